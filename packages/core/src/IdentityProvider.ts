@@ -1,0 +1,216 @@
+/**
+ * The Cognito User Pool operations, typed: the seam between the `Auth` flows and
+ * whatever answers them (`CognitoIdentityProvider` over HTTP, `TestCognito` in memory).
+ *
+ * The shapes follow Cognito's API in camelCase. Every secret (password, code, token,
+ * session, secret hash) is `Redacted`. The app client id is captured by the
+ * implementation; the flows compute `SECRET_HASH` so that every implementation sees
+ * exactly what Cognito would.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type { AuthError } from "./AuthError.js"
+
+type Secret = Redacted.Redacted<string>
+type Metadata = Readonly<Record<string, string>>
+
+/** Where Cognito sent a code. */
+export interface CodeDeliveryDetails {
+  readonly deliveryMedium: "EMAIL" | "SMS"
+  /** Masked destination, e.g. `a***@e***.com`. */
+  readonly destination: string
+  readonly attributeName: string
+}
+
+/** Tokens Cognito issued. */
+export interface AuthenticationResult {
+  readonly accessToken: Secret
+  readonly idToken: Secret
+  /** Absent on a refresh (unless rotation issues a new one). */
+  readonly refreshToken?: Secret | undefined
+  /** Lifetime of the access token, in seconds. */
+  readonly expiresIn: number
+  readonly tokenType: string
+  readonly newDeviceMetadata?: { readonly deviceKey: string; readonly deviceGroupKey: string } | undefined
+}
+
+/** The answer of `InitiateAuth` and `RespondToAuthChallenge`: tokens or the next challenge. */
+export type AuthResponse =
+  | { readonly _tag: "Authenticated"; readonly tokens: AuthenticationResult }
+  | {
+      readonly _tag: "Challenge"
+      /** e.g. `PASSWORD_VERIFIER`, `SMS_MFA`, `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`, `SELECT_MFA_TYPE`, `MFA_SETUP`, `NEW_PASSWORD_REQUIRED`, `CUSTOM_CHALLENGE`. */
+      readonly challengeName: string
+      readonly session?: Secret | undefined
+      readonly parameters: Readonly<Record<string, string>>
+    }
+
+/** The `AuthFlow` and its `AuthParameters`, one case per flow. */
+export type InitiateAuthRequest =
+  | {
+      readonly authFlow: "USER_SRP_AUTH"
+      readonly username: string
+      /** SRP_A, hex. */
+      readonly srpA: string
+      readonly secretHash?: Secret | undefined
+      readonly deviceKey?: string | undefined
+      readonly clientMetadata?: Metadata | undefined
+    }
+  | {
+      readonly authFlow: "USER_PASSWORD_AUTH"
+      readonly username: string
+      readonly password: Secret
+      readonly secretHash?: Secret | undefined
+      readonly clientMetadata?: Metadata | undefined
+    }
+  | {
+      readonly authFlow: "REFRESH_TOKEN_AUTH"
+      readonly refreshToken: Secret
+      readonly secretHash?: Secret | undefined
+      readonly deviceKey?: string | undefined
+      readonly clientMetadata?: Metadata | undefined
+    }
+  | {
+      readonly authFlow: "CUSTOM_AUTH"
+      readonly username: string
+      /** With SRP_A, Cognito starts with `CHALLENGE_NAME=SRP_A` (custom auth with SRP). */
+      readonly srpA?: string | undefined
+      readonly secretHash?: Secret | undefined
+      readonly clientMetadata?: Metadata | undefined
+    }
+
+export interface RespondToAuthChallengeRequest {
+  readonly challengeName: string
+  readonly session?: Secret | undefined
+  /** `ChallengeResponses`; every value is redacted, including `USERNAME`. */
+  readonly challengeResponses: Readonly<Record<string, Secret>>
+  readonly clientMetadata?: Metadata | undefined
+}
+
+export interface SignUpRequest {
+  readonly username: string
+  readonly password: Secret
+  readonly userAttributes: Readonly<Record<string, string>>
+  readonly validationData?: Readonly<Record<string, string>> | undefined
+  readonly clientMetadata?: Metadata | undefined
+  readonly secretHash?: Secret | undefined
+}
+
+export interface SignUpResponse {
+  readonly userConfirmed: boolean
+  readonly userSub: string
+  readonly codeDeliveryDetails?: CodeDeliveryDetails | undefined
+}
+
+export interface UserResponse {
+  readonly username: string
+  readonly userAttributes: Readonly<Record<string, string>>
+  readonly preferredMfaSetting?: string | undefined
+  readonly userMfaSettingList: ReadonlyArray<string>
+}
+
+/** Identifies a user during MFA setup: a signed-in user's access token or a sign-in challenge session. */
+export type AccessOrSession =
+  | { readonly accessToken: Secret; readonly session?: undefined }
+  | { readonly session: Secret; readonly accessToken?: undefined }
+
+export declare namespace IdentityProvider {
+  /** The user-pool operations. Each method is one Cognito action. */
+  export interface Service {
+    readonly signUp: (request: SignUpRequest) => Effect.Effect<SignUpResponse, AuthError>
+    readonly confirmSignUp: (request: {
+      readonly username: string
+      readonly confirmationCode: Secret
+      readonly forceAliasCreation?: boolean | undefined
+      readonly clientMetadata?: Metadata | undefined
+      readonly secretHash?: Secret | undefined
+    }) => Effect.Effect<void, AuthError>
+    readonly resendConfirmationCode: (request: {
+      readonly username: string
+      readonly clientMetadata?: Metadata | undefined
+      readonly secretHash?: Secret | undefined
+    }) => Effect.Effect<{ readonly codeDeliveryDetails?: CodeDeliveryDetails | undefined }, AuthError>
+    readonly initiateAuth: (request: InitiateAuthRequest) => Effect.Effect<AuthResponse, AuthError>
+    readonly respondToAuthChallenge: (request: RespondToAuthChallengeRequest) => Effect.Effect<AuthResponse, AuthError>
+    /** Refresh with rotation: the app client's secret itself is sent, not a hash. */
+    readonly getTokensFromRefreshToken: (request: {
+      readonly refreshToken: Secret
+      readonly clientSecret?: Secret | undefined
+      readonly deviceKey?: string | undefined
+      readonly clientMetadata?: Metadata | undefined
+    }) => Effect.Effect<AuthenticationResult, AuthError>
+    readonly globalSignOut: (request: { readonly accessToken: Secret }) => Effect.Effect<void, AuthError>
+    readonly revokeToken: (request: {
+      readonly token: Secret
+      readonly clientSecret?: Secret | undefined
+    }) => Effect.Effect<void, AuthError>
+    readonly forgotPassword: (request: {
+      readonly username: string
+      readonly clientMetadata?: Metadata | undefined
+      readonly secretHash?: Secret | undefined
+    }) => Effect.Effect<{ readonly codeDeliveryDetails?: CodeDeliveryDetails | undefined }, AuthError>
+    readonly confirmForgotPassword: (request: {
+      readonly username: string
+      readonly confirmationCode: Secret
+      readonly password: Secret
+      readonly clientMetadata?: Metadata | undefined
+      readonly secretHash?: Secret | undefined
+    }) => Effect.Effect<void, AuthError>
+    readonly changePassword: (request: {
+      readonly accessToken: Secret
+      readonly previousPassword: Secret
+      readonly proposedPassword: Secret
+    }) => Effect.Effect<void, AuthError>
+    readonly getUser: (request: { readonly accessToken: Secret }) => Effect.Effect<UserResponse, AuthError>
+    readonly associateSoftwareToken: (
+      request: AccessOrSession
+    ) => Effect.Effect<{ readonly secretCode: Secret; readonly session?: Secret | undefined }, AuthError>
+    readonly verifySoftwareToken: (
+      request: AccessOrSession & { readonly userCode: Secret; readonly friendlyDeviceName?: string | undefined }
+    ) => Effect.Effect<{ readonly status: "SUCCESS" | "ERROR"; readonly session?: Secret | undefined }, AuthError>
+  }
+}
+
+/** The user-pool service. */
+export class IdentityProvider extends Context.Tag("@effect-cognito/core/IdentityProvider")<
+  IdentityProvider,
+  IdentityProvider.Service
+>() {}
+
+/** The Cognito action name of each method, as in `X-Amz-Target`. */
+export const actions = {
+  signUp: "SignUp",
+  confirmSignUp: "ConfirmSignUp",
+  resendConfirmationCode: "ResendConfirmationCode",
+  initiateAuth: "InitiateAuth",
+  respondToAuthChallenge: "RespondToAuthChallenge",
+  getTokensFromRefreshToken: "GetTokensFromRefreshToken",
+  globalSignOut: "GlobalSignOut",
+  revokeToken: "RevokeToken",
+  forgotPassword: "ForgotPassword",
+  confirmForgotPassword: "ConfirmForgotPassword",
+  changePassword: "ChangePassword",
+  getUser: "GetUser",
+  associateSoftwareToken: "AssociateSoftwareToken",
+  verifySoftwareToken: "VerifySoftwareToken"
+} as const satisfies Record<keyof IdentityProvider.Service, string>
+
+/** A Cognito user-pool action name. */
+export type Action = (typeof actions)[keyof typeof actions]
+
+/**
+ * Builds the service from an implementation of each action. The core adds what every
+ * implementation shares: a span per action named `IdentityProvider.<Action>`.
+ */
+export const make = (implementation: IdentityProvider.Service): IdentityProvider.Service => {
+  const wrapped: Record<string, unknown> = {}
+  for (const key of Object.keys(actions) as Array<keyof IdentityProvider.Service>) {
+    const method = implementation[key] as (request: never) => Effect.Effect<unknown, AuthError>
+    wrapped[key] = (request: never) =>
+      Effect.withSpan(method(request), `IdentityProvider.${actions[key]}`, { kind: "client" })
+  }
+  return wrapped as unknown as IdentityProvider.Service
+}

@@ -1,0 +1,63 @@
+/**
+ * Cryptographic randomness behind a small service, so SRP and TestCognito can be made
+ * deterministic in tests. The default draws from Web Crypto's `getRandomValues`.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+export declare namespace SecureRandom {
+  export interface Service {
+    /** `size` random bytes. */
+    readonly nextBytes: (size: number) => Effect.Effect<Uint8Array>
+  }
+}
+
+export class SecureRandom extends Context.Tag("@effect-cognito/core/SecureRandom")<
+  SecureRandom,
+  SecureRandom.Service
+>() {}
+
+/** Web Crypto randomness. */
+export const webCrypto: SecureRandom.Service = {
+  nextBytes: (size) =>
+    Effect.sync(() => {
+      const bytes = new Uint8Array(size)
+      for (let offset = 0; offset < size; offset += 65536)
+        crypto.getRandomValues(bytes.subarray(offset, Math.min(size, offset + 65536)))
+      return bytes
+    })
+}
+
+/** Web Crypto randomness (the default). */
+export const layer: Layer.Layer<SecureRandom> = Layer.succeed(SecureRandom, webCrypto)
+
+/**
+ * Deterministic bytes from a seed (xorshift128+). For tests only: never use it for real keys.
+ */
+export const makeSeeded = (seed: number): SecureRandom.Service => {
+  let s0 = BigInt(seed >>> 0) | 1n
+  let s1 = BigInt((seed * 2654435761) >>> 0) | 2n
+  const mask = (1n << 64n) - 1n
+  const next = () => {
+    let x = s0
+    const y = s1
+    s0 = y
+    x = (x ^ (x << 23n)) & mask
+    s1 = x ^ y ^ (x >> 17n) ^ (y >> 26n)
+    return (s1 + y) & mask
+  }
+  return {
+    nextBytes: (size) =>
+      Effect.sync(() => {
+        const bytes = new Uint8Array(size)
+        for (let i = 0; i < size; i++) bytes[i] = Number(next() & 0xffn)
+        return bytes
+      })
+  }
+}
+
+/** Deterministic randomness for tests. */
+export const layerSeeded = (seed: number): Layer.Layer<SecureRandom> => Layer.succeed(SecureRandom, makeSeeded(seed))
