@@ -1,1 +1,3 @@
 export {}
+export * as CognitoIdentityProvider from "./CognitoIdentityProvider.js"
+export * as CognitoIdentityPool from "./CognitoIdentityPool.js"

@@ -1,0 +1,471 @@
+/**
+ * `IdentityProvider` over HTTP: the Cognito User Pool API (AWS JSON 1.1,
+ * `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Action>`) through
+ * `@effect/platform`'s abstract `HttpClient`, so the same client runs on Node, in a
+ * browser and against a local emulator (`AuthConfig`'s `endpoints.identityProvider`).
+ *
+ * The app client id comes from `AuthConfig`; `SECRET_HASH` and the client secret come
+ * in each request (the flows compute them) and are only put on the wire: `SecretHash`
+ * for SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword and
+ * ConfirmForgotPassword, `SECRET_HASH` in `AuthParameters`, `ClientSecret` for
+ * RevokeToken and GetTokensFromRefreshToken.
+ *
+ * Every failure is an `AuthError` whose `method` is the action name. Cognito's
+ * exceptions map through `AuthError.reasonFromException`; an unknown exception or a body
+ * that is not what the action returns (an HTML page from a proxy, truncated JSON, a
+ * missing field) is `InvalidResponse`, a connection failure or a request that takes
+ * longer than `AuthConfig.requestTimeout` is `Transport`.
+ *
+ * Retries (exponential backoff with jitter, bounded in count and time; see
+ * {@link defaultRetrySchedule}) happen only for transient failures
+ * (`AuthError.isTransient`: throttling, limits, 5xx, transport) of actions that are safe
+ * to repeat:
+ *
+ * | action | retried |
+ * |---|---|
+ * | InitiateAuth with `REFRESH_TOKEN_AUTH` | yes |
+ * | InitiateAuth with `USER_SRP_AUTH`, `USER_PASSWORD_AUTH`, `CUSTOM_AUTH` | no: a repeat starts a second sign-in and may count as a failed attempt |
+ * | GetTokensFromRefreshToken | yes |
+ * | GetUser | yes |
+ * | GlobalSignOut | yes |
+ * | RevokeToken | yes |
+ * | SignUp, ConfirmSignUp, ResendConfirmationCode | no: a repeat may create, confirm or send twice |
+ * | RespondToAuthChallenge | no: a session answers once |
+ * | ForgotPassword, ConfirmForgotPassword, ChangePassword | no: a repeat sends another code or changes state twice |
+ * | AssociateSoftwareToken, VerifySoftwareToken | no: each call issues a new secret or consumes a session |
+ *
+ * Leniency, for emulators: `AuthenticationResult.TokenType` defaults to `"Bearer"` and a
+ * missing `ExpiresIn` is read from the access token's `exp - iat` (cognito-local sends
+ * neither); challenge parameters that are not strings are passed on as JSON text.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as AuthConfig from "./AuthConfig.js"
+import * as IdentityProvider from "./IdentityProvider.js"
+import * as AwsJson from "./internal/awsJson.js"
+
+/** Options of the layer. */
+export interface Options {
+  /**
+   * Retries of transient failures, for the actions that are safe to repeat (see the
+   * module documentation). Default {@link defaultRetrySchedule}; `Schedule.stop` turns
+   * retries off.
+   */
+  readonly retrySchedule?: RetrySchedule | undefined
+}
+
+/** A retry schedule over the `AuthError`s of an action. */
+export type RetrySchedule = AwsJson.RetrySchedule
+
+/**
+ * Exponential backoff from 200 ms, doubling, jittered; at most 3 retries (4 attempts)
+ * and none once 10 seconds have passed.
+ */
+export const defaultRetrySchedule: RetrySchedule = AwsJson.defaultRetrySchedule
+
+// -----------------------------------------------------------------------------
+// Wire shapes of the responses
+// -----------------------------------------------------------------------------
+
+const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { nullable: true })
+
+const Secret = Schema.Redacted(Schema.String)
+
+const CodeDeliveryDetailsWire = Schema.Struct({
+  DeliveryMedium: Schema.Literal("EMAIL", "SMS"),
+  Destination: Schema.String,
+  AttributeName: Schema.String
+})
+
+const AuthenticationResultWire = Schema.Struct({
+  AccessToken: Secret,
+  IdToken: Secret,
+  RefreshToken: optional(Secret),
+  ExpiresIn: optional(Schema.Number),
+  TokenType: optional(Schema.String),
+  NewDeviceMetadata: optional(Schema.Struct({ DeviceKey: Schema.String, DeviceGroupKey: Schema.String }))
+})
+
+const AuthResponseWire = Schema.Struct({
+  AuthenticationResult: optional(AuthenticationResultWire),
+  ChallengeName: optional(Schema.String),
+  Session: optional(Secret),
+  ChallengeParameters: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+
+const SignUpWire = Schema.Struct({
+  UserConfirmed: Schema.Boolean,
+  UserSub: Schema.String,
+  CodeDeliveryDetails: optional(CodeDeliveryDetailsWire)
+})
+
+const CodeDeliveryWire = Schema.Struct({ CodeDeliveryDetails: optional(CodeDeliveryDetailsWire) })
+
+const TokensWire = Schema.Struct({ AuthenticationResult: AuthenticationResultWire })
+
+const GetUserWire = Schema.Struct({
+  Username: Schema.String,
+  UserAttributes: optional(Schema.Array(Schema.Struct({ Name: Schema.String, Value: optional(Schema.String) }))),
+  PreferredMfaSetting: optional(Schema.String),
+  UserMFASettingList: optional(Schema.Array(Schema.String))
+})
+
+const AssociateSoftwareTokenWire = Schema.Struct({ SecretCode: Secret, Session: optional(Secret) })
+
+const VerifySoftwareTokenWire = Schema.Struct({
+  Status: Schema.Literal("SUCCESS", "ERROR"),
+  Session: optional(Secret)
+})
+
+/** The output of actions that return nothing: any JSON object. */
+const EmptyWire = Schema.Struct({})
+
+// -----------------------------------------------------------------------------
+// Reading the responses
+// -----------------------------------------------------------------------------
+
+const ok = Either.right
+
+const codeDeliveryDetails = (
+  wire: typeof CodeDeliveryDetailsWire.Type | undefined
+): IdentityProvider.CodeDeliveryDetails | undefined =>
+  wire === undefined
+    ? undefined
+    : { deliveryMedium: wire.DeliveryMedium, destination: wire.Destination, attributeName: wire.AttributeName }
+
+const JwtLifetime = Schema.compose(
+  Schema.StringFromBase64Url,
+  Schema.parseJson(Schema.Struct({ exp: Schema.Number, iat: Schema.Number }))
+)
+
+/** Seconds between `iat` and `exp` of a JWT, when it has both. */
+const jwtLifetime = (token: string): Option.Option<number> =>
+  Option.fromNullable(token.split(".")[1]).pipe(
+    Option.flatMap(Schema.decodeUnknownOption(JwtLifetime)),
+    Option.map(({ exp, iat }) => exp - iat)
+  )
+
+const authenticationResult = (
+  wire: typeof AuthenticationResultWire.Type
+): Either.Either<IdentityProvider.AuthenticationResult, string> => {
+  const expiresIn =
+    wire.ExpiresIn === undefined ? jwtLifetime(Redacted.value(wire.AccessToken)) : Option.some(wire.ExpiresIn)
+  if (Option.isNone(expiresIn))
+    return Either.left("AuthenticationResult.ExpiresIn is missing and the access token has no exp and iat")
+  return ok({
+    accessToken: wire.AccessToken,
+    idToken: wire.IdToken,
+    ...(wire.RefreshToken === undefined ? {} : { refreshToken: wire.RefreshToken }),
+    expiresIn: expiresIn.value,
+    tokenType: wire.TokenType ?? "Bearer",
+    ...(wire.NewDeviceMetadata === undefined
+      ? {}
+      : {
+          newDeviceMetadata: {
+            deviceKey: wire.NewDeviceMetadata.DeviceKey,
+            deviceGroupKey: wire.NewDeviceMetadata.DeviceGroupKey
+          }
+        })
+  })
+}
+
+const authResponse = (wire: typeof AuthResponseWire.Type): Either.Either<IdentityProvider.AuthResponse, string> => {
+  if (wire.AuthenticationResult !== undefined)
+    return Either.map(authenticationResult(wire.AuthenticationResult), (tokens) => ({
+      _tag: "Authenticated" as const,
+      tokens
+    }))
+  if (wire.ChallengeName === undefined) return Either.left("neither AuthenticationResult nor ChallengeName")
+  const parameters: Record<string, string> = {}
+  for (const [key, value] of Object.entries(wire.ChallengeParameters ?? {})) {
+    if (value !== undefined && value !== null)
+      parameters[key] = typeof value === "string" ? value : JSON.stringify(value)
+  }
+  return ok({
+    _tag: "Challenge",
+    challengeName: wire.ChallengeName,
+    ...(wire.Session === undefined ? {} : { session: wire.Session }),
+    parameters
+  })
+}
+
+const toVoid = (_: unknown): Either.Either<void, string> => ok(undefined)
+
+// -----------------------------------------------------------------------------
+// Requests
+// -----------------------------------------------------------------------------
+
+const attributeList = (attributes: Readonly<Record<string, string>> | undefined) =>
+  attributes === undefined ? undefined : Object.entries(attributes).map(([Name, Value]) => ({ Name, Value }))
+
+const authParameters = (request: IdentityProvider.InitiateAuthRequest) => {
+  switch (request.authFlow) {
+    case "USER_SRP_AUTH":
+      return {
+        USERNAME: request.username,
+        SRP_A: request.srpA,
+        SECRET_HASH: request.secretHash,
+        DEVICE_KEY: request.deviceKey
+      }
+    case "USER_PASSWORD_AUTH":
+      return { USERNAME: request.username, PASSWORD: request.password, SECRET_HASH: request.secretHash }
+    case "REFRESH_TOKEN_AUTH":
+      return { REFRESH_TOKEN: request.refreshToken, SECRET_HASH: request.secretHash, DEVICE_KEY: request.deviceKey }
+    case "CUSTOM_AUTH":
+      return request.srpA === undefined
+        ? { USERNAME: request.username, SECRET_HASH: request.secretHash }
+        : { USERNAME: request.username, SRP_A: request.srpA, CHALLENGE_NAME: "SRP_A", SECRET_HASH: request.secretHash }
+  }
+}
+
+/**
+ * Builds the service from the `AuthConfig` and `HttpClient` in context, with options.
+ *
+ * @example
+ * ```ts
+ * const provider = yield* CognitoIdentityProvider.makeWith({ retrySchedule: Schedule.recurs(2) })
+ * ```
+ */
+export const makeWith = (
+  options: Options = {}
+): Effect.Effect<IdentityProvider.IdentityProvider.Service, never, AuthConfig.AuthConfig | HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const config = yield* AuthConfig.AuthConfig
+    const call = yield* AwsJson.makeFromContext({
+      target: "AWSCognitoIdentityProviderService",
+      endpoint: config.identityProviderEndpoint,
+      timeout: config.requestTimeout,
+      retrySchedule: options.retrySchedule ?? defaultRetrySchedule
+    })
+    const ClientId = config.clientId
+    const { actions } = IdentityProvider
+    return IdentityProvider.make({
+      signUp: (request) =>
+        call({
+          action: actions.signUp,
+          idempotent: false,
+          body: {
+            ClientId,
+            Username: request.username,
+            Password: request.password,
+            UserAttributes: attributeList(request.userAttributes),
+            ValidationData: attributeList(request.validationData),
+            ClientMetadata: request.clientMetadata,
+            SecretHash: request.secretHash
+          },
+          response: SignUpWire,
+          read: (wire) =>
+            ok({
+              userConfirmed: wire.UserConfirmed,
+              userSub: wire.UserSub,
+              ...(wire.CodeDeliveryDetails === undefined
+                ? {}
+                : { codeDeliveryDetails: codeDeliveryDetails(wire.CodeDeliveryDetails) })
+            })
+        }),
+      confirmSignUp: (request) =>
+        call({
+          action: actions.confirmSignUp,
+          idempotent: false,
+          body: {
+            ClientId,
+            Username: request.username,
+            ConfirmationCode: request.confirmationCode,
+            ForceAliasCreation: request.forceAliasCreation,
+            ClientMetadata: request.clientMetadata,
+            SecretHash: request.secretHash
+          },
+          response: EmptyWire,
+          read: toVoid
+        }),
+      resendConfirmationCode: (request) =>
+        call({
+          action: actions.resendConfirmationCode,
+          idempotent: false,
+          body: {
+            ClientId,
+            Username: request.username,
+            ClientMetadata: request.clientMetadata,
+            SecretHash: request.secretHash
+          },
+          response: CodeDeliveryWire,
+          read: (wire) => ok(codeDelivery(wire))
+        }),
+      initiateAuth: (request) =>
+        call({
+          action: actions.initiateAuth,
+          idempotent: request.authFlow === "REFRESH_TOKEN_AUTH",
+          body: {
+            ClientId,
+            AuthFlow: request.authFlow,
+            AuthParameters: authParameters(request),
+            ClientMetadata: request.clientMetadata
+          },
+          response: AuthResponseWire,
+          read: authResponse
+        }),
+      respondToAuthChallenge: (request) =>
+        call({
+          action: actions.respondToAuthChallenge,
+          idempotent: false,
+          body: {
+            ClientId,
+            ChallengeName: request.challengeName,
+            Session: request.session,
+            ChallengeResponses: request.challengeResponses,
+            ClientMetadata: request.clientMetadata
+          },
+          response: AuthResponseWire,
+          read: authResponse
+        }),
+      getTokensFromRefreshToken: (request) =>
+        call({
+          action: actions.getTokensFromRefreshToken,
+          idempotent: true,
+          body: {
+            ClientId,
+            RefreshToken: request.refreshToken,
+            ClientSecret: request.clientSecret,
+            DeviceKey: request.deviceKey,
+            ClientMetadata: request.clientMetadata
+          },
+          response: TokensWire,
+          read: (wire) => authenticationResult(wire.AuthenticationResult)
+        }),
+      globalSignOut: (request) =>
+        call({
+          action: actions.globalSignOut,
+          idempotent: true,
+          body: { AccessToken: request.accessToken },
+          response: EmptyWire,
+          read: toVoid
+        }),
+      revokeToken: (request) =>
+        call({
+          action: actions.revokeToken,
+          idempotent: true,
+          body: { ClientId, Token: request.token, ClientSecret: request.clientSecret },
+          response: EmptyWire,
+          read: toVoid
+        }),
+      forgotPassword: (request) =>
+        call({
+          action: actions.forgotPassword,
+          idempotent: false,
+          body: {
+            ClientId,
+            Username: request.username,
+            ClientMetadata: request.clientMetadata,
+            SecretHash: request.secretHash
+          },
+          response: CodeDeliveryWire,
+          read: (wire) => ok(codeDelivery(wire))
+        }),
+      confirmForgotPassword: (request) =>
+        call({
+          action: actions.confirmForgotPassword,
+          idempotent: false,
+          body: {
+            ClientId,
+            Username: request.username,
+            ConfirmationCode: request.confirmationCode,
+            Password: request.password,
+            ClientMetadata: request.clientMetadata,
+            SecretHash: request.secretHash
+          },
+          response: EmptyWire,
+          read: toVoid
+        }),
+      changePassword: (request) =>
+        call({
+          action: actions.changePassword,
+          idempotent: false,
+          body: {
+            AccessToken: request.accessToken,
+            PreviousPassword: request.previousPassword,
+            ProposedPassword: request.proposedPassword
+          },
+          response: EmptyWire,
+          read: toVoid
+        }),
+      getUser: (request) =>
+        call({
+          action: actions.getUser,
+          idempotent: true,
+          body: { AccessToken: request.accessToken },
+          response: GetUserWire,
+          read: (wire) => {
+            const userAttributes: Record<string, string> = {}
+            for (const { Name, Value } of wire.UserAttributes ?? [])
+              if (Value !== undefined) userAttributes[Name] = Value
+            return ok({
+              username: wire.Username,
+              userAttributes,
+              ...(wire.PreferredMfaSetting === undefined || wire.PreferredMfaSetting === ""
+                ? {}
+                : { preferredMfaSetting: wire.PreferredMfaSetting }),
+              userMfaSettingList: wire.UserMFASettingList ?? []
+            })
+          }
+        }),
+      associateSoftwareToken: (request) =>
+        call({
+          action: actions.associateSoftwareToken,
+          idempotent: false,
+          body: { AccessToken: request.accessToken, Session: request.session },
+          response: AssociateSoftwareTokenWire,
+          read: (wire) =>
+            ok({ secretCode: wire.SecretCode, ...(wire.Session === undefined ? {} : { session: wire.Session }) })
+        }),
+      verifySoftwareToken: (request) =>
+        call({
+          action: actions.verifySoftwareToken,
+          idempotent: false,
+          body: {
+            AccessToken: request.accessToken,
+            Session: request.session,
+            UserCode: request.userCode,
+            FriendlyDeviceName: request.friendlyDeviceName
+          },
+          response: VerifySoftwareTokenWire,
+          read: (wire) => ok({ status: wire.Status, ...(wire.Session === undefined ? {} : { session: wire.Session }) })
+        })
+    })
+  })
+
+const codeDelivery = (wire: typeof CodeDeliveryWire.Type) =>
+  wire.CodeDeliveryDetails === undefined ? {} : { codeDeliveryDetails: codeDeliveryDetails(wire.CodeDeliveryDetails) }
+
+/** Builds the service with the default options. */
+export const make: Effect.Effect<
+  IdentityProvider.IdentityProvider.Service,
+  never,
+  AuthConfig.AuthConfig | HttpClient.HttpClient
+> = makeWith()
+
+/** The HTTP `IdentityProvider`, with the default retry schedule. */
+export const layer: Layer.Layer<
+  IdentityProvider.IdentityProvider,
+  never,
+  AuthConfig.AuthConfig | HttpClient.HttpClient
+> = Layer.effect(IdentityProvider.IdentityProvider, make)
+
+/**
+ * The HTTP `IdentityProvider` with options, e.g. a zero-delay retry schedule in tests.
+ *
+ * @example
+ * ```ts
+ * CognitoIdentityProvider.layerWith({ retrySchedule: Schedule.recurs(3) })
+ * ```
+ */
+export const layerWith = (
+  options: Options
+): Layer.Layer<IdentityProvider.IdentityProvider, never, AuthConfig.AuthConfig | HttpClient.HttpClient> =>
+  Layer.effect(IdentityProvider.IdentityProvider, makeWith(options))

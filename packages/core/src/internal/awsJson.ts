@@ -1,0 +1,236 @@
+/**
+ * The AWS JSON 1.1 protocol as Cognito speaks it, written once for both wire clients
+ * (`CognitoIdentityProvider` and `CognitoIdentityPool`): building the request,
+ * decoding the response with `effect/Schema`, mapping errors through
+ * {@link AuthError.reasonFromException}, the per-request timeout and the retries.
+ *
+ * Secrets travel as `Redacted` values inside the request body and are revealed only
+ * when the body is serialised. Every revealed value is remembered for the duration of
+ * the call and scrubbed from any message the server sends back: emulators (moto) echo
+ * tokens and secret hashes in their error messages, and no secret may reach an
+ * `AuthError`. No error keeps the HTTP request (it holds the body) as its cause.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as AuthError from "../AuthError.js"
+
+/** A JSON value whose leaves may be `Redacted`; `undefined` members are left out. */
+export type Body =
+  | string
+  | number
+  | boolean
+  | Redacted.Redacted<string>
+  | undefined
+  | ReadonlyArray<Body>
+  | { readonly [key: string]: Body }
+
+/** A retry schedule over the failures of a call. */
+export type RetrySchedule = Schedule.Schedule<unknown, AuthError.AuthError>
+
+/**
+ * The default retry schedule: exponential backoff from 200 ms doubling each time,
+ * jittered (×0.8 to ×1.2), at most 3 retries (4 attempts) and no retry once 10 seconds
+ * have passed since the first failure.
+ */
+export const defaultRetrySchedule: RetrySchedule = Schedule.exponential("200 millis", 2).pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(3)),
+  Schedule.upTo("10 seconds")
+)
+
+/** One action: its name, body, response schema, how to read it, and whether it is safe to repeat. */
+export interface Call<W, I, A> {
+  /** The action, e.g. `"InitiateAuth"`: the `X-Amz-Target` suffix and the error's `method`. */
+  readonly action: string
+  readonly body: { readonly [key: string]: Body }
+  /** The wire shape of a successful response. */
+  readonly response: Schema.Schema<W, I>
+  /** Reads the decoded response; `Left` names what is wrong with it. */
+  readonly read: (wire: W) => Either.Either<A, string>
+  /** Retried on transient failures only when true. */
+  readonly idempotent: boolean
+}
+
+/** What a client needs to know about its service. */
+export interface Options {
+  /** The `X-Amz-Target` prefix, e.g. `"AWSCognitoIdentityProviderService"`. */
+  readonly target: string
+  readonly endpoint: string
+  readonly timeout: Duration.Duration
+  readonly retrySchedule: RetrySchedule
+}
+
+/** Runs calls of one service over an `HttpClient`. */
+export type Caller = <W, I, A>(call: Call<W, I, A>) => Effect.Effect<A, AuthError.AuthError>
+
+const contentType = "application/x-amz-json-1.1"
+
+/** Reveals the secrets of a body into plain JSON, collecting each revealed value. */
+const reveal = (value: Body, secrets: Array<string>): unknown => {
+  if (Redacted.isRedacted(value)) {
+    const revealed = Redacted.value(value)
+    if (revealed !== "") secrets.push(revealed)
+    return revealed
+  }
+  if (Array.isArray(value)) return value.map((item: Body) => reveal(item, secrets))
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [key, member] of Object.entries(value as { readonly [key: string]: Body })) {
+      if (member !== undefined) out[key] = reveal(member, secrets)
+    }
+    return out
+  }
+  return value
+}
+
+/** Replaces every occurrence of a secret in a server's message. */
+export const scrub = (message: string, secrets: ReadonlyArray<string>): string => {
+  let out = message
+  // Longest first, so a secret that contains another is replaced whole.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join("<redacted>")
+  return out
+}
+
+const parseJson = (text: string): Option.Option<unknown> => {
+  try {
+    return Option.some(JSON.parse(text))
+  } catch {
+    return Option.none()
+  }
+}
+
+const stringField = (body: unknown, ...keys: ReadonlyArray<string>): string | undefined => {
+  if (!Predicate.isRecord(body)) return undefined
+  for (const key of keys) {
+    const value = body[key]
+    if (typeof value === "string" && value !== "") return value
+  }
+  return undefined
+}
+
+/** The parse issues by path and kind, never with the offending values (they may be tokens). */
+const describeIssues = (error: ParseResult.ParseError): string => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+    const path = issue.path.length === 0 ? "the body" : issue.path.map(String).join(".")
+    return issue._tag === "Missing" ? `${path} is missing` : `${path} is not as expected`
+  })
+  return [...new Set(issues)].join("; ")
+}
+
+/** An `InvalidResponse` error naming the action and the status. */
+export const invalidResponse = (
+  action: string,
+  status: number,
+  detail: string,
+  exception?: string
+): AuthError.AuthError =>
+  AuthError.make("InvalidResponse", action, `${action} returned HTTP ${status}: ${detail}`, {
+    status,
+    ...(exception === undefined ? {} : { exception })
+  })
+
+const errorResponse = (
+  action: string,
+  status: number,
+  headerType: string | undefined,
+  text: string,
+  secrets: ReadonlyArray<string>
+): AuthError.AuthError => {
+  const body = parseJson(text)
+  const json = Option.getOrUndefined(body)
+  const type = headerType ?? stringField(json, "__type", "code")
+  const rawMessage = stringField(json, "message", "Message")
+  const message = rawMessage === undefined ? undefined : scrub(rawMessage, secrets)
+  if (type === undefined) {
+    return invalidResponse(
+      action,
+      status,
+      Option.isNone(body) ? "an error whose body is not JSON" : "an error without an exception name"
+    )
+  }
+  const exception = AuthError.exceptionName(type)
+  const reason = AuthError.reasonFromException(type)
+  if (reason === undefined) {
+    return invalidResponse(
+      action,
+      status,
+      `unknown exception ${scrub(exception, secrets)}${message === undefined ? "" : ` (${message})`}`,
+      scrub(exception, secrets)
+    )
+  }
+  return AuthError.make(reason, action, message, { exception, status })
+}
+
+const successResponse = <W, I, A>(
+  call: Call<W, I, A>,
+  status: number,
+  text: string
+): Either.Either<A, AuthError.AuthError> => {
+  // AWS always sends `{}` for actions without output; an empty body means the same.
+  const body = text.trim() === "" ? Option.some({}) : parseJson(text)
+  if (Option.isNone(body)) return Either.left(invalidResponse(call.action, status, "a body that is not JSON"))
+  return Schema.decodeUnknownEither(call.response)(body.value).pipe(
+    Either.mapLeft((error) => invalidResponse(call.action, status, `an unexpected body: ${describeIssues(error)}`)),
+    Either.flatMap((wire) =>
+      call
+        .read(wire)
+        .pipe(Either.mapLeft((detail) => invalidResponse(call.action, status, `an unexpected body: ${detail}`)))
+    )
+  )
+}
+
+const transportError = (action: string, error: HttpClientError.HttpClientError): AuthError.AuthError =>
+  AuthError.make(
+    "Transport",
+    action,
+    `${action} request to ${error.request.url} failed: ${error.description ?? error.reason}`,
+    // The transport's own failure, never the HttpClientError: it holds the request and so the body.
+    error.cause === undefined ? undefined : { cause: error.cause }
+  )
+
+/** Builds the caller of one service. */
+export const make = (client: HttpClient.HttpClient, options: Options): Caller => {
+  const timeout = Duration.format(options.timeout)
+  return <W, I, A>(call: Call<W, I, A>) => {
+    const secrets: Array<string> = []
+    const payload = JSON.stringify(reveal(call.body, secrets))
+    const request = HttpClientRequest.post(options.endpoint).pipe(
+      HttpClientRequest.setHeader("x-amz-target", `${options.target}.${call.action}`),
+      HttpClientRequest.bodyText(payload, contentType)
+    )
+    const attempt = client.execute(request).pipe(
+      Effect.flatMap((response) =>
+        Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))
+      ),
+      Effect.mapError((error) => transportError(call.action, error)),
+      Effect.timeoutFail({
+        duration: options.timeout,
+        onTimeout: () => AuthError.make("Transport", call.action, `${call.action} got no response within ${timeout}`)
+      }),
+      Effect.flatMap(({ headers, status, text }) =>
+        status >= 200 && status < 300
+          ? successResponse(call, status, text)
+          : Effect.fail(errorResponse(call.action, status, headers["x-amzn-errortype"], text, secrets))
+      )
+    )
+    return call.idempotent
+      ? Effect.retry(attempt, { schedule: options.retrySchedule, while: AuthError.isTransient })
+      : attempt
+  }
+}
+
+/** The caller over the `HttpClient` in context. */
+export const makeFromContext = (options: Options): Effect.Effect<Caller, never, HttpClient.HttpClient> =>
+  Effect.map(HttpClient.HttpClient, (client) => make(client, options))
