@@ -1,0 +1,204 @@
+/**
+ * The service applications use: sign-up, sign-in with every Cognito challenge,
+ * sign-out (local and global), password reset, the cached session and its tokens.
+ *
+ * Every method returns an `Effect` with no requirements and fails only with
+ * {@link AuthError.AuthError}. Challenges (MFA, new password, custom) are results, not
+ * errors: `signIn` and `confirmSignIn` return a {@link SignInResult} that says what to do
+ * next. Passwords, codes and challenge answers are `Redacted` from the moment they enter.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type * as AuthConfig from "./AuthConfig.js"
+import type { AuthError } from "./AuthError.js"
+import type { CodeDeliveryDetails, IdentityProvider } from "./IdentityProvider.js"
+import * as internal from "./internal/auth.js"
+import type { SecureRandom } from "./SecureRandom.js"
+import type { TokenStore } from "./TokenStore.js"
+
+export type { CodeDeliveryDetails } from "./IdentityProvider.js"
+
+type Secret = Redacted.Redacted<string>
+
+/** The answer of `signUp`. */
+export interface SignUpResult {
+  readonly confirmationState: "Confirmed" | "Unconfirmed"
+  /** Where the confirmation code went, when one was sent. */
+  readonly codeDeliveryDetails?: CodeDeliveryDetails | undefined
+  readonly userSub: string
+}
+
+/** The answer of `confirmSignUp`. */
+export interface ConfirmSignUpResult {
+  readonly confirmationState: "Confirmed"
+}
+
+/** The answer of `forgotPassword`. */
+export interface ForgotPasswordResult {
+  readonly state: "ConfirmationCodeSent"
+  readonly codeDeliveryDetails?: CodeDeliveryDetails | undefined
+}
+
+/** The MFA methods Cognito offers. */
+export type MfaType = "SMS" | "TOTP" | "EMAIL"
+
+/** What `signIn` and `confirmSignIn` lead to. Every case but `SignedIn` waits for `confirmSignIn`. */
+export type SignInResult = Data.TaggedEnum<{
+  /** Done: the session is stored. */
+  SignedIn: {}
+  /** Answer with the code sent by SMS. */
+  SmsMfa: { readonly codeDeliveryDetails: CodeDeliveryDetails }
+  /** Answer with the code of the user's authenticator app. */
+  SoftwareTokenMfa: {}
+  /** Answer with the code sent by email. */
+  EmailOtp: { readonly codeDeliveryDetails: CodeDeliveryDetails }
+  /** Answer with one of `allowedMfaTypes` (`"SMS"`, `"TOTP"` or `"EMAIL"`). */
+  SelectMfaType: { readonly allowedMfaTypes: ReadonlyArray<MfaType> }
+  /**
+   * MFA is required and the user has none: add `totpSharedSecret` to an authenticator app
+   * (see {@link totpSetupUri}) and answer with its current code.
+   */
+  MfaSetup: { readonly allowedMfaTypes: ReadonlyArray<MfaType>; readonly totpSharedSecret: Secret }
+  /** Answer with a new password, and `userAttributes` for each of `requiredAttributes`. */
+  NewPasswordRequired: {
+    readonly requiredAttributes: ReadonlyArray<string>
+    readonly userAttributes: Readonly<Record<string, string>>
+  }
+  /** Answer the custom challenge (the auth Lambda's public parameters are in `parameters`). */
+  CustomChallenge: { readonly parameters: Readonly<Record<string, string>> }
+}>
+
+/** Constructors and matchers of {@link SignInResult}. */
+export const SignInResult = Data.taggedEnum<SignInResult>()
+
+/** The `otpauth://` URI of a TOTP secret, for a QR code. */
+export const totpSetupUri = (secret: Secret, options: { readonly issuer: string; readonly accountName: string }) =>
+  internal.totpSetupUri(secret, options)
+
+/** The state of the user, as AWSMobileClient has it. */
+export type UserState =
+  | "SignedIn"
+  | "SignedOut"
+  | "Guest"
+  | "SignedOutUserPoolsTokensInvalid"
+  | "SignedOutFederatedTokensInvalid"
+
+/** The tokens of the session, with the claims the client reads from them. */
+export interface Tokens {
+  readonly idToken: Secret
+  readonly accessToken: Secret
+  readonly refreshToken: Secret
+  readonly sub: string
+  readonly username: string
+  /** When the access token expires, by the server's clock. */
+  readonly expiresAt: Date
+  /** When the access token was issued, by the server's clock. */
+  readonly issuedAt: Date
+}
+
+export interface SignUpInput {
+  readonly username: string
+  readonly password: Secret
+  /** Standard (`email`, `phone_number`, …) and custom (`custom:…`) attributes. */
+  readonly userAttributes?: Readonly<Record<string, string>> | undefined
+  readonly validationData?: Readonly<Record<string, string>> | undefined
+  readonly clientMetadata?: Readonly<Record<string, string>> | undefined
+}
+
+/** The authentication flow of `signIn`. */
+export type SignInFlow = "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "CUSTOM_AUTH"
+
+export interface SignInInput {
+  readonly username: string
+  /** Optional only for `CUSTOM_AUTH` without SRP. */
+  readonly password?: Secret | undefined
+  /** Default `USER_SRP_AUTH`: the password never leaves the process. */
+  readonly flow?: SignInFlow | undefined
+  readonly clientMetadata?: Readonly<Record<string, string>> | undefined
+}
+
+export interface ConfirmSignInInput {
+  /** The code, the new password, the chosen MFA type or the custom answer. */
+  readonly challengeResponse: Secret
+  /** For `NewPasswordRequired`: values of the required (or any writable) attributes. */
+  readonly userAttributes?: Readonly<Record<string, string>> | undefined
+  readonly clientMetadata?: Readonly<Record<string, string>> | undefined
+}
+
+export declare namespace Auth {
+  export interface Service {
+    readonly signUp: (input: SignUpInput) => Effect.Effect<SignUpResult, AuthError>
+    readonly confirmSignUp: (input: {
+      readonly username: string
+      readonly confirmationCode: Secret
+      readonly forceAliasCreation?: boolean | undefined
+      readonly clientMetadata?: Readonly<Record<string, string>> | undefined
+    }) => Effect.Effect<ConfirmSignUpResult, AuthError>
+    readonly resendSignUpCode: (input: {
+      readonly username: string
+      readonly clientMetadata?: Readonly<Record<string, string>> | undefined
+    }) => Effect.Effect<CodeDeliveryDetails | undefined, AuthError>
+    /** Fails with `AlreadySignedIn` while a user is signed in. */
+    readonly signIn: (input: SignInInput) => Effect.Effect<SignInResult, AuthError>
+    /** Answers the pending challenge; `NoPendingChallenge` when there is none. */
+    readonly confirmSignIn: (input: ConfirmSignInInput) => Effect.Effect<SignInResult, AuthError>
+    /**
+     * Local: revokes the refresh token (best effort) and forgets the session.
+     * Global: `GlobalSignOut` first; if it fails, the session is kept and the error returned.
+     */
+    readonly signOut: (options?: { readonly global?: boolean | undefined }) => Effect.Effect<void, AuthError>
+    readonly forgotPassword: (input: {
+      readonly username: string
+      readonly clientMetadata?: Readonly<Record<string, string>> | undefined
+    }) => Effect.Effect<ForgotPasswordResult, AuthError>
+    readonly confirmForgotPassword: (input: {
+      readonly username: string
+      readonly newPassword: Secret
+      readonly confirmationCode: Secret
+      readonly clientMetadata?: Readonly<Record<string, string>> | undefined
+    }) => Effect.Effect<void, AuthError>
+    /** Changes the signed-in user's password. */
+    readonly changePassword: (input: {
+      readonly currentPassword: Secret
+      readonly proposedPassword: Secret
+    }) => Effect.Effect<void, AuthError>
+    /** The signed-in user's attributes (`GetUser`). */
+    readonly getUserAttributes: Effect.Effect<Readonly<Record<string, string>>, AuthError>
+    /** The signed-in user's username, from the cached session. */
+    readonly username: Effect.Effect<Option.Option<string>, AuthError>
+    readonly isSignedIn: Effect.Effect<boolean, AuthError>
+    /**
+     * The session's tokens, refreshed first when the access or id token expires within the
+     * refresh window (by `Clock`, corrected for the measured clock skew). Concurrent callers
+     * share one refresh. A rejected refresh token ends the session (`SessionExpired`); a
+     * transient failure never does.
+     */
+    readonly getTokens: (options?: { readonly forceRefresh?: boolean | undefined }) => Effect.Effect<Tokens, AuthError>
+    /** The current user state. */
+    readonly userState: Effect.Effect<UserState>
+    /** Each change of the user state. */
+    readonly userStateChanges: Stream.Stream<UserState>
+  }
+}
+
+/** The auth service. */
+export class Auth extends Context.Tag("@effect-cognito/core/Auth")<Auth, Auth.Service>() {}
+
+/** Builds the service; the session in the store is restored without any request. */
+export const make: Effect.Effect<
+  Auth.Service,
+  AuthError,
+  AuthConfig.AuthConfig | IdentityProvider | TokenStore | SecureRandom | Scope.Scope
+> = internal.make
+
+/** The auth service over the services in context. */
+export const layer: Layer.Layer<Auth, AuthError, AuthConfig.AuthConfig | IdentityProvider | TokenStore | SecureRandom> =
+  Layer.scoped(Auth, make)

@@ -1,0 +1,132 @@
+/**
+ * Where the session lives between calls and across restarts.
+ *
+ * A session (tokens, username, identity id, measured clock skew) is one Schema-encoded
+ * value with a version field, written in one write, so a reader never sees half of one.
+ * Implementations supply three primitives on strings (`get`, `set`, `remove`) through
+ * {@link make}; the core does the coding. A stored value that does not decode (corrupted,
+ * an older version, hand-edited) counts as signed out: it is removed and logged, never a
+ * defect. A store that fails gives `AuthError` reason `Storage`.
+ *
+ * @since 0.1.0
+ */
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as AuthConfig from "./AuthConfig.js"
+import * as AuthError from "./AuthError.js"
+
+/** The session of a signed-in user. Tokens are `Redacted`; they encode to plain strings only in the store. */
+export class Session extends Schema.Class<Session>("@effect-cognito/core/Session")({
+  /** Cognito's username (`cognito:username`), not an alias. */
+  username: Schema.String,
+  idToken: Schema.Redacted(Schema.String),
+  accessToken: Schema.Redacted(Schema.String),
+  refreshToken: Schema.Redacted(Schema.String),
+  /** The identity pool identity, once known. */
+  identityId: Schema.optional(Schema.String),
+  /** Server time minus device time, in milliseconds, measured from the tokens' `iat` when they arrived. */
+  clockSkewMillis: Schema.Number
+}) {}
+
+/** The current storage format. */
+export const version = 1
+
+const Stored = Schema.parseJson(
+  Schema.Struct({
+    version: Schema.Literal(version),
+    session: Session
+  })
+)
+
+const decodeStored = Schema.decodeEither(Stored)
+const encodeStored = Schema.encode(Stored)
+
+/** The store key of an app client's session. */
+export const keyFor = (config: AuthConfig.Validated): string =>
+  `effect-cognito.${config.userPoolId}.${config.clientId}.session`
+
+export declare namespace TokenStore {
+  /** What an implementation supplies: string primitives. Failures are `Storage` errors. */
+  export interface Backing {
+    readonly get: (key: string) => Effect.Effect<Option.Option<string>, AuthError.AuthError>
+    readonly set: (key: string, value: string) => Effect.Effect<void, AuthError.AuthError>
+    readonly remove: (key: string) => Effect.Effect<void, AuthError.AuthError>
+  }
+  /** What the flows use. */
+  export interface Service {
+    /** The stored session; `None` when there is none or it does not decode (then it is removed). */
+    readonly load: Effect.Effect<Option.Option<Session>, AuthError.AuthError>
+    /** Writes the whole session in one write. */
+    readonly save: (session: Session) => Effect.Effect<void, AuthError.AuthError>
+    readonly clear: Effect.Effect<void, AuthError.AuthError>
+    /** The key this store writes under. */
+    readonly key: string
+  }
+}
+
+export class TokenStore extends Context.Tag("@effect-cognito/core/TokenStore")<TokenStore, TokenStore.Service>() {}
+
+/** A `Storage` error for a failed store operation. */
+export const storageError = (operation: string, cause: unknown): AuthError.AuthError =>
+  AuthError.make("Storage", `TokenStore.${operation}`, `the token store failed to ${operation}`, { cause })
+
+/** Builds the service from string primitives; the core does the Schema coding and the recovery. */
+export const make = (backing: TokenStore.Backing, key: string): TokenStore.Service => {
+  const load = Effect.flatMap(backing.get(key), (stored) => {
+    if (Option.isNone(stored)) return Effect.succeed(Option.none<Session>())
+    const decoded = decodeStored(stored.value)
+    if (Either.isRight(decoded)) return Effect.succeed(Option.some(decoded.right.session))
+    return Effect.logWarning("effect-cognito: the stored session does not decode; treating it as signed out").pipe(
+      Effect.annotateLogs({
+        key,
+        problem: ParseResult.TreeFormatter.formatIssueSync(decoded.left.issue).slice(0, 500)
+      }),
+      Effect.zipRight(backing.remove(key)),
+      Effect.as(Option.none<Session>())
+    )
+  })
+  return {
+    key,
+    load: Effect.withSpan(load, "TokenStore.load"),
+    save: (session) =>
+      encodeStored({ version, session }).pipe(
+        Effect.mapError((e) => storageError("encode", e)),
+        Effect.flatMap((value) => backing.set(key, value)),
+        Effect.withSpan("TokenStore.save")
+      ),
+    clear: Effect.withSpan(backing.remove(key), "TokenStore.clear")
+  }
+}
+
+/** A store over any `@effect/platform` `KeyValueStore`. */
+export const fromKeyValueStore = (store: KeyValueStore.KeyValueStore, key: string): TokenStore.Service =>
+  make(
+    {
+      get: (k) => Effect.mapError(store.get(k), (e) => storageError("read", e)),
+      set: (k, value) => Effect.mapError(store.set(k, value), (e) => storageError("write", e)),
+      remove: (k) => Effect.mapError(store.remove(k), (e) => storageError("remove", e))
+    },
+    key
+  )
+
+/** Over the `KeyValueStore` in context, under the app client's key. */
+export const layerKeyValueStore: Layer.Layer<TokenStore, never, AuthConfig.AuthConfig | KeyValueStore.KeyValueStore> =
+  Layer.effect(
+    TokenStore,
+    Effect.gen(function* () {
+      const config = yield* AuthConfig.AuthConfig
+      const store = yield* KeyValueStore.KeyValueStore
+      return fromKeyValueStore(store, keyFor(config))
+    })
+  )
+
+/** In memory: the session lives as long as the layer. */
+export const layerMemory: Layer.Layer<TokenStore, never, AuthConfig.AuthConfig> = layerKeyValueStore.pipe(
+  Layer.provide(KeyValueStore.layerMemory)
+)

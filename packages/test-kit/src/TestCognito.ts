@@ -1,0 +1,211 @@
+/**
+ * An in-memory, deterministic Cognito user pool that behaves like the real one, so
+ * flows are tested against Cognito's rules rather than a script: password policy,
+ * confirmation codes delivered to an outbox, codes that expire by `Clock`, server-side
+ * SRP with real math, MFA (SMS, TOTP, email), admin-created users, refresh tokens that
+ * RevokeToken and GlobalSignOut really invalidate, RS256 JWTs with Cognito's claims,
+ * Cognito's exception names, a request log and injected faults.
+ *
+ * @example
+ * ```ts
+ * program.pipe(Effect.provide(TestCognito.layer({ mfa: "OPTIONAL" })))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Auth from "@effect-cognito/core/Auth"
+import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import type * as AuthError from "@effect-cognito/core/AuthError"
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as SecureRandom from "@effect-cognito/core/SecureRandom"
+import * as TokenStore from "@effect-cognito/core/TokenStore"
+import type * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import * as internal from "./internal/testCognito.js"
+
+/** The password rules of the pool. Cognito's default: 8 characters with all four classes. */
+export interface PasswordPolicy {
+  readonly minimumLength: number
+  readonly requireUppercase: boolean
+  readonly requireLowercase: boolean
+  readonly requireNumbers: boolean
+  readonly requireSymbols: boolean
+}
+
+export type MfaType = "SMS" | "TOTP" | "EMAIL"
+
+export interface Options {
+  readonly region?: string | undefined
+  readonly userPoolId?: string | undefined
+  readonly clientId?: string | undefined
+  /** Gives the app client a secret: SECRET_HASH is then required and checked. */
+  readonly clientSecret?: string | undefined
+  /** Confirm users at sign-up (a pre-sign-up Lambda that auto-confirms). Default false. */
+  readonly autoConfirm?: boolean | undefined
+  readonly passwordPolicy?: Partial<PasswordPolicy> | undefined
+  /** The pool's MFA configuration. Default `"OPTIONAL"`. */
+  readonly mfa?: "OFF" | "OPTIONAL" | "ON" | undefined
+  /** MFA methods the pool allows. Default all three. */
+  readonly mfaTypes?: ReadonlyArray<MfaType> | undefined
+  /** Attributes the pool's schema requires at sign-up. Default none. */
+  readonly requiredAttributes?: ReadonlyArray<string> | undefined
+  readonly tokenValidity?:
+    | {
+        readonly accessToken?: Duration.DurationInput | undefined
+        readonly idToken?: Duration.DurationInput | undefined
+        readonly refreshToken?: Duration.DurationInput | undefined
+      }
+    | undefined
+  readonly codeValidity?:
+    | {
+        /** Default 24 hours. */
+        readonly signUp?: Duration.DurationInput | undefined
+        /** Default 1 hour. */
+        readonly forgotPassword?: Duration.DurationInput | undefined
+        /** SMS and email MFA codes. Default 3 minutes. */
+        readonly mfa?: Duration.DurationInput | undefined
+      }
+    | undefined
+  /** How long a challenge session lives. Default 3 minutes. */
+  readonly sessionValidity?: Duration.DurationInput | undefined
+  /** Wrong passwords or codes in a row before Cognito refuses. Default 5. */
+  readonly attemptLimit?: number | undefined
+  /** Answer UserNotFound as NotAuthorized, as pools with "prevent user existence errors" do. Default false. */
+  readonly preventUserExistenceErrors?: boolean | undefined
+  /** The custom-auth Lambdas: one challenge, answered right or the sign-in fails. */
+  readonly customAuth?:
+    | {
+        readonly challenge: (username: string) => {
+          readonly parameters: Readonly<Record<string, string>>
+          readonly answer: string
+        }
+      }
+    | undefined
+  /** Seed of the server's randomness (codes, salts, ids) and of the client's SRP randomness. Default 1. */
+  readonly seed?: number | undefined
+  /** Client configuration beyond the pool: refresh window, rotation, timeouts. */
+  readonly config?: Partial<AuthConfig.Input> | undefined
+}
+
+/** A code Cognito "delivered": what the user would find in their mail or SMS. */
+export interface Message {
+  readonly username: string
+  readonly medium: "EMAIL" | "SMS"
+  readonly destination: string
+  readonly purpose: "SignUp" | "ForgotPassword" | "Mfa"
+  readonly code: Redacted.Redacted<string>
+  readonly at: number
+}
+
+/** A request TestCognito served (or failed). */
+export interface Request {
+  readonly action: IdentityProvider.Action
+  readonly at: number
+}
+
+/** A failure to inject into the next call of an action. */
+export type Fault =
+  | "TooManyRequests"
+  | "InternalError"
+  | "Transport"
+  | { readonly exception: string; readonly message?: string | undefined }
+
+export type UserStatus = "UNCONFIRMED" | "CONFIRMED" | "FORCE_CHANGE_PASSWORD" | "RESET_REQUIRED"
+
+export declare namespace TestCognito {
+  export interface Service {
+    /** The `IdentityProvider` this pool answers as. */
+    readonly provider: IdentityProvider.IdentityProvider.Service
+    readonly config: AuthConfig.Validated
+    /** The last code sent to a user. */
+    readonly lastCodeFor: (username: string) => Effect.Effect<Redacted.Redacted<string>, Cause.NoSuchElementException>
+    readonly outbox: Effect.Effect<ReadonlyArray<Message>>
+    /** Every request served, in order. */
+    readonly requests: Effect.Effect<ReadonlyArray<Request>>
+    /** How many requests of an action (or of all actions) were served. */
+    readonly requestCount: (action?: IdentityProvider.Action) => Effect.Effect<number>
+    /** Makes the next `times` calls of `action` fail with `fault`. */
+    readonly failNext: (action: IdentityProvider.Action, fault: Fault, times?: number) => Effect.Effect<void>
+    /** Moves the server's clock relative to `Clock` (positive: the server is ahead of the device). */
+    readonly setClockOffset: (offset: Duration.DurationInput) => Effect.Effect<void>
+    /** AdminCreateUser: the user must set a new password at first sign-in. */
+    readonly adminCreateUser: (input: {
+      readonly username: string
+      readonly temporaryPassword: Redacted.Redacted<string>
+      readonly userAttributes?: Readonly<Record<string, string>> | undefined
+    }) => Effect.Effect<void, AuthError.AuthError>
+    /** Enables MFA methods for a user (TOTP needs `adminEnableTotp` first). */
+    readonly adminSetUserMfa: (
+      username: string,
+      settings: {
+        readonly sms?: boolean | undefined
+        readonly totp?: boolean | undefined
+        readonly email?: boolean | undefined
+        readonly preferred?: MfaType | undefined
+      }
+    ) => Effect.Effect<void, AuthError.AuthError>
+    /** Registers an authenticator app for a user; returns its secret (base32). */
+    readonly adminEnableTotp: (username: string) => Effect.Effect<Redacted.Redacted<string>, AuthError.AuthError>
+    /** The authenticator code of a secret now, by the server's clock. */
+    readonly totpCode: (secret: Redacted.Redacted<string>) => Effect.Effect<Redacted.Redacted<string>>
+    readonly adminDisableUser: (username: string) => Effect.Effect<void, AuthError.AuthError>
+    readonly adminDeleteUser: (username: string) => Effect.Effect<void, AuthError.AuthError>
+    /** The user must reset the password (ForgotPassword) before signing in again. */
+    readonly adminResetUserPassword: (username: string) => Effect.Effect<void, AuthError.AuthError>
+    readonly adminGetUser: (username: string) => Effect.Effect<
+      {
+        readonly status: UserStatus
+        readonly enabled: boolean
+        readonly attributes: Readonly<Record<string, string>>
+      },
+      AuthError.AuthError
+    >
+    /** The pool's public keys, as Cognito publishes them (for verifying tokens). */
+    readonly jwks: Effect.Effect<{ readonly keys: ReadonlyArray<JsonWebKey> }>
+    /** The issuer (`iss`) of this pool's tokens. */
+    readonly issuer: string
+  }
+}
+
+export class TestCognito extends Context.Tag("@effect-cognito/test-kit/TestCognito")<
+  TestCognito,
+  TestCognito.Service
+>() {}
+
+/** The pool with its `IdentityProvider` and `AuthConfig`, without `Auth`. */
+export const layerCognito = (
+  options: Options = {}
+): Layer.Layer<TestCognito | IdentityProvider.IdentityProvider | AuthConfig.AuthConfig, AuthError.AuthError> =>
+  Layer.effectContext(internal.make(options))
+
+/** The client side over an existing pool: `Auth` with a memory store and seeded SRP randomness. */
+export const layerAuth = (
+  options: Options = {}
+): Layer.Layer<
+  Auth.Auth | TokenStore.TokenStore | SecureRandom.SecureRandom,
+  AuthError.AuthError,
+  IdentityProvider.IdentityProvider | AuthConfig.AuthConfig
+> => {
+  const random = SecureRandom.layerSeeded((options.seed ?? 1) + 1)
+  return Layer.provideMerge(Auth.layer, Layer.merge(TokenStore.layerMemory, random))
+}
+
+/**
+ * `Auth` over a fresh TestCognito pool: provides `Auth`, `TestCognito` and the services
+ * behind them (`IdentityProvider`, `AuthConfig`, `TokenStore`, `SecureRandom`).
+ */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<
+  | Auth.Auth
+  | TestCognito
+  | IdentityProvider.IdentityProvider
+  | AuthConfig.AuthConfig
+  | TokenStore.TokenStore
+  | SecureRandom.SecureRandom,
+  AuthError.AuthError
+> => Layer.provideMerge(layerAuth(options), layerCognito(options))

@@ -1,0 +1,6 @@
+/**
+ * @effect-cognito/test-kit: an in-memory, deterministic Cognito for tests.
+ *
+ * @since 0.1.0
+ */
+export * as TestCognito from "./TestCognito.js"
