@@ -203,14 +203,24 @@ export type Action = (typeof actions)[keyof typeof actions]
 
 /**
  * Builds the service from an implementation of each action. The core adds what every
- * implementation shares: a span per action named `IdentityProvider.<Action>`.
+ * implementation shares: a span per action named `IdentityProvider.<Action>` and a debug log line
+ * per request and per failure (action, reason and Cognito's message; never a request's secrets).
  */
 export const make = (implementation: IdentityProvider.Service): IdentityProvider.Service => {
   const wrapped: Record<string, unknown> = {}
   for (const key of Object.keys(actions) as Array<keyof IdentityProvider.Service>) {
     const method = implementation[key] as (request: never) => Effect.Effect<unknown, AuthError>
+    const action = actions[key]
     wrapped[key] = (request: never) =>
-      Effect.withSpan(method(request), `IdentityProvider.${actions[key]}`, { kind: "client" })
+      Effect.logDebug(`effect-cognito: ${action}`).pipe(
+        Effect.zipRight(method(request)),
+        Effect.tapError((error) =>
+          Effect.logDebug(`effect-cognito: ${action} failed`).pipe(
+            Effect.annotateLogs({ reason: error.reason, description: error.description ?? "" })
+          )
+        ),
+        Effect.withSpan(`IdentityProvider.${action}`, { kind: "client" })
+      )
   }
   return wrapped as unknown as IdentityProvider.Service
 }

@@ -1,3 +1,4 @@
 export {}
 export * as CognitoIdentityProvider from "./CognitoIdentityProvider.js"
 export * as CognitoIdentityPool from "./CognitoIdentityPool.js"
+export * as Srp from "./Srp.js"

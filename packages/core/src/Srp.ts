@@ -1,0 +1,190 @@
+/**
+ * SRP-6a exactly as Amazon Cognito does it (USER_SRP_AUTH), plus `SECRET_HASH`.
+ *
+ * The group is RFC 5054's 3072-bit prime with g = 2 and SHA-256. Every integer that is
+ * hashed goes through Cognito's {@link padHex} (hex, even length, a `00` byte in front
+ * when the top bit is set), including the salt, which is read as an integer first: a
+ * salt with leading zero bytes is hashed without them, just as Cognito's own SDK does.
+ *
+ * - k = H(padHex(N) | padHex(g))
+ * - x = H(padHex(salt) | H(poolName | userIdForSrp | ":" | password))
+ * - u = H(padHex(A) | padHex(B)); B ≡ 0 (mod N) and u = 0 are refused
+ * - S = (B - k·g^x)^(a + u·x) mod N
+ * - key = HKDF-SHA256(ikm = padHex(S), salt = padHex(u), info = "Caldera Derived Key"), 16 bytes
+ * - PASSWORD_CLAIM_SIGNATURE = Base64(HMAC-SHA256(key, poolName | userIdForSrp | SECRET_BLOCK | TIMESTAMP))
+ *
+ * Arithmetic is native BigInt, hashing is Web Crypto: the module runs unchanged on Node,
+ * in browsers and in workers.
+ *
+ * @example
+ * ```ts
+ * const ephemeral = yield* Srp.generateEphemeral // send ephemeral.srpA as SRP_A
+ * const timestamp = Srp.formatTimestamp(new Date(yield* Clock.currentTimeMillis))
+ * const { signature } = yield* Srp.passwordClaim({ poolName, userIdForSrp, password, ephemeral, salt, srpB, secretBlock, timestamp })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type { AuthError } from "./AuthError.js"
+import * as internal from "./internal/srp.js"
+import { SecureRandom } from "./SecureRandom.js"
+
+/** The RFC 5054 3072-bit prime N, as upper-case hex. */
+export const NHex: string = internal.NHex
+
+/** The RFC 5054 3072-bit prime N. */
+export const N: bigint = internal.N
+
+/** The generator, 2. */
+export const g: bigint = internal.g
+
+/** The multiplier k = H(padHex(N) | padHex(g)), computed on first use and cached. */
+export const k: Effect.Effect<bigint> = internal.k
+
+/**
+ * Cognito's `padHex` (amazon-cognito-identity-js `AuthenticationHelper.padHex`) for a
+ * non-negative integer: lower-case hex, a `0` in front when the length is odd, then
+ * `00` in front when the first digit is 8-f. This is the minimal two's-complement
+ * encoding (Java's `BigInteger.toByteArray`), in hex. Throws a `RangeError` for a
+ * negative integer.
+ *
+ * @example
+ * ```ts
+ * Srp.padHex(0x14n) // "14"
+ * Srp.padHex(0xecn) // "00ec"
+ * Srp.padHex(0xabcn) // "0abc"
+ * Srp.padHex(0x8abcn) // "008abc"
+ * ```
+ */
+export const padHex: (n: bigint) => string = internal.padHex
+
+/**
+ * `base^exponent mod modulus` (sliding windows on native BigInt). The base may be
+ * negative; the result is in [0, modulus). Throws a `RangeError` for a negative
+ * exponent or a modulus below 1.
+ */
+export const modPow: (base: bigint, exponent: bigint, modulus: bigint) => bigint = internal.modPow
+
+/**
+ * `g^exponent mod N` by a fixed-base method over a table built on first use (about
+ * 80 KB for 1024-bit exponents): several times faster than `modPow(g, exponent, N)`.
+ */
+export const gPow: (exponent: bigint) => bigint = internal.gPow
+
+/** The client's ephemeral key pair. */
+export interface Ephemeral {
+  /** The secret a, in [1, N). */
+  readonly a: Redacted.Redacted<bigint>
+  /** A = g^a mod N. */
+  readonly A: bigint
+  /** A as hex, exactly as sent in `SRP_A` (no padding). */
+  readonly srpA: string
+}
+
+/**
+ * The ephemeral for a given secret a (reduced modulo N). For tests and replays; sign-in
+ * uses {@link generateEphemeral}. Throws a `RangeError` when a ≡ 0 (mod N).
+ */
+export const ephemeralFromSecret = (a: bigint): Ephemeral => {
+  let reduced = a % N
+  if (reduced < 0n) reduced += N
+  if (reduced === 0n) throw new RangeError("ephemeralFromSecret: a must not be 0 modulo N")
+  const A = internal.gPow(reduced)
+  return { a: Redacted.make(reduced), A, srpA: A.toString(16) }
+}
+
+/**
+ * A fresh ephemeral: a = 128 bytes from `SecureRandom`, reduced modulo N, drawn again in
+ * the (practically impossible) case that a or A is 0 modulo N.
+ */
+export const generateEphemeral: Effect.Effect<Ephemeral, never, SecureRandom> = Effect.gen(function* () {
+  const random = yield* SecureRandom
+  while (true) {
+    const a = internal.bytesToBigInt(yield* random.nextBytes(128)) % N
+    if (a === 0n) continue
+    const ephemeral = ephemeralFromSecret(a)
+    if (ephemeral.A % N !== 0n) return ephemeral
+  }
+})
+
+/** What answering a `PASSWORD_VERIFIER` challenge takes. */
+export interface PasswordVerifierInput {
+  /** The user pool name: the part of the pool id after `_`. */
+  readonly poolName: string
+  /** `USER_ID_FOR_SRP` from the challenge parameters. */
+  readonly userIdForSrp: string
+  readonly password: Redacted.Redacted<string>
+  readonly ephemeral: Ephemeral
+  /** `SALT` from the challenge parameters, hex. */
+  readonly salt: string
+  /** `SRP_B` from the challenge parameters, hex. */
+  readonly srpB: string
+}
+
+/**
+ * The 16-byte password authentication key (HKDF of S and u), the value
+ * amazon-cognito-identity-js calls `getPasswordAuthenticationKey`. Fails with
+ * `InvalidResponse` when SRP_B or SALT is not hex, when B ≡ 0 (mod N) or when u = 0.
+ */
+export const passwordAuthenticationKey = (
+  input: PasswordVerifierInput
+): Effect.Effect<Uint8Array<ArrayBuffer>, AuthError> =>
+  internal.passwordAuthenticationKey({
+    poolName: input.poolName,
+    userIdForSrp: input.userIdForSrp,
+    password: input.password,
+    a: Redacted.value(input.ephemeral.a),
+    A: input.ephemeral.A,
+    salt: input.salt,
+    srpB: input.srpB
+  })
+
+/**
+ * The `PASSWORD_CLAIM_SIGNATURE` answering `PASSWORD_VERIFIER`: Base64(HMAC-SHA256(key,
+ * poolName | userIdForSrp | base64-decoded SECRET_BLOCK | timestamp)). Send `timestamp`
+ * (see {@link formatTimestamp}) as `TIMESTAMP` and the secret block unchanged as
+ * `PASSWORD_CLAIM_SECRET_BLOCK`. Fails with `InvalidResponse` on a malformed challenge
+ * (not hex, not base64, B ≡ 0 mod N, u = 0); the message never holds a secret.
+ */
+export const passwordClaim = (
+  input: PasswordVerifierInput & {
+    /** `SECRET_BLOCK` from the challenge parameters, base64. */
+    readonly secretBlock: string
+    /** The `TIMESTAMP` to send, in Cognito's format. */
+    readonly timestamp: string
+  }
+): Effect.Effect<{ readonly signature: string }, AuthError> =>
+  internal
+    .claimSignature({
+      poolName: input.poolName,
+      userIdForSrp: input.userIdForSrp,
+      password: input.password,
+      a: Redacted.value(input.ephemeral.a),
+      A: input.ephemeral.A,
+      salt: input.salt,
+      srpB: input.srpB,
+      secretBlock: input.secretBlock,
+      timestamp: input.timestamp
+    })
+    .pipe(Effect.map((signature) => ({ signature })))
+
+/**
+ * The `TIMESTAMP` of a password claim, in UTC: "Tue Nov 3 07:05:09 UTC 2026" (English
+ * weekday and month, day of month not padded, time zero-padded).
+ */
+export const formatTimestamp: (date: Date) => string = internal.formatTimestamp
+
+/**
+ * `SECRET_HASH` for app clients with a secret: Base64(HMAC-SHA256(key = clientSecret,
+ * message = username + clientId)).
+ */
+export const secretHash = (
+  username: string,
+  clientId: string,
+  clientSecret: Redacted.Redacted<string>
+): Effect.Effect<Redacted.Redacted<string>> =>
+  internal
+    .hmacSha256(internal.utf8(Redacted.value(clientSecret)), internal.utf8(username + clientId))
+    .pipe(Effect.map((mac) => Redacted.make(internal.toBase64(mac))))

@@ -1,0 +1,392 @@
+/**
+ * The arithmetic and encodings behind `Srp`: the group, Cognito's `padHex`, modular
+ * exponentiation on native BigInt, hex/base64/UTF-8 conversions without Node's
+ * `Buffer`, and SHA-256/HMAC/HKDF over Web Crypto.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as AuthError from "../AuthError.js"
+
+// ---------------------------------------------------------------------------
+// The group: RFC 5054 (and RFC 3526) 3072-bit prime, g = 2
+// ---------------------------------------------------------------------------
+
+/** The 3072-bit prime of RFC 5054, upper-case hex as the RFC prints it. */
+export const NHex =
+  "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD" +
+  "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED" +
+  "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F" +
+  "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B" +
+  "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510" +
+  "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7" +
+  "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C" +
+  "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
+
+export const N: bigint = BigInt(`0x${NHex}`)
+export const g = 2n
+
+/** N - 1, the order of the multiplicative group: exponents of g can be reduced modulo it. */
+const NMinusOne = N - 1n
+
+// ---------------------------------------------------------------------------
+// Encodings
+// ---------------------------------------------------------------------------
+
+const hexPattern = /^[0-9a-fA-F]+$/
+
+/** Is this a non-empty string of hex digits? */
+export const isHex = (s: string): boolean => hexPattern.test(s)
+
+/** Cognito's `padHex`: hex, a leading `0` if odd, then `00` if the first nibble is 8-f. */
+export const padHex = (n: bigint): string => {
+  if (n < 0n) throw new RangeError("padHex: expected a non-negative integer")
+  let hex = n.toString(16)
+  if ((hex.length & 1) === 1) hex = `0${hex}`
+  const first = hex.charCodeAt(0)
+  // "8"-"9" or "a"-"f" (toString(16) is lower case)
+  return (first >= 56 && first <= 57) || first >= 97 ? `00${hex}` : hex
+}
+
+const nibble = (code: number): number => {
+  if (code >= 48 && code <= 57) return code - 48
+  if (code >= 97 && code <= 102) return code - 87
+  if (code >= 65 && code <= 70) return code - 55
+  return -1
+}
+
+/** Even-length hex to bytes. Throws on anything else: callers validate untrusted input first. */
+export const hexToBytes = (hex: string): Uint8Array<ArrayBuffer> => {
+  if ((hex.length & 1) === 1) throw new RangeError("hexToBytes: odd length")
+  const bytes = new Uint8Array(hex.length >>> 1)
+  for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
+    const hi = nibble(hex.charCodeAt(j))
+    const lo = nibble(hex.charCodeAt(j + 1))
+    if (hi < 0 || lo < 0) throw new RangeError("hexToBytes: not a hex digit")
+    bytes[i] = (hi << 4) | lo
+  }
+  return bytes
+}
+
+const byteHex: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
+
+/** Bytes to lower-case hex. */
+export const bytesToHex = (bytes: Uint8Array): string => {
+  let hex = ""
+  for (let i = 0; i < bytes.length; i++) hex += byteHex[bytes[i]!]
+  return hex
+}
+
+/** Big-endian unsigned bytes to an integer (empty: 0). */
+export const bytesToBigInt = (bytes: Uint8Array): bigint => (bytes.length === 0 ? 0n : BigInt(`0x${bytesToHex(bytes)}`))
+
+/** The padded big-endian bytes of a non-negative integer, as Cognito hashes it. */
+export const padBytes = (n: bigint): Uint8Array<ArrayBuffer> => hexToBytes(padHex(n))
+
+const encoder = new TextEncoder()
+
+/** UTF-8 bytes of a string (lone surrogates become U+FFFD, as Node's `Buffer` does). */
+export const utf8 = (s: string): Uint8Array<ArrayBuffer> => encoder.encode(s)
+
+/** Concatenates byte arrays. */
+export const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array<ArrayBuffer> => {
+  let length = 0
+  for (const part of parts) length += part.length
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
+const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+const base64Values: Int16Array = (() => {
+  const table = new Int16Array(128).fill(-1)
+  for (let i = 0; i < 64; i++) table[base64Alphabet.charCodeAt(i)] = i
+  // The URL-safe alphabet decodes too, as Node's Buffer accepts it.
+  table[45] = 62
+  table[95] = 63
+  return table
+})()
+
+/** Standard base64 with padding. */
+export const toBase64 = (bytes: Uint8Array): string => {
+  let out = ""
+  let i = 0
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+    out +=
+      base64Alphabet[n >>> 18]! +
+      base64Alphabet[(n >>> 12) & 63]! +
+      base64Alphabet[(n >>> 6) & 63]! +
+      base64Alphabet[n & 63]!
+  }
+  const rest = bytes.length - i
+  if (rest === 1) {
+    const n = bytes[i]! << 16
+    out += `${base64Alphabet[n >>> 18]!}${base64Alphabet[(n >>> 12) & 63]!}==`
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8)
+    out += `${base64Alphabet[n >>> 18]!}${base64Alphabet[(n >>> 12) & 63]!}${base64Alphabet[(n >>> 6) & 63]!}=`
+  }
+  return out
+}
+
+/**
+ * Decodes base64 (standard or URL-safe alphabet, padding optional).
+ * Returns `undefined` for anything that is not base64.
+ */
+export const fromBase64 = (s: string): Uint8Array<ArrayBuffer> | undefined => {
+  let end = s.length
+  if (end > 0 && s.charCodeAt(end - 1) === 61) end--
+  if (end > 0 && s.charCodeAt(end - 1) === 61) end--
+  if (end < s.length && s.length % 4 !== 0) return undefined
+  if (end % 4 === 1) return undefined
+  const out = new Uint8Array(Math.floor((end * 3) / 4))
+  let bits = 0
+  let buffer = 0
+  let o = 0
+  for (let i = 0; i < end; i++) {
+    const code = s.charCodeAt(i)
+    const value = code < 128 ? base64Values[code]! : -1
+    if (value < 0) return undefined
+    buffer = ((buffer << 6) | value) & 0xffffff
+    bits += 6
+    if (bits >= 8) {
+      bits -= 8
+      out[o++] = (buffer >>> bits) & 0xff
+    }
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// Modular exponentiation
+// ---------------------------------------------------------------------------
+
+/**
+ * `base^exponent mod modulus` by left-to-right sliding windows over the exponent's
+ * bits: about one squaring per bit and one multiplication per window.
+ */
+export const modPow = (base: bigint, exponent: bigint, modulus: bigint): bigint => {
+  if (modulus <= 0n) throw new RangeError("modPow: the modulus must be positive")
+  if (exponent < 0n) throw new RangeError("modPow: the exponent must be non-negative")
+  if (modulus === 1n) return 0n
+  base %= modulus
+  if (base < 0n) base += modulus
+  if (exponent === 0n) return 1n
+  if (base <= 1n) return base
+  const bits = exponent.toString(2)
+  const length = bits.length
+  const w = length < 18 ? 1 : length < 48 ? 3 : length < 144 ? 4 : length < 768 ? 5 : 6
+  // Odd powers: odd[i] = base^(2i + 1)
+  const odd: Array<bigint> = [base]
+  if (w > 1) {
+    const square = (base * base) % modulus
+    for (let i = 1; i < 1 << (w - 1); i++) odd.push((odd[i - 1]! * square) % modulus)
+  }
+  let result = 1n
+  let started = false
+  let i = 0
+  while (i < length) {
+    if (bits.charCodeAt(i) === 48) {
+      if (started) result = (result * result) % modulus
+      i++
+      continue
+    }
+    // The longest window of at most w bits starting here that ends with a 1.
+    let j = Math.min(i + w, length) - 1
+    while (bits.charCodeAt(j) === 48) j--
+    const window = Number.parseInt(bits.slice(i, j + 1), 2)
+    if (started) {
+      for (let s = i; s <= j; s++) result = (result * result) % modulus
+      result = (result * odd[window >>> 1]!) % modulus
+    } else {
+      result = odd[window >>> 1]!
+      started = true
+    }
+    i = j + 1
+  }
+  return result
+}
+
+/** Bits per digit of the fixed-base method (radix 32, so `toString(32)` yields the digits). */
+const gDigitBits = 5
+/** gTable[i] = g^(32^i) mod N, extended on demand. */
+const gTable: Array<bigint> = [g]
+
+/**
+ * `g^exponent mod N` with a fixed-base method (Brickell-Gordon-McCurley-Wilson): the
+ * exponent in radix 32 against a cached table of g^(32^i), so no squarings at all once
+ * the table is built. About a quarter of the multiplications of a general `modPow`.
+ */
+export const gPow = (exponent: bigint): bigint => {
+  let e = exponent % NMinusOne
+  if (e < 0n) e += NMinusOne
+  if (e === 0n) return 1n
+  const digits = e.toString(32)
+  const count = digits.length
+  while (gTable.length < count) {
+    let t = gTable[gTable.length - 1]!
+    for (let s = 0; s < gDigitBits; s++) t = (t * t) % N
+    gTable.push(t)
+  }
+  // buckets[d] = product of gTable[i] over the digits i equal to d
+  const buckets: Array<bigint | undefined> = new Array(32)
+  for (let i = 0; i < count; i++) {
+    const d = Number.parseInt(digits[count - 1 - i]!, 32)
+    if (d === 0) continue
+    const current = buckets[d]
+    buckets[d] = current === undefined ? gTable[i]! : (current * gTable[i]!) % N
+  }
+  // result = prod buckets[d]^d, as a running product from the top digit down
+  let running: bigint | undefined
+  let result: bigint | undefined
+  for (let d = 31; d >= 1; d--) {
+    const bucket = buckets[d]
+    if (bucket !== undefined) running = running === undefined ? bucket : (running * bucket) % N
+    if (running !== undefined) result = result === undefined ? running : (result * running) % N
+  }
+  return result!
+}
+
+// ---------------------------------------------------------------------------
+// Hashing over Web Crypto
+// ---------------------------------------------------------------------------
+
+/** SHA-256. */
+export const sha256 = (data: Uint8Array<ArrayBuffer>): Effect.Effect<Uint8Array<ArrayBuffer>> =>
+  Effect.promise(() => crypto.subtle.digest("SHA-256", data)).pipe(Effect.map((digest) => new Uint8Array(digest)))
+
+/** HMAC-SHA256. */
+export const hmacSha256 = (
+  key: Uint8Array<ArrayBuffer>,
+  message: Uint8Array<ArrayBuffer>
+): Effect.Effect<Uint8Array<ArrayBuffer>> =>
+  Effect.promise(async () => {
+    const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+    return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, message))
+  })
+
+const derivedKeyInfo = utf8("Caldera Derived Key")
+
+/**
+ * HKDF-SHA256 with info "Caldera Derived Key", 16 bytes: that is HMAC(HMAC(salt, ikm),
+ * info | 0x01) truncated, exactly what amazon-cognito-identity-js computes by hand.
+ */
+export const hkdf = (
+  ikm: Uint8Array<ArrayBuffer>,
+  salt: Uint8Array<ArrayBuffer>
+): Effect.Effect<Uint8Array<ArrayBuffer>> =>
+  Effect.promise(async () => {
+    const key = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveBits"])
+    return new Uint8Array(
+      await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt, info: derivedKeyInfo }, key, 128)
+    )
+  })
+
+let kCache: bigint | undefined
+
+/** k = H(padHex(N) | padHex(g)), computed once. */
+export const k: Effect.Effect<bigint> = Effect.suspend(() =>
+  kCache !== undefined
+    ? Effect.succeed(kCache)
+    : sha256(concat(padBytes(N), padBytes(g))).pipe(
+        Effect.map((digest) => {
+          kCache = bytesToBigInt(digest)
+          return kCache
+        })
+      )
+)
+
+// ---------------------------------------------------------------------------
+// The client's computation
+// ---------------------------------------------------------------------------
+
+const invalidResponse = (description: string) => Effect.fail(AuthError.make("InvalidResponse", "signIn", description))
+
+/** Fails unless B mod N is non-zero (a zero B would let the server fix the session key). */
+export const checkB = (B: bigint): Effect.Effect<bigint, AuthError.AuthError> =>
+  B % N === 0n ? invalidResponse("SRP_B is zero modulo N: the server's public ephemeral is invalid") : Effect.succeed(B)
+
+/** Fails when u = H(A | B) is zero (the password would not enter the session key). */
+export const checkU = (u: bigint): Effect.Effect<bigint, AuthError.AuthError> =>
+  u === 0n ? invalidResponse("the SRP scrambling parameter u = H(A | B) is zero") : Effect.succeed(u)
+
+const parseHex = (value: string, name: string): Effect.Effect<bigint, AuthError.AuthError> =>
+  isHex(value) ? Effect.succeed(BigInt(`0x${value}`)) : invalidResponse(`${name} is not a hexadecimal string`)
+
+/** u = H(padHex(A) | padHex(B)). */
+export const computeU = (A: bigint, B: bigint): Effect.Effect<bigint> =>
+  sha256(hexToBytes(padHex(A) + padHex(B))).pipe(Effect.map(bytesToBigInt))
+
+/** x = H(padHex(salt) | H(poolName | userIdForSrp | ":" | password)). */
+export const computeX = (
+  poolName: string,
+  userIdForSrp: string,
+  password: Redacted.Redacted<string>,
+  salt: bigint
+): Effect.Effect<bigint> =>
+  sha256(utf8(`${poolName}${userIdForSrp}:${Redacted.value(password)}`)).pipe(
+    Effect.flatMap((inner) => sha256(concat(padBytes(salt), inner))),
+    Effect.map(bytesToBigInt)
+  )
+
+/** What the client knows when it answers PASSWORD_VERIFIER. */
+export interface KeyInput {
+  readonly poolName: string
+  readonly userIdForSrp: string
+  readonly password: Redacted.Redacted<string>
+  readonly a: bigint
+  readonly A: bigint
+  /** SALT, hex. */
+  readonly salt: string
+  /** SRP_B, hex. */
+  readonly srpB: string
+}
+
+/** The 16-byte password authentication key, as `AuthenticationHelper.getPasswordAuthenticationKey`. */
+export const passwordAuthenticationKey = (
+  input: KeyInput
+): Effect.Effect<Uint8Array<ArrayBuffer>, AuthError.AuthError> =>
+  Effect.gen(function* () {
+    const B = yield* checkB(yield* parseHex(input.srpB, "SRP_B"))
+    const salt = yield* parseHex(input.salt, "SALT")
+    const u = yield* checkU(yield* computeU(input.A, B))
+    const x = yield* computeX(input.poolName, input.userIdForSrp, input.password, salt)
+    const multiplier = yield* k
+    const S = modPow(B - ((multiplier * gPow(x)) % N), input.a + u * x, N)
+    return yield* hkdf(padBytes(S), padBytes(u))
+  })
+
+/** The PASSWORD_CLAIM_SIGNATURE: Base64(HMAC(key, poolName | userIdForSrp | secretBlock | timestamp)). */
+export const claimSignature = (
+  input: KeyInput & { readonly secretBlock: string; readonly timestamp: string }
+): Effect.Effect<string, AuthError.AuthError> =>
+  Effect.gen(function* () {
+    const secretBlock = fromBase64(input.secretBlock)
+    if (secretBlock === undefined) return yield* invalidResponse("SECRET_BLOCK is not base64")
+    const key = yield* passwordAuthenticationKey(input)
+    const signature = yield* hmacSha256(
+      key,
+      concat(utf8(input.poolName), utf8(input.userIdForSrp), secretBlock, utf8(input.timestamp))
+    )
+    return toBase64(signature)
+  })
+
+// ---------------------------------------------------------------------------
+// Timestamp
+// ---------------------------------------------------------------------------
+
+const weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const
+const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`)
+
+/** "Tue Nov 3 07:05:09 UTC 2026": UTC, English names, day not padded, time zero-padded. */
+export const formatTimestamp = (date: Date): string =>
+  `${weekdays[date.getUTCDay()]} ${months[date.getUTCMonth()]} ${date.getUTCDate()} ${two(date.getUTCHours())}:${two(
+    date.getUTCMinutes()
+  )}:${two(date.getUTCSeconds())} UTC ${date.getUTCFullYear()}`

@@ -1,0 +1,97 @@
+import * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import { assert, describe, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+
+const valid: AuthConfig.Input = {
+  region: "eu-west-1",
+  userPoolId: "eu-west-1_AbCdEf123",
+  clientId: "1h2k3l4m5n6o7p8q9r0s1t2u3v"
+}
+
+const invalid = (input: AuthConfig.Input, field: string) =>
+  Effect.gen(function* () {
+    const error = yield* Effect.flip(Layer.build(AuthConfig.layer(input)).pipe(Effect.scoped))
+    assert.strictEqual(error.reason, "InvalidConfig")
+    assert.include(error.message, field)
+    return error
+  })
+
+describe("AuthConfig", () => {
+  it.effect("derives the pool name, endpoints and login provider", () =>
+    Effect.gen(function* () {
+      const config = yield* AuthConfig.make({
+        ...valid,
+        identityPoolId: "eu-west-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+      })
+      assert.strictEqual(config.poolName, "AbCdEf123")
+      assert.strictEqual(config.identityProviderEndpoint, "https://cognito-idp.eu-west-1.amazonaws.com/")
+      assert.strictEqual(config.identityPoolEndpoint, "https://cognito-identity.eu-west-1.amazonaws.com/")
+      assert.strictEqual(config.loginProvider, "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123")
+      assert.strictEqual(config.refreshTokenRotation, false)
+    })
+  )
+
+  it.effect("takes endpoint overrides for a local emulator", () =>
+    Effect.gen(function* () {
+      const config = yield* AuthConfig.make({ ...valid, endpoints: { identityProvider: "http://127.0.0.1:9229" } })
+      assert.strictEqual(config.identityProviderEndpoint, "http://127.0.0.1:9229/")
+    })
+  )
+
+  it.effect("fails with InvalidConfig naming the field when the layer is built", () =>
+    Effect.gen(function* () {
+      const malformed = yield* invalid({ ...valid, userPoolId: "AbCdEf123" }, "userPoolId")
+      assert.include(malformed.message, "expected <region>_<id>")
+      const otherRegion = yield* invalid({ ...valid, userPoolId: "us-east-1_AbCdEf123" }, "userPoolId")
+      assert.include(otherRegion.message, "a pool in region us-east-1")
+      yield* invalid(
+        { ...valid, clientId: "" },
+        "clientId: expected 1 to 128 letters, digits, _ or +, found an empty string"
+      )
+      yield* invalid({ ...valid, region: "Europe" }, "region")
+      yield* invalid({ ...valid, identityPoolId: "eu-west-1:not-a-uuid" }, "identityPoolId")
+      yield* invalid({ ...valid, identityPoolId: "us-east-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" }, "identityPoolId")
+      yield* invalid({ ...valid, endpoints: { identityProvider: "not a url" } }, "endpoints.identityProvider")
+      yield* invalid({ ...valid, endpoints: { identityPool: "ftp://127.0.0.1/" } }, "endpoints.identityPool")
+      yield* invalid({ ...valid, refreshWindow: "forever" as never }, "refreshWindow")
+    })
+  )
+
+  it.effect("never shows the client secret", () =>
+    Effect.gen(function* () {
+      const config = yield* AuthConfig.make({ ...valid, clientSecret: Redacted.make("the-secret") })
+      assert.notInclude(JSON.stringify(config), "the-secret")
+      assert.notInclude(String(config.clientSecret), "the-secret")
+    })
+  )
+
+  it.effect("reads the environment through Config", () =>
+    Effect.gen(function* () {
+      const provider = ConfigProvider.fromMap(
+        new Map([
+          ["COGNITO_REGION", "eu-west-1"],
+          ["COGNITO_USER_POOL_ID", "eu-west-1_AbCdEf123"],
+          ["COGNITO_CLIENT_ID", "client1"],
+          ["COGNITO_CLIENT_SECRET", "shh"]
+        ])
+      )
+      const config = yield* AuthConfig.AuthConfig.pipe(
+        Effect.provide(AuthConfig.layerConfig()),
+        Effect.withConfigProvider(provider)
+      )
+      assert.strictEqual(config.clientId, "client1")
+      assert.strictEqual(Redacted.value(config.clientSecret!), "shh")
+      const missing = yield* Effect.flip(
+        AuthConfig.AuthConfig.pipe(
+          Effect.provide(AuthConfig.layerConfig()),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+        )
+      )
+      assert.strictEqual(missing.reason, "InvalidConfig")
+      assert.include(missing.message, "COGNITO_REGION")
+    })
+  )
+})
