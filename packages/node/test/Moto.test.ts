@@ -9,8 +9,11 @@ import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
 import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
 import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as SecureRandom from "@effect-cognito/core/SecureRandom"
+import * as Srp from "@effect-cognito/core/Srp"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -86,6 +89,46 @@ describe("CognitoIdentityProvider and CognitoIdentityPool against moto", () => {
         assert.match(response.parameters.SALT!, /^[0-9a-f]+$/)
         assert.match(response.parameters.SRP_B!, /^[0-9a-f]+$/)
       })
+    )
+  )
+
+  it.live("signs in with USER_SRP_AUTH: ephemeral, PASSWORD_VERIFIER, password claim, tokens", () =>
+    withServices(moto.clientId, (provider) =>
+      Effect.gen(function* () {
+        const ephemeral = yield* Srp.generateEphemeral
+        const challenge = yield* provider.initiateAuth({
+          authFlow: "USER_SRP_AUTH",
+          username: moto.username,
+          srpA: ephemeral.srpA
+        })
+        assert.strictEqual(challenge._tag, "Challenge")
+        if (challenge._tag !== "Challenge") return
+        const { SALT, SECRET_BLOCK, SRP_B, USERNAME, USER_ID_FOR_SRP } = challenge.parameters
+        const timestamp = Srp.formatTimestamp(new Date(yield* Clock.currentTimeMillis))
+        const { signature } = yield* Srp.passwordClaim({
+          poolName: moto.userPoolId.split("_")[1]!,
+          userIdForSrp: USER_ID_FOR_SRP!,
+          password: secret(moto.password),
+          ephemeral,
+          salt: SALT!,
+          srpB: SRP_B!,
+          secretBlock: SECRET_BLOCK!,
+          timestamp
+        })
+        const response = yield* provider.respondToAuthChallenge({
+          challengeName: "PASSWORD_VERIFIER",
+          session: challenge.session,
+          challengeResponses: {
+            // Cognito takes USER_ID_FOR_SRP or the USERNAME parameter here; moto only the latter.
+            USERNAME: secret(USERNAME!),
+            PASSWORD_CLAIM_SECRET_BLOCK: secret(SECRET_BLOCK!),
+            PASSWORD_CLAIM_SIGNATURE: secret(signature),
+            TIMESTAMP: secret(timestamp)
+          }
+        })
+        const tokens = tokensOf(response)
+        assert.strictEqual((yield* provider.getUser({ accessToken: tokens.accessToken })).username, moto.username)
+      }).pipe(Effect.provide(SecureRandom.layer))
     )
   )
 
