@@ -1,4 +1,15 @@
-export {}
+/**
+ * @effect-cognito/core: the auth flows, services, errors and Cognito wire clients.
+ *
+ * @since 0.1.0
+ */
+export * as Auth from "./Auth.js"
+export * as AuthConfig from "./AuthConfig.js"
+export * as AuthError from "./AuthError.js"
+export * as IdentityPool from "./IdentityPool.js"
+export * as IdentityProvider from "./IdentityProvider.js"
+export * as SecureRandom from "./SecureRandom.js"
+export * as TokenStore from "./TokenStore.js"
+export * as Srp from "./Srp.js"
 export * as CognitoIdentityProvider from "./CognitoIdentityProvider.js"
 export * as CognitoIdentityPool from "./CognitoIdentityPool.js"
-export * as Srp from "./Srp.js"

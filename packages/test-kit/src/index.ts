@@ -4,3 +4,4 @@
  * @since 0.1.0
  */
 export * as TestCognito from "./TestCognito.js"
+export * as TokenStoreSuite from "./TokenStoreSuite.js"

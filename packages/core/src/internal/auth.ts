@@ -167,11 +167,18 @@ export const make = Effect.gen(function* () {
   const inflight = yield* Ref.make(Option.none<Deferred.Deferred<Auth.Tokens, AuthError.AuthError>>())
   const lock = yield* Effect.makeSemaphore(1)
 
+  const stateLock = yield* Effect.makeSemaphore(1)
+  /** Publishes a change only when the state really changes: a SubscriptionRef publishes every write. */
   const setState = (next: Auth.UserState) =>
-    SubscriptionRef.updateEffect(state, (previous) =>
-      previous === next
-        ? Effect.succeed(previous)
-        : Effect.as(Effect.logDebug(`effect-cognito: user state ${previous} -> ${next}`), next)
+    stateLock.withPermits(1)(
+      Effect.flatMap(SubscriptionRef.get(state), (previous) =>
+        previous === next
+          ? Effect.void
+          : Effect.zipRight(
+              Effect.logDebug(`effect-cognito: user state ${previous} -> ${next}`),
+              SubscriptionRef.set(state, next)
+            )
+      )
     )
 
   const serverNow = (session: TokenStore.Session) =>
