@@ -703,7 +703,10 @@ describe("CognitoIdentityProvider", () => {
         const error = yield* Effect.flip(passwordSignIn(provider))
         assert.strictEqual(error.reason, "Transport")
         assert.strictEqual(error.method, "InitiateAuth")
-        assert.include(error.description, endpoint)
+        assert.strictEqual(
+          error.description,
+          `InitiateAuth request to ${endpoint} failed: connect ECONNREFUSED 127.0.0.1:9`
+        )
         assert.instanceOf(error.cause, Error)
         assert.strictEqual((error.cause as Error).message, "connect ECONNREFUSED 127.0.0.1:9")
       })

@@ -191,11 +191,19 @@ const successResponse = <W, I, A>(
   )
 }
 
+/** The message (or code) of a transport failure, e.g. "connect ECONNREFUSED 127.0.0.1:9". */
+const causeText = (cause: unknown): string | undefined => {
+  if (Predicate.hasProperty(cause, "message") && typeof cause.message === "string" && cause.message !== "")
+    return cause.message
+  if (Predicate.hasProperty(cause, "code") && typeof cause.code === "string") return cause.code
+  return undefined
+}
+
 const transportError = (action: string, error: HttpClientError.HttpClientError): AuthError.AuthError =>
   AuthError.make(
     "Transport",
     action,
-    `${action} request to ${error.request.url} failed: ${error.description ?? error.reason}`,
+    `${action} request to ${error.request.url} failed: ${error.description ?? causeText(error.cause) ?? error.reason}`,
     // The transport's own failure, never the HttpClientError: it holds the request and so the body.
     error.cause === undefined ? undefined : { cause: error.cause }
   )
