@@ -308,12 +308,15 @@ export const make = Effect.gen(function* () {
         secretBlock: SECRET_BLOCK,
         timestamp
       })
-      const hash = yield* secretHash(USER_ID_FOR_SRP)
+      // Cognito names the user in USERNAME (the real username when signing in with an alias);
+      // USER_ID_FOR_SRP only enters the SRP math.
+      const username = challenge.parameters.USERNAME ?? USER_ID_FOR_SRP
+      const hash = yield* secretHash(username)
       return yield* provider.respondToAuthChallenge({
         challengeName: "PASSWORD_VERIFIER",
         session: challenge.session,
         challengeResponses: {
-          USERNAME: Redacted.make(USER_ID_FOR_SRP),
+          USERNAME: Redacted.make(username),
           PASSWORD_CLAIM_SECRET_BLOCK: Redacted.make(SECRET_BLOCK),
           TIMESTAMP: Redacted.make(timestamp),
           PASSWORD_CLAIM_SIGNATURE: Redacted.make(claim.signature),
