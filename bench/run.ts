@@ -1,0 +1,28 @@
+/**
+ * `npm run bench`: the token benchmark in this process, then the SRP benchmark
+ * (`bench/srp.ts`, a script that runs on import) in a child process.
+ */
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { runTokensBench } from "./tokens.js"
+
+const srp = fileURLToPath(new URL("./srp.ts", import.meta.url))
+
+const runScript = (path: string, args: ReadonlyArray<string> = []) =>
+  new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path, ...args], { stdio: "inherit" })
+    child.on("error", reject)
+    child.on("exit", (code, signal) => resolve(code ?? (signal === null ? 0 : 1)))
+  })
+
+const main = async () => {
+  await runTokensBench()
+  console.log(`\n${"=".repeat(80)}\n`)
+  const code = await runScript(srp, process.argv.slice(2))
+  if (code !== 0) process.exitCode = code
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
