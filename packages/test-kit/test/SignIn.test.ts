@@ -355,58 +355,35 @@ describe("app clients with a secret", () => {
     }).pipe(Effect.provide(TestCognito.layer({ clientSecret: "s3cr3t-of-the-app-client" })))
   )
 
-  it.effect("fails with NotAuthorized when the client is configured without its secret", () =>
-    Effect.gen(function* () {
-      const auth = yield* Auth.Auth
-      const error = yield* expectReason(auth.signUp(alice), "NotAuthorized")
-      assert.match(error.message, /configured with secret but SECRET_HASH was not received/)
-    }).pipe(
-      Effect.provide(
-        Layer.provide(
-          TestCognito.layerAuth(),
-          Layer.merge(
-            Layer.project(
-              TestCognito.layerCognito({ clientSecret: "s3cr3t" }),
-              IdentityProvider.IdentityProvider,
-              IdentityProvider.IdentityProvider,
-              (p) => p
-            ),
-            AuthConfig.layer({
-              region: "us-east-1",
-              userPoolId: "us-east-1_TestPool1",
-              clientId: "testclient1234567890"
-            })
-          )
-        )
+  /** `Auth` configured with `clientSecret` (or none) over a pool whose app client has the secret "s3cr3t". */
+  const misconfigured = (clientSecret: Redacted.Redacted<string> | undefined) =>
+    Layer.provide(
+      TestCognito.layerAuth(),
+      Layer.merge(
+        Layer.project(
+          TestCognito.layerCognito({ clientSecret: "s3cr3t" }),
+          IdentityProvider.IdentityProvider,
+          IdentityProvider.IdentityProvider,
+          (provider) => provider
+        ),
+        AuthConfig.layer({
+          region: "us-east-1",
+          userPoolId: "us-east-1_TestPool1",
+          clientId: "testclient1234567890",
+          clientSecret
+        })
       )
     )
-  )
 
-  it.effect("fails with NotAuthorized when the secret is wrong", () =>
-    Effect.gen(function* () {
-      const auth = yield* Auth.Auth
-      const error = yield* expectReason(auth.signUp(alice), "NotAuthorized")
-      assert.match(error.message, /Unable to verify secret hash/)
-    }).pipe(
-      Effect.provide(
-        Layer.provide(
-          TestCognito.layerAuth(),
-          Layer.merge(
-            Layer.project(
-              TestCognito.layerCognito({ clientSecret: "s3cr3t" }),
-              IdentityProvider.IdentityProvider,
-              IdentityProvider.IdentityProvider,
-              (p) => p
-            ),
-            AuthConfig.layer({
-              region: "us-east-1",
-              userPoolId: "us-east-1_TestPool1",
-              clientId: "testclient1234567890",
-              clientSecret: Redacted.make("not-the-secret")
-            })
-          )
-        )
-      )
+  for (const [name, clientSecret, message] of [
+    ["configured without its secret", undefined, /configured with secret but SECRET_HASH was not received/],
+    ["configured with a wrong secret", Redacted.make("not-the-secret"), /Unable to verify secret hash/]
+  ] as const)
+    it.effect(`fails with NotAuthorized when the client is ${name}`, () =>
+      Effect.gen(function* () {
+        const auth = yield* Auth.Auth
+        const error = yield* expectReason(auth.signUp(alice), "NotAuthorized")
+        assert.match(error.message, message)
+      }).pipe(Effect.provide(misconfigured(clientSecret)))
     )
-  )
 })
