@@ -159,7 +159,13 @@ export const make = Effect.gen(function* () {
     )
   )
 
-  const current = yield* Ref.make(restored)
+  /** The session and its decoded tokens. A plain cell: every write happens under `lock`, and reads are atomic in JS. */
+  const current = { value: restored }
+  const readCurrent = Effect.sync(() => current.value)
+  const writeCurrent = (next: Option.Option<Current>) =>
+    Effect.sync(() => {
+      current.value = next
+    })
   /** Bumped by every sign-in and sign-out, so a refresh that started before cannot write after. */
   const epoch = yield* Ref.make(0)
   const pending = yield* Ref.make(Option.none<Pending>())
@@ -207,7 +213,7 @@ export const make = Effect.gen(function* () {
       yield* lock.withPermits(1)(
         Effect.gen(function* () {
           yield* store.save(session)
-          yield* Ref.set(current, Option.some(next))
+          yield* writeCurrent(Option.some(next))
           yield* Ref.update(epoch, (n) => n + 1)
           yield* Ref.set(pending, Option.none())
         })
@@ -334,7 +340,7 @@ export const make = Effect.gen(function* () {
   const signIn = (input: Auth.SignInInput) =>
     Effect.gen(function* () {
       if (input.username.trim() === "") return yield* fail("InvalidInput", "signIn", "username is empty")
-      if (Option.isSome(yield* Ref.get(current)))
+      if (Option.isSome(yield* readCurrent))
         return yield* fail("AlreadySignedIn", "signIn", "a user is signed in; sign out first")
       yield* Ref.set(pending, Option.none())
       const flow = input.flow ?? "USER_SRP_AUTH"
@@ -437,7 +443,7 @@ export const make = Effect.gen(function* () {
         Effect.gen(function* () {
           if (seen !== undefined && (yield* Ref.get(epoch)) !== seen) return false
           yield* store.clear
-          yield* Ref.set(current, Option.none())
+          yield* writeCurrent(Option.none())
           yield* Ref.update(epoch, (n) => n + 1)
           yield* Ref.set(pending, Option.none())
           return true
@@ -499,7 +505,7 @@ export const make = Effect.gen(function* () {
         Effect.gen(function* () {
           if ((yield* Ref.get(epoch)) !== seen) return false
           yield* store.save(refreshed)
-          yield* Ref.set(current, Option.some(nextCurrent))
+          yield* writeCurrent(Option.some(nextCurrent))
           return true
         })
       )
@@ -527,19 +533,23 @@ export const make = Effect.gen(function* () {
 
   const windowMillis = Duration.toMillis(config.refreshWindow)
 
+  /**
+   * The hot path: one read of the current session and of `Clock`, no allocation beyond
+   * the effect itself when the cached tokens are good.
+   */
   const getTokens = (options?: { readonly forceRefresh?: boolean | undefined }) =>
-    Effect.flatMap(Ref.get(current), (now) => {
+    Effect.clockWith((clock) => {
+      const now = current.value
       if (Option.isNone(now)) return fail("NotSignedIn", "getTokens", "no user is signed in")
       const at = now.value
       if (options?.forceRefresh === true) return refresh(at)
-      return Effect.flatMap(serverNow(at.session), (serverTime) =>
-        serverTime < at.expiresAtMillis - windowMillis ? Effect.succeed(at.tokens) : refresh(at)
-      )
+      const serverTime = clock.unsafeCurrentTimeMillis() + at.session.clockSkewMillis
+      return serverTime < at.expiresAtMillis - windowMillis ? Effect.succeed(at.tokens) : refresh(at)
     })
 
   const signOut = (options?: { readonly global?: boolean | undefined }) =>
     Effect.gen(function* () {
-      const now = yield* Ref.get(current)
+      const now = yield* readCurrent
       if (options?.global === true) {
         if (Option.isNone(now)) return yield* fail("NotSignedIn", "signOut", "no user is signed in")
         const tokens = yield* getTokens()
@@ -627,10 +637,10 @@ export const make = Effect.gen(function* () {
       Effect.withSpan("Auth.getUserAttributes")
     ),
     username: Effect.map(
-      Ref.get(current),
+      readCurrent,
       Option.map((at) => at.session.username)
     ),
-    isSignedIn: Effect.map(Ref.get(current), Option.isSome),
+    isSignedIn: Effect.map(readCurrent, Option.isSome),
     getTokens,
     userState: SubscriptionRef.get(state),
     userStateChanges: Stream.drop(state.changes, 1)
