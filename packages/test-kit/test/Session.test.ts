@@ -13,15 +13,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { atStart, confirmedUser, expectReason, password } from "./fixtures.js"
-
-const signedIn = Effect.gen(function* () {
-  yield* atStart
-  yield* confirmedUser()
-  const auth = yield* Auth.Auth
-  yield* auth.signIn({ username: "alice", password })
-  return yield* auth.getTokens()
-})
+import { atStart, confirmedUser, expectReason, password, signedIn } from "./fixtures.js"
 
 const refreshCount = Effect.flatMap(TestCognito.TestCognito, (cognito) =>
   Effect.map(cognito.requests, (requests) => requests.filter((r) => r.action === "InitiateAuth").length)

@@ -5,15 +5,7 @@ import { TestCognito } from "@effect-cognito/test-kit"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { atStart, confirmedUser, expectReason, password } from "./fixtures.js"
-
-const signedIn = Effect.gen(function* () {
-  yield* atStart
-  yield* confirmedUser()
-  const auth = yield* Auth.Auth
-  yield* auth.signIn({ username: "alice", password })
-  return yield* auth.getTokens()
-})
+import { expectReason, password, signedIn } from "./fixtures.js"
 
 /** Uses a refresh token directly against the pool, as another process holding it would. */
 const refreshWith = (tokens: Auth.Tokens) =>

@@ -48,3 +48,12 @@ export const confirmedUser = (
       })
     return result
   })
+
+/** `alice` signed in (by SRP) at {@link start}; returns her tokens. */
+export const signedIn = Effect.gen(function* () {
+  yield* atStart
+  yield* confirmedUser()
+  const auth = yield* Auth.Auth
+  yield* auth.signIn({ username: "alice", password })
+  return yield* auth.getTokens()
+})

@@ -306,6 +306,21 @@ export const make = (options: TestCognito.Options) =>
         }
       })
 
+    /** Sends a sign-up or password-reset code, replacing the user's previous one. */
+    const issueCode = (user: User, slot: keyof User["codes"], medium: "EMAIL" | "SMS") =>
+      Effect.map(
+        deliver(
+          user,
+          slot === "signUp" ? "SignUp" : "ForgotPassword",
+          medium,
+          slot === "signUp" ? validity.signUpCode : validity.forgotCode
+        ),
+        ({ code, details }) => {
+          user.codes[slot] = code
+          return { codeDeliveryDetails: details }
+        }
+      )
+
     const signUpMedium = (user: User): "EMAIL" | "SMS" | undefined =>
       user.attributes.email !== undefined ? "EMAIL" : user.attributes.phone_number !== undefined ? "SMS" : undefined
 
@@ -629,9 +644,8 @@ export const make = (options: TestCognito.Options) =>
             if (user.status === "CONFIRMED") return { userConfirmed: true, userSub: sub }
             const medium = signUpMedium(user)
             if (medium === undefined) return { userConfirmed: false, userSub: sub }
-            const { code, details } = yield* deliver(user, "SignUp", medium, validity.signUpCode)
-            user.codes.signUp = code
-            return { userConfirmed: false, userSub: sub, codeDeliveryDetails: details }
+            const { codeDeliveryDetails } = yield* issueCode(user, "signUp", medium)
+            return { userConfirmed: false, userSub: sub, codeDeliveryDetails }
           })
         ),
       confirmSignUp: (request) =>
@@ -667,9 +681,7 @@ export const make = (options: TestCognito.Options) =>
                 "InvalidParameterException",
                 "Cannot send a code: the user has no email or phone_number"
               )
-            const { code, details } = yield* deliver(user, "SignUp", medium, validity.signUpCode)
-            user.codes.signUp = code
-            return { codeDeliveryDetails: details }
+            return yield* issueCode(user, "signUp", medium)
           })
         ),
       initiateAuth: (request) =>
@@ -872,9 +884,7 @@ export const make = (options: TestCognito.Options) =>
                 "InvalidParameterException",
                 "Cannot reset password for the user as there is no registered/verified email or phone_number"
               )
-            const { code, details } = yield* deliver(user, "ForgotPassword", medium, validity.forgotCode)
-            user.codes.forgotPassword = code
-            return { codeDeliveryDetails: details }
+            return yield* issueCode(user, "forgotPassword", medium)
           })
         ),
       confirmForgotPassword: (request) =>
