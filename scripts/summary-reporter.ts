@@ -1,6 +1,6 @@
 /**
- * Prints one plain closing line, `N passed, N failed, N skipped`, after vitest's own report,
- * so CI can read how many tests ran whatever reporter it knows.
+ * Prints one plain closing line, `N passed, N failed, N skipped`, as the very last line
+ * (after vitest's own summary), so CI can read how many tests ran.
  */
 import type { Reporter, TestModule } from "vitest/node"
 
@@ -16,6 +16,10 @@ export default class SummaryReporter implements Reporter {
         else if (state === "failed") failed++
         else skipped++
       }
-    process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`)
+    const line = `${passed} passed, ${failed} failed, ${skipped} skipped`
+    // Vitest prints its summary after this hook; the line must close the output.
+    process.once("exit", () => {
+      process.stdout.write(`\n${line}\n`)
+    })
   }
 }
