@@ -118,24 +118,53 @@ export const make = Effect.gen(function* () {
       ? Effect.succeed(undefined)
       : Srp.secretHash(username, config.clientId, config.clientSecret)
 
-  /** Decodes what the hot path needs from a session; fails with `InvalidResponse` on tokens that are not JWTs. */
+  /** The hot path's view of a session whose tokens' claims are already decoded. */
+  const currentOf = (session: TokenStore.Session, access: Jwt.Claims, id: Jwt.Claims): Current => ({
+    session,
+    tokens: {
+      idToken: session.idToken,
+      accessToken: session.accessToken,
+      refreshToken: session.refreshToken,
+      sub: access.sub,
+      username: session.username,
+      expiresAt: new Date(access.exp * 1000),
+      issuedAt: new Date(access.iat * 1000)
+    },
+    expiresAtMillis: Math.min(access.exp, id.exp) * 1000
+  })
+
+  /** Decodes the claims of both tokens; fails with `InvalidResponse` on tokens that are not JWTs. */
+  const claimsOf = (tokens: { readonly accessToken: Secret; readonly idToken: Secret }, method: string) =>
+    Effect.all({
+      access: Jwt.claims(tokens.accessToken, "access token", method),
+      id: Jwt.claims(tokens.idToken, "id token", method)
+    })
+
+  /** A stored session, decoded for the hot path. */
   const toCurrent = (session: TokenStore.Session, method: string) =>
+    Effect.map(claimsOf(session, method), ({ access, id }) => currentOf(session, access, id))
+
+  /**
+   * The session of tokens that just arrived: the username from the tokens (Cognito's, not an
+   * alias), and the clock skew measured from their `iat` against `Clock` now.
+   */
+  const received = (
+    result: IdentityProvider.AuthenticationResult,
+    previous: { readonly username: string; readonly refreshToken: Secret; readonly identityId?: string | undefined },
+    method: string
+  ) =>
     Effect.gen(function* () {
-      const access = yield* Jwt.claims(session.accessToken, "access token", method)
-      const id = yield* Jwt.claims(session.idToken, "id token", method)
-      return {
-        session,
-        tokens: {
-          idToken: session.idToken,
-          accessToken: session.accessToken,
-          refreshToken: session.refreshToken,
-          sub: access.sub,
-          username: session.username,
-          expiresAt: new Date(access.exp * 1000),
-          issuedAt: new Date(access.iat * 1000)
-        },
-        expiresAtMillis: Math.min(access.exp, id.exp) * 1000
-      } satisfies Current
+      const { access, id } = yield* claimsOf(result, method)
+      const now = yield* Clock.currentTimeMillis
+      const session = new TokenStore.Session({
+        username: access.username ?? id["cognito:username"] ?? previous.username,
+        idToken: result.idToken,
+        accessToken: result.accessToken,
+        refreshToken: result.refreshToken ?? previous.refreshToken,
+        ...(previous.identityId === undefined ? {} : { identityId: previous.identityId }),
+        clockSkewMillis: Math.min(access.iat, id.iat) * 1000 - now
+      })
+      return currentOf(session, access, id)
     })
 
   const restored = yield* store.load.pipe(
@@ -195,21 +224,8 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       if (result.refreshToken === undefined)
         return yield* fail("InvalidResponse", method, "Cognito returned no refresh token on sign-in")
-      const access = yield* Jwt.claims(result.accessToken, "access token", method)
-      const id = yield* Jwt.claims(result.idToken, "id token", method)
-      const payload = Jwt.payload(Redacted.value(result.idToken))
-      const cognitoUsername = payload?.["cognito:username"]
-      const username =
-        access.username ?? (typeof cognitoUsername === "string" ? cognitoUsername : undefined) ?? fallbackUsername
-      const now = yield* Clock.currentTimeMillis
-      const session = new TokenStore.Session({
-        username,
-        idToken: result.idToken,
-        accessToken: result.accessToken,
-        refreshToken: result.refreshToken,
-        clockSkewMillis: Math.min(access.iat, id.iat) * 1000 - now
-      })
-      const next = yield* toCurrent(session, method)
+      const next = yield* received(result, { username: fallbackUsername, refreshToken: result.refreshToken }, method)
+      const { session } = next
       yield* lock.withPermits(1)(
         Effect.gen(function* () {
           yield* store.save(session)
@@ -219,7 +235,7 @@ export const make = Effect.gen(function* () {
         })
       )
       yield* setState("SignedIn")
-      yield* Effect.logDebug("effect-cognito: signed in").pipe(Effect.annotateLogs({ username }))
+      yield* Effect.logDebug("effect-cognito: signed in").pipe(Effect.annotateLogs({ username: session.username }))
       return SignInResult.SignedIn()
     })
 
@@ -490,17 +506,8 @@ export const make = Effect.gen(function* () {
         })
       )
       if (result === undefined) return at.tokens
-      const access = yield* Jwt.claims(result.accessToken, "access token", "getTokens")
-      const id = yield* Jwt.claims(result.idToken, "id token", "getTokens")
-      const now = yield* Clock.currentTimeMillis
-      const refreshed = new TokenStore.Session({
-        ...session,
-        idToken: result.idToken,
-        accessToken: result.accessToken,
-        refreshToken: result.refreshToken ?? session.refreshToken,
-        clockSkewMillis: Math.min(access.iat, id.iat) * 1000 - now
-      })
-      const nextCurrent = yield* toCurrent(refreshed, "getTokens")
+      const nextCurrent = yield* received(result, session, "getTokens")
+      const refreshed = nextCurrent.session
       const committed = yield* lock.withPermits(1)(
         Effect.gen(function* () {
           if ((yield* Ref.get(epoch)) !== seen) return false
