@@ -123,6 +123,17 @@ export interface PasswordVerifierInput {
   readonly srpB: string
 }
 
+/** The internal input: the ephemeral's secret `a` revealed only here, on its way into the math. */
+const revealEphemeral = (input: PasswordVerifierInput) => ({
+  poolName: input.poolName,
+  userIdForSrp: input.userIdForSrp,
+  password: input.password,
+  a: Redacted.value(input.ephemeral.a),
+  A: input.ephemeral.A,
+  salt: input.salt,
+  srpB: input.srpB
+})
+
 /**
  * The 16-byte password authentication key (HKDF of S and u), the value
  * amazon-cognito-identity-js calls `getPasswordAuthenticationKey`. Fails with
@@ -130,16 +141,7 @@ export interface PasswordVerifierInput {
  */
 export const passwordAuthenticationKey = (
   input: PasswordVerifierInput
-): Effect.Effect<Uint8Array<ArrayBuffer>, AuthError> =>
-  internal.passwordAuthenticationKey({
-    poolName: input.poolName,
-    userIdForSrp: input.userIdForSrp,
-    password: input.password,
-    a: Redacted.value(input.ephemeral.a),
-    A: input.ephemeral.A,
-    salt: input.salt,
-    srpB: input.srpB
-  })
+): Effect.Effect<Uint8Array<ArrayBuffer>, AuthError> => internal.passwordAuthenticationKey(revealEphemeral(input))
 
 /**
  * The `PASSWORD_CLAIM_SIGNATURE` answering `PASSWORD_VERIFIER`: Base64(HMAC-SHA256(key,
@@ -157,17 +159,7 @@ export const passwordClaim = (
   }
 ): Effect.Effect<{ readonly signature: string }, AuthError> =>
   internal
-    .claimSignature({
-      poolName: input.poolName,
-      userIdForSrp: input.userIdForSrp,
-      password: input.password,
-      a: Redacted.value(input.ephemeral.a),
-      A: input.ephemeral.A,
-      salt: input.salt,
-      srpB: input.srpB,
-      secretBlock: input.secretBlock,
-      timestamp: input.timestamp
-    })
+    .claimSignature({ ...revealEphemeral(input), secretBlock: input.secretBlock, timestamp: input.timestamp })
     .pipe(Effect.map((signature) => ({ signature })))
 
 /**

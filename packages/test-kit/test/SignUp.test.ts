@@ -82,10 +82,10 @@ describe("signUp", () => {
   it.effect("fails with InvalidPassword when the password breaks the policy", () =>
     Effect.gen(function* () {
       const auth = yield* Auth.Auth
-      for (const weak of ["short1!A", "alllowercase1!", "ALLUPPERCASE1!", "NoDigits!!", "NoSymbols123"]) {
-        const candidate = weak === "short1!A" ? "Sh1!a" : weak
+      const weak = ["Sh1!a", "alllowercase1!", "ALLUPPERCASE1!", "NoDigits!!", "NoSymbols123"]
+      for (const [i, candidate] of weak.entries()) {
         const error = yield* expectReason(
-          auth.signUp({ username: `u${candidate.length}${candidate[0]}`, password: Redacted.make(candidate) }),
+          auth.signUp({ username: `user${i}`, password: Redacted.make(candidate) }),
           "InvalidPassword"
         )
         assert.match(error.message, /Password did not conform with policy/)

@@ -160,6 +160,24 @@ const awsCall = async (server: string, endpoint: string, target: string, body: u
 const idp = "AWSCognitoIdentityProviderService"
 const authFlows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH"]
 
+/** A user pool with an app client without a secret and one with a secret, created through the server's API. */
+const createPool = async (name: string, call: (action: string, body: unknown) => Promise<unknown>) => {
+  const pool = await call("CreateUserPool", { PoolName: "effect-cognito" })
+  const userPoolId = pick(name, pool, "UserPool", "Id")
+  const client = await call("CreateUserPoolClient", {
+    UserPoolId: userPoolId,
+    ClientName: "public",
+    ExplicitAuthFlows: authFlows
+  })
+  const secretClient = await call("CreateUserPoolClient", {
+    UserPoolId: userPoolId,
+    ClientName: "confidential",
+    GenerateSecret: true,
+    ExplicitAuthFlows: authFlows
+  })
+  return { userPoolId, client, secretClient }
+}
+
 const startCognitoLocal = async (): Promise<{ server: Running; info: CognitoLocalServer; dir: string }> => {
   const dir = await mkdtemp(join(tmpdir(), "cognito-local-"))
   await mkdir(join(dir, ".cognito"))
@@ -182,19 +200,7 @@ const startCognitoLocal = async (): Promise<{ server: Running; info: CognitoLoca
   try {
     await waitUntilUp(server, `${endpoint}health`)
     const call = (action: string, body: unknown) => awsCall("cognito-local", endpoint, `${idp}.${action}`, body)
-    const pool = await call("CreateUserPool", { PoolName: "effect-cognito" })
-    const userPoolId = pick("cognito-local", pool, "UserPool", "Id")
-    const client = await call("CreateUserPoolClient", {
-      UserPoolId: userPoolId,
-      ClientName: "public",
-      ExplicitAuthFlows: authFlows
-    })
-    const secretClient = await call("CreateUserPoolClient", {
-      UserPoolId: userPoolId,
-      ClientName: "confidential",
-      GenerateSecret: true,
-      ExplicitAuthFlows: authFlows
-    })
+    const { userPoolId, client, secretClient } = await createPool("cognito-local", call)
     return {
       server,
       dir,
@@ -221,20 +227,8 @@ const startMoto = async (): Promise<{ server: Running; info: MotoServer }> => {
   try {
     await waitUntilUp(server, `${endpoint}moto-api/`)
     const call = (action: string, body: unknown) => awsCall("moto_server", endpoint, `${idp}.${action}`, body)
-    const pool = await call("CreateUserPool", { PoolName: "effect-cognito" })
-    const userPoolId = pick("moto_server", pool, "UserPool", "Id")
+    const { userPoolId, client, secretClient } = await createPool("moto_server", call)
     const region = userPoolId.split("_")[0]!
-    const client = await call("CreateUserPoolClient", {
-      UserPoolId: userPoolId,
-      ClientName: "public",
-      ExplicitAuthFlows: authFlows
-    })
-    const secretClient = await call("CreateUserPoolClient", {
-      UserPoolId: userPoolId,
-      ClientName: "confidential",
-      GenerateSecret: true,
-      ExplicitAuthFlows: authFlows
-    })
     const clientId = pick("moto_server", client, "UserPoolClient", "ClientId")
     const identityPool = await awsCall("moto_server", endpoint, "AWSCognitoIdentityService.CreateIdentityPool", {
       IdentityPoolName: "effect_cognito",

@@ -235,6 +235,10 @@ export const make = (options: TestCognito.Options) =>
           )
       })
 
+    /** Who a request names, after its SECRET_HASH is checked, as Cognito checks them: secret first. */
+    const requestingUser = (action: string, username: string, secretHash: Secret | undefined) =>
+      Effect.zipRight(checkSecretHash(action, username, secretHash), findUser(action, username))
+
     const checkClientSecret = (action: string, given: Secret | undefined) =>
       options.clientSecret !== undefined && (given === undefined || Redacted.value(given) !== options.clientSecret)
         ? reject(action, "NotAuthorizedException", `Unable to verify the client secret of ${config.clientId}`)
@@ -651,8 +655,7 @@ export const make = (options: TestCognito.Options) =>
       confirmSignUp: (request) =>
         serve("ConfirmSignUp")(
           Effect.gen(function* () {
-            yield* checkSecretHash("ConfirmSignUp", request.username, request.secretHash)
-            const user = yield* findUser("ConfirmSignUp", request.username)
+            const user = yield* requestingUser("ConfirmSignUp", request.username, request.secretHash)
             if (user.status !== "UNCONFIRMED")
               return yield* reject(
                 "ConfirmSignUp",
@@ -670,8 +673,7 @@ export const make = (options: TestCognito.Options) =>
       resendConfirmationCode: (request) =>
         serve("ResendConfirmationCode")(
           Effect.gen(function* () {
-            yield* checkSecretHash("ResendConfirmationCode", request.username, request.secretHash)
-            const user = yield* findUser("ResendConfirmationCode", request.username)
+            const user = yield* requestingUser("ResendConfirmationCode", request.username, request.secretHash)
             if (user.status !== "UNCONFIRMED")
               return yield* reject("ResendConfirmationCode", "InvalidParameterException", "User is already confirmed.")
             const medium = signUpMedium(user)
@@ -689,19 +691,16 @@ export const make = (options: TestCognito.Options) =>
           Effect.gen(function* () {
             switch (request.authFlow) {
               case "USER_SRP_AUTH": {
-                yield* checkSecretHash("InitiateAuth", request.username, request.secretHash)
-                const user = yield* findUser("InitiateAuth", request.username)
+                const user = yield* requestingUser("InitiateAuth", request.username, request.secretHash)
                 return yield* srpStart(user, request.srpA, false)
               }
               case "USER_PASSWORD_AUTH": {
-                yield* checkSecretHash("InitiateAuth", request.username, request.secretHash)
-                const user = yield* findUser("InitiateAuth", request.username)
+                const user = yield* requestingUser("InitiateAuth", request.username, request.secretHash)
                 if (!(yield* passwordMatches(user, request.password))) return yield* wrongPassword("InitiateAuth", user)
                 return yield* afterPassword("InitiateAuth", user, false)
               }
               case "CUSTOM_AUTH": {
-                yield* checkSecretHash("InitiateAuth", request.username, request.secretHash)
-                const user = yield* findUser("InitiateAuth", request.username)
+                const user = yield* requestingUser("InitiateAuth", request.username, request.secretHash)
                 if (options.customAuth === undefined) return yield* customChallenge("InitiateAuth", user)
                 if (request.srpA !== undefined) return yield* srpStart(user, request.srpA, true)
                 if (!user.enabled) return yield* reject("InitiateAuth", "NotAuthorizedException", "User is disabled.")
@@ -875,8 +874,7 @@ export const make = (options: TestCognito.Options) =>
       forgotPassword: (request) =>
         serve("ForgotPassword")(
           Effect.gen(function* () {
-            yield* checkSecretHash("ForgotPassword", request.username, request.secretHash)
-            const user = yield* findUser("ForgotPassword", request.username)
+            const user = yield* requestingUser("ForgotPassword", request.username, request.secretHash)
             const medium = verifiedMedium(user)
             if (medium === undefined)
               return yield* reject(
@@ -890,8 +888,7 @@ export const make = (options: TestCognito.Options) =>
       confirmForgotPassword: (request) =>
         serve("ConfirmForgotPassword")(
           Effect.gen(function* () {
-            yield* checkSecretHash("ConfirmForgotPassword", request.username, request.secretHash)
-            const user = yield* findUser("ConfirmForgotPassword", request.username)
+            const user = yield* requestingUser("ConfirmForgotPassword", request.username, request.secretHash)
             yield* checkCode("ConfirmForgotPassword", user.codes.forgotPassword, request.confirmationCode, yield* now)
             yield* checkPolicy("ConfirmForgotPassword", request.password)
             const { salt, verifier } = yield* setPassword(user.username, request.password)
