@@ -9,8 +9,8 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import * as Data from "effect/Data"
+import type * as Context from "effect/Context"
+import type * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
@@ -19,8 +19,10 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as AuthConfig from "./AuthConfig.js"
 import type { AuthError } from "./AuthError.js"
-import type { CodeDeliveryDetails, IdentityProvider } from "./IdentityProvider.js"
+import type * as IdentityProvider from "./IdentityProvider.js"
+import type { CodeDeliveryDetails } from "./IdentityProvider.js"
 import * as internal from "./internal/auth.js"
+import * as challenge from "./internal/challenge.js"
 import type { SecureRandom } from "./SecureRandom.js"
 import type { TokenStore } from "./TokenStore.js"
 
@@ -48,7 +50,7 @@ export interface ForgotPasswordResult {
 }
 
 /** The MFA methods Cognito offers. */
-export type MfaType = "SMS" | "TOTP" | "EMAIL"
+export type MfaType = IdentityProvider.MfaType
 
 /** What `signIn` and `confirmSignIn` lead to. Every case but `SignedIn` waits for `confirmSignIn`. */
 export type SignInResult = Data.TaggedEnum<{
@@ -77,7 +79,7 @@ export type SignInResult = Data.TaggedEnum<{
 }>
 
 /** Constructors and matchers of {@link SignInResult}. */
-export const SignInResult = Data.taggedEnum<SignInResult>()
+export const SignInResult: Data.TaggedEnum.Constructor<SignInResult> = challenge.SignInResult
 
 /** The `otpauth://` URI of a TOTP secret, for a QR code. */
 export const totpSetupUri = (secret: Secret, options: { readonly issuer: string; readonly accountName: string }) =>
@@ -189,16 +191,24 @@ export declare namespace Auth {
   }
 }
 
+/** The auth service's identifier in the context. */
+export interface Auth {
+  readonly _: unique symbol
+}
+
 /** The auth service. */
-export class Auth extends Context.Tag("@effect-cognito/core/Auth")<Auth, Auth.Service>() {}
+export const Auth: Context.Tag<Auth, Auth.Service> = internal.tag
 
 /** Builds the service; the session in the store is restored without any request. */
 export const make: Effect.Effect<
   Auth.Service,
   AuthError,
-  AuthConfig.AuthConfig | IdentityProvider | TokenStore | SecureRandom | Scope.Scope
+  AuthConfig.AuthConfig | IdentityProvider.IdentityProvider | TokenStore | SecureRandom | Scope.Scope
 > = internal.make
 
 /** The auth service over the services in context. */
-export const layer: Layer.Layer<Auth, AuthError, AuthConfig.AuthConfig | IdentityProvider | TokenStore | SecureRandom> =
-  Layer.scoped(Auth, make)
+export const layer: Layer.Layer<
+  Auth,
+  AuthError,
+  AuthConfig.AuthConfig | IdentityProvider.IdentityProvider | TokenStore | SecureRandom
+> = Layer.scoped(Auth, make)

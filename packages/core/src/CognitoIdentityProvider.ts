@@ -50,6 +50,7 @@ import * as Schema from "effect/Schema"
 import * as AuthConfig from "./AuthConfig.js"
 import * as IdentityProvider from "./IdentityProvider.js"
 import * as AwsJson from "./internal/awsJson.js"
+import * as Jwt from "./internal/jwt.js"
 
 /** Options of the layer. */
 export interface Options {
@@ -95,7 +96,7 @@ const AuthenticationResultWire = Schema.Struct({
 
 const AuthResponseWire = Schema.Struct({
   AuthenticationResult: optional(AuthenticationResultWire),
-  ChallengeName: optional(Schema.String),
+  ChallengeName: optional(Schema.Literal(...IdentityProvider.challengeNames)),
   Session: optional(Secret),
   ChallengeParameters: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 })
@@ -140,23 +141,11 @@ const codeDeliveryDetails = (
     ? undefined
     : { deliveryMedium: wire.DeliveryMedium, destination: wire.Destination, attributeName: wire.AttributeName }
 
-const JwtLifetime = Schema.compose(
-  Schema.StringFromBase64Url,
-  Schema.parseJson(Schema.Struct({ exp: Schema.Number, iat: Schema.Number }))
-)
-
-/** Seconds between `iat` and `exp` of a JWT, when it has both. */
-const jwtLifetime = (token: string): Option.Option<number> =>
-  Option.fromNullable(token.split(".")[1]).pipe(
-    Option.flatMap(Schema.decodeUnknownOption(JwtLifetime)),
-    Option.map(({ exp, iat }) => exp - iat)
-  )
-
 const authenticationResult = (
   wire: typeof AuthenticationResultWire.Type
 ): Either.Either<IdentityProvider.AuthenticationResult, string> => {
   const expiresIn =
-    wire.ExpiresIn === undefined ? jwtLifetime(Redacted.value(wire.AccessToken)) : Option.some(wire.ExpiresIn)
+    wire.ExpiresIn === undefined ? Jwt.lifetime(Redacted.value(wire.AccessToken)) : Option.some(wire.ExpiresIn)
   if (Option.isNone(expiresIn))
     return Either.left("AuthenticationResult.ExpiresIn is missing and the access token has no exp and iat")
   return ok({

@@ -37,13 +37,41 @@ export interface AuthenticationResult {
   readonly newDeviceMetadata?: { readonly deviceKey: string; readonly deviceGroupKey: string } | undefined
 }
 
+/**
+ * Every challenge name Cognito's API defines (`ChallengeNameType`). The flows switch over
+ * it exhaustively: a name added here is a compile error until each switch handles it.
+ */
+export const challengeNames = [
+  "SMS_MFA",
+  "EMAIL_OTP",
+  "SOFTWARE_TOKEN_MFA",
+  "SELECT_MFA_TYPE",
+  "MFA_SETUP",
+  "PASSWORD_VERIFIER",
+  "CUSTOM_CHALLENGE",
+  "SELECT_CHALLENGE",
+  "DEVICE_SRP_AUTH",
+  "DEVICE_PASSWORD_VERIFIER",
+  "ADMIN_NO_SRP_AUTH",
+  "NEW_PASSWORD_REQUIRED",
+  "SMS_OTP",
+  "PASSWORD",
+  "WEB_AUTHN",
+  "PASSWORD_SRP"
+] as const
+
+/** A Cognito challenge name. */
+export type ChallengeName = (typeof challengeNames)[number]
+
+/** The MFA methods Cognito offers. */
+export type MfaType = "SMS" | "TOTP" | "EMAIL"
+
 /** The answer of `InitiateAuth` and `RespondToAuthChallenge`: tokens or the next challenge. */
 export type AuthResponse =
   | { readonly _tag: "Authenticated"; readonly tokens: AuthenticationResult }
   | {
       readonly _tag: "Challenge"
-      /** e.g. `PASSWORD_VERIFIER`, `SMS_MFA`, `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`, `SELECT_MFA_TYPE`, `MFA_SETUP`, `NEW_PASSWORD_REQUIRED`, `CUSTOM_CHALLENGE`. */
-      readonly challengeName: string
+      readonly challengeName: ChallengeName
       readonly session?: Secret | undefined
       readonly parameters: Readonly<Record<string, string>>
     }
@@ -83,7 +111,7 @@ export type InitiateAuthRequest =
     }
 
 export interface RespondToAuthChallengeRequest {
-  readonly challengeName: string
+  readonly challengeName: ChallengeName
   readonly session?: Secret | undefined
   /** `ChallengeResponses`; every value is redacted, including `USERNAME`. */
   readonly challengeResponses: Readonly<Record<string, Secret>>

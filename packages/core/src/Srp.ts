@@ -28,6 +28,7 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { AuthError } from "./AuthError.js"
+import * as encoding from "./internal/encoding.js"
 import * as internal from "./internal/srp.js"
 import { SecureRandom } from "./SecureRandom.js"
 
@@ -178,5 +179,5 @@ export const secretHash = (
   clientSecret: Redacted.Redacted<string>
 ): Effect.Effect<Redacted.Redacted<string>> =>
   internal
-    .hmacSha256(internal.utf8(Redacted.value(clientSecret)), internal.utf8(username + clientId))
-    .pipe(Effect.map((mac) => Redacted.make(internal.toBase64(mac))))
+    .hmacSha256(encoding.utf8(Redacted.value(clientSecret)), encoding.utf8(username + clientId))
+    .pipe(Effect.map((mac) => Redacted.make(encoding.toBase64(mac))))

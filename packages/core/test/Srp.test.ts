@@ -3,6 +3,7 @@ import * as Cognito from "amazon-cognito-identity-js"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as AuthError from "../src/AuthError.js"
+import * as encoding from "../src/internal/encoding.js"
 import * as internal from "../src/internal/srp.js"
 import * as SecureRandom from "../src/SecureRandom.js"
 import * as Srp from "../src/Srp.js"
@@ -484,7 +485,7 @@ describe("Srp", () => {
     it.effect("fails with InvalidResponse when u = H(A | B) is zero (hash forced to zero)", () =>
       Effect.gen(function* () {
         const uInput = hex(
-          internal.hexToBytes(Srp.padHex(Srp.ephemeralFromSecret(c.a).A) + Srp.padHex(BigInt(`0x${c.srpB}`)))
+          encoding.hexToBytes(Srp.padHex(Srp.ephemeralFromSecret(c.a).A) + Srp.padHex(BigInt(`0x${c.srpB}`)))
         )
         const digest = crypto.subtle.digest.bind(crypto.subtle)
         vi.spyOn(crypto.subtle, "digest").mockImplementation((algorithm, data) =>

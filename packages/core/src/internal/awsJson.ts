@@ -25,6 +25,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as AuthError from "../AuthError.js"
+import { parseJson } from "./encoding.js"
 
 /** A JSON value whose leaves may be `Redacted`; `undefined` members are left out. */
 export type Body =
@@ -101,14 +102,6 @@ export const scrub = (message: string, secrets: ReadonlyArray<string>): string =
   // Longest first, so a secret that contains another is replaced whole.
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join("<redacted>")
   return out
-}
-
-const parseJson = (text: string): Option.Option<unknown> => {
-  try {
-    return Option.some(JSON.parse(text))
-  } catch {
-    return Option.none()
-  }
 }
 
 const stringField = (body: unknown, ...keys: ReadonlyArray<string>): string | undefined => {

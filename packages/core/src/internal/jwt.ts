@@ -2,13 +2,19 @@
  * Reads the claims of a JWT without verifying it. The client trusts tokens because it
  * received them from Cognito over TLS; verifying is the job of the API that receives
  * them (aws-jwt-verify). What is read here only drives refresh timing and `username`.
+ * The payload is decoded by `encoding.jwtPayload`, the one JWT decoder of the package.
+ *
+ * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AuthError from "../AuthError.js"
+import { jwtPayload } from "./encoding.js"
 
-/** The claims the client relies on. Extra claims are kept in `raw`. */
+/** The claims the client relies on. */
 export const Claims = Schema.Struct({
   sub: Schema.String,
   exp: Schema.Number,
@@ -21,32 +27,12 @@ export type Claims = typeof Claims.Type
 
 const decodeClaims = Schema.decodeUnknownEither(Claims)
 
-const base64UrlDecode = (segment: string): string | undefined => {
-  try {
-    const base64 = segment.replace(/-/g, "+").replace(/_/g, "/")
-    const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4))
-    const bytes = new Uint8Array(binary.length)
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
-  } catch {
-    return undefined
-  }
-}
-
-/** The payload of a JWT as a record, or `undefined` when it is not a JWT. */
-export const payload = (token: string): Record<string, unknown> | undefined => {
-  const parts = token.split(".")
-  if (parts.length !== 3 || parts[1] === undefined) return undefined
-  const json = base64UrlDecode(parts[1])
-  if (json === undefined) return undefined
-  try {
-    const value: unknown = JSON.parse(json)
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined
-  } catch {
-    return undefined
-  }
+/** Seconds between `iat` and `exp` of a JWT, when it has both. */
+export const lifetime = (token: string): Option.Option<number> => {
+  const raw = jwtPayload(token)
+  return raw !== undefined && typeof raw.exp === "number" && typeof raw.iat === "number"
+    ? Option.some(raw.exp - raw.iat)
+    : Option.none()
 }
 
 /** Decodes the claims of a token, failing with `InvalidResponse` (naming which token) when it is not one. */
@@ -55,10 +41,10 @@ export const claims = (
   which: string,
   method: string
 ): Effect.Effect<Claims, AuthError.AuthError> => {
-  const raw = payload(Redacted.value(token))
+  const raw = jwtPayload(Redacted.value(token))
   if (raw === undefined) return Effect.fail(AuthError.make("InvalidResponse", method, `the ${which} is not a JWT`))
   const decoded = decodeClaims(raw)
-  return decoded._tag === "Right"
+  return Either.isRight(decoded)
     ? Effect.succeed(decoded.right)
     : Effect.fail(AuthError.make("InvalidResponse", method, `the ${which} lacks sub, exp or iat`))
 }

@@ -1,13 +1,14 @@
 /**
- * The arithmetic and encodings behind `Srp`: the group, Cognito's `padHex`, modular
- * exponentiation on native BigInt, hex/base64/UTF-8 conversions without Node's
- * `Buffer`, and SHA-256/HMAC/HKDF over Web Crypto.
+ * The arithmetic behind `Srp`: the group, Cognito's `padHex`, modular exponentiation on
+ * native BigInt, SHA-256/HMAC/HKDF over Web Crypto and the client's side of the
+ * protocol. Byte and text conversions come from `./encoding.js`.
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as AuthError from "../AuthError.js"
+import { bytesToHex, concat, fromBase64, hexToBytes, isHex, toBase64, utf8 } from "./encoding.js"
 
 // ---------------------------------------------------------------------------
 // The group: RFC 5054 (and RFC 3526) 3072-bit prime, g = 2
@@ -31,13 +32,8 @@ export const g = 2n
 const NMinusOne = N - 1n
 
 // ---------------------------------------------------------------------------
-// Encodings
+// Integers as Cognito hashes them
 // ---------------------------------------------------------------------------
-
-const hexPattern = /^[0-9a-fA-F]+$/
-
-/** Is this a non-empty string of hex digits? */
-export const isHex = (s: string): boolean => hexPattern.test(s)
 
 /** Cognito's `padHex`: hex, a leading `0` if odd, then `00` if the first nibble is 8-f. */
 export const padHex = (n: bigint): string => {
@@ -49,119 +45,11 @@ export const padHex = (n: bigint): string => {
   return (first >= 56 && first <= 57) || first >= 97 ? `00${hex}` : hex
 }
 
-const nibble = (code: number): number => {
-  if (code >= 48 && code <= 57) return code - 48
-  if (code >= 97 && code <= 102) return code - 87
-  if (code >= 65 && code <= 70) return code - 55
-  return -1
-}
-
-/** Even-length hex to bytes. Throws on anything else: callers validate untrusted input first. */
-export const hexToBytes = (hex: string): Uint8Array<ArrayBuffer> => {
-  if ((hex.length & 1) === 1) throw new RangeError("hexToBytes: odd length")
-  const bytes = new Uint8Array(hex.length >>> 1)
-  for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
-    const hi = nibble(hex.charCodeAt(j))
-    const lo = nibble(hex.charCodeAt(j + 1))
-    if (hi < 0 || lo < 0) throw new RangeError("hexToBytes: not a hex digit")
-    bytes[i] = (hi << 4) | lo
-  }
-  return bytes
-}
-
-const byteHex: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
-
-/** Bytes to lower-case hex. */
-export const bytesToHex = (bytes: Uint8Array): string => {
-  let hex = ""
-  for (let i = 0; i < bytes.length; i++) hex += byteHex[bytes[i]!]
-  return hex
-}
-
 /** Big-endian unsigned bytes to an integer (empty: 0). */
 export const bytesToBigInt = (bytes: Uint8Array): bigint => (bytes.length === 0 ? 0n : BigInt(`0x${bytesToHex(bytes)}`))
 
 /** The padded big-endian bytes of a non-negative integer, as Cognito hashes it. */
 export const padBytes = (n: bigint): Uint8Array<ArrayBuffer> => hexToBytes(padHex(n))
-
-const encoder = new TextEncoder()
-
-/** UTF-8 bytes of a string (lone surrogates become U+FFFD, as Node's `Buffer` does). */
-export const utf8 = (s: string): Uint8Array<ArrayBuffer> => encoder.encode(s)
-
-/** Concatenates byte arrays. */
-export const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array<ArrayBuffer> => {
-  let length = 0
-  for (const part of parts) length += part.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
-
-const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-const base64Values: Int16Array = (() => {
-  const table = new Int16Array(128).fill(-1)
-  for (let i = 0; i < 64; i++) table[base64Alphabet.charCodeAt(i)] = i
-  // The URL-safe alphabet decodes too, as Node's Buffer accepts it.
-  table[45] = 62
-  table[95] = 63
-  return table
-})()
-
-/** Standard base64 with padding. */
-export const toBase64 = (bytes: Uint8Array): string => {
-  let out = ""
-  let i = 0
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
-    out +=
-      base64Alphabet[n >>> 18]! +
-      base64Alphabet[(n >>> 12) & 63]! +
-      base64Alphabet[(n >>> 6) & 63]! +
-      base64Alphabet[n & 63]!
-  }
-  const rest = bytes.length - i
-  if (rest === 1) {
-    const n = bytes[i]! << 16
-    out += `${base64Alphabet[n >>> 18]!}${base64Alphabet[(n >>> 12) & 63]!}==`
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8)
-    out += `${base64Alphabet[n >>> 18]!}${base64Alphabet[(n >>> 12) & 63]!}${base64Alphabet[(n >>> 6) & 63]!}=`
-  }
-  return out
-}
-
-/**
- * Decodes base64 (standard or URL-safe alphabet, padding optional).
- * Returns `undefined` for anything that is not base64.
- */
-export const fromBase64 = (s: string): Uint8Array<ArrayBuffer> | undefined => {
-  let end = s.length
-  if (end > 0 && s.charCodeAt(end - 1) === 61) end--
-  if (end > 0 && s.charCodeAt(end - 1) === 61) end--
-  if (end < s.length && s.length % 4 !== 0) return undefined
-  if (end % 4 === 1) return undefined
-  const out = new Uint8Array(Math.floor((end * 3) / 4))
-  let bits = 0
-  let buffer = 0
-  let o = 0
-  for (let i = 0; i < end; i++) {
-    const code = s.charCodeAt(i)
-    const value = code < 128 ? base64Values[code]! : -1
-    if (value < 0) return undefined
-    buffer = ((buffer << 6) | value) & 0xffffff
-    bits += 6
-    if (bits >= 8) {
-      bits -= 8
-      out[o++] = (buffer >>> bits) & 0xff
-    }
-  }
-  return out
-}
 
 // ---------------------------------------------------------------------------
 // Modular exponentiation

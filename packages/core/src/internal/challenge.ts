@@ -1,0 +1,181 @@
+/**
+ * The challenge protocol as pure functions, testable without a service: what a Cognito
+ * challenge means for the caller ({@link interpret}: name and parameters to a
+ * `SignInResult`), how an answer is sent back ({@link answer}: the caller's response to
+ * `ChallengeResponses`), and the MFA tables between Cognito's names and `MfaType`.
+ *
+ * Both switches cover every `ChallengeName` with no `default:`; a name added to
+ * `IdentityProvider.challengeNames` does not compile until it is handled here.
+ *
+ * @internal
+ */
+import * as Data from "effect/Data"
+import * as Redacted from "effect/Redacted"
+import type * as Auth from "../Auth.js"
+import type * as AuthError from "../AuthError.js"
+import type * as IdentityProvider from "../IdentityProvider.js"
+import { parseStringList, parseStringRecord } from "./encoding.js"
+
+type Secret = Redacted.Redacted<string>
+type ChallengeName = IdentityProvider.ChallengeName
+type MfaType = IdentityProvider.MfaType
+type Parameters = Readonly<Record<string, string>>
+
+/** Constructors and matchers of `Auth.SignInResult`; `Auth.ts` re-exports them. */
+export const SignInResult: Data.TaggedEnum.Constructor<Auth.SignInResult> = Data.taggedEnum<Auth.SignInResult>()
+
+/** The challenge name of each MFA type. */
+export const mfaChallengeNames: Readonly<Record<MfaType, ChallengeName>> = {
+  SMS: "SMS_MFA",
+  TOTP: "SOFTWARE_TOKEN_MFA",
+  EMAIL: "EMAIL_OTP"
+}
+
+/** The MFA type of a challenge name Cognito lists in `MFAS_CAN_CHOOSE` / `MFAS_CAN_SETUP`, if it is one. */
+export const mfaTypeOf = (name: string): MfaType | undefined =>
+  name === "SMS_MFA" ? "SMS" : name === "SOFTWARE_TOKEN_MFA" ? "TOTP" : name === "EMAIL_OTP" ? "EMAIL" : undefined
+
+/** The MFA types of a JSON list of challenge names; names that are not MFA types are skipped. */
+export const mfaTypes = (list: string | undefined): ReadonlyArray<MfaType> =>
+  parseStringList(list).flatMap((name) => {
+    const type = mfaTypeOf(name)
+    return type === undefined ? [] : [type]
+  })
+
+/** Where Cognito says it sent a code, with the medium of the challenge as the fallback. */
+export const codeDelivery = (
+  parameters: Parameters,
+  fallback: "EMAIL" | "SMS"
+): IdentityProvider.CodeDeliveryDetails => {
+  const medium = parameters.CODE_DELIVERY_DELIVERY_MEDIUM
+  return {
+    deliveryMedium: medium === "EMAIL" || medium === "SMS" ? medium : fallback,
+    destination: parameters.CODE_DELIVERY_DESTINATION ?? "",
+    attributeName: fallback === "EMAIL" ? "email" : "phone_number"
+  }
+}
+
+/** The USERNAME a challenge's answer must carry: Cognito's, not an alias the user typed. */
+export const challengeUsername = (parameters: Parameters, typed: string): string =>
+  parameters.USERNAME ?? parameters.USER_ID_FOR_SRP ?? typed
+
+/** A failure decided by a pure function; the caller adds the method name. */
+export interface Refusal {
+  readonly _tag: "Refusal"
+  readonly reason: AuthError.Reason
+  readonly description: string
+}
+
+const refuse = (reason: AuthError.Reason, description: string): Refusal => ({ _tag: "Refusal", reason, description })
+
+/** What a challenge leads to. */
+export type Interpretation =
+  /** Return `result` and wait for `confirmSignIn`. */
+  | { readonly _tag: "Wait"; readonly result: Auth.SignInResult }
+  /** MFA must be set up: associate a TOTP secret (a request), then wait. */
+  | { readonly _tag: "SetUpTotp"; readonly allowedMfaTypes: ReadonlyArray<MfaType> }
+  | Refusal
+
+const wait = (result: Auth.SignInResult): Interpretation => ({ _tag: "Wait", result })
+
+/** What a challenge from Cognito means for the caller of `signIn` / `confirmSignIn`. */
+export const interpret = (challengeName: ChallengeName, parameters: Parameters): Interpretation => {
+  switch (challengeName) {
+    case "SMS_MFA":
+      return wait(SignInResult.SmsMfa({ codeDeliveryDetails: codeDelivery(parameters, "SMS") }))
+    case "SOFTWARE_TOKEN_MFA":
+      return wait(SignInResult.SoftwareTokenMfa())
+    case "EMAIL_OTP":
+      return wait(SignInResult.EmailOtp({ codeDeliveryDetails: codeDelivery(parameters, "EMAIL") }))
+    case "SELECT_MFA_TYPE":
+      return wait(SignInResult.SelectMfaType({ allowedMfaTypes: mfaTypes(parameters.MFAS_CAN_CHOOSE) }))
+    case "MFA_SETUP": {
+      const allowed = mfaTypes(parameters.MFAS_CAN_SETUP)
+      return allowed.includes("TOTP")
+        ? { _tag: "SetUpTotp", allowedMfaTypes: allowed }
+        : refuse(
+            "UnsupportedOperation",
+            `MFA setup for ${allowed.join(", ") || "no method"} is not supported; allow TOTP in the user pool`
+          )
+    }
+    case "NEW_PASSWORD_REQUIRED":
+      return wait(
+        SignInResult.NewPasswordRequired({
+          requiredAttributes: parseStringList(parameters.requiredAttributes).map((name) =>
+            name.replace(/^userAttributes\./, "")
+          ),
+          userAttributes: parseStringRecord(parameters.userAttributes)
+        })
+      )
+    case "CUSTOM_CHALLENGE":
+      return wait(SignInResult.CustomChallenge({ parameters }))
+    case "PASSWORD_VERIFIER":
+    case "SELECT_CHALLENGE":
+    case "DEVICE_SRP_AUTH":
+    case "DEVICE_PASSWORD_VERIFIER":
+    case "ADMIN_NO_SRP_AUTH":
+    case "SMS_OTP":
+    case "PASSWORD":
+    case "WEB_AUTHN":
+    case "PASSWORD_SRP":
+      return refuse("UnsupportedOperation", `the challenge ${challengeName} is not supported`)
+  }
+}
+
+/** How `confirmSignIn` answers a pending challenge. */
+export type Answer =
+  /** Send these `ChallengeResponses` (USERNAME and SECRET_HASH are added by the client). */
+  | { readonly _tag: "Respond"; readonly challengeResponses: Readonly<Record<string, Secret>> }
+  /** MFA setup: verify the authenticator code first (`VerifySoftwareToken`), then respond. */
+  | { readonly _tag: "VerifySoftwareToken" }
+  | Refusal
+
+const respond = (challengeResponses: Readonly<Record<string, Secret>>): Answer => ({
+  _tag: "Respond",
+  challengeResponses
+})
+
+/** The MFA challenge name the answer to SELECT_MFA_TYPE names: an MFA type or a challenge name. */
+const chosenMfa = (value: string): ChallengeName | undefined => {
+  if (value === "SMS" || value === "TOTP" || value === "EMAIL") return mfaChallengeNames[value]
+  return mfaTypeOf(value) === undefined ? undefined : (value as ChallengeName)
+}
+
+/** The `ChallengeResponses` of the caller's answer to a challenge. */
+export const answer = (challengeName: ChallengeName, input: Auth.ConfirmSignInInput): Answer => {
+  const response = input.challengeResponse
+  switch (challengeName) {
+    case "SMS_MFA":
+      return respond({ SMS_MFA_CODE: response })
+    case "SOFTWARE_TOKEN_MFA":
+      return respond({ SOFTWARE_TOKEN_MFA_CODE: response })
+    case "EMAIL_OTP":
+      return respond({ EMAIL_OTP_CODE: response })
+    case "CUSTOM_CHALLENGE":
+      return respond({ ANSWER: response })
+    case "SELECT_MFA_TYPE": {
+      const chosen = chosenMfa(Redacted.value(response))
+      return chosen === undefined
+        ? refuse("InvalidInput", "the MFA type must be one of SMS, TOTP or EMAIL")
+        : respond({ ANSWER: Redacted.make(chosen) })
+    }
+    case "NEW_PASSWORD_REQUIRED": {
+      const attributes: Record<string, Secret> = {}
+      for (const [name, value] of Object.entries(input.userAttributes ?? {}))
+        attributes[`userAttributes.${name}`] = Redacted.make(value)
+      return respond({ NEW_PASSWORD: response, ...attributes })
+    }
+    case "MFA_SETUP":
+      return { _tag: "VerifySoftwareToken" }
+    case "PASSWORD_VERIFIER":
+    case "SELECT_CHALLENGE":
+    case "DEVICE_SRP_AUTH":
+    case "DEVICE_PASSWORD_VERIFIER":
+    case "ADMIN_NO_SRP_AUTH":
+    case "SMS_OTP":
+    case "PASSWORD":
+    case "WEB_AUTHN":
+    case "PASSWORD_SRP":
+      return refuse("UnsupportedOperation", `cannot answer ${challengeName}`)
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * The current session: restored from the store at start, established by a sign-in,
+ * forgotten by a sign-out or a rejected refresh token, and refreshed by `getTokens`.
+ *
+ * Every write (store and memory together) happens under one lock, and an epoch bumped by
+ * each sign-in and sign-out keeps a refresh that started earlier from writing after them.
+ * `getTokens` is the hot path: one read of a plain cell and of `Clock`, no allocation
+ * beyond the returned effect while the cached tokens are good. Concurrent callers share
+ * one refresh, run in the service's scope so no caller can cancel it for the others.
+ *
+ * The decisions (does this session need a refresh, does this failure end it, what session
+ * do new tokens make) are pure functions exported for tests.
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import type * as Auth from "../Auth.js"
+import * as AuthError from "../AuthError.js"
+import type * as IdentityProvider from "../IdentityProvider.js"
+import * as TokenStore from "../TokenStore.js"
+import * as Jwt from "./jwt.js"
+
+type Secret = Redacted.Redacted<string>
+
+/** The session with what the hot path needs already decoded. */
+export interface Current {
+  readonly session: TokenStore.Session
+  readonly tokens: Auth.Tokens
+  /** The earlier expiry of the access and id tokens, by the server's clock (ms). */
+  readonly expiresAtMillis: number
+}
+
+/** The session service the flows use. */
+export interface Session {
+  /** The current session, or `None` when signed out. */
+  readonly current: Effect.Effect<Option.Option<Current>>
+  /** The tokens, refreshed first when they expire within the refresh window (or when forced). */
+  readonly getTokens: (options?: {
+    readonly forceRefresh?: boolean | undefined
+  }) => Effect.Effect<Auth.Tokens, AuthError.AuthError>
+  /** Stores the tokens of a successful sign-in and marks the user signed in; returns the session. */
+  readonly establish: (
+    result: IdentityProvider.AuthenticationResult,
+    fallbackUsername: string,
+    method: string
+  ) => Effect.Effect<TokenStore.Session, AuthError.AuthError>
+  /** Forgets the session (store first, then memory) and moves to `state`. */
+  readonly forget: (state: Auth.UserState) => Effect.Effect<void, AuthError.AuthError>
+  readonly userState: Effect.Effect<Auth.UserState>
+  readonly userStateChanges: Stream.Stream<Auth.UserState>
+}
+
+/** What the session needs: where it is stored, how a refresh token becomes tokens, the refresh window. */
+export interface Options {
+  readonly store: TokenStore.TokenStore.Service
+  /** One refresh request (REFRESH_TOKEN_AUTH or GetTokensFromRefreshToken) for the session's user. */
+  readonly refresh: (
+    session: TokenStore.Session
+  ) => Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError>
+  readonly refreshWindow: Duration.Duration
+}
+
+// ---------------------------------------------------------------------------
+// Pure decisions
+// ---------------------------------------------------------------------------
+
+/** Reasons that mean the refresh token is no good any more: the session is over. */
+export const endsSession = (error: AuthError.AuthError): boolean =>
+  error.reason === "NotAuthorized" ||
+  error.reason === "UserNotFound" ||
+  error.reason === "PasswordResetRequired" ||
+  error.reason === "RefreshTokenReuse"
+
+/** Whether the cached tokens are too close to expiry (by the server's clock) to hand out. */
+export const needsRefresh = (at: Current, nowMillis: number, windowMillis: number): boolean =>
+  nowMillis + at.session.clockSkewMillis >= at.expiresAtMillis - windowMillis
+
+/** The hot path's view of a session whose tokens' claims are decoded. */
+export const currentOf = (session: TokenStore.Session, access: Jwt.Claims, id: Jwt.Claims): Current => ({
+  session,
+  tokens: {
+    idToken: session.idToken,
+    accessToken: session.accessToken,
+    refreshToken: session.refreshToken,
+    sub: access.sub,
+    username: session.username,
+    expiresAt: new Date(access.exp * 1000),
+    issuedAt: new Date(access.iat * 1000)
+  },
+  expiresAtMillis: Math.min(access.exp, id.exp) * 1000
+})
+
+/**
+ * The session of tokens that just arrived: the username from the tokens (Cognito's, not an
+ * alias), the refresh token kept when none came, and the clock skew measured from their
+ * `iat` against `nowMillis`.
+ */
+export const sessionOf = (
+  result: IdentityProvider.AuthenticationResult,
+  previous: { readonly username: string; readonly refreshToken: Secret; readonly identityId?: string | undefined },
+  claims: { readonly access: Jwt.Claims; readonly id: Jwt.Claims },
+  nowMillis: number
+): Current => {
+  const { access, id } = claims
+  const session = new TokenStore.Session({
+    username: access.username ?? id["cognito:username"] ?? previous.username,
+    idToken: result.idToken,
+    accessToken: result.accessToken,
+    refreshToken: result.refreshToken ?? previous.refreshToken,
+    ...(previous.identityId === undefined ? {} : { identityId: previous.identityId }),
+    clockSkewMillis: Math.min(access.iat, id.iat) * 1000 - nowMillis
+  })
+  return currentOf(session, access, id)
+}
+
+/** Decodes the claims of both tokens; fails with `InvalidResponse` on tokens that are not JWTs. */
+const claimsOf = (tokens: { readonly accessToken: Secret; readonly idToken: Secret }, method: string) =>
+  Effect.all({
+    access: Jwt.claims(tokens.accessToken, "access token", method),
+    id: Jwt.claims(tokens.idToken, "id token", method)
+  })
+
+/** The current session of tokens that just arrived, measured against `Clock`. */
+const received = (
+  result: IdentityProvider.AuthenticationResult,
+  previous: { readonly username: string; readonly refreshToken: Secret; readonly identityId?: string | undefined },
+  method: string
+) =>
+  Effect.zipWith(claimsOf(result, method), Clock.currentTimeMillis, (claims, now) =>
+    sessionOf(result, previous, claims, now)
+  )
+
+/** The stored session, decoded; an unreadable one is cleared and treated as signed out. */
+const restore = (store: TokenStore.TokenStore.Service) =>
+  Effect.flatMap(
+    store.load,
+    Option.match({
+      onNone: () => Effect.succeed(Option.none<Current>()),
+      onSome: (session) =>
+        claimsOf(session, "restore").pipe(
+          Effect.map(({ access, id }) => Option.some(currentOf(session, access, id))),
+          Effect.catchAll((error) =>
+            Effect.logWarning(
+              "effect-cognito: the stored session holds unreadable tokens; treating it as signed out"
+            ).pipe(
+              Effect.annotateLogs({ problem: error.message }),
+              Effect.zipRight(store.clear),
+              Effect.as(Option.none<Current>())
+            )
+          )
+        )
+    })
+  )
+
+const fail = (reason: AuthError.Reason, description: string) =>
+  Effect.fail(AuthError.make(reason, "getTokens", description))
+
+// ---------------------------------------------------------------------------
+// The service
+// ---------------------------------------------------------------------------
+
+/** Restores the stored session (no request) and builds the session service in the current scope. */
+export const make = (options: Options): Effect.Effect<Session, AuthError.AuthError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { store } = options
+    const scope = yield* Effect.scope
+    const restored = yield* restore(store)
+
+    /** The session and its decoded tokens. A plain cell: every write happens under `lock`, and reads are atomic in JS. */
+    const current = { value: restored }
+    const readCurrent = Effect.sync(() => current.value)
+    /** Bumped by every sign-in and sign-out, so a refresh that started before cannot write after. */
+    const epoch = yield* Ref.make(0)
+    const lock = yield* Effect.makeSemaphore(1)
+    const inflight = yield* Ref.make(Option.none<Deferred.Deferred<Auth.Tokens, AuthError.AuthError>>())
+
+    const state = yield* SubscriptionRef.make<Auth.UserState>(Option.isSome(restored) ? "SignedIn" : "SignedOut")
+    const stateLock = yield* Effect.makeSemaphore(1)
+    /** Publishes a change only when the state really changes: a SubscriptionRef publishes every write. */
+    const setState = (next: Auth.UserState) =>
+      stateLock.withPermits(1)(
+        Effect.flatMap(SubscriptionRef.get(state), (previous) =>
+          previous === next
+            ? Effect.void
+            : Effect.zipRight(
+                Effect.logDebug(`effect-cognito: user state ${previous} -> ${next}`),
+                SubscriptionRef.set(state, next)
+              )
+        )
+      )
+
+    /**
+     * Writes store and memory together under the lock. With `seen`, only if no sign-in or
+     * sign-out came since (a refresh's write); a sign-in or sign-out bumps the epoch.
+     */
+    const commit = (next: Option.Option<Current>, seen: number | undefined) =>
+      lock.withPermits(1)(
+        Effect.gen(function* () {
+          if (seen !== undefined && (yield* Ref.get(epoch)) !== seen) return false
+          yield* Option.isSome(next) ? store.save(next.value.session) : store.clear
+          current.value = next
+          if (seen === undefined || Option.isNone(next)) yield* Ref.update(epoch, (n) => n + 1)
+          return true
+        })
+      )
+
+    const establish: Session["establish"] = (result, fallbackUsername, method) =>
+      Effect.gen(function* () {
+        if (result.refreshToken === undefined)
+          return yield* Effect.fail(
+            AuthError.make("InvalidResponse", method, "Cognito returned no refresh token on sign-in")
+          )
+        const next = yield* received(result, { username: fallbackUsername, refreshToken: result.refreshToken }, method)
+        yield* commit(Option.some(next), undefined)
+        yield* setState("SignedIn")
+        return next.session
+      })
+
+    /** Forgets the session unless a newer sign-in replaced it since `seen`. */
+    const forgetSince = (nextState: Auth.UserState, seen: number | undefined) =>
+      Effect.tap(commit(Option.none(), seen), (forgot) => (forgot ? setState(nextState) : Effect.void))
+
+    const serverNow = (session: TokenStore.Session) =>
+      Effect.map(Clock.currentTimeMillis, (now) => now + session.clockSkewMillis)
+
+    const refreshNow = (at: Current, seen: number): Effect.Effect<Auth.Tokens, AuthError.AuthError> =>
+      Effect.gen(function* () {
+        const session = at.session
+        const result = yield* Effect.catchAll(options.refresh(session), (error) =>
+          Effect.gen(function* () {
+            if (endsSession(error)) {
+              yield* Effect.logInfo("effect-cognito: the refresh token was rejected; the session is over").pipe(
+                Effect.annotateLogs({ reason: error.reason })
+              )
+              yield* forgetSince("SignedOutUserPoolsTokensInvalid", seen)
+              return yield* Effect.fail(
+                AuthError.make("SessionExpired", "getTokens", "the refresh token was rejected; sign in again", {
+                  cause: error
+                })
+              )
+            }
+            if (AuthError.isTransient(error) && (yield* serverNow(session)) < at.expiresAtMillis) {
+              yield* Effect.logDebug("effect-cognito: refresh failed transiently; the current tokens are still valid")
+              return undefined
+            }
+            return yield* Effect.fail(error)
+          })
+        )
+        if (result === undefined) return at.tokens
+        const next = yield* received(result, session, "getTokens")
+        if (!(yield* commit(Option.some(next), seen)))
+          return yield* fail("NotSignedIn", "the user signed out while the tokens refreshed")
+        return next.tokens
+      })
+
+    /** One refresh for any number of concurrent callers. */
+    const refresh = (at: Current) =>
+      Effect.gen(function* () {
+        const mine = yield* Deferred.make<Auth.Tokens, AuthError.AuthError>()
+        const shared = yield* Ref.modify(inflight, (existing) =>
+          Option.isSome(existing) ? [existing.value, existing] : [mine, Option.some(mine)]
+        )
+        if (shared === mine) {
+          const seen = yield* Ref.get(epoch)
+          yield* refreshNow(at, seen).pipe(
+            Effect.exit,
+            Effect.flatMap((exit) => Effect.zipRight(Ref.set(inflight, Option.none()), Deferred.done(mine, exit))),
+            Effect.forkIn(scope)
+          )
+        }
+        return yield* Deferred.await(shared)
+      })
+
+    const windowMillis = Duration.toMillis(options.refreshWindow)
+
+    /**
+     * The hot path: one read of the current session and of `Clock`, no allocation beyond
+     * the effect itself when the cached tokens are good.
+     */
+    const getTokens: Session["getTokens"] = (getOptions) =>
+      Effect.clockWith((clock) => {
+        const now = current.value
+        if (Option.isNone(now)) return fail("NotSignedIn", "no user is signed in")
+        const at = now.value
+        if (getOptions?.forceRefresh === true) return refresh(at)
+        return needsRefresh(at, clock.unsafeCurrentTimeMillis(), windowMillis) ? refresh(at) : Effect.succeed(at.tokens)
+      })
+
+    return {
+      current: readCurrent,
+      getTokens,
+      establish,
+      forget: (nextState) => Effect.asVoid(forgetSince(nextState, undefined)),
+      userState: SubscriptionRef.get(state),
+      userStateChanges: Stream.drop(state.changes, 1)
+    }
+  })

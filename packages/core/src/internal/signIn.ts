@@ -1,0 +1,234 @@
+/**
+ * Sign-in: `signIn` starts a flow (SRP by default, with the password verifier answered
+ * here), `confirmSignIn` answers the pending challenge, and every answer from Cognito
+ * goes through {@link Challenge.interpret}: tokens establish the session, a challenge is
+ * remembered for `confirmSignIn` and returned as a `SignInResult`.
+ *
+ * The pending challenge is the only state here; it is set by {@link SignIn} alone.
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import type * as Auth from "../Auth.js"
+import * as AuthError from "../AuthError.js"
+import type * as IdentityProvider from "../IdentityProvider.js"
+import * as SecureRandom from "../SecureRandom.js"
+import * as Srp from "../Srp.js"
+import * as Challenge from "./challenge.js"
+import type * as ClientAuth from "./clientAuth.js"
+import type * as Session from "./session.js"
+
+type Secret = Redacted.Redacted<string>
+type Response = IdentityProvider.AuthResponse
+type ChallengeResponse = Extract<Response, { readonly _tag: "Challenge" }>
+
+/** A challenge waiting for `confirmSignIn`. */
+export interface Pending {
+  /** The USERNAME Cognito expects in the answer. */
+  readonly username: string
+  readonly challengeName: IdentityProvider.ChallengeName
+  readonly session: Secret | undefined
+}
+
+/** The sign-in flows. */
+export interface SignIn {
+  readonly signIn: (input: Auth.SignInInput) => Effect.Effect<Auth.SignInResult, AuthError.AuthError>
+  readonly confirmSignIn: (input: Auth.ConfirmSignInInput) => Effect.Effect<Auth.SignInResult, AuthError.AuthError>
+  /** Drops the pending challenge (on sign-out). */
+  readonly cancel: Effect.Effect<void>
+}
+
+/** What sign-in needs. */
+export interface Options {
+  readonly client: ClientAuth.Client
+  readonly session: Session.Session
+  readonly random: SecureRandom.SecureRandom.Service
+  /** The user pool name, for SRP. */
+  readonly poolName: string
+}
+
+const fail = (reason: AuthError.Reason, method: string, description: string) =>
+  Effect.fail(AuthError.make(reason, method, description))
+
+export const make = (options: Options): Effect.Effect<SignIn> =>
+  Effect.gen(function* () {
+    const { client, session } = options
+    const pending = yield* Ref.make(Option.none<Pending>())
+    const cancel = Ref.set(pending, Option.none())
+
+    /** Turns Cognito's answer into the next step, remembering a challenge for `confirmSignIn`. */
+    const next = (
+      response: Response,
+      username: string,
+      method: string
+    ): Effect.Effect<Auth.SignInResult, AuthError.AuthError> =>
+      Effect.gen(function* () {
+        if (response._tag === "Authenticated") {
+          const established = yield* session.establish(response.tokens, username, method)
+          yield* cancel
+          yield* Effect.logDebug("effect-cognito: signed in").pipe(
+            Effect.annotateLogs({ username: established.username })
+          )
+          return Challenge.SignInResult.SignedIn()
+        }
+        yield* Effect.logDebug(`effect-cognito: challenge ${response.challengeName}`)
+        const remember = (challengeSession: Secret | undefined) =>
+          Ref.set(
+            pending,
+            Option.some<Pending>({
+              username: Challenge.challengeUsername(response.parameters, username),
+              challengeName: response.challengeName,
+              session: challengeSession
+            })
+          )
+        const interpretation = Challenge.interpret(response.challengeName, response.parameters)
+        switch (interpretation._tag) {
+          case "Wait":
+            yield* remember(response.session)
+            return interpretation.result
+          case "SetUpTotp": {
+            if (response.session === undefined)
+              return yield* fail("InvalidResponse", method, "MFA_SETUP came without a session")
+            const association = yield* client.associateSoftwareToken({ session: response.session })
+            yield* remember(association.session ?? response.session)
+            return Challenge.SignInResult.MfaSetup({
+              allowedMfaTypes: interpretation.allowedMfaTypes,
+              totpSharedSecret: association.secretCode
+            })
+          }
+          case "Refusal":
+            yield* cancel
+            return yield* fail(interpretation.reason, method, interpretation.description)
+        }
+      })
+
+    /** Answers PASSWORD_VERIFIER with the SRP password claim. */
+    const passwordVerifier = (
+      challenge: ChallengeResponse,
+      ephemeral: Srp.Ephemeral,
+      password: Secret,
+      clientMetadata: Readonly<Record<string, string>> | undefined
+    ) =>
+      Effect.gen(function* () {
+        const { USER_ID_FOR_SRP, SALT, SRP_B, SECRET_BLOCK } = challenge.parameters
+        if (USER_ID_FOR_SRP === undefined || SALT === undefined || SRP_B === undefined || SECRET_BLOCK === undefined)
+          return yield* fail(
+            "InvalidResponse",
+            "signIn",
+            "PASSWORD_VERIFIER lacks one of USER_ID_FOR_SRP, SALT, SRP_B, SECRET_BLOCK"
+          )
+        const timestamp = Srp.formatTimestamp(new Date(yield* Clock.currentTimeMillis))
+        const claim = yield* Srp.passwordClaim({
+          poolName: options.poolName,
+          userIdForSrp: USER_ID_FOR_SRP,
+          password,
+          ephemeral,
+          salt: SALT,
+          srpB: SRP_B,
+          secretBlock: SECRET_BLOCK,
+          timestamp
+        })
+        return yield* client.respondToAuthChallenge({
+          challengeName: "PASSWORD_VERIFIER",
+          // Cognito names the user in USERNAME (the real username when signing in with an alias);
+          // USER_ID_FOR_SRP only enters the SRP math.
+          username: challenge.parameters.USERNAME ?? USER_ID_FOR_SRP,
+          session: challenge.session,
+          challengeResponses: {
+            PASSWORD_CLAIM_SECRET_BLOCK: Redacted.make(SECRET_BLOCK),
+            TIMESTAMP: Redacted.make(timestamp),
+            PASSWORD_CLAIM_SIGNATURE: Redacted.make(claim.signature)
+          },
+          clientMetadata
+        })
+      })
+
+    const requirePassword = (input: Auth.SignInInput) =>
+      input.password === undefined
+        ? fail("InvalidInput", "signIn", `the ${input.flow ?? "USER_SRP_AUTH"} flow needs a password`)
+        : Effect.succeed(input.password)
+
+    const signIn = (input: Auth.SignInInput) =>
+      Effect.gen(function* () {
+        if (input.username.trim() === "") return yield* fail("InvalidInput", "signIn", "username is empty")
+        if (Option.isSome(yield* session.current))
+          return yield* fail("AlreadySignedIn", "signIn", "a user is signed in; sign out first")
+        yield* cancel
+        const flow = input.flow ?? "USER_SRP_AUTH"
+        const common = { username: input.username, clientMetadata: input.clientMetadata }
+        let response: Response
+        if (flow === "USER_PASSWORD_AUTH") {
+          const password = yield* requirePassword(input)
+          response = yield* client.initiateAuth({ authFlow: flow, password, ...common })
+        } else if (flow === "CUSTOM_AUTH" && input.password === undefined) {
+          response = yield* client.initiateAuth({ authFlow: flow, ...common })
+        } else {
+          const password = yield* requirePassword(input)
+          const ephemeral = yield* Effect.provideService(
+            Srp.generateEphemeral,
+            SecureRandom.SecureRandom,
+            options.random
+          )
+          response = yield* client.initiateAuth({ authFlow: flow, srpA: ephemeral.srpA, ...common })
+          if (response._tag === "Challenge" && response.challengeName === "PASSWORD_VERIFIER")
+            response = yield* passwordVerifier(response, ephemeral, password, input.clientMetadata)
+        }
+        return yield* next(response, input.username, "signIn")
+      }).pipe(Effect.withSpan("Auth.signIn"))
+
+    /** Sends the answer to the pending challenge. */
+    const respond = (p: Pending, input: Auth.ConfirmSignInInput) =>
+      Effect.gen(function* () {
+        const answer = Challenge.answer(p.challengeName, input)
+        switch (answer._tag) {
+          case "Refusal":
+            return yield* fail(answer.reason, "confirmSignIn", answer.description)
+          case "Respond":
+            return yield* client.respondToAuthChallenge({
+              challengeName: p.challengeName,
+              username: p.username,
+              session: p.session,
+              challengeResponses: answer.challengeResponses,
+              clientMetadata: input.clientMetadata
+            })
+          case "VerifySoftwareToken": {
+            if (p.session === undefined)
+              return yield* fail("InvalidResponse", "confirmSignIn", "MFA_SETUP has no session")
+            const verified = yield* client.verifySoftwareToken({
+              session: p.session,
+              userCode: input.challengeResponse
+            })
+            if (verified.status !== "SUCCESS")
+              return yield* fail("CodeMismatch", "confirmSignIn", "the authenticator code was not accepted")
+            return yield* client.respondToAuthChallenge({
+              challengeName: "MFA_SETUP",
+              username: p.username,
+              session: verified.session ?? p.session,
+              challengeResponses: {},
+              clientMetadata: input.clientMetadata
+            })
+          }
+        }
+      })
+
+    const confirmSignIn = (input: Auth.ConfirmSignInInput) =>
+      Effect.gen(function* () {
+        const waiting = yield* Ref.get(pending)
+        if (Option.isNone(waiting))
+          return yield* fail("NoPendingChallenge", "confirmSignIn", "no sign-in is waiting for an answer")
+        const p = waiting.value
+        const response = yield* respond(p, input).pipe(
+          Effect.tapError((error) =>
+            // An expired or spent session cannot be answered again: the user starts over.
+            error.reason === "NotAuthorized" || error.reason === "ExpiredCode" ? cancel : Effect.void
+          )
+        )
+        return yield* next(response, p.username, "confirmSignIn")
+      }).pipe(Effect.withSpan("Auth.confirmSignIn"))
+
+    return { signIn, confirmSignIn, cancel }
+  })
