@@ -91,7 +91,7 @@ const standardAttributes = new Set([
   "zoneinfo"
 ])
 
-const mfaChallenge: Readonly<Record<TestCognito.MfaType, string>> = {
+const mfaChallenge: Readonly<Record<TestCognito.MfaType, IdentityProvider.ChallengeName>> = {
   SMS: "SMS_MFA",
   TOTP: "SOFTWARE_TOKEN_MFA",
   EMAIL: "EMAIL_OTP"
@@ -435,7 +435,7 @@ export const make = (options: TestCognito.Options) =>
 
     const challenge = (
       user: User,
-      name: string,
+      name: IdentityProvider.ChallengeName,
       parameters: Record<string, string>,
       extra: Partial<ChallengeSession> = {}
     ): Effect.Effect<AuthResponse> =>
