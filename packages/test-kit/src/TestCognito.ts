@@ -20,12 +20,12 @@ import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as SecureRandom from "@effect-cognito/core/SecureRandom"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import type * as Cause from "effect/Cause"
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
-import * as internal from "./internal/testCognito.js"
+import * as internal from "./internal/testCognito/make.js"
 
 /** The password rules of the pool. Cognito's default: 8 characters with all four classes. */
 export interface PasswordPolicy {
@@ -36,14 +36,14 @@ export interface PasswordPolicy {
   readonly requireSymbols: boolean
 }
 
-export type MfaType = "SMS" | "TOTP" | "EMAIL"
+export type MfaType = IdentityProvider.MfaType
 
 export interface Options {
   readonly region?: string | undefined
   readonly userPoolId?: string | undefined
   readonly clientId?: string | undefined
   /** Gives the app client a secret: SECRET_HASH is then required and checked. */
-  readonly clientSecret?: string | undefined
+  readonly clientSecret?: Redacted.Redacted<string> | undefined
   /** Confirm users at sign-up (a pre-sign-up Lambda that auto-confirms). Default false. */
   readonly autoConfirm?: boolean | undefined
   readonly passwordPolicy?: Partial<PasswordPolicy> | undefined
@@ -171,10 +171,13 @@ export declare namespace TestCognito {
   }
 }
 
-export class TestCognito extends Context.Tag("@effect-cognito/test-kit/TestCognito")<
-  TestCognito,
-  TestCognito.Service
->() {}
+/** The pool's identifier in the context. */
+export interface TestCognito {
+  readonly _: unique symbol
+}
+
+/** The in-memory pool, for tests to drive and inspect. */
+export const TestCognito: Context.Tag<TestCognito, TestCognito.Service> = internal.tag
 
 /** The pool with its `IdentityProvider` and `AuthConfig`, without `Auth`. */
 export const layerCognito = (

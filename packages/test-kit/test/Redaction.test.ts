@@ -94,7 +94,7 @@ describe("secrets", () => {
       for (const secret of secrets) assert.notInclude(haystack, secret)
       assert.include(haystack, "<redacted>")
     }).pipe(
-      Effect.provide(TestCognito.layer({ clientSecret })),
+      Effect.provide(TestCognito.layer({ clientSecret: Redacted.make(clientSecret) })),
       Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
       Logger.withMinimumLogLevel(LogLevel.All)
     )

@@ -352,7 +352,7 @@ describe("app clients with a secret", () => {
       yield* auth.getTokens({ forceRefresh: true })
       yield* auth.signOut()
       assert.strictEqual((yield* signIn({ flow: "USER_PASSWORD_AUTH" }))._tag, "SmsMfa")
-    }).pipe(Effect.provide(TestCognito.layer({ clientSecret: "s3cr3t-of-the-app-client" })))
+    }).pipe(Effect.provide(TestCognito.layer({ clientSecret: Redacted.make("s3cr3t-of-the-app-client") })))
   )
 
   /** `Auth` configured with `clientSecret` (or none) over a pool whose app client has the secret "s3cr3t". */
@@ -361,7 +361,7 @@ describe("app clients with a secret", () => {
       TestCognito.layerAuth(),
       Layer.merge(
         Layer.project(
-          TestCognito.layerCognito({ clientSecret: "s3cr3t" }),
+          TestCognito.layerCognito({ clientSecret: Redacted.make("s3cr3t") }),
           IdentityProvider.IdentityProvider,
           IdentityProvider.IdentityProvider,
           (provider) => provider

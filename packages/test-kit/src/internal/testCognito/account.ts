@@ -1,0 +1,218 @@
+/**
+ * The account actions: sign-up and its confirmation, password reset and change, the
+ * user's attributes, refresh with rotation, sign-out (global) and token revocation.
+ *
+ * @internal
+ */
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { type Challenges, mfaChallenge } from "./challenges.js"
+import type { Codes } from "./codes.js"
+import type { Policy } from "./policy.js"
+import type { State, User } from "./state.js"
+import type { Tokens } from "./tokens.js"
+
+type AccountActions =
+  | "signUp"
+  | "confirmSignUp"
+  | "resendConfirmationCode"
+  | "getTokensFromRefreshToken"
+  | "globalSignOut"
+  | "revokeToken"
+  | "forgotPassword"
+  | "confirmForgotPassword"
+  | "changePassword"
+  | "getUser"
+
+/** The account actions of one pool. */
+export const make = (
+  state: State,
+  policy: Policy,
+  codes: Codes,
+  tokens: Tokens,
+  challenges: Challenges
+): Pick<IdentityProvider.IdentityProvider.Service, AccountActions> => {
+  const { options, validity, users, refreshTokens, revokedOrigins, signer, now, uuid, serve, reject } = state
+  const {
+    checkSecretHash,
+    requestingUser,
+    checkClientSecret,
+    checkPolicy,
+    checkAttributes,
+    setPassword,
+    passwordMatches
+  } = policy
+  const { issueCode, signUpMedium, verifiedMedium, checkCode } = codes
+  const { issueTokens, newRefreshToken, validRefreshToken, validAccessToken, revokeUserTokens } = tokens
+  const { wrongPassword } = challenges
+  return {
+    signUp: (request) =>
+      serve("SignUp")(
+        Effect.gen(function* () {
+          yield* checkSecretHash("SignUp", request.username, request.secretHash)
+          if (request.username === "" || /\s/.test(request.username))
+            return yield* reject("SignUp", "InvalidParameterException", "Username must not be empty or contain spaces.")
+          if (users.has(request.username))
+            return yield* reject("SignUp", "UsernameExistsException", "User already exists")
+          yield* checkAttributes("SignUp", request.userAttributes)
+          for (const name of options.requiredAttributes ?? [])
+            if (request.userAttributes[name] === undefined)
+              return yield* reject(
+                "SignUp",
+                "InvalidParameterException",
+                `Attributes did not conform to the schema: ${name}: The attribute ${name} is required`
+              )
+          yield* checkPolicy("SignUp", request.password)
+          const { salt, verifier } = yield* setPassword(request.username, request.password)
+          const sub = yield* uuid
+          const user: User = {
+            username: request.username,
+            sub,
+            attributes: { ...request.userAttributes, sub },
+            status: options.autoConfirm === true ? "CONFIRMED" : "UNCONFIRMED",
+            enabled: true,
+            salt,
+            verifier,
+            mfa: { sms: false, totp: false, email: false, preferred: undefined },
+            totpSecret: undefined,
+            pendingTotpSecret: undefined,
+            failedSignIns: 0,
+            codes: {}
+          }
+          users.set(user.username, user)
+          if (user.status === "CONFIRMED") return { userConfirmed: true, userSub: sub }
+          const medium = signUpMedium(user)
+          if (medium === undefined) return { userConfirmed: false, userSub: sub }
+          const { codeDeliveryDetails } = yield* issueCode(user, "signUp", medium)
+          return { userConfirmed: false, userSub: sub, codeDeliveryDetails }
+        })
+      ),
+    confirmSignUp: (request) =>
+      serve("ConfirmSignUp")(
+        Effect.gen(function* () {
+          const user = yield* requestingUser("ConfirmSignUp", request.username, request.secretHash)
+          if (user.status !== "UNCONFIRMED")
+            return yield* reject(
+              "ConfirmSignUp",
+              "NotAuthorizedException",
+              `User cannot be confirmed. Current status is ${user.status}`
+            )
+          yield* checkCode("ConfirmSignUp", user.codes.signUp, request.confirmationCode, yield* now)
+          user.status = "CONFIRMED"
+          user.codes.signUp = undefined
+          const medium = signUpMedium(user)
+          if (medium === "EMAIL") user.attributes.email_verified = "true"
+          if (medium === "SMS") user.attributes.phone_number_verified = "true"
+        })
+      ),
+    resendConfirmationCode: (request) =>
+      serve("ResendConfirmationCode")(
+        Effect.gen(function* () {
+          const user = yield* requestingUser("ResendConfirmationCode", request.username, request.secretHash)
+          if (user.status !== "UNCONFIRMED")
+            return yield* reject("ResendConfirmationCode", "InvalidParameterException", "User is already confirmed.")
+          const medium = signUpMedium(user)
+          if (medium === undefined)
+            return yield* reject(
+              "ResendConfirmationCode",
+              "InvalidParameterException",
+              "Cannot send a code: the user has no email or phone_number"
+            )
+          return yield* issueCode(user, "signUp", medium)
+        })
+      ),
+    getTokensFromRefreshToken: (request) =>
+      serve("GetTokensFromRefreshToken")(
+        Effect.gen(function* () {
+          yield* checkClientSecret("GetTokensFromRefreshToken", request.clientSecret)
+          const { record, user } = yield* validRefreshToken("GetTokensFromRefreshToken", request.refreshToken)
+          record.revoked = true
+          const tokens = yield* issueTokens(user, record)
+          const refreshToken = yield* newRefreshToken(user, record.originJti, record.authTime, tokens.at)
+          return {
+            accessToken: tokens.accessToken,
+            idToken: tokens.idToken,
+            refreshToken,
+            expiresIn: Math.floor(validity.access / 1000),
+            tokenType: "Bearer"
+          }
+        })
+      ),
+    globalSignOut: (request) =>
+      serve("GlobalSignOut")(
+        Effect.map(validAccessToken("GlobalSignOut", request.accessToken), (user) => revokeUserTokens(user.username))
+      ),
+    revokeToken: (request) =>
+      serve("RevokeToken")(
+        Effect.gen(function* () {
+          yield* checkClientSecret("RevokeToken", request.clientSecret)
+          const record = refreshTokens.get(Redacted.value(request.token))
+          if (record === undefined) {
+            if ((yield* Effect.promise(() => signer.verify(Redacted.value(request.token)))) !== undefined)
+              return yield* reject(
+                "RevokeToken",
+                "UnsupportedTokenTypeException",
+                "Only refresh tokens can be revoked."
+              )
+            return
+          }
+          record.revoked = true
+          revokedOrigins.add(record.originJti)
+        })
+      ),
+    forgotPassword: (request) =>
+      serve("ForgotPassword")(
+        Effect.gen(function* () {
+          const user = yield* requestingUser("ForgotPassword", request.username, request.secretHash)
+          const medium = verifiedMedium(user)
+          if (medium === undefined)
+            return yield* reject(
+              "ForgotPassword",
+              "InvalidParameterException",
+              "Cannot reset password for the user as there is no registered/verified email or phone_number"
+            )
+          return yield* issueCode(user, "forgotPassword", medium)
+        })
+      ),
+    confirmForgotPassword: (request) =>
+      serve("ConfirmForgotPassword")(
+        Effect.gen(function* () {
+          const user = yield* requestingUser("ConfirmForgotPassword", request.username, request.secretHash)
+          yield* checkCode("ConfirmForgotPassword", user.codes.forgotPassword, request.confirmationCode, yield* now)
+          yield* checkPolicy("ConfirmForgotPassword", request.password)
+          const { salt, verifier } = yield* setPassword(user.username, request.password)
+          user.salt = salt
+          user.verifier = verifier
+          user.codes.forgotPassword = undefined
+          user.failedSignIns = 0
+          if (user.status === "RESET_REQUIRED" || user.status === "FORCE_CHANGE_PASSWORD") user.status = "CONFIRMED"
+        })
+      ),
+    changePassword: (request) =>
+      serve("ChangePassword")(
+        Effect.gen(function* () {
+          const user = yield* validAccessToken("ChangePassword", request.accessToken)
+          if (!(yield* passwordMatches(user, request.previousPassword)))
+            return yield* wrongPassword("ChangePassword", user)
+          yield* checkPolicy("ChangePassword", request.proposedPassword)
+          const { salt, verifier } = yield* setPassword(user.username, request.proposedPassword)
+          user.salt = salt
+          user.verifier = verifier
+        })
+      ),
+    getUser: (request) =>
+      serve("GetUser")(
+        Effect.map(validAccessToken("GetUser", request.accessToken), (user) => ({
+          username: user.username,
+          userAttributes: { ...user.attributes },
+          preferredMfaSetting: user.mfa.preferred === undefined ? undefined : mfaChallenge[user.mfa.preferred],
+          userMfaSettingList: [
+            ...(user.mfa.sms ? ["SMS_MFA"] : []),
+            ...(user.mfa.totp ? ["SOFTWARE_TOKEN_MFA"] : []),
+            ...(user.mfa.email ? ["EMAIL_OTP"] : [])
+          ]
+        }))
+      )
+  }
+}

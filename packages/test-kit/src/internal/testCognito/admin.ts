@@ -1,0 +1,126 @@
+/**
+ * The test-facing API of a pool: the outbox and request log, fault injection, the
+ * server's clock offset, and the admin actions (create, MFA, disable, delete, reset, get).
+ *
+ * @internal
+ */
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as TestCognito from "../../TestCognito.js"
+import { base32Encode, totp } from "../totp.js"
+import type { Challenges } from "./challenges.js"
+import type { Policy } from "./policy.js"
+import type { State } from "./state.js"
+
+/** The service of one pool around its `IdentityProvider`. */
+export const make = (
+  state: State,
+  policy: Policy,
+  challenges: Challenges,
+  provider: IdentityProvider.IdentityProvider.Service
+): TestCognito.TestCognito.Service => {
+  const { config, issuer, signer, users, outbox, requests, faults, clock, random, now, uuid, reject, findUser } = state
+  const { checkAttributes, setPassword } = policy
+  const { enableTotp } = challenges
+  const admin = (username: string) => findUser("Admin", username)
+  return {
+    provider,
+    config,
+    issuer,
+    lastCodeFor: (username) =>
+      Effect.suspend(() => {
+        for (let i = outbox.length - 1; i >= 0; i--)
+          if (outbox[i]!.username === username) return Effect.succeed(outbox[i]!.code)
+        return Effect.fail(new Cause.NoSuchElementException(`no code was sent to ${username}`))
+      }),
+    outbox: Effect.sync(() => [...outbox]),
+    requests: Effect.sync(() => [...requests]),
+    requestCount: (action) =>
+      Effect.sync(() => (action === undefined ? requests.length : requests.filter((r) => r.action === action).length)),
+    failNext: (action, fault, times = 1) =>
+      Effect.sync(() => {
+        const queue = faults.get(action) ?? []
+        for (let i = 0; i < times; i++) queue.push(fault)
+        faults.set(action, queue)
+      }),
+    setClockOffset: (offset) =>
+      Effect.sync(() => {
+        clock.offset = Duration.toMillis(Duration.decode(offset))
+      }),
+    adminCreateUser: (input) =>
+      Effect.gen(function* () {
+        if (users.has(input.username))
+          return yield* reject("AdminCreateUser", "UsernameExistsException", "User account already exists")
+        const attributes = input.userAttributes ?? {}
+        yield* checkAttributes("AdminCreateUser", attributes)
+        const { salt, verifier } = yield* setPassword(input.username, input.temporaryPassword)
+        const sub = yield* uuid
+        users.set(input.username, {
+          username: input.username,
+          sub,
+          attributes: {
+            ...attributes,
+            sub,
+            ...(attributes.email === undefined ? {} : { email_verified: "true" }),
+            ...(attributes.phone_number === undefined ? {} : { phone_number_verified: "true" })
+          },
+          status: "FORCE_CHANGE_PASSWORD",
+          enabled: true,
+          salt,
+          verifier,
+          mfa: { sms: false, totp: false, email: false, preferred: undefined },
+          totpSecret: undefined,
+          pendingTotpSecret: undefined,
+          failedSignIns: 0,
+          codes: {}
+        })
+      }),
+    adminSetUserMfa: (username, settings) =>
+      Effect.gen(function* () {
+        const user = yield* admin(username)
+        if (settings.totp === true && user.totpSecret === undefined)
+          return yield* reject(
+            "AdminSetUserMFAPreference",
+            "InvalidParameterException",
+            "User has not set up software token MFA"
+          )
+        if (settings.sms !== undefined) user.mfa.sms = settings.sms
+        if (settings.totp !== undefined) user.mfa.totp = settings.totp
+        if (settings.email !== undefined) user.mfa.email = settings.email
+        if (settings.preferred !== undefined) user.mfa.preferred = settings.preferred
+      }),
+    adminEnableTotp: (username) =>
+      Effect.gen(function* () {
+        const user = yield* admin(username)
+        const secret = base32Encode(yield* random.nextBytes(20))
+        enableTotp(user, secret)
+        return Redacted.make(secret)
+      }),
+    totpCode: (secret) =>
+      Effect.flatMap(now, (at) => Effect.promise(() => totp(Redacted.value(secret), at))).pipe(
+        Effect.map(Redacted.make)
+      ),
+    adminDisableUser: (username) =>
+      Effect.map(admin(username), (user) => {
+        user.enabled = false
+      }),
+    adminDeleteUser: (username) =>
+      Effect.map(admin(username), () => {
+        users.delete(username)
+      }),
+    adminResetUserPassword: (username) =>
+      Effect.map(admin(username), (user) => {
+        user.status = "RESET_REQUIRED"
+      }),
+    adminGetUser: (username) =>
+      Effect.map(admin(username), (user) => ({
+        status: user.status,
+        enabled: user.enabled,
+        attributes: { ...user.attributes }
+      })),
+    jwks: Effect.promise(() => signer.jwks())
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Assembles a TestCognito pool from its parts: the state, the checks, codes, tokens and
+ * challenge steps, the actions (account and sign-in) behind one `IdentityProvider`, and
+ * the test-facing admin API. Also creates the `TestCognito` tag.
+ *
+ * @internal
+ */
+import * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import type * as AuthError from "@effect-cognito/core/AuthError"
+import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as TestCognito from "../../TestCognito.js"
+import * as Account from "./account.js"
+import * as Admin from "./admin.js"
+import * as Challenges from "./challenges.js"
+import * as Codes from "./codes.js"
+import * as Policy from "./policy.js"
+import * as SignIn from "./signIn.js"
+import * as State from "./state.js"
+import * as Tokens from "./tokens.js"
+
+/** The `TestCognito` tag; `TestCognito.ts` re-exports it. */
+export const tag = Context.GenericTag<TestCognito.TestCognito, TestCognito.TestCognito.Service>(
+  "@effect-cognito/test-kit/TestCognito"
+)
+
+/** A fresh pool: the context of `TestCognito`, its `IdentityProvider` and its `AuthConfig`. */
+export const make = (
+  options: TestCognito.Options
+): Effect.Effect<
+  Context.Context<TestCognito.TestCognito | IdentityProvider.IdentityProvider | AuthConfig.AuthConfig>,
+  AuthError.AuthError
+> =>
+  Effect.gen(function* () {
+    const state = yield* State.make(options)
+    const policy = Policy.make(state)
+    const codes = Codes.make(state)
+    const tokens = Tokens.make(state)
+    const challenges = Challenges.make(state, codes, tokens)
+    const provider = IdentityProvider.make({
+      ...Account.make(state, policy, codes, tokens, challenges),
+      ...SignIn.make(state, policy, codes, tokens, challenges)
+    })
+    const service = Admin.make(state, policy, challenges, provider)
+    return Context.make(tag, service).pipe(
+      Context.add(IdentityProvider.IdentityProvider, provider),
+      Context.add(AuthConfig.AuthConfig, state.config)
+    )
+  })

@@ -1,0 +1,207 @@
+/**
+ * TestCognito's state and the plumbing every action shares: the pool's configuration,
+ * its users, challenge sessions and refresh tokens, the outbox and request log, injected
+ * faults, the server's clock and seeded randomness, and Cognito-shaped failures.
+ *
+ * @internal
+ */
+import * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import * as AuthError from "@effect-cognito/core/AuthError"
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as SecureRandom from "@effect-cognito/core/SecureRandom"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type * as TestCognito from "../../TestCognito.js"
+import { makeSigner } from "../jwt.js"
+
+export type Secret = Redacted.Redacted<string>
+export type Action = IdentityProvider.Action
+export type AuthResponse = IdentityProvider.AuthResponse
+
+export interface Code {
+  readonly code: string
+  readonly expiresAt: number
+  attempts: number
+}
+
+export interface User {
+  readonly username: string
+  readonly sub: string
+  attributes: Record<string, string>
+  status: TestCognito.UserStatus
+  enabled: boolean
+  salt: string
+  verifier: bigint
+  mfa: { sms: boolean; totp: boolean; email: boolean; preferred: TestCognito.MfaType | undefined }
+  totpSecret: string | undefined
+  pendingTotpSecret: string | undefined
+  failedSignIns: number
+  codes: { signUp?: Code | undefined; forgotPassword?: Code | undefined }
+}
+
+/** A challenge in progress, keyed by its session token (or SRP secret block). */
+export interface ChallengeSession {
+  readonly username: string
+  readonly challenge: string
+  readonly expiresAt: number
+  readonly custom: boolean
+  code?: Code | undefined
+  srp?: { readonly b: bigint; readonly B: bigint; readonly srpB: string; readonly srpA: string } | undefined
+  customAnswer?: string | undefined
+  allowed?: ReadonlyArray<string> | undefined
+  totpSecret?: string | undefined
+  totpVerified?: boolean | undefined
+}
+
+export interface RefreshToken {
+  readonly username: string
+  readonly originJti: string
+  readonly expiresAt: number
+  readonly authTime: number
+  revoked: boolean
+}
+
+const defaultPolicy: TestCognito.PasswordPolicy = {
+  minimumLength: 8,
+  requireUppercase: true,
+  requireLowercase: true,
+  requireNumbers: true,
+  requireSymbols: true
+}
+
+const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
+  Duration.toMillis(Duration.decode(input ?? fallback))
+
+export const toBase64 = (bytes: Uint8Array) => {
+  let binary = ""
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary)
+}
+export const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+
+/** Builds the empty pool. */
+export const make = (options: TestCognito.Options) =>
+  Effect.gen(function* () {
+    const region = options.region ?? "us-east-1"
+    const config = yield* AuthConfig.make({
+      region,
+      userPoolId: options.userPoolId ?? `${region}_TestPool1`,
+      clientId: options.clientId ?? "testclient1234567890",
+      clientSecret: options.clientSecret,
+      ...options.config
+    })
+    const policy = { ...defaultPolicy, ...options.passwordPolicy }
+    const poolMfa = options.mfa ?? "OPTIONAL"
+    const poolMfaTypes = options.mfaTypes ?? ["SMS", "TOTP", "EMAIL"]
+    const attemptLimit = options.attemptLimit ?? 5
+    const validity = {
+      access: millis(options.tokenValidity?.accessToken, "1 hour"),
+      id: millis(options.tokenValidity?.idToken, "1 hour"),
+      refresh: millis(options.tokenValidity?.refreshToken, "30 days"),
+      signUpCode: millis(options.codeValidity?.signUp, "24 hours"),
+      forgotCode: millis(options.codeValidity?.forgotPassword, "1 hour"),
+      mfaCode: millis(options.codeValidity?.mfa, "3 minutes"),
+      session: millis(options.sessionValidity, "3 minutes")
+    }
+    const issuer = `https://cognito-idp.${region}.amazonaws.com/${config.userPoolId}`
+    const signer = makeSigner(`${config.poolName}-key-1`)
+    const random = SecureRandom.makeSeeded(options.seed ?? 1)
+    const withRandom = <A, E>(effect: Effect.Effect<A, E, SecureRandom.SecureRandom>) =>
+      Effect.provideService(effect, SecureRandom.SecureRandom, random)
+
+    const users = new Map<string, User>()
+    const sessions = new Map<string, ChallengeSession>()
+    const refreshTokens = new Map<string, RefreshToken>()
+    const revokedOrigins = new Set<string>()
+    const outbox: Array<TestCognito.Message> = []
+    const requests: Array<TestCognito.Request> = []
+    const faults = new Map<Action, Array<TestCognito.Fault>>()
+    const clock = { offset: 0 }
+
+    const now = Effect.map(Clock.currentTimeMillis, (t) => t + clock.offset)
+    const randomHex = (size: number) => Effect.map(random.nextBytes(size), hex)
+    const uuid = Effect.map(random.nextBytes(16), (b) => {
+      b[6] = (b[6]! & 0x0f) | 0x40
+      b[8] = (b[8]! & 0x3f) | 0x80
+      const h = hex(b)
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+    })
+    const sixDigits = Effect.map(random.nextBytes(4), (b) =>
+      String(new DataView(b.buffer).getUint32(0) % 1_000_000).padStart(6, "0")
+    )
+
+    // Failures, as Cognito names them.
+    const error = (action: string, exception: string, message: string) =>
+      AuthError.make(AuthError.reasonFromException(exception) ?? "InvalidResponse", action, message, {
+        exception,
+        status: exception === "InternalErrorException" ? 500 : 400
+      })
+    const reject = (action: string, exception: string, message: string) =>
+      Effect.fail(error(action, exception, message))
+
+    /** Logs the request, then serves it unless a fault was injected. */
+    const serve =
+      (action: Action) =>
+      <A>(body: Effect.Effect<A, AuthError.AuthError>): Effect.Effect<A, AuthError.AuthError> =>
+        Effect.gen(function* () {
+          requests.push({ action, at: yield* now })
+          const queued = faults.get(action)
+          const fault = queued?.shift()
+          if (fault !== undefined) {
+            if (fault === "Transport")
+              return yield* Effect.fail(
+                AuthError.make("Transport", action, "connection reset (injected by TestCognito)")
+              )
+            if (fault === "TooManyRequests") return yield* reject(action, "TooManyRequestsException", "Rate exceeded")
+            if (fault === "InternalError")
+              return yield* reject(action, "InternalErrorException", "Internal server error (injected)")
+            return yield* reject(action, fault.exception, fault.message ?? "Injected by TestCognito")
+          }
+          return yield* body
+        })
+
+    const userNotFound = (action: string) =>
+      options.preventUserExistenceErrors === true
+        ? reject(action, "NotAuthorizedException", "Incorrect username or password.")
+        : reject(action, "UserNotFoundException", "User does not exist.")
+
+    const findUser = (action: string, username: string) => {
+      const user = users.get(username)
+      return user === undefined ? userNotFound(action) : Effect.succeed(user)
+    }
+
+    return {
+      options,
+      config,
+      policy,
+      poolMfa,
+      poolMfaTypes,
+      attemptLimit,
+      validity,
+      issuer,
+      signer,
+      random,
+      withRandom,
+      users,
+      sessions,
+      refreshTokens,
+      revokedOrigins,
+      outbox,
+      requests,
+      faults,
+      clock,
+      now,
+      randomHex,
+      uuid,
+      sixDigits,
+      error,
+      reject,
+      serve,
+      findUser
+    }
+  })
+
+/** The pool's state and shared plumbing. */
+export type State = Effect.Effect.Success<ReturnType<typeof make>>

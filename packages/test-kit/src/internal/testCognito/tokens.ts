@@ -1,0 +1,124 @@
+/**
+ * Tokens: RS256 access and id tokens with Cognito's claims, opaque refresh tokens, and
+ * their validation and revocation (by token and by origin, as GlobalSignOut revokes).
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type { AuthResponse, Secret, State, User } from "./state.js"
+
+/** The tokens of one pool. */
+export const make = (state: State) => {
+  const { config, validity, issuer, signer, now, uuid, randomHex, refreshTokens, revokedOrigins, users, reject } = state
+  const issueTokens = (user: User, origin?: { readonly originJti: string; readonly authTime: number }) =>
+    Effect.gen(function* () {
+      const at = yield* now
+      const iat = Math.floor(at / 1000)
+      const originJti = origin?.originJti ?? (yield* uuid)
+      const authTime = origin?.authTime ?? iat
+      const common = {
+        sub: user.sub,
+        iss: issuer,
+        origin_jti: originJti,
+        event_id: yield* uuid,
+        auth_time: authTime,
+        iat
+      }
+      const accessToken = yield* Effect.promise(() =>
+        signer.sign({
+          ...common,
+          client_id: config.clientId,
+          token_use: "access",
+          scope: "aws.cognito.signin.user.admin",
+          exp: iat + Math.floor(validity.access / 1000),
+          jti: crypto.randomUUID(),
+          username: user.username
+        })
+      )
+      const idToken = yield* Effect.promise(() =>
+        signer.sign({
+          ...user.attributes,
+          ...common,
+          "cognito:username": user.username,
+          aud: config.clientId,
+          token_use: "id",
+          exp: iat + Math.floor(validity.id / 1000),
+          jti: crypto.randomUUID()
+        })
+      )
+      return { accessToken: Redacted.make(accessToken), idToken: Redacted.make(idToken), originJti, authTime, at }
+    })
+
+  const newRefreshToken = (user: User, originJti: string, authTime: number, at: number) =>
+    Effect.map(randomHex(64), (token) => {
+      refreshTokens.set(token, {
+        username: user.username,
+        originJti,
+        authTime,
+        expiresAt: at + validity.refresh,
+        revoked: false
+      })
+      return Redacted.make(token)
+    })
+
+  const authenticated = (user: User): Effect.Effect<AuthResponse> =>
+    Effect.gen(function* () {
+      const tokens = yield* issueTokens(user)
+      const refreshToken = yield* newRefreshToken(user, tokens.originJti, tokens.authTime, tokens.at)
+      return {
+        _tag: "Authenticated",
+        tokens: {
+          accessToken: tokens.accessToken,
+          idToken: tokens.idToken,
+          refreshToken,
+          expiresIn: Math.floor(validity.access / 1000),
+          tokenType: "Bearer"
+        }
+      } as const
+    })
+
+  const validRefreshToken = (action: string, token: Secret) =>
+    Effect.gen(function* () {
+      const record = refreshTokens.get(Redacted.value(token))
+      if (record === undefined) return yield* reject(action, "NotAuthorizedException", "Invalid Refresh Token")
+      if (record.revoked || revokedOrigins.has(record.originJti))
+        return yield* reject(action, "NotAuthorizedException", "Refresh Token has been revoked")
+      if ((yield* now) >= record.expiresAt)
+        return yield* reject(action, "NotAuthorizedException", "Refresh Token has expired")
+      const user = users.get(record.username)
+      if (user === undefined) return yield* reject(action, "UserNotFoundException", "User does not exist.")
+      if (!user.enabled) return yield* reject(action, "NotAuthorizedException", "User is disabled.")
+      if (user.status === "RESET_REQUIRED")
+        return yield* reject(action, "PasswordResetRequiredException", "Password reset required for the user")
+      return { record, user }
+    })
+
+  const validAccessToken = (action: string, token: Secret) =>
+    Effect.gen(function* () {
+      const claims = yield* Effect.promise(() => signer.verify(Redacted.value(token)))
+      if (claims === undefined || claims.token_use !== "access" || claims.client_id !== config.clientId)
+        return yield* reject(action, "NotAuthorizedException", "Invalid Access Token")
+      if (typeof claims.exp !== "number" || (yield* now) >= claims.exp * 1000)
+        return yield* reject(action, "NotAuthorizedException", "Access Token has expired")
+      if (typeof claims.origin_jti !== "string" || revokedOrigins.has(claims.origin_jti))
+        return yield* reject(action, "NotAuthorizedException", "Access Token has been revoked")
+      const user = users.get(String(claims.username))
+      if (user === undefined) return yield* reject(action, "UserNotFoundException", "User does not exist.")
+      if (!user.enabled) return yield* reject(action, "NotAuthorizedException", "User is disabled.")
+      return user
+    })
+
+  const revokeUserTokens = (username: string) => {
+    for (const record of refreshTokens.values())
+      if (record.username === username) {
+        record.revoked = true
+        revokedOrigins.add(record.originJti)
+      }
+  }
+
+  return { issueTokens, newRefreshToken, authenticated, validRefreshToken, validAccessToken, revokeUserTokens }
+}
+
+/** The tokens of a pool. */
+export type Tokens = ReturnType<typeof make>
