@@ -12,5 +12,6 @@ export default defineWorkspace([
     }
   },
   { test: { name: "browser", root: "packages/browser", include: ["test/**/*.test.ts"] } },
-  { test: { name: "examples", root: ".", include: ["examples/**/*.test.ts"] } }
+  { test: { name: "examples", root: ".", include: ["examples/**/*.test.ts"] } },
+  { test: { name: "repo", root: ".", include: ["test/**/*.test.ts"] } }
 ])
