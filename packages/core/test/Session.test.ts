@@ -1,0 +1,216 @@
+/**
+ * The session module alone, over a memory store and a scripted refresh: the pure
+ * decisions, restore, the hot path, single-flight refresh and what ends a session.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Encoding from "effect/Encoding"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as TestClock from "effect/TestClock"
+import * as AuthError from "../src/AuthError.js"
+import type * as IdentityProvider from "../src/IdentityProvider.js"
+import * as Session from "../src/internal/session.js"
+import * as TokenStore from "../src/TokenStore.js"
+
+/** An unsigned JWT with these claims (the client never verifies signatures). */
+const jwt = (claims: Record<string, unknown>) =>
+  `${Encoding.encodeBase64Url('{"alg":"none"}')}.${Encoding.encodeBase64Url(JSON.stringify(claims))}.c2ln`
+
+/** Tokens issued at `iat` (seconds) for an hour, numbered so a test can tell them apart. */
+const tokens = (n: number, iat = 0): IdentityProvider.AuthenticationResult => ({
+  accessToken: Redacted.make(jwt({ sub: "sub-1", username: "alice", iat, exp: iat + 3600, n })),
+  idToken: Redacted.make(jwt({ sub: "sub-1", "cognito:username": "alice", iat, exp: iat + 3600, n })),
+  refreshToken: Redacted.make(`refresh-${n}`),
+  expiresIn: 3600,
+  tokenType: "Bearer"
+})
+
+const memoryStore = Effect.map(Ref.make(new Map<string, string>()), (cells) =>
+  TokenStore.make(
+    {
+      get: (key) => Effect.map(Ref.get(cells), (m) => Option.fromNullable(m.get(key))),
+      set: (key, value) => Ref.update(cells, (m) => new Map(m).set(key, value)),
+      remove: (key) =>
+        Ref.update(cells, (m) => {
+          const next = new Map(m)
+          next.delete(key)
+          return next
+        })
+    },
+    "test.session"
+  )
+)
+
+/** A session whose refreshes answer with `answer` (counted). */
+const setup = (answer: (call: number) => Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError>) =>
+  Effect.gen(function* () {
+    const store = yield* memoryStore
+    const calls = yield* Ref.make(0)
+    const session = yield* Session.make({
+      store,
+      refresh: () =>
+        Effect.flatMap(
+          Ref.updateAndGet(calls, (n) => n + 1),
+          answer
+        ),
+      refreshWindow: Duration.minutes(5)
+    })
+    return { store, calls, session }
+  })
+
+/** The `n` claim of the access token: which answer the tokens came from. */
+const accessNumber = (t: { readonly accessToken: Redacted.Redacted<string> }): unknown => {
+  const payload = Redacted.value(t.accessToken).split(".")[1] ?? ""
+  const json = Encoding.decodeBase64UrlString(payload)
+  return json._tag === "Right" ? (JSON.parse(json.right) as { readonly n?: unknown }).n : undefined
+}
+
+describe("session decisions", () => {
+  const claims = { access: { sub: "s", iat: 100, exp: 3700 }, id: { sub: "s", iat: 100, exp: 3000 } }
+
+  it("the session of new tokens: Cognito's username, the skew from iat, the earlier expiry", () => {
+    const current = Session.sessionOf(
+      tokens(1, 100),
+      { username: "alias", refreshToken: Redacted.make("old"), identityId: "eu:1" },
+      { ...claims, access: { ...claims.access, username: "alice" } },
+      90_000
+    )
+    assert.strictEqual(current.session.username, "alice")
+    assert.strictEqual(current.session.clockSkewMillis, 10_000)
+    assert.strictEqual(current.session.identityId, "eu:1")
+    assert.strictEqual(current.expiresAtMillis, 3_000_000)
+    assert.strictEqual(Redacted.value(current.session.refreshToken), "refresh-1")
+  })
+
+  it("keeps the previous refresh token and username when the answer has neither", () => {
+    const { refreshToken: _, ...withoutRefresh } = tokens(1)
+    const current = Session.sessionOf(
+      withoutRefresh,
+      { username: "alice", refreshToken: Redacted.make("old") },
+      claims,
+      0
+    )
+    assert.strictEqual(Redacted.value(current.session.refreshToken), "old")
+    assert.strictEqual(current.session.username, "alice")
+  })
+
+  it("needs a refresh from the refresh window before expiry, by the server's clock", () => {
+    const current = Session.sessionOf(tokens(1), { username: "a", refreshToken: Redacted.make("r") }, claims, 0)
+    // Expires at 3,000,000 ms; the server is 100,000 ms ahead of the device; window 60,000 ms.
+    const window = 60_000
+    const skew = current.session.clockSkewMillis
+    assert.strictEqual(skew, 100_000)
+    assert.isFalse(Session.needsRefresh(current, 3_000_000 - window - skew - 1, window))
+    assert.isTrue(Session.needsRefresh(current, 3_000_000 - window - skew, window))
+  })
+
+  it("only a rejected refresh token ends the session", () => {
+    for (const reason of ["NotAuthorized", "UserNotFound", "PasswordResetRequired", "RefreshTokenReuse"] as const)
+      assert.isTrue(Session.endsSession(AuthError.make(reason, "InitiateAuth", "x")), reason)
+    for (const reason of ["Transport", "TooManyRequests", "InternalError", "InvalidResponse"] as const)
+      assert.isFalse(Session.endsSession(AuthError.make(reason, "InitiateAuth", "x")), reason)
+  })
+})
+
+describe("session", () => {
+  it.scoped("restores a stored session without a refresh, and signs out when the store holds unreadable tokens", () =>
+    Effect.gen(function* () {
+      const { store, session, calls } = yield* setup(() => Effect.succeed(tokens(2)))
+      assert.strictEqual(yield* session.userState, "SignedOut")
+      yield* session.establish(tokens(1), "alice", "signIn")
+      const again = yield* Session.make({
+        store,
+        refresh: () => Effect.die("no refresh"),
+        refreshWindow: Duration.minutes(5)
+      })
+      assert.strictEqual(yield* again.userState, "SignedIn")
+      assert.strictEqual(accessNumber(yield* again.getTokens()), 1)
+
+      yield* store.save(
+        new TokenStore.Session({
+          username: "alice",
+          idToken: Redacted.make("not-a-jwt"),
+          accessToken: Redacted.make("not-a-jwt"),
+          refreshToken: Redacted.make("r"),
+          clockSkewMillis: 0
+        })
+      )
+      const broken = yield* Session.make({
+        store,
+        refresh: () => Effect.die("no refresh"),
+        refreshWindow: Duration.minutes(5)
+      })
+      assert.isTrue(Option.isNone(yield* broken.current))
+      assert.isTrue(Option.isNone(yield* store.load))
+      assert.strictEqual(yield* Ref.get(calls), 0)
+    })
+  )
+
+  it.scoped("hands out cached tokens until the refresh window, then concurrent callers share one refresh", () =>
+    Effect.gen(function* () {
+      const { store, session, calls } = yield* setup(() => Effect.succeed(tokens(2, 3400)))
+      yield* session.establish(tokens(1), "alice", "signIn")
+      assert.strictEqual(accessNumber(yield* session.getTokens()), 1)
+      yield* TestClock.adjust(Duration.seconds(3600 - 5 * 60))
+      const results = yield* Effect.all(
+        Array.from({ length: 20 }, () => session.getTokens()),
+        {
+          concurrency: "unbounded"
+        }
+      )
+      assert.strictEqual(yield* Ref.get(calls), 1)
+      assert.deepStrictEqual(new Set(results.map(accessNumber)), new Set([2]))
+      const stored = yield* store.load
+      assert.isTrue(Option.isSome(stored) && Redacted.value(stored.value.refreshToken) === "refresh-2")
+    })
+  )
+
+  it.scoped("a rejected refresh token ends the session: SessionExpired, store cleared, tokens invalid", () =>
+    Effect.gen(function* () {
+      const { store, session } = yield* setup(() =>
+        Effect.fail(AuthError.make("NotAuthorized", "InitiateAuth", "Refresh Token has been revoked"))
+      )
+      yield* session.establish(tokens(1), "alice", "signIn")
+      const error = yield* Effect.flip(session.getTokens({ forceRefresh: true }))
+      assert.strictEqual(error.reason, "SessionExpired")
+      assert.strictEqual(yield* session.userState, "SignedOutUserPoolsTokensInvalid")
+      assert.isTrue(Option.isNone(yield* store.load))
+      assert.strictEqual((yield* Effect.flip(session.getTokens())).reason, "NotSignedIn")
+    })
+  )
+
+  it.scoped("a transient failure while the tokens are still valid keeps them; once expired it fails", () =>
+    Effect.gen(function* () {
+      const { session } = yield* setup(() => Effect.fail(AuthError.make("Transport", "InitiateAuth", "reset")))
+      yield* session.establish(tokens(1), "alice", "signIn")
+      yield* TestClock.adjust(Duration.seconds(3600 - 60))
+      assert.strictEqual(accessNumber(yield* session.getTokens()), 1)
+      yield* TestClock.adjust(Duration.seconds(60))
+      assert.strictEqual((yield* Effect.flip(session.getTokens())).reason, "Transport")
+      assert.strictEqual(yield* session.userState, "SignedIn")
+    })
+  )
+
+  it.scoped("a refresh that finishes after a sign-out writes nothing and fails with NotSignedIn", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const { store, session, calls } = yield* setup(() => Effect.as(Deferred.await(gate), tokens(2)))
+      yield* session.establish(tokens(1), "alice", "signIn")
+      const refreshing = yield* Effect.fork(session.getTokens({ forceRefresh: true }))
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.strictEqual(yield* Ref.get(calls), 1, "the refresh is under way")
+      yield* session.forget("SignedOut")
+      yield* Deferred.succeed(gate, undefined)
+      const error = yield* Effect.flip(Fiber.join(refreshing))
+      assert.strictEqual(error.reason, "NotSignedIn")
+      assert.isTrue(Option.isNone(yield* store.load))
+      assert.isTrue(Option.isNone(yield* session.current))
+      assert.strictEqual(yield* session.userState, "SignedOut")
+    })
+  )
+})
