@@ -4,8 +4,9 @@
  * `SignInResult`), how an answer is sent back ({@link answer}: the caller's response to
  * `ChallengeResponses`), and the MFA tables between Cognito's names and `MfaType`.
  *
- * Both switches cover every `ChallengeName` with no `default:`; a name added to
- * `IdentityProvider.challengeNames` does not compile until it is handled here.
+ * Both switches cover every `ChallengeName` outside {@link unsupportedChallenges} with no
+ * `default:`; a name added to `IdentityProvider.challengeNames` does not compile until it
+ * is handled here or listed as unsupported.
  *
  * @internal
  */
@@ -59,6 +60,27 @@ export const codeDelivery = (
 export const challengeUsername = (parameters: Parameters, typed: string): string =>
   parameters.USERNAME ?? parameters.USER_ID_FOR_SRP ?? typed
 
+/**
+ * The challenges the client does not take part in: each is refused by name. Every other
+ * name must have its case in {@link interpret} and {@link answer}.
+ */
+export const unsupportedChallenges = [
+  "PASSWORD_VERIFIER",
+  "SELECT_CHALLENGE",
+  "DEVICE_SRP_AUTH",
+  "DEVICE_PASSWORD_VERIFIER",
+  "ADMIN_NO_SRP_AUTH",
+  "SMS_OTP",
+  "PASSWORD",
+  "WEB_AUTHN",
+  "PASSWORD_SRP"
+] as const satisfies ReadonlyArray<ChallengeName>
+
+type Unsupported = (typeof unsupportedChallenges)[number]
+
+const isUnsupported = (name: ChallengeName): name is Unsupported =>
+  (unsupportedChallenges as ReadonlyArray<ChallengeName>).includes(name)
+
 /** A failure decided by a pure function; the caller adds the method name. */
 export interface Refusal {
   readonly _tag: "Refusal"
@@ -80,6 +102,8 @@ const wait = (result: Auth.SignInResult): Interpretation => ({ _tag: "Wait", res
 
 /** What a challenge from Cognito means for the caller of `signIn` / `confirmSignIn`. */
 export const interpret = (challengeName: ChallengeName, parameters: Parameters): Interpretation => {
+  if (isUnsupported(challengeName))
+    return refuse("UnsupportedOperation", `the challenge ${challengeName} is not supported`)
   switch (challengeName) {
     case "SMS_MFA":
       return wait(SignInResult.SmsMfa({ codeDeliveryDetails: codeDelivery(parameters, "SMS") }))
@@ -109,16 +133,6 @@ export const interpret = (challengeName: ChallengeName, parameters: Parameters):
       )
     case "CUSTOM_CHALLENGE":
       return wait(SignInResult.CustomChallenge({ parameters }))
-    case "PASSWORD_VERIFIER":
-    case "SELECT_CHALLENGE":
-    case "DEVICE_SRP_AUTH":
-    case "DEVICE_PASSWORD_VERIFIER":
-    case "ADMIN_NO_SRP_AUTH":
-    case "SMS_OTP":
-    case "PASSWORD":
-    case "WEB_AUTHN":
-    case "PASSWORD_SRP":
-      return refuse("UnsupportedOperation", `the challenge ${challengeName} is not supported`)
   }
 }
 
@@ -143,6 +157,7 @@ const chosenMfa = (value: string): ChallengeName | undefined => {
 
 /** The `ChallengeResponses` of the caller's answer to a challenge. */
 export const answer = (challengeName: ChallengeName, input: Auth.ConfirmSignInInput): Answer => {
+  if (isUnsupported(challengeName)) return refuse("UnsupportedOperation", `cannot answer ${challengeName}`)
   const response = input.challengeResponse
   switch (challengeName) {
     case "SMS_MFA":
@@ -167,15 +182,5 @@ export const answer = (challengeName: ChallengeName, input: Auth.ConfirmSignInIn
     }
     case "MFA_SETUP":
       return { _tag: "VerifySoftwareToken" }
-    case "PASSWORD_VERIFIER":
-    case "SELECT_CHALLENGE":
-    case "DEVICE_SRP_AUTH":
-    case "DEVICE_PASSWORD_VERIFIER":
-    case "ADMIN_NO_SRP_AUTH":
-    case "SMS_OTP":
-    case "PASSWORD":
-    case "WEB_AUTHN":
-    case "PASSWORD_SRP":
-      return refuse("UnsupportedOperation", `cannot answer ${challengeName}`)
   }
 }

@@ -10,7 +10,7 @@ import * as Redacted from "effect/Redacted"
 import { type Challenges, mfaChallenge } from "./challenges.js"
 import type { Codes } from "./codes.js"
 import type { Policy } from "./policy.js"
-import type { State, User } from "./state.js"
+import type { State } from "./state.js"
 import type { Tokens } from "./tokens.js"
 
 type AccountActions =
@@ -33,8 +33,9 @@ export const make = (
   tokens: Tokens,
   challenges: Challenges
 ): Pick<IdentityProvider.IdentityProvider.Service, AccountActions> => {
-  const { options, validity, users, refreshTokens, revokedOrigins, signer, now, uuid, serve, reject } = state
+  const { options, validity, users, refreshTokens, revokedOrigins, signer, now, serve, reject } = state
   const {
+    addUser,
     checkSecretHash,
     requestingUser,
     checkClientSecret,
@@ -64,23 +65,13 @@ export const make = (
                 `Attributes did not conform to the schema: ${name}: The attribute ${name} is required`
               )
           yield* checkPolicy("SignUp", request.password)
-          const { salt, verifier } = yield* setPassword(request.username, request.password)
-          const sub = yield* uuid
-          const user: User = {
-            username: request.username,
-            sub,
-            attributes: { ...request.userAttributes, sub },
-            status: options.autoConfirm === true ? "CONFIRMED" : "UNCONFIRMED",
-            enabled: true,
-            salt,
-            verifier,
-            mfa: { sms: false, totp: false, email: false, preferred: undefined },
-            totpSecret: undefined,
-            pendingTotpSecret: undefined,
-            failedSignIns: 0,
-            codes: {}
-          }
-          users.set(user.username, user)
+          const user = yield* addUser(
+            request.username,
+            request.password,
+            request.userAttributes,
+            options.autoConfirm === true ? "CONFIRMED" : "UNCONFIRMED"
+          )
+          const sub = user.sub
           if (user.status === "CONFIRMED") return { userConfirmed: true, userSub: sub }
           const medium = signUpMedium(user)
           if (medium === undefined) return { userConfirmed: false, userSub: sub }

@@ -22,8 +22,8 @@ export const make = (
   challenges: Challenges,
   provider: IdentityProvider.IdentityProvider.Service
 ): TestCognito.TestCognito.Service => {
-  const { config, issuer, signer, users, outbox, requests, faults, clock, random, now, uuid, reject, findUser } = state
-  const { checkAttributes, setPassword } = policy
+  const { config, issuer, signer, users, outbox, requests, faults, clock, random, now, reject, findUser } = state
+  const { checkAttributes, addUser } = policy
   const { enableTotp } = challenges
   const admin = (username: string) => findUser("Admin", username)
   return {
@@ -56,27 +56,16 @@ export const make = (
           return yield* reject("AdminCreateUser", "UsernameExistsException", "User account already exists")
         const attributes = input.userAttributes ?? {}
         yield* checkAttributes("AdminCreateUser", attributes)
-        const { salt, verifier } = yield* setPassword(input.username, input.temporaryPassword)
-        const sub = yield* uuid
-        users.set(input.username, {
-          username: input.username,
-          sub,
-          attributes: {
+        yield* addUser(
+          input.username,
+          input.temporaryPassword,
+          {
             ...attributes,
-            sub,
             ...(attributes.email === undefined ? {} : { email_verified: "true" }),
             ...(attributes.phone_number === undefined ? {} : { phone_number_verified: "true" })
           },
-          status: "FORCE_CHANGE_PASSWORD",
-          enabled: true,
-          salt,
-          verifier,
-          mfa: { sms: false, totp: false, email: false, preferred: undefined },
-          totpSecret: undefined,
-          pendingTotpSecret: undefined,
-          failedSignIns: 0,
-          codes: {}
-        })
+          "FORCE_CHANGE_PASSWORD"
+        )
       }),
     adminSetUserMfa: (username, settings) =>
       Effect.gen(function* () {

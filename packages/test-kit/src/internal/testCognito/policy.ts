@@ -7,6 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import type * as TestCognito from "../../TestCognito.js"
 import * as SrpServer from "../srpServer.js"
 import { type Secret, type State, type User, toBase64 } from "./state.js"
 
@@ -43,7 +44,7 @@ const expectedSecretHash = async (secret: string, username: string, clientId: st
 
 /** The checks of one pool. */
 export const make = (state: State) => {
-  const { options, config, policy, reject, findUser, withRandom } = state
+  const { options, config, policy, users, uuid, reject, findUser, withRandom } = state
   const checkSecretHash = (action: string, username: string, given: Secret | undefined) =>
     Effect.gen(function* () {
       const clientSecret = options.clientSecret
@@ -119,7 +120,36 @@ export const make = (state: State) => {
       verifier: user.verifier
     })
 
+  /** Stores a new user with a password and a fresh `sub`. */
+  const addUser = (
+    username: string,
+    password: Secret,
+    attributes: Readonly<Record<string, string>>,
+    status: TestCognito.UserStatus
+  ) =>
+    Effect.gen(function* () {
+      const { salt, verifier } = yield* setPassword(username, password)
+      const sub = yield* uuid
+      const user: User = {
+        username,
+        sub,
+        attributes: { ...attributes, sub },
+        status,
+        enabled: true,
+        salt,
+        verifier,
+        mfa: { sms: false, totp: false, email: false, preferred: undefined },
+        totpSecret: undefined,
+        pendingTotpSecret: undefined,
+        failedSignIns: 0,
+        codes: {}
+      }
+      users.set(username, user)
+      return user
+    })
+
   return {
+    addUser,
     checkSecretHash,
     requestingUser,
     checkClientSecret,
