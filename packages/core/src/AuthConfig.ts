@@ -8,12 +8,13 @@
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as AuthError from "./AuthError.js"
+import * as tags from "./internal/tags.js"
 
 /** What a user writes. */
 export interface Input {
@@ -61,7 +62,12 @@ export interface Validated {
 }
 
 /** The validated configuration as a service. */
-export class AuthConfig extends Context.Tag("@effect-cognito/core/AuthConfig")<AuthConfig, Validated>() {}
+/** The service's identifier in the context. */
+export interface AuthConfig {
+  readonly _: unique symbol
+}
+
+export const AuthConfig: Context.Tag<AuthConfig, Validated> = tags.authConfig
 
 const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/
 const userPoolIdPattern = /^([a-z]{2}(?:-[a-z]+)+-\d+)_([0-9A-Za-z]+)$/

@@ -4,10 +4,11 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type { AuthError } from "./AuthError.js"
+import * as tags from "./internal/tags.js"
 
 /** `Logins`: provider name (e.g. `cognito-idp.<region>.amazonaws.com/<poolId>`) to token. */
 export type Logins = Readonly<Record<string, Redacted.Redacted<string>>>
@@ -35,10 +36,12 @@ export declare namespace IdentityPool {
 }
 
 /** The identity-pool service. */
-export class IdentityPool extends Context.Tag("@effect-cognito/core/IdentityPool")<
-  IdentityPool,
-  IdentityPool.Service
->() {}
+/** The service's identifier in the context. */
+export interface IdentityPool {
+  readonly _: unique symbol
+}
+
+export const IdentityPool: Context.Tag<IdentityPool, IdentityPool.Service> = tags.identityPool
 
 /** The action name of each method, as in `X-Amz-Target: AWSCognitoIdentityService.<Action>`. */
 export const actions = {

@@ -9,10 +9,11 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type { AuthError } from "./AuthError.js"
+import * as tags from "./internal/tags.js"
 
 type Secret = Redacted.Redacted<string>
 type Metadata = Readonly<Record<string, string>>
@@ -203,10 +204,12 @@ export declare namespace IdentityProvider {
 }
 
 /** The user-pool service. */
-export class IdentityProvider extends Context.Tag("@effect-cognito/core/IdentityProvider")<
-  IdentityProvider,
-  IdentityProvider.Service
->() {}
+/** The service's identifier in the context. */
+export interface IdentityProvider {
+  readonly _: unique symbol
+}
+
+export const IdentityProvider: Context.Tag<IdentityProvider, IdentityProvider.Service> = tags.identityProvider
 
 /** The Cognito action name of each method, as in `X-Amz-Target`. */
 export const actions = {

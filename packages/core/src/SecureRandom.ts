@@ -4,9 +4,10 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as tags from "./internal/tags.js"
 
 export declare namespace SecureRandom {
   export interface Service {
@@ -15,10 +16,12 @@ export declare namespace SecureRandom {
   }
 }
 
-export class SecureRandom extends Context.Tag("@effect-cognito/core/SecureRandom")<
-  SecureRandom,
-  SecureRandom.Service
->() {}
+/** The service's identifier in the context. */
+export interface SecureRandom {
+  readonly _: unique symbol
+}
+
+export const SecureRandom: Context.Tag<SecureRandom, SecureRandom.Service> = tags.secureRandom
 
 /** Web Crypto randomness. */
 export const webCrypto: SecureRandom.Service = {

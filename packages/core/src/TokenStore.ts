@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -20,6 +20,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AuthConfig from "./AuthConfig.js"
 import * as AuthError from "./AuthError.js"
+import * as tags from "./internal/tags.js"
 
 /** The session of a signed-in user. Tokens are `Redacted`; they encode to plain strings only in the store. */
 export class Session extends Schema.Class<Session>("@effect-cognito/core/Session")({
@@ -70,7 +71,12 @@ export declare namespace TokenStore {
   }
 }
 
-export class TokenStore extends Context.Tag("@effect-cognito/core/TokenStore")<TokenStore, TokenStore.Service>() {}
+/** The service's identifier in the context. */
+export interface TokenStore {
+  readonly _: unique symbol
+}
+
+export const TokenStore: Context.Tag<TokenStore, TokenStore.Service> = tags.tokenStore
 
 /** A `Storage` error for a failed store operation. */
 export const storageError = (operation: string, cause: unknown): AuthError.AuthError =>

@@ -12,14 +12,15 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as Auth from "../Auth.js"
-import * as AuthConfig from "../AuthConfig.js"
+import type * as AuthConfig from "../AuthConfig.js"
 import * as AuthError from "../AuthError.js"
-import * as IdentityProvider from "../IdentityProvider.js"
-import * as SecureRandom from "../SecureRandom.js"
-import * as TokenStore from "../TokenStore.js"
+import type * as IdentityProvider from "../IdentityProvider.js"
+import type * as SecureRandom from "../SecureRandom.js"
+import type * as TokenStore from "../TokenStore.js"
 import * as ClientAuth from "./clientAuth.js"
 import * as Session from "./session.js"
 import * as SignIn from "./signIn.js"
+import * as tags from "./tags.js"
 
 /** The `Auth` tag; `Auth.ts` re-exports it. */
 export const tag = Context.GenericTag<Auth.Auth, Auth.Auth.Service>("@effect-cognito/core/Auth")
@@ -62,17 +63,17 @@ export const make: Effect.Effect<
   | SecureRandom.SecureRandom
   | Scope.Scope
 > = Effect.gen(function* () {
-  const config = yield* AuthConfig.AuthConfig
-  const client = ClientAuth.make(yield* IdentityProvider.IdentityProvider, config)
+  const config = yield* tags.authConfig
+  const client = ClientAuth.make(yield* tags.identityProvider, config)
   const session = yield* Session.make({
-    store: yield* TokenStore.TokenStore,
+    store: yield* tags.tokenStore,
     refresh: refreshWith(client, config.refreshTokenRotation),
     refreshWindow: config.refreshWindow
   })
   const signIn = yield* SignIn.make({
     client,
     session,
-    random: yield* SecureRandom.SecureRandom,
+    random: yield* tags.secureRandom,
     poolName: config.poolName
   })
   const { getTokens } = session

@@ -16,11 +16,12 @@ import * as Ref from "effect/Ref"
 import type * as Auth from "../Auth.js"
 import * as AuthError from "../AuthError.js"
 import type * as IdentityProvider from "../IdentityProvider.js"
-import * as SecureRandom from "../SecureRandom.js"
+import type * as SecureRandom from "../SecureRandom.js"
 import * as Srp from "../Srp.js"
 import * as Challenge from "./challenge.js"
 import type * as ClientAuth from "./clientAuth.js"
 import type * as Session from "./session.js"
+import * as tags from "./tags.js"
 
 type Secret = Redacted.Redacted<string>
 type Response = IdentityProvider.AuthResponse
@@ -168,11 +169,7 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
           response = yield* client.initiateAuth({ authFlow: flow, ...common })
         } else {
           const password = yield* requirePassword(input)
-          const ephemeral = yield* Effect.provideService(
-            Srp.generateEphemeral,
-            SecureRandom.SecureRandom,
-            options.random
-          )
+          const ephemeral = yield* Effect.provideService(Srp.generateEphemeral, tags.secureRandom, options.random)
           response = yield* client.initiateAuth({ authFlow: flow, srpA: ephemeral.srpA, ...common })
           if (response._tag === "Challenge" && response.challengeName === "PASSWORD_VERIFIER")
             response = yield* passwordVerifier(response, ephemeral, password, input.clientMetadata)

@@ -1,0 +1,35 @@
+/**
+ * The tags of core's services, created here and re-exported by their public modules
+ * with explicit types (as `@effect/platform` does with `internal.tag`). This module
+ * imports the public modules for types only, so no runtime import cycle can form
+ * through a tag.
+ *
+ * @internal
+ */
+import * as Context from "effect/Context"
+import type * as AuthConfig from "../AuthConfig.js"
+import type * as IdentityPool from "../IdentityPool.js"
+import type * as IdentityProvider from "../IdentityProvider.js"
+import type * as SecureRandom from "../SecureRandom.js"
+import type * as TokenStore from "../TokenStore.js"
+
+export const authConfig = Context.GenericTag<AuthConfig.AuthConfig, AuthConfig.Validated>(
+  "@effect-cognito/core/AuthConfig"
+)
+
+export const identityPool = Context.GenericTag<IdentityPool.IdentityPool, IdentityPool.IdentityPool.Service>(
+  "@effect-cognito/core/IdentityPool"
+)
+
+export const identityProvider = Context.GenericTag<
+  IdentityProvider.IdentityProvider,
+  IdentityProvider.IdentityProvider.Service
+>("@effect-cognito/core/IdentityProvider")
+
+export const secureRandom = Context.GenericTag<SecureRandom.SecureRandom, SecureRandom.SecureRandom.Service>(
+  "@effect-cognito/core/SecureRandom"
+)
+
+export const tokenStore = Context.GenericTag<TokenStore.TokenStore, TokenStore.TokenStore.Service>(
+  "@effect-cognito/core/TokenStore"
+)
