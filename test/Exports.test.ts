@@ -121,7 +121,7 @@ describe("package manifests", () => {
         const text = readFileSync(join(packagesDir, pkg, "package.json"), "utf8")
         assert.notMatch(text, /\.\/src\//, `${json.name}: package.json points at sources`)
         assert.notMatch(text, /(?<!\.d)\.ts"/, `${json.name}: package.json names a .ts file that is not a declaration`)
-        assert.deepStrictEqual(json.files, ["dist"])
+        assert.deepStrictEqual(json.files, ["dist", "!dist/*.tsbuildinfo"])
         if (publishable) {
           assert.strictEqual(json.main, "./dist/index.js")
           assert.strictEqual(json.types, "./dist/index.d.ts")
