@@ -3,7 +3,7 @@
  * PASSWORD_CLAIM_SIGNATURE for a PASSWORD_VERIFIER challenge), ours against
  * amazon-cognito-identity-js.
  *
- *   npx tsx bench/srp.ts [iterations]
+ *   npx tsx bench/srp.ts [iterations]   (default 30, scaled by BENCH_SCALE)
  *
  * - ours: `Srp.generateEphemeral` + `Srp.passwordClaim` (BigInt + Web Crypto).
  * - library, AuthenticationHelper path: `new AuthenticationHelper(pool)` (a and A) +
@@ -40,7 +40,8 @@ const LibBigInteger = new AuthenticationHelper("warmup").N.constructor as unknow
   radix: number
 ) => LibBigInteger
 
-const iterations = Number(process.argv[2] ?? 30)
+/** Iterations: the argument, else 30 scaled by `BENCH_SCALE` (default 1), at least 1. */
+const iterations = Number(process.argv[2] ?? Math.max(1, Math.round(30 * Number(process.env.BENCH_SCALE ?? 1))))
 const poolName = "AbCdEf123"
 const userIdForSrp = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 const password = "correct horse battery staple"

@@ -2,7 +2,7 @@
  * Benchmark: the cached session and the refresh of an expired one, ours against
  * aws-amplify v6 (`fetchAuthSession`) and amazon-cognito-identity-js (`getSession`).
  *
- *   npx tsx bench/tokens.ts
+ *   npx tsx bench/tokens.ts            (BENCH_SCALE=0.001 for a quick run)
  *
  * Every client is seeded with the same tokens (JWTs built here, with Cognito's claims
  * and a random signature: no client verifies it) and talks to an in-process counting
@@ -49,6 +49,12 @@ const issuer = `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`
 const username = "bench-user"
 const sub = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
+/**
+ * Scales every call count (`BENCH_SCALE`, default 1): `BENCH_SCALE=0.001 npm run bench`
+ * is a quick run that checks the benchmark works; its rates mean little.
+ */
+export const scale = Number(process.env.BENCH_SCALE ?? 1)
+const scaled = (count: number) => Math.max(10, Math.round(count * scale))
 /** Simulated round trip of the fake endpoint, the same for every client (`BENCH_LATENCY_MS`, default 5). */
 export const latencyMillis = Number(process.env.BENCH_LATENCY_MS ?? 5)
 /** Concurrent callers of a burst. */
@@ -58,10 +64,10 @@ export const burstRounds = 2
 /** Rounds of each throughput measurement; the best is reported. */
 export const rounds = 3
 const counts = {
-  oursRunPromise: 200_000,
-  oursInsideEffect: 1_000_000,
-  amplify: 20_000,
-  cognito: 20_000
+  oursRunPromise: scaled(200_000),
+  oursInsideEffect: scaled(1_000_000),
+  amplify: scaled(20_000),
+  cognito: scaled(20_000)
 }
 
 /** The throughput goal against amplify's cached `fetchAuthSession`. */

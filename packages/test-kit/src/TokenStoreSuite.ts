@@ -1,6 +1,9 @@
 /**
  * The conformance suite every `TokenStore` implementation must pass, written once and
  * run against each (memory, any `KeyValueStore`, the Node file store, the browser stores).
+ * It defines Vitest tests, so it lives on its own subpath,
+ * `@effect-cognito/test-kit/TokenStoreSuite`, and needs `vitest` and `@effect/vitest`;
+ * the package's root entry does not load it.
  *
  * @example
  * ```ts

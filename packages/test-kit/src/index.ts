@@ -1,7 +1,10 @@
 /**
  * @effect-cognito/test-kit: an in-memory, deterministic Cognito for tests.
  *
+ * This entry loads in plain Node, with no test runner present. The `TokenStore`
+ * conformance suite, which needs Vitest, is on its own subpath:
+ * `@effect-cognito/test-kit/TokenStoreSuite`.
+ *
  * @since 0.1.0
  */
 export * as TestCognito from "./TestCognito.js"
-export * as TokenStoreSuite from "./TokenStoreSuite.js"

@@ -1,7 +1,7 @@
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as AuthError from "@effect-cognito/core/AuthError"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
-import { TokenStoreSuite } from "@effect-cognito/test-kit"
+import * as TokenStoreSuite from "@effect-cognito/test-kit/TokenStoreSuite"
 import * as PlatformError from "@effect/platform/Error"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"

@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`, which the README tells a user to run, as a user runs it, with a tiny
+ * call count (`BENCH_SCALE`): it must exit 0 and print both benchmarks. Only counts are
+ * asserted (one refresh for a burst of callers), never a rate or a time.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { explain, run } from "./userShell.js"
+
+describe("npm run bench", () => {
+  it("runs both benchmarks to the end with BENCH_SCALE=0.001", { timeout: 300_000 }, async () => {
+    const result = await run("npm", ["run", "bench"], { env: { BENCH_SCALE: "0.001" } })
+    assert.strictEqual(result.code, 0, explain("npm run bench", result))
+    for (const line of [
+      "getTokens: effect-cognito against aws-amplify v6 and amazon-cognito-identity-js",
+      "Cached session (valid tokens, exp in one hour)",
+      "Burst: 1000 concurrent callers on expired tokens",
+      "SRP password claim (3072-bit group), 1 iterations each",
+      "ratio vs authenticateUser:"
+    ])
+      assert.include(result.stdout, line)
+    assert.match(
+      result.stdout,
+      /exactly 1 refresh per burst, .*refreshes 1 \/ 1, distinct tokens 1 \/ 1, failed 0 \/ 0 \(met\)/
+    )
+  })
+})

@@ -1,0 +1,189 @@
+/**
+ * The packages as a user outside this repository gets them: build, `npm pack` every
+ * published package, install the tarballs into a fresh project in a temp dir (from the
+ * local npm cache), then run a plain `node` ESM script over them and type-check a
+ * consumer's TypeScript under plain `strict` with `skipLibCheck: false`.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { explain, root, run } from "./userShell.js"
+
+interface Manifest {
+  readonly name: string
+  readonly version: string
+  readonly private?: boolean
+  readonly exports: Record<string, string | Record<string, string>>
+}
+
+interface Packed {
+  readonly name: string
+  readonly filename: string
+  readonly files: ReadonlyArray<{ readonly path: string }>
+}
+
+const packages = ["core", "test-kit", "node", "browser"]
+  .map((dir) => ({
+    dir,
+    json: JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")) as Manifest
+  }))
+  .filter(({ json }) => json.private !== true)
+
+/** The version the workspace has installed, so the consumer's install is served from the npm cache. */
+const installed = (name: string) =>
+  (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version
+
+const tsc = join(root, "node_modules", "typescript", "bin", "tsc")
+const fixtures = join(root, "test", "consumer")
+const readme = readFileSync(join(root, "README.md"), "utf8")
+
+/** The README's TypeScript examples: the first example and those of "Use it in your project". */
+const readmeExamples = (): Array<string> => {
+  const start = readme.indexOf("## First example")
+  const end = readme.indexOf("## Flows")
+  return [...readme.slice(start, end).matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? "")
+}
+
+let dir = ""
+let consumer = ""
+const packed: Array<Packed> = []
+
+describe("packed packages in a fresh project", () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "effect-cognito-pack-"))
+    consumer = join(dir, "consumer")
+
+    const build = await run("npm", ["run", "build"])
+    assert.strictEqual(build.code, 0, explain("npm run build", build))
+
+    const pack = await run("npm", [
+      "pack",
+      "--json",
+      "--pack-destination",
+      dir,
+      ...packages.flatMap(({ dir }) => ["--workspace", `packages/${dir}`])
+    ])
+    assert.strictEqual(pack.code, 0, explain("npm pack", pack))
+    packed.push(...(JSON.parse(pack.stdout) as Array<Packed>))
+
+    mkdirSync(join(consumer, "src"), { recursive: true })
+    const dependencies: Record<string, string> = {
+      effect: installed("effect"),
+      "@effect/platform": installed("@effect/platform"),
+      "@effect/platform-node": installed("@effect/platform-node")
+    }
+    for (const tarball of packed) dependencies[tarball.name] = `file:../${tarball.filename}`
+    writeFileSync(
+      join(consumer, "package.json"),
+      JSON.stringify({
+        name: "consumer",
+        private: true,
+        type: "module",
+        dependencies,
+        devDependencies: { "@types/node": installed("@types/node") }
+      })
+    )
+    writeFileSync(
+      join(consumer, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          types: ["node"],
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true
+        },
+        include: ["src"]
+      })
+    )
+    cpSync(join(fixtures, "main.mjs"), join(consumer, "main.mjs"))
+    cpSync(join(fixtures, "app.ts"), join(consumer, "src", "app.ts"))
+    cpSync(join(fixtures, "internal.ts"), join(consumer, "src", "internal.ts"))
+    readmeExamples().forEach((code, i) => {
+      writeFileSync(join(consumer, "src", `readme-${i + 1}.ts`), code)
+    })
+
+    const install = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: consumer })
+    assert.strictEqual(install.code, 0, explain("npm install", install))
+  }, 600_000)
+
+  afterAll(() => {
+    if (dir !== "") rmSync(dir, { recursive: true, force: true })
+  }, 120_000)
+
+  it("packs every published package with dist/, package.json, README.md and LICENSE only", () => {
+    assert.deepStrictEqual(packed.map((p) => p.name).sort(), packages.map((p) => p.json.name).sort())
+    for (const tarball of packed) {
+      const paths = tarball.files.map((file) => file.path)
+      for (const path of paths)
+        assert.match(path, /^(dist\/.+\.(js|js\.map|d\.ts)|package\.json|README\.md|LICENSE)$/, tarball.name)
+      assert.includeMembers(paths, ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts"])
+    }
+  })
+
+  it("ships every file its exports name", () => {
+    for (const { json } of packages)
+      for (const [key, value] of Object.entries(json.exports))
+        for (const target of typeof value === "string" ? [value] : Object.values(value))
+          assert.isTrue(
+            existsSync(join(consumer, "node_modules", json.name, target)),
+            `${json.name} "${key}" → ${target}`
+          )
+  })
+
+  it("runs a plain node ESM script: sign up, confirm, sign in, tokens, refresh on TestClock", {
+    timeout: 120_000
+  }, async () => {
+    const result = await run("node", ["main.mjs"], { cwd: consumer })
+    assert.strictEqual(result.code, 0, explain("node main.mjs", result))
+    const report = JSON.parse(result.stdout) as Record<string, unknown>
+    assert.deepStrictEqual(report, {
+      confirmationState: "Unconfirmed",
+      signIn: "SignedIn",
+      isSignedIn: true,
+      username: "alice",
+      lifetimeSeconds: 3600,
+      accessTokenParts: 3,
+      accessTokenJson: '"<redacted>"',
+      refreshedAfterSeconds: 56 * 60,
+      coreNamespaces: [
+        "Auth",
+        "AuthConfig",
+        "AuthError",
+        "CognitoIdentityPool",
+        "CognitoIdentityProvider",
+        "IdentityPool",
+        "IdentityProvider",
+        "SecureRandom",
+        "Srp",
+        "TokenStore"
+      ],
+      nodeAuthLayer: "function",
+      nodeTokenStoreLayer: "function",
+      internal: "ERR_PACKAGE_PATH_NOT_EXPORTED",
+      internalFile: "ERR_PACKAGE_PATH_NOT_EXPORTED",
+      tokenStoreSuiteWithoutVitest: "ERR_MODULE_NOT_FOUND"
+    })
+  })
+
+  it("type-checks the consumer and the README's examples under plain strict with skipLibCheck false; internal/ is unreachable", {
+    timeout: 300_000
+  }, async () => {
+    const result = await run("node", [tsc, "-p", "tsconfig.json"], { cwd: consumer })
+    const errors = result.stdout.split("\n").filter((line) => /error TS\d+/.test(line))
+    assert.isAbove(readmeExamples().length, 2)
+    assert.deepStrictEqual(
+      errors.filter((line) => !line.startsWith("src/internal.ts")),
+      [],
+      explain("tsc", result)
+    )
+    assert.lengthOf(errors, 1, explain("tsc", result))
+    assert.match(
+      errors[0] ?? "",
+      /src\/internal\.ts\(2,\d+\): error TS2307: Cannot find module '@effect-cognito\/core\/internal\/auth'/
+    )
+  })
+})
