@@ -6,6 +6,7 @@ import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as SecureRandom from "@effect-cognito/core/SecureRandom"
+import * as SrpMath from "@effect-cognito/core/SrpMath"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as Core from "@effect-cognito/core"
 import { TestCognito } from "@effect-cognito/test-kit"
@@ -35,6 +36,7 @@ describe("package boundaries", () => {
     assert.strictEqual(IdentityPool.IdentityPool.key, "@effect-cognito/core/IdentityPool")
     assert.strictEqual(TokenStore.TokenStore.key, "@effect-cognito/core/TokenStore")
     assert.strictEqual(SecureRandom.SecureRandom.key, "@effect-cognito/core/SecureRandom")
+    assert.strictEqual(SrpMath.SrpMath.key, "@effect-cognito/core/SrpMath")
     assert.strictEqual(TestCognito.TestCognito.key, "@effect-cognito/test-kit/TestCognito")
   })
 
@@ -49,6 +51,7 @@ describe("package boundaries", () => {
       "IdentityProvider",
       "SecureRandom",
       "Srp",
+      "SrpMath",
       "TokenStore"
     ])
     const index = readFileSync(join(root, "core", "src", "index.ts"), "utf8")

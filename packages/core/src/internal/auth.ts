@@ -14,6 +14,7 @@ import * as AuthError from "../AuthError.js"
 import * as IdentityProvider from "../IdentityProvider.js"
 import * as SecureRandom from "../SecureRandom.js"
 import * as Srp from "../Srp.js"
+import * as SrpMath from "../SrpMath.js"
 import * as TokenStore from "../TokenStore.js"
 import * as Jwt from "./jwt.js"
 
@@ -111,6 +112,7 @@ export const make = Effect.gen(function* () {
   const provider = yield* IdentityProvider.IdentityProvider
   const store = yield* TokenStore.TokenStore
   const random = yield* SecureRandom.SecureRandom
+  const srpMath = yield* SrpMath.SrpMath
   const scope = yield* Effect.scope
 
   const secretHash = (username: string): Effect.Effect<Secret | undefined> =>
@@ -329,7 +331,7 @@ export const make = Effect.gen(function* () {
         srpB: SRP_B,
         secretBlock: SECRET_BLOCK,
         timestamp
-      })
+      }).pipe(Effect.provideService(SrpMath.SrpMath, srpMath))
       // Cognito names the user in USERNAME (the real username when signing in with an alias);
       // USER_ID_FOR_SRP only enters the SRP math.
       const username = challenge.parameters.USERNAME ?? USER_ID_FOR_SRP
@@ -370,7 +372,10 @@ export const make = Effect.gen(function* () {
         response = yield* provider.initiateAuth({ authFlow: flow, ...common })
       } else {
         const password = yield* requirePassword(input)
-        const ephemeral = yield* Effect.provideService(Srp.generateEphemeral, SecureRandom.SecureRandom, random)
+        const ephemeral = yield* Srp.generateEphemeral.pipe(
+          Effect.provideService(SecureRandom.SecureRandom, random),
+          Effect.provideService(SrpMath.SrpMath, srpMath)
+        )
         response = yield* provider.initiateAuth({ authFlow: flow, srpA: ephemeral.srpA, ...common })
         if (response._tag === "Challenge" && response.challengeName === "PASSWORD_VERIFIER")
           response = yield* passwordVerifier(response, ephemeral, password, input.clientMetadata)
