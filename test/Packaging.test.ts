@@ -4,7 +4,7 @@
  * local npm cache), then run a plain `node` ESM script over them and type-check a
  * consumer's TypeScript under plain `strict` with `skipLibCheck: false`.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
@@ -149,18 +149,10 @@ describe("packed packages in a fresh project", () => {
       accessTokenParts: 3,
       accessTokenJson: '"<redacted>"',
       refreshedAfterSeconds: 56 * 60,
-      coreNamespaces: [
-        "Auth",
-        "AuthConfig",
-        "AuthError",
-        "CognitoIdentityPool",
-        "CognitoIdentityProvider",
-        "IdentityPool",
-        "IdentityProvider",
-        "SecureRandom",
-        "Srp",
-        "TokenStore"
-      ],
+      coreNamespaces: readdirSync(join(root, "packages", "core", "src"))
+        .filter((f) => /^[A-Z]\w*\.ts$/.test(f))
+        .map((f) => f.slice(0, -3))
+        .sort(),
       nodeAuthLayer: "function",
       nodeTokenStoreLayer: "function",
       internal: "ERR_PACKAGE_PATH_NOT_EXPORTED",

@@ -13,8 +13,9 @@
  * - key = HKDF-SHA256(ikm = padHex(S), salt = padHex(u), info = "Caldera Derived Key"), 16 bytes
  * - PASSWORD_CLAIM_SIGNATURE = Base64(HMAC-SHA256(key, poolName | userIdForSrp | SECRET_BLOCK | TIMESTAMP))
  *
- * Arithmetic is native BigInt, hashing is Web Crypto: the module runs unchanged on Node,
- * in browsers and in workers.
+ * The two modular powers come from the `SrpMath` service: pure `BigInt` by default (no
+ * layer needed), OpenSSL's on Node through `NodeSrpMath.layer` (part of `NodeAuth.layer`).
+ * Hashing is Web Crypto: the module runs unchanged on Node, in browsers and in workers.
  *
  * @example
  * ```ts
@@ -31,6 +32,7 @@ import type { AuthError } from "./AuthError.js"
 import * as encoding from "./internal/encoding.js"
 import * as internal from "./internal/srp.js"
 import { SecureRandom } from "./SecureRandom.js"
+import * as SrpMath from "./SrpMath.js"
 
 /** The RFC 5054 3072-bit prime N, as upper-case hex. */
 export const NHex: string = internal.NHex
@@ -85,27 +87,30 @@ export interface Ephemeral {
 }
 
 /**
- * The ephemeral for a given secret a (reduced modulo N). For tests and replays; sign-in
- * uses {@link generateEphemeral}. Throws a `RangeError` when a ≡ 0 (mod N).
+ * The ephemeral for a given secret a (reduced modulo N), with A computed by `math`
+ * (default: `SrpMath.pure`). For tests and replays; sign-in uses {@link generateEphemeral}.
+ * Throws a `RangeError` when a ≡ 0 (mod N).
  */
-export const ephemeralFromSecret = (a: bigint): Ephemeral => {
+export const ephemeralFromSecret = (a: bigint, math: SrpMath.SrpMath.Service = SrpMath.pure): Ephemeral => {
   let reduced = a % N
   if (reduced < 0n) reduced += N
   if (reduced === 0n) throw new RangeError("ephemeralFromSecret: a must not be 0 modulo N")
-  const A = internal.gPow(reduced)
+  const A = math.gPow(reduced)
   return { a: Redacted.make(reduced), A, srpA: A.toString(16) }
 }
 
 /**
  * A fresh ephemeral: a = 128 bytes from `SecureRandom`, reduced modulo N, drawn again in
- * the (practically impossible) case that a or A is 0 modulo N.
+ * the (practically impossible) case that a or A is 0 modulo N. A = g^a comes from the
+ * current `SrpMath`.
  */
 export const generateEphemeral: Effect.Effect<Ephemeral, never, SecureRandom> = Effect.gen(function* () {
   const random = yield* SecureRandom
+  const math = yield* SrpMath.SrpMath
   while (true) {
     const a = internal.bytesToBigInt(yield* random.nextBytes(128)) % N
     if (a === 0n) continue
-    const ephemeral = ephemeralFromSecret(a)
+    const ephemeral = ephemeralFromSecret(a, math)
     if (ephemeral.A % N !== 0n) return ephemeral
   }
 })
@@ -137,12 +142,14 @@ const revealEphemeral = (input: PasswordVerifierInput) => ({
 
 /**
  * The 16-byte password authentication key (HKDF of S and u), the value
- * amazon-cognito-identity-js calls `getPasswordAuthenticationKey`. Fails with
+ * amazon-cognito-identity-js calls `getPasswordAuthenticationKey`; S comes from the
+ * current `SrpMath`. Fails with
  * `InvalidResponse` when SRP_B or SALT is not hex, when B ≡ 0 (mod N) or when u = 0.
  */
 export const passwordAuthenticationKey = (
   input: PasswordVerifierInput
-): Effect.Effect<Uint8Array<ArrayBuffer>, AuthError> => internal.passwordAuthenticationKey(revealEphemeral(input))
+): Effect.Effect<Uint8Array<ArrayBuffer>, AuthError> =>
+  Effect.flatMap(SrpMath.SrpMath, (math) => internal.passwordAuthenticationKey(revealEphemeral(input), math))
 
 /**
  * The `PASSWORD_CLAIM_SIGNATURE` answering `PASSWORD_VERIFIER`: Base64(HMAC-SHA256(key,
@@ -159,9 +166,12 @@ export const passwordClaim = (
     readonly timestamp: string
   }
 ): Effect.Effect<{ readonly signature: string }, AuthError> =>
-  internal
-    .claimSignature({ ...revealEphemeral(input), secretBlock: input.secretBlock, timestamp: input.timestamp })
-    .pipe(Effect.map((signature) => ({ signature })))
+  Effect.flatMap(SrpMath.SrpMath, (math) =>
+    internal.claimSignature(
+      { ...revealEphemeral(input), secretBlock: input.secretBlock, timestamp: input.timestamp },
+      math
+    )
+  ).pipe(Effect.map((signature) => ({ signature })))
 
 /**
  * The `TIMESTAMP` of a password claim, in UTC: "Tue Nov 3 07:05:09 UTC 2026" (English

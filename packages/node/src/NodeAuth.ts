@@ -1,7 +1,7 @@
 /**
  * The one bundle for Node: `Auth` over Cognito's HTTP API with undici, a token store
- * (memory by default, or a secure file), Web Crypto randomness, and the identity pool
- * client when an identity pool is configured.
+ * (memory by default, or a secure file), Web Crypto randomness, OpenSSL's SRP arithmetic
+ * (`NodeSrpMath`), and the identity pool client when an identity pool is configured.
  *
  * @example
  * ```ts
@@ -18,9 +18,11 @@ import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityPr
 import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as SecureRandom from "@effect-cognito/core/SecureRandom"
+import type * as SrpMath from "@effect-cognito/core/SrpMath"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Layer from "effect/Layer"
+import * as NodeSrpMath from "./NodeSrpMath.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
 
 export interface Options {
@@ -40,7 +42,8 @@ export const layer = (
   | IdentityProvider.IdentityProvider
   | IdentityPool.IdentityPool
   | TokenStore.TokenStore
-  | SecureRandom.SecureRandom,
+  | SecureRandom.SecureRandom
+  | SrpMath.SrpMath,
   AuthError.AuthError
 > => {
   const store =
@@ -51,7 +54,8 @@ export const layer = (
     CognitoIdentityProvider.layerWith(options.http ?? {}),
     CognitoIdentityPool.layer,
     store,
-    SecureRandom.layer
+    SecureRandom.layer,
+    NodeSrpMath.layer
   ).pipe(Layer.provideMerge(AuthConfig.layer(config)), Layer.provide(NodeHttpClient.layerUndici))
   return Layer.provideMerge(Auth.layer, services)
 }

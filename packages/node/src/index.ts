@@ -4,4 +4,5 @@
  * @since 0.1.0
  */
 export * as NodeAuth from "./NodeAuth.js"
+export * as NodeSrpMath from "./NodeSrpMath.js"
 export * as NodeTokenStore from "./NodeTokenStore.js"

@@ -16,6 +16,7 @@ import type * as AuthConfig from "../AuthConfig.js"
 import * as AuthError from "../AuthError.js"
 import type * as IdentityProvider from "../IdentityProvider.js"
 import type * as SecureRandom from "../SecureRandom.js"
+import * as SrpMath from "../SrpMath.js"
 import type * as TokenStore from "../TokenStore.js"
 import * as ClientAuth from "./clientAuth.js"
 import * as Session from "./session.js"
@@ -74,6 +75,7 @@ export const make: Effect.Effect<
     client,
     session,
     random: yield* tags.secureRandom,
+    srpMath: yield* SrpMath.SrpMath,
     poolName: config.poolName
   })
   const { getTokens } = session

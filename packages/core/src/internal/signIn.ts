@@ -18,6 +18,7 @@ import * as AuthError from "../AuthError.js"
 import type * as IdentityProvider from "../IdentityProvider.js"
 import type * as SecureRandom from "../SecureRandom.js"
 import * as Srp from "../Srp.js"
+import * as SrpMath from "../SrpMath.js"
 import * as Challenge from "./challenge.js"
 import type * as ClientAuth from "./clientAuth.js"
 import type * as Session from "./session.js"
@@ -48,6 +49,8 @@ export interface Options {
   readonly client: ClientAuth.Client
   readonly session: Session.Session
   readonly random: SecureRandom.SecureRandom.Service
+  /** The SRP arithmetic (native on Node, pure BigInt elsewhere). */
+  readonly srpMath: SrpMath.SrpMath.Service
   /** The user pool name, for SRP. */
   readonly poolName: string
 }
@@ -132,7 +135,7 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
           srpB: SRP_B,
           secretBlock: SECRET_BLOCK,
           timestamp
-        })
+        }).pipe(Effect.provideService(SrpMath.SrpMath, options.srpMath))
         return yield* client.respondToAuthChallenge({
           challengeName: "PASSWORD_VERIFIER",
           // Cognito names the user in USERNAME (the real username when signing in with an alias);
@@ -169,7 +172,10 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
           response = yield* client.initiateAuth({ authFlow: flow, ...common })
         } else {
           const password = yield* requirePassword(input)
-          const ephemeral = yield* Effect.provideService(Srp.generateEphemeral, tags.secureRandom, options.random)
+          const ephemeral = yield* Srp.generateEphemeral.pipe(
+            Effect.provideService(tags.secureRandom, options.random),
+            Effect.provideService(SrpMath.SrpMath, options.srpMath)
+          )
           response = yield* client.initiateAuth({ authFlow: flow, srpA: ephemeral.srpA, ...common })
           if (response._tag === "Challenge" && response.challengeName === "PASSWORD_VERIFIER")
             response = yield* passwordVerifier(response, ephemeral, password, input.clientMetadata)

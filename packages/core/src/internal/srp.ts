@@ -8,6 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as AuthError from "../AuthError.js"
+import type { SrpMath } from "../SrpMath.js"
 import { bytesToHex, concat, fromBase64, hexToBytes, isHex, toBase64, utf8 } from "./encoding.js"
 
 // ---------------------------------------------------------------------------
@@ -238,7 +239,8 @@ export interface KeyInput {
 
 /** The 16-byte password authentication key, as `AuthenticationHelper.getPasswordAuthenticationKey`. */
 export const passwordAuthenticationKey = (
-  input: KeyInput
+  input: KeyInput,
+  math: SrpMath.Service
 ): Effect.Effect<Uint8Array<ArrayBuffer>, AuthError.AuthError> =>
   Effect.gen(function* () {
     const B = yield* checkB(yield* parseHex(input.srpB, "SRP_B"))
@@ -246,18 +248,19 @@ export const passwordAuthenticationKey = (
     const u = yield* checkU(yield* computeU(input.A, B))
     const x = yield* computeX(input.poolName, input.userIdForSrp, input.password, salt)
     const multiplier = yield* k
-    const S = modPow(B - ((multiplier * gPow(x)) % N), input.a + u * x, N)
+    const S = math.modPow(B - ((multiplier * math.gPow(x)) % N), input.a + u * x)
     return yield* hkdf(padBytes(S), padBytes(u))
   })
 
 /** The PASSWORD_CLAIM_SIGNATURE: Base64(HMAC(key, poolName | userIdForSrp | secretBlock | timestamp)). */
 export const claimSignature = (
-  input: KeyInput & { readonly secretBlock: string; readonly timestamp: string }
+  input: KeyInput & { readonly secretBlock: string; readonly timestamp: string },
+  math: SrpMath.Service
 ): Effect.Effect<string, AuthError.AuthError> =>
   Effect.gen(function* () {
     const secretBlock = fromBase64(input.secretBlock)
     if (secretBlock === undefined) return yield* invalidResponse("SECRET_BLOCK is not base64")
-    const key = yield* passwordAuthenticationKey(input)
+    const key = yield* passwordAuthenticationKey(input, math)
     const signature = yield* hmacSha256(
       key,
       concat(utf8(input.poolName), utf8(input.userIdForSrp), secretBlock, utf8(input.timestamp))
