@@ -5,3 +5,5 @@
  */
 export * as TestCognito from "./TestCognito.js"
 export * as TokenStoreSuite from "./TokenStoreSuite.js"
+export * as SigV4TestSuite from "./SigV4TestSuite.js"
+export * as SigV4Verifier from "./SigV4Verifier.js"
