@@ -13,8 +13,12 @@
  *
  * Both transforms read a stream body once and re-send the bytes on the retry; a
  * `FormData` body cannot be signed (hash it yourself: encode it to bytes first).
- * The transforms go last: request changes made on the client passed in run before
- * signing, so prefixes and headers added there are signed.
+ * Make request changes (URL prefix, headers) on the client you pass in: they run
+ * before signing and are signed. A `mapRequest` on the returned client runs after
+ * signing and would break the signature; `mapRequestInput` runs before and is fine.
+ *
+ * To classify a 400, 401 or 403 answer its body is read as text; read it again with
+ * `text` or `json` (both cached by the platform clients), not as a stream.
  *
  * @since 0.1.0
  */

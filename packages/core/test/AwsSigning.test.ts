@@ -124,6 +124,26 @@ describe("AwsSigning.signed", () => {
     }
   })
 
+  it.effect("signs the request as the client passed in finishes it (a URL prefix added there is signed)", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(suiteTime)
+      const fake = FakeHttpClient.make(ok)
+      const prefixed = HttpClient.mapRequest(fake.client, HttpClientRequest.prependUrl("https://example.amazonaws.com"))
+      const client = AwsSigning.signed(prefixed, {
+        credentials: Effect.succeed(suiteCredentials),
+        renew: Effect.die("not renewed"),
+        service: "service",
+        region: "us-east-1"
+      })
+      yield* client.get("/")
+      assert.strictEqual(fake.requests[0]?.url, "https://example.amazonaws.com/")
+      assert.match(
+        fake.requests[0]?.headers.authorization ?? "",
+        /Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31$/
+      )
+    })
+  )
+
   it.effect("signs at the Clock's time and sends the body it hashed", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(Date.parse("2026-03-01T09:08:07Z"))

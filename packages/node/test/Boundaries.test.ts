@@ -43,6 +43,8 @@ describe("package boundaries", () => {
       "Auth",
       "AuthConfig",
       "AuthError",
+      "AwsCredentials",
+      "AwsSigning",
       "CognitoIdentityPool",
       "CognitoIdentityProvider",
       "IdentityPool",
