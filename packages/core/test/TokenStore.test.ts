@@ -21,7 +21,10 @@ const loadLogged = (stored: string) =>
       {
         get: () => Effect.succeed(Option.some(stored)),
         set: () => Effect.void,
-        remove: () => Effect.sync(() => void (removed = true))
+        remove: () =>
+          Effect.sync(() => {
+            removed = true
+          })
       },
       key
     )
