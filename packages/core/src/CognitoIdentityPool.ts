@@ -69,6 +69,7 @@ export const makeWith = (
       target: "AWSCognitoIdentityService",
       endpoint: config.identityPoolEndpoint,
       timeout: config.requestTimeout,
+      maxResponseBytes: config.maxResponseBytes,
       retrySchedule: options.retrySchedule ?? defaultRetrySchedule
     })
     const { actions } = IdentityPool

@@ -13,8 +13,10 @@
  * Every failure is an `AuthError` whose `method` is the action name. Cognito's
  * exceptions map through `AuthError.reasonFromException`; an unknown exception or a body
  * that is not what the action returns (an HTML page from a proxy, truncated JSON, a
- * missing field) is `InvalidResponse`, a connection failure or a request that takes
- * longer than `AuthConfig.requestTimeout` is `Transport`.
+ * missing field) is `InvalidResponse`, and so is a body larger than
+ * `AuthConfig.maxResponseBytes` (default 1 MiB), which is never read past the cap; a
+ * connection failure or a request that takes longer than `AuthConfig.requestTimeout`
+ * (body included) is `Transport`.
  *
  * Retries (exponential backoff with jitter, bounded in count and time; see
  * {@link defaultRetrySchedule}) happen only for transient failures
@@ -231,6 +233,7 @@ export const makeWith = (
       target: "AWSCognitoIdentityProviderService",
       endpoint: config.identityProviderEndpoint,
       timeout: config.requestTimeout,
+      maxResponseBytes: config.maxResponseBytes,
       retrySchedule: options.retrySchedule ?? defaultRetrySchedule
     })
     const ClientId = config.clientId

@@ -6,7 +6,9 @@
  * Implementations supply three primitives on strings (`get`, `set`, `remove`) through
  * {@link make}; the core does the coding. A stored value that does not decode (corrupted,
  * an older version, hand-edited) counts as signed out: it is removed and logged, never a
- * defect. A store that fails gives `AuthError` reason `Storage`.
+ * defect. The log says where the value is wrong (paths and kinds of problem), never what
+ * it holds: a corrupt value may still hold tokens. A store that fails gives `AuthError`
+ * reason `Storage`.
  *
  * @since 0.1.0
  */
@@ -45,7 +47,28 @@ const Stored = Schema.parseJson(
   })
 )
 
-const decodeStored = Schema.decodeEither(Stored)
+const decodeStored = Schema.decodeUnknownEither(Stored)
+
+/**
+ * What is wrong with a stored value, by path and kind only: never a value, nor the JSON
+ * parser's message (it quotes the text it failed on).
+ */
+export const describeProblem = (error: ParseResult.ParseError): string => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+    const path = issue.path.length === 0 ? "the value" : issue.path.map(String).join(".")
+    switch (issue._tag) {
+      case "Missing":
+        return `${path} is missing`
+      case "Unexpected":
+        return `${path} is not expected`
+      case "Transformation":
+        return `${path} is not JSON`
+      default:
+        return `${path} is not as expected`
+    }
+  })
+  return [...new Set(issues)].join("; ").slice(0, 500)
+}
 const encodeStored = Schema.encode(Stored)
 
 /** The store key of an app client's session. */
@@ -91,7 +114,7 @@ export const make = (backing: TokenStore.Backing, key: string): TokenStore.Servi
     return Effect.logWarning("effect-cognito: the stored session does not decode; treating it as signed out").pipe(
       Effect.annotateLogs({
         key,
-        problem: ParseResult.TreeFormatter.formatIssueSync(decoded.left.issue).slice(0, 500)
+        problem: describeProblem(decoded.left)
       }),
       Effect.zipRight(backing.remove(key)),
       Effect.as(Option.none<Session>())

@@ -1,6 +1,7 @@
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import { assert, describe, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -57,6 +58,78 @@ describe("AuthConfig", () => {
       yield* invalid({ ...valid, endpoints: { identityProvider: "not a url" } }, "endpoints.identityProvider")
       yield* invalid({ ...valid, endpoints: { identityPool: "ftp://127.0.0.1/" } }, "endpoints.identityPool")
       yield* invalid({ ...valid, refreshWindow: "forever" as never }, "refreshWindow")
+    })
+  )
+
+  it.effect("refuses a request timeout that is zero, negative or NaN, and a negative refresh window", () =>
+    Effect.gen(function* () {
+      for (const requestTimeout of [0, -1, Number.NaN, "0 millis", "-5 seconds", [-1, 0], [0, Number.NaN]] as const) {
+        const error = yield* invalid({ ...valid, requestTimeout }, "requestTimeout")
+        assert.include(error.message, "a finite duration above zero")
+      }
+      for (const refreshWindow of [-1, Number.NaN, "-5 minutes", BigInt(-1)] as const) {
+        const error = yield* invalid({ ...valid, refreshWindow }, "refreshWindow")
+        assert.include(error.message, "a finite duration, zero or more")
+      }
+      yield* invalid({ ...valid, requestTimeout: Number.POSITIVE_INFINITY }, "requestTimeout")
+      const zeroWindow = yield* AuthConfig.make({ ...valid, refreshWindow: 0, requestTimeout: "1 millis" })
+      assert.strictEqual(Duration.toMillis(zeroWindow.refreshWindow), 0)
+      assert.strictEqual(Duration.toMillis(zeroWindow.requestTimeout), 1)
+    })
+  )
+
+  it.effect("refuses an endpoint with credentials and never echoes them", () =>
+    Effect.gen(function* () {
+      for (const url of [
+        "https://admin:hunter2-secret@cognito.example.com/",
+        "http://hunter2-secret@127.0.0.1:9229/",
+        "http://admin:hunter2-secret@not a url/"
+      ]) {
+        for (const field of ["identityProvider", "identityPool"] as const) {
+          const error = yield* invalid({ ...valid, endpoints: { [field]: url } }, `endpoints.${field}`)
+          assert.notInclude(error.message, "hunter2-secret")
+          assert.notInclude(JSON.stringify(error), "hunter2-secret")
+          assert.notInclude(String(error), "hunter2-secret")
+        }
+      }
+    })
+  )
+
+  it.effect("derives the amazonaws.com.cn endpoints and login provider in the China regions", () =>
+    Effect.gen(function* () {
+      for (const region of ["cn-north-1", "cn-northwest-1"]) {
+        const config = yield* AuthConfig.make({
+          region,
+          userPoolId: `${region}_AbCdEf123`,
+          clientId: "client1",
+          identityPoolId: `${region}:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`
+        })
+        assert.strictEqual(config.identityProviderEndpoint, `https://cognito-idp.${region}.amazonaws.com.cn/`)
+        assert.strictEqual(config.identityPoolEndpoint, `https://cognito-identity.${region}.amazonaws.com.cn/`)
+        assert.strictEqual(config.loginProvider, `cognito-idp.${region}.amazonaws.com.cn/${region}_AbCdEf123`)
+      }
+    })
+  )
+
+  it.effect("caps response bodies at 1 MiB by default and takes only a positive whole number of bytes", () =>
+    Effect.gen(function* () {
+      assert.strictEqual((yield* AuthConfig.make(valid)).maxResponseBytes, 1024 * 1024)
+      assert.strictEqual((yield* AuthConfig.make({ ...valid, maxResponseBytes: 4096 })).maxResponseBytes, 4096)
+      for (const maxResponseBytes of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        yield* invalid({ ...valid, maxResponseBytes }, "maxResponseBytes")
+      }
+    })
+  )
+
+  it.effect("refuses fields of the wrong type, as a caller in JavaScript may pass them", () =>
+    Effect.gen(function* () {
+      yield* invalid({ ...valid, region: 42 as never }, "region: expected an AWS region like eu-west-1, found 42")
+      yield* invalid({ ...valid, clientId: null as never }, "clientId")
+      yield* invalid({ ...valid, clientSecret: "plain-secret" as never }, "clientSecret")
+      yield* invalid({ ...valid, endpoints: "http://127.0.0.1/" as never }, "endpoints")
+      yield* invalid({ ...valid, refreshTokenRotation: "yes" as never }, "refreshTokenRotation")
+      const hidden = yield* invalid({ ...valid, clientSecret: "plain-secret" as never }, "clientSecret")
+      assert.notInclude(hidden.message, "plain-secret")
     })
   )
 

@@ -2,63 +2,81 @@
  * A `TokenStore` in a file per app client, for Node services and CLIs.
  *
  * The directory is created with mode 0700 and each session file with mode 0600, so other
- * users on the machine cannot read the tokens. A session is written to a temporary file
- * and renamed over the old one: a reader (another process, a crash mid-write) sees the
- * old session or the new one, never half of either.
+ * users on the machine cannot read the tokens. What the store guarantees (see
+ * docs/reliability.md):
+ *
+ * - **No torn session.** A session is written to a new temporary file
+ *   (`<file>.<pid>.<random>.tmp`, created exclusively with `O_NOFOLLOW`, mode 0600),
+ *   `fsync`ed, renamed over the old one, and the directory `fsync`ed: a reader, another
+ *   process or a crash at any point sees the old session or the new one, never part of
+ *   either. Writers in several processes, and several stores in one process, never share
+ *   a temporary file.
+ * - **No planted file is followed.** A file or symlink already at a temporary name is
+ *   never opened; the write picks another name.
+ * - **No session outlives a sign-out on disk.** Temporary files left by a killed writer
+ *   are removed when a store is built and when a session is cleared.
  *
  * @since 0.1.0
  */
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import * as AtomicFile from "./internal/atomicFile.js"
 
 /** The file name of a key: safe on every file system. */
 const fileName = (key: string) => `${key.replace(/[^\w.-]/g, "_")}.json`
 
-/** The primitives over a directory; exposed for tests and for custom layers. */
-export const makeBacking = (directory: string) =>
+const isSessionFile = (name: string) => name.endsWith(".json")
+
+const code = (error: unknown): unknown =>
+  typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+
+const attempt = <A>(operation: string, run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: (error) => TokenStore.storageError(operation, error) })
+
+/**
+ * The primitives over a directory; exposed for tests and for custom layers. Building it
+ * removes the temporary files that killed writers left in the directory.
+ */
+export const makeBacking = (directory: string): Effect.Effect<TokenStore.TokenStore.Backing> =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
     const file = (key: string) => path.join(directory, fileName(key))
-    const ensureDirectory = fs
-      .makeDirectory(directory, { recursive: true, mode: 0o700 })
-      .pipe(Effect.mapError((e) => TokenStore.storageError("create the directory", e)))
-    let counter = 0
-    const backing: TokenStore.TokenStore.Backing = {
+    // A store that cannot tidy up still works: the next clear tries again.
+    yield* Effect.ignore(
+      attempt("remove stale temporary files", () => AtomicFile.removeStale(directory, isSessionFile))
+    )
+    const ensureDirectory = attempt("create the directory", () => fs.mkdir(directory, { recursive: true, mode: 0o700 }))
+    return {
       get: (key) =>
-        fs.readFileString(file(key)).pipe(
-          Effect.map(Option.some),
-          Effect.catchIf(
-            (e) => e._tag === "SystemError" && e.reason === "NotFound",
-            () => Effect.succeed(Option.none())
-          ),
-          Effect.mapError((e) => TokenStore.storageError("read", e))
-        ),
+        attempt("read", async () => {
+          try {
+            return Option.some(await fs.readFile(file(key), "utf8"))
+          } catch (error) {
+            if (code(error) === "ENOENT") return Option.none()
+            throw error
+          }
+        }),
       set: (key, value) =>
-        Effect.gen(function* () {
-          yield* ensureDirectory
-          const target = file(key)
-          const temporary = `${target}.${process.pid}.${++counter}.tmp`
-          yield* fs.writeFileString(temporary, value, { mode: 0o600 })
-          yield* fs.rename(temporary, target)
-        }).pipe(Effect.mapError((e) => (e._tag === "AuthError" ? e : TokenStore.storageError("write", e)))),
+        Effect.zipRight(
+          ensureDirectory,
+          attempt("write", () => AtomicFile.write(file(key), value))
+        ),
       remove: (key) =>
-        fs.remove(file(key)).pipe(
-          Effect.catchIf(
-            (e) => e._tag === "SystemError" && e.reason === "NotFound",
-            () => Effect.void
-          ),
-          Effect.mapError((e) => TokenStore.storageError("remove", e))
-        )
+        attempt("remove", async () => {
+          const target = file(key)
+          try {
+            await fs.unlink(target)
+          } catch (error) {
+            if (code(error) !== "ENOENT") throw error
+          }
+          const name = path.basename(target)
+          await AtomicFile.removeStale(directory, (target) => target === name)
+        })
     }
-    return backing
   })
 
 /** A store in `directory`, one file per app client. */
@@ -70,4 +88,4 @@ export const layerFileSystem = (directory: string): Layer.Layer<TokenStore.Token
       const backing = yield* makeBacking(directory)
       return TokenStore.make(backing, TokenStore.keyFor(config))
     })
-  ).pipe(Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer)))
+  )

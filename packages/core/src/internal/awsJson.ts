@@ -8,13 +8,21 @@
  * when the body is serialised. Every revealed value is remembered for the duration of
  * the call and scrubbed from any message the server sends back: emulators (moto) echo
  * tokens and secret hashes in their error messages, and no secret may reach an
- * `AuthError`. No error keeps the HTTP request (it holds the body) as its cause.
+ * `AuthError`. A server may echo the body escaped, so each secret is scrubbed as it is,
+ * JSON-escaped (minimal and ASCII-only, once and twice) and as Python writes it (`repr`
+ * and `ascii`). No error keeps the HTTP request (it holds the body) as its cause.
+ *
+ * A response body is read chunk by chunk up to `maxResponseBytes`: a larger one (declared
+ * or sent) fails with `InvalidResponse` and the rest is never read, so a huge or endless
+ * body costs at most the cap in memory; a body that drips is cut by the request timeout,
+ * which covers the whole exchange, body included.
  *
  * @internal
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -24,6 +32,7 @@ import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as AuthError from "../AuthError.js"
 import { parseJson } from "./encoding.js"
 
@@ -71,6 +80,8 @@ export interface Options {
   readonly endpoint: string
   readonly timeout: Duration.Duration
   readonly retrySchedule: RetrySchedule
+  /** The largest response body read, in bytes. */
+  readonly maxResponseBytes: number
 }
 
 /** Runs calls of one service over an `HttpClient`. */
@@ -96,11 +107,69 @@ const reveal = (value: Body, secrets: Array<string>): unknown => {
   return value
 }
 
-/** Replaces every occurrence of a secret in a server's message. */
+const hex = (code: number, width: number, upper: boolean) => {
+  const digits = code.toString(16).padStart(width, "0")
+  return upper ? digits.toUpperCase() : digits
+}
+
+/** A JSON string's content; `ascii` escapes every non-ASCII character as `\\uXXXX`, as Python's json does. */
+const jsonEscaped = (value: string, ascii: boolean, upper: boolean): string => {
+  const minimal = JSON.stringify(value).slice(1, -1)
+  if (!ascii && !upper) return minimal
+  let out = ""
+  for (const char of minimal) {
+    const code = char.codePointAt(0)!
+    if (code < 0x80) out += char
+    else if (!ascii) out += char
+    else for (let i = 0; i < char.length; i++) out += `\\u${hex(char.charCodeAt(i), 4, upper)}`
+  }
+  // Escapes JSON.stringify wrote itself (control characters, lone surrogates) in the asked case.
+  return out.replace(
+    /\\u([0-9a-fA-F]{4})/g,
+    (_, digits: string) => `\\u${upper ? digits.toUpperCase() : digits.toLowerCase()}`
+  )
+}
+
+const pythonNamedEscapes: Readonly<Record<string, string>> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" }
+
+/** A Python `repr` (or, with `ascii`, `ascii()`) of a string, without its quotes. */
+const pythonEscaped = (value: string, ascii: boolean, escapeSingleQuote: boolean): string => {
+  let out = ""
+  for (const char of value) {
+    const code = char.codePointAt(0)!
+    const named = pythonNamedEscapes[char]
+    if (named !== undefined) out += named
+    else if (char === "'" && escapeSingleQuote) out += "\\'"
+    else if (code >= 0x20 && code < 0x7f) out += char
+    else if (!ascii && code >= 0x80 && !/[\p{C}\p{Z}]/u.test(char)) out += char
+    else if (code < 0x100) out += `\\x${hex(code, 2, false)}`
+    else if (code < 0x10000) out += `\\u${hex(code, 4, false)}`
+    else out += `\\U${hex(code, 8, false)}`
+  }
+  return out
+}
+
+/** The forms in which a server may echo a secret: as it is, JSON-escaped, as Python prints it. */
+export const secretForms = (secret: string): ReadonlyArray<string> => {
+  const forms = new Set<string>([secret])
+  for (const ascii of [false, true]) {
+    for (const upper of [false, true]) {
+      const once = jsonEscaped(secret, ascii, upper)
+      forms.add(once)
+      forms.add(jsonEscaped(once, ascii, upper))
+    }
+    for (const escapeSingleQuote of [false, true]) forms.add(pythonEscaped(secret, ascii, escapeSingleQuote))
+  }
+  forms.delete("")
+  return [...forms]
+}
+
+/** Replaces every occurrence of a secret, in any of its {@link secretForms}, in a server's message. */
 export const scrub = (message: string, secrets: ReadonlyArray<string>): string => {
   let out = message
-  // Longest first, so a secret that contains another is replaced whole.
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join("<redacted>")
+  // Longest first, so a secret (or form) that contains another is replaced whole.
+  for (const form of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length))
+    out = out.split(form).join("<redacted>")
   return out
 }
 
@@ -192,14 +261,53 @@ const causeText = (cause: unknown): string | undefined => {
   return undefined
 }
 
+/** The URL of a request for a message, without any credentials in it. */
+const showUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    parsed.username = ""
+    parsed.password = ""
+    return parsed.href
+  } catch {
+    return "the endpoint"
+  }
+}
+
 const transportError = (action: string, error: HttpClientError.HttpClientError): AuthError.AuthError =>
   AuthError.make(
     "Transport",
     action,
-    `${action} request to ${error.request.url} failed: ${error.description ?? causeText(error.cause) ?? error.reason}`,
+    `${action} request to ${showUrl(error.request.url)} failed: ${error.description ?? causeText(error.cause) ?? error.reason}`,
     // The transport's own failure, never the HttpClientError: it holds the request and so the body.
     error.cause === undefined ? undefined : { cause: error.cause }
   )
+
+const tooLarge = (action: string, status: number, limit: number) =>
+  invalidResponse(action, status, `a body larger than ${limit} bytes (maxResponseBytes)`)
+
+/**
+ * The body as text, read chunk by chunk; fails with `InvalidResponse` as soon as it
+ * (or its declared length) passes `limit` bytes, and stops reading there.
+ */
+export const readBody = (
+  action: string,
+  response: HttpClientResponse.HttpClientResponse,
+  limit: number
+): Effect.Effect<string, AuthError.AuthError> => {
+  const declared = Number(response.headers["content-length"])
+  if (Number.isFinite(declared) && declared > limit) return Effect.fail(tooLarge(action, response.status, limit))
+  const decoder = new TextDecoder()
+  return response.stream.pipe(
+    Stream.mapError((error) => transportError(action, error)),
+    Stream.runFoldEffect({ size: 0, text: "" }, (read, chunk) => {
+      const size = read.size + chunk.length
+      return size > limit
+        ? Effect.fail(tooLarge(action, response.status, limit))
+        : Effect.succeed({ size, text: read.text + decoder.decode(chunk, { stream: true }) })
+    }),
+    Effect.map((read) => read.text + decoder.decode())
+  )
+}
 
 /** Builds the caller of one service. */
 export const make = (client: HttpClient.HttpClient, options: Options): Caller => {
@@ -212,10 +320,14 @@ export const make = (client: HttpClient.HttpClient, options: Options): Caller =>
       HttpClientRequest.bodyText(payload, contentType)
     )
     const attempt = client.execute(request).pipe(
-      Effect.flatMap((response) =>
-        Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))
-      ),
       Effect.mapError((error) => transportError(call.action, error)),
+      Effect.flatMap((response) =>
+        Effect.map(readBody(call.action, response, options.maxResponseBytes), (text) => ({
+          status: response.status,
+          headers: response.headers,
+          text
+        }))
+      ),
       Effect.timeoutFail({
         duration: options.timeout,
         onTimeout: () => AuthError.make("Transport", call.action, `${call.action} got no response within ${timeout}`)
