@@ -5,3 +5,4 @@
  */
 export * as TestCognito from "./TestCognito.js"
 export * as TokenStoreSuite from "./TokenStoreSuite.js"
+export * as TokenStoreCases from "./TokenStoreCases.js"
