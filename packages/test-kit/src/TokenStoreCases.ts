@@ -140,7 +140,10 @@ export const cases: ReadonlyArray<Case> = [
         const stored = yield* raw.get(store.key)
         if (Option.isNone(stored)) return yield* new CaseFailure({ message: "no value under the store's key" })
         const parsed = JSON.parse(stored.value) as { version: number; session: { accessToken: string } }
-        yield* expect(parsed.version === TokenStore.version, `version ${parsed.version}, expected ${TokenStore.version}`)
+        yield* expect(
+          parsed.version === TokenStore.version,
+          `version ${parsed.version}, expected ${TokenStore.version}`
+        )
         yield* expect(parsed.session.accessToken === "access.token.3", "the access token is not stored as written")
       })
   },
