@@ -29,7 +29,7 @@ export const pageEntry = (name: string) => fileURLToPath(new URL(`./pages/${name
 /** Bundles entry modules for the browser (one IIFE script each); returns the scripts by name. */
 export const bundle = async (
   entries: Record<string, string>,
-  options: { readonly minify?: boolean } = {}
+  options: { readonly minify?: boolean; readonly define?: Record<string, string> } = {}
 ): Promise<Map<string, string>> => {
   const result = await esbuild.build({
     entryPoints: entries,
@@ -38,6 +38,7 @@ export const bundle = async (
     format: "iife",
     target: "chrome120",
     minify: options.minify ?? false,
+    define: options.define ?? {},
     write: false,
     outdir: "/bundle",
     logLevel: "silent"
