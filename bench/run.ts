@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: the token benchmark in this process, then the SRP benchmark
- * (`bench/srp.ts`, a script that runs on import) in a child process.
+ * (`bench/srp.ts`, a script that runs on import) in a child process, then the browser benchmark
+ * (`bench/browser.ts`: bundle sizes, SRP inside Chromium) in another.
  */
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { runTokensBench } from "./tokens.js"
 
 const srp = fileURLToPath(new URL("./srp.ts", import.meta.url))
+const browser = fileURLToPath(new URL("./browser.ts", import.meta.url))
 
 const runScript = (path: string, args: ReadonlyArray<string> = []) =>
   new Promise<number>((resolve, reject) => {
@@ -20,6 +22,9 @@ const main = async () => {
   console.log(`\n${"=".repeat(80)}\n`)
   const code = await runScript(srp, process.argv.slice(2))
   if (code !== 0) process.exitCode = code
+  console.log(`\n${"=".repeat(80)}\n`)
+  const browserCode = await runScript(browser)
+  if (browserCode !== 0) process.exitCode = browserCode
 }
 
 main().catch((error: unknown) => {

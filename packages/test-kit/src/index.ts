@@ -10,3 +10,4 @@
 export * as TestCognito from "./TestCognito.js"
 export * as SigV4TestSuite from "./SigV4TestSuite.js"
 export * as SigV4Verifier from "./SigV4Verifier.js"
+export * as TokenStoreCases from "./TokenStoreCases.js"

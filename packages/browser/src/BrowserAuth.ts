@@ -1,0 +1,78 @@
+/**
+ * The one bundle for browsers: `Auth` over Cognito's HTTP API with `fetch`, a browser
+ * token store (`localStorage` by default, or `sessionStorage`, IndexedDB, memory), Web
+ * Crypto randomness with the pure `BigInt` SRP path, and the identity pool client for
+ * AWS credentials.
+ *
+ * @example
+ * ```ts
+ * const AuthLive = BrowserAuth.layer({ region: "eu-west-1", userPoolId: "eu-west-1_AbC", clientId: "…" })
+ * const SessionOnly = BrowserAuth.layer(config, { store: { _tag: "SessionStorage" } })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Auth from "@effect-cognito/core/Auth"
+import * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import type * as AuthError from "@effect-cognito/core/AuthError"
+import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
+import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
+import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as SecureRandom from "@effect-cognito/core/SecureRandom"
+import type * as TokenStore from "@effect-cognito/core/TokenStore"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Layer from "effect/Layer"
+import * as BrowserTokenStore from "./BrowserTokenStore.js"
+
+/** Where the session lives. */
+export type Store =
+  | { readonly _tag: "LocalStorage" }
+  | { readonly _tag: "SessionStorage" }
+  | { readonly _tag: "IndexedDB"; readonly options?: BrowserTokenStore.IndexedDbOptions | undefined }
+  | { readonly _tag: "Memory" }
+
+export interface Options {
+  /** Where the session lives: `localStorage` (default), `sessionStorage`, IndexedDB or memory. */
+  readonly store?: Store | undefined
+  /** Retry schedule and other options of the HTTP clients. */
+  readonly http?: CognitoIdentityProvider.Options | undefined
+}
+
+/** The token store layer of a {@link Store}. */
+export const layerStore = (
+  store: Store = { _tag: "LocalStorage" }
+): Layer.Layer<TokenStore.TokenStore, never, AuthConfig.AuthConfig> => {
+  switch (store._tag) {
+    case "LocalStorage":
+      return BrowserTokenStore.layerLocalStorage
+    case "SessionStorage":
+      return BrowserTokenStore.layerSessionStorage
+    case "IndexedDB":
+      return BrowserTokenStore.layerIndexedDB(store.options)
+    case "Memory":
+      return BrowserTokenStore.layerMemory
+  }
+}
+
+/** Everything an application needs: `Auth` and the services behind it. */
+export const layer = (
+  config: AuthConfig.Input,
+  options: Options = {}
+): Layer.Layer<
+  | Auth.Auth
+  | AuthConfig.AuthConfig
+  | IdentityProvider.IdentityProvider
+  | IdentityPool.IdentityPool
+  | TokenStore.TokenStore
+  | SecureRandom.SecureRandom,
+  AuthError.AuthError
+> => {
+  const services = Layer.mergeAll(
+    CognitoIdentityProvider.layerWith(options.http ?? {}),
+    CognitoIdentityPool.layer,
+    layerStore(options.store),
+    SecureRandom.layer
+  ).pipe(Layer.provideMerge(AuthConfig.layer(config)), Layer.provide(FetchHttpClient.layer))
+  return Layer.provideMerge(Auth.layer, services)
+}

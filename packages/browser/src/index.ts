@@ -1,0 +1,7 @@
+/**
+ * @effect-cognito/browser: browser bindings of effect-cognito.
+ *
+ * @since 0.1.0
+ */
+export * as BrowserAuth from "./BrowserAuth.js"
+export * as BrowserTokenStore from "./BrowserTokenStore.js"

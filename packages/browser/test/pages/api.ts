@@ -1,0 +1,60 @@
+/** What the test pages expose on `window`, shared by the pages and the Vitest side that drives them. */
+
+/** The outcome of one conformance case in the page. */
+export interface CaseOutcome {
+  readonly name: string
+  readonly ok: boolean
+  readonly message?: string | undefined
+}
+
+/** A failure as the page saw it: the `AuthError` reason and the browser exception behind it. */
+export interface FailureOutcome {
+  readonly tag: string
+  readonly reason: string
+  readonly cause: string
+}
+
+export type StoreKind = "localStorage" | "sessionStorage" | "indexedDB" | "memory"
+
+export interface StoresPage {
+  readonly caseNames: ReadonlyArray<string>
+  readonly runCases: (kind: StoreKind) => Promise<ReadonlyArray<CaseOutcome>>
+  /** Saves a session too big for the origin's quota. */
+  readonly overQuota: (kind: "localStorage" | "sessionStorage") => Promise<FailureOutcome>
+  /** Loads from a store the page may not use (run in a sandboxed, opaque-origin page). */
+  readonly loadRefused: (kind: "localStorage" | "sessionStorage" | "indexedDB") => Promise<FailureOutcome>
+  /** Opens the IndexedDB store while another connection holds an older version open and ignores `versionchange`. */
+  readonly indexedDbBlocked: () => Promise<FailureOutcome>
+  /** Opens the IndexedDB store when the database already has a newer version. */
+  readonly indexedDbNewer: () => Promise<FailureOutcome>
+  /** The store yields to a newer version opened in another tab: it closes its connection on `versionchange`. */
+  readonly indexedDbYields: () => Promise<{ readonly upgraded: boolean; readonly loadedAfter: string }>
+}
+
+export type FlowStore = "LocalStorage" | "SessionStorage"
+
+export interface FlowsPage {
+  /** Sign-up, confirmation, SRP sign-in answered by SMS MFA, then tokens; against TestCognito in the page. */
+  readonly signUpAndSignIn: (store: FlowStore) => Promise<{
+    readonly steps: ReadonlyArray<string>
+    readonly username: string | null
+    readonly accessToken: string
+    readonly storedKeys: ReadonlyArray<string>
+  }>
+  /** A fresh `Auth` (and a fresh, empty TestCognito) over the store: what it finds there. */
+  readonly restore: (store: FlowStore) => Promise<{
+    readonly isSignedIn: boolean
+    readonly username: string | null
+    readonly accessToken: string | null
+    readonly requests: number
+  }>
+  /** `BrowserAuth.layer` over fetch to the loopback endpoint: sign-up, then a sign-up the server refuses. */
+  readonly wire: () => Promise<{ readonly userSub: string; readonly state: string; readonly refused: FailureOutcome }>
+}
+
+declare global {
+  interface Window {
+    readonly storesPage: StoresPage
+    readonly flowsPage: FlowsPage
+  }
+}

@@ -1,0 +1,13 @@
+/** Test page: evaluates every module of the browser package (and the core behind it) and reports what that did. */
+// Effect keeps its module-level values in one global registry ("effect/GlobalValue"), made when
+// Effect itself is first evaluated: evaluate Effect before the traps, so they see our code only.
+import "./baseline.js"
+import { globalsBefore, touched } from "./traps.js"
+import * as Browser from "@effect-cognito/browser"
+import * as Core from "@effect-cognito/core"
+
+const before = new Set(globalsBefore)
+const added = Object.getOwnPropertyNames(window).filter((name) => !before.has(name))
+const modules = [...Object.keys(Browser), ...Object.keys(Core)]
+
+Object.assign(window, { sideEffectsPage: { touched: [...touched], added, modules } })

@@ -1,0 +1,181 @@
+/**
+ * The cases of the `TokenStore` conformance suite as plain data: a name and an Effect
+ * that fails when the store under test breaks the contract. No test runner is needed,
+ * so the same cases run under Vitest (`TokenStoreSuite`) and inside a browser page.
+ *
+ * @example
+ * ```ts
+ * for (const testCase of TokenStoreCases.cases) {
+ *   const outcome = yield* Effect.exit(Effect.scoped(testCase.run(makeSubject)))
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as TokenStore from "@effect-cognito/core/TokenStore"
+import type * as KeyValueStore from "@effect/platform/KeyValueStore"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+
+/** A store under test, with raw access to what it wrote (to corrupt it as a user or a bug would). */
+export interface Subject {
+  readonly store: TokenStore.TokenStore.Service
+  readonly raw: {
+    readonly get: (key: string) => Effect.Effect<Option.Option<string>, unknown>
+    readonly set: (key: string, value: string) => Effect.Effect<void, unknown>
+  }
+}
+
+/** A subject over a `KeyValueStore`, under the given key. */
+export const subject = (
+  kv: KeyValueStore.KeyValueStore,
+  key = "effect-cognito.us-east-1_Suite1.suiteclient.session"
+): Subject => ({
+  store: TokenStore.fromKeyValueStore(kv, key),
+  raw: { get: kv.get, set: kv.set }
+})
+
+/** A session with every field set, including characters a naive store mangles. */
+export const sampleSession = (n = 1) =>
+  new TokenStore.Session({
+    username: `ålice-${n} ✓`,
+    idToken: Redacted.make(`id.token.${n}`),
+    accessToken: Redacted.make(`access.token.${n}`),
+    refreshToken: Redacted.make(`refresh-${n}-"quoted"\n`),
+    identityId: `us-east-1:00000000-0000-4000-8000-00000000000${n}`,
+    clockSkewMillis: -7_200_000 + n
+  })
+
+/** A broken expectation: what was expected and what was found. */
+export class CaseFailure extends Data.TaggedError("CaseFailure")<{ readonly message: string }> {}
+
+const expect = (condition: boolean, message: string): Effect.Effect<void, CaseFailure> =>
+  condition ? Effect.void : Effect.fail(new CaseFailure({ message }))
+
+const expectSame = (a: TokenStore.Session, b: TokenStore.Session) => {
+  const fields: ReadonlyArray<readonly [string, unknown, unknown]> = [
+    ["username", a.username, b.username],
+    ["idToken", Redacted.value(a.idToken), Redacted.value(b.idToken)],
+    ["accessToken", Redacted.value(a.accessToken), Redacted.value(b.accessToken)],
+    ["refreshToken", Redacted.value(a.refreshToken), Redacted.value(b.refreshToken)],
+    ["identityId", a.identityId, b.identityId],
+    ["clockSkewMillis", a.clockSkewMillis, b.clockSkewMillis]
+  ]
+  const differing = fields.filter(([, x, y]) => x !== y).map(([name]) => name)
+  return expect(differing.length === 0, `the loaded session differs in: ${differing.join(", ")}`)
+}
+
+const loadSome = (store: TokenStore.TokenStore.Service) =>
+  Effect.flatMap(store.load, (loaded) =>
+    Option.isSome(loaded) ? Effect.succeed(loaded.value) : Effect.fail(new CaseFailure({ message: "nothing loaded" }))
+  )
+
+/** Loads with a capturing logger; returns the result and the log lines. */
+const loadLogged = (store: TokenStore.TokenStore.Service) => {
+  const lines: Array<string> = []
+  const logger = Logger.map(Logger.logfmtLogger, (line) => {
+    lines.push(line)
+  })
+  return Effect.map(store.load.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger))), (loaded) => ({
+    loaded,
+    lines
+  }))
+}
+
+/** One conformance case. `run` builds its store with `make` (a fresh, empty store) and fails if the store misbehaves. */
+export interface Case {
+  readonly name: string
+  readonly run: <E>(make: Effect.Effect<Subject, E, Scope.Scope>) => Effect.Effect<void, unknown, Scope.Scope>
+}
+
+const undecodable: ReadonlyArray<readonly [string, string]> = [
+  ["garbage", "{not json"],
+  ["an older version", JSON.stringify({ version: 0, session: { username: "a" } })],
+  [
+    "a hand-edited session missing its tokens",
+    JSON.stringify({ version: 1, session: { username: "a", clockSkewMillis: 0 } })
+  ],
+  ["a value of the wrong type", JSON.stringify([1, 2, 3])]
+]
+
+/** Every case, in order. */
+export const cases: ReadonlyArray<Case> = [
+  {
+    name: "loads nothing from an empty store",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store } = yield* make
+        yield* expect(Option.isNone(yield* store.load), "an empty store loaded a session")
+      })
+  },
+  {
+    name: "loads what it saved, every field intact",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store } = yield* make
+        yield* store.save(sampleSession(1))
+        yield* expectSame(yield* loadSome(store), sampleSession(1))
+      })
+  },
+  {
+    name: "keeps only the last session saved",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store } = yield* make
+        yield* store.save(sampleSession(1))
+        yield* store.save(sampleSession(2))
+        yield* expectSame(yield* loadSome(store), sampleSession(2))
+      })
+  },
+  {
+    name: "writes the session as one versioned value under its key, tokens in no other key",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store, raw } = yield* make
+        yield* store.save(sampleSession(3))
+        const stored = yield* raw.get(store.key)
+        if (Option.isNone(stored)) return yield* new CaseFailure({ message: "no value under the store's key" })
+        const parsed = JSON.parse(stored.value) as { version: number; session: { accessToken: string } }
+        yield* expect(
+          parsed.version === TokenStore.version,
+          `version ${parsed.version}, expected ${TokenStore.version}`
+        )
+        yield* expect(parsed.session.accessToken === "access.token.3", "the access token is not stored as written")
+      })
+  },
+  {
+    name: "clears the session, and clearing an empty store is fine",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store } = yield* make
+        yield* store.clear
+        yield* store.save(sampleSession(1))
+        yield* store.clear
+        yield* expect(Option.isNone(yield* store.load), "a session was loaded after clear")
+      })
+  },
+  ...undecodable.map(
+    ([what, value]): Case => ({
+      name: `treats ${what} as signed out, removes it and logs it`,
+      run: (make) =>
+        Effect.gen(function* () {
+          const { store, raw } = yield* make
+          yield* raw.set(store.key, value)
+          const { loaded, lines } = yield* loadLogged(store)
+          yield* expect(Option.isNone(loaded), "an undecodable value loaded as a session")
+          yield* expect(Option.isNone(yield* raw.get(store.key)), "the bad value is not removed")
+          yield* expect(
+            lines.some((line) => line.includes("does not decode")),
+            `no warning was logged: ${lines.join("\n")}`
+          )
+          // The store still works afterwards.
+          yield* store.save(sampleSession(4))
+          yield* expect(Option.isSome(yield* store.load), "the store does not work after removing the bad value")
+        })
+    })
+  )
+]
