@@ -1,0 +1,457 @@
+/**
+ * The local Cognito's state: user pools (each a `TestCognito`), their app clients and
+ * the identity pools, with the setup and admin actions that scripts and the AWS SDKs
+ * drive pools with. Admin actions are accepted unsigned, as the local server runs on
+ * loopback only.
+ *
+ * @internal
+ */
+import { randomBytes, randomUUID } from "node:crypto"
+import type * as AuthError from "@effect-cognito/core/AuthError"
+import * as TestCognito from "@effect-cognito/test-kit/TestCognito"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { AttributeList, attributeList, attributes, decode, failure, invalidParameter, optional } from "./wire.js"
+
+/** An app client. */
+export interface Client {
+  readonly clientId: string
+  readonly clientName: string
+  readonly userPoolId: string
+  readonly clientSecret: string | undefined
+  readonly explicitAuthFlows: ReadonlyArray<string>
+  readonly created: number
+}
+
+/** A user pool: its settings as created and the `TestCognito` that serves it. */
+export interface Pool {
+  readonly id: string
+  readonly name: string
+  readonly created: number
+  readonly settings: typeof CreateUserPool.Type
+  readonly cognito: TestCognito.TestCognito.Service
+  readonly clients: Map<string, Client>
+  /** How many outbox messages were already reported. */
+  reported: number
+}
+
+/** An identity pool's configuration. */
+export interface IdentityPool {
+  readonly IdentityPoolId: string
+  readonly IdentityPoolName: string
+  readonly AllowUnauthenticatedIdentities: boolean
+  readonly CognitoIdentityProviders: ReadonlyArray<{
+    readonly ProviderName: string
+    readonly ClientId: string
+    readonly ServerSideTokenCheck: boolean
+  }>
+}
+
+const PasswordPolicy = Schema.Struct({
+  MinimumLength: optional(Schema.Number),
+  RequireUppercase: optional(Schema.Boolean),
+  RequireLowercase: optional(Schema.Boolean),
+  RequireNumbers: optional(Schema.Boolean),
+  RequireSymbols: optional(Schema.Boolean)
+})
+
+const SchemaAttribute = Schema.Struct({
+  Name: Schema.String,
+  AttributeDataType: optional(Schema.String),
+  Required: optional(Schema.Boolean),
+  Mutable: optional(Schema.Boolean),
+  DeveloperOnlyAttribute: optional(Schema.Boolean)
+})
+
+const CreateUserPool = Schema.Struct({
+  PoolName: Schema.String,
+  Policies: optional(Schema.Struct({ PasswordPolicy: optional(PasswordPolicy) })),
+  Schema: optional(Schema.Array(SchemaAttribute)),
+  MfaConfiguration: optional(Schema.Literal("OFF", "ON", "OPTIONAL")),
+  AutoVerifiedAttributes: optional(Schema.Array(Schema.String)),
+  UsernameAttributes: optional(Schema.Array(Schema.String))
+})
+
+const UserPoolId = Schema.Struct({ UserPoolId: Schema.String })
+
+const CreateUserPoolClient = Schema.Struct({
+  UserPoolId: Schema.String,
+  ClientName: Schema.String,
+  GenerateSecret: optional(Schema.Boolean),
+  ExplicitAuthFlows: optional(Schema.Array(Schema.String))
+})
+
+const ClientRef = Schema.Struct({ UserPoolId: Schema.String, ClientId: Schema.String })
+
+const UserRef = Schema.Struct({ UserPoolId: Schema.String, Username: Schema.String })
+
+const AdminCreateUser = Schema.Struct({
+  UserPoolId: Schema.String,
+  Username: Schema.String,
+  TemporaryPassword: optional(Schema.Redacted(Schema.String)),
+  UserAttributes: optional(AttributeList),
+  MessageAction: optional(Schema.Literal("RESEND", "SUPPRESS"))
+})
+
+const MfaSettings = Schema.Struct({ Enabled: optional(Schema.Boolean), PreferredMfa: optional(Schema.Boolean) })
+
+const AdminSetUserMFAPreference = Schema.Struct({
+  UserPoolId: Schema.String,
+  Username: Schema.String,
+  SMSMfaSettings: optional(MfaSettings),
+  SoftwareTokenMfaSettings: optional(MfaSettings),
+  EmailMfaSettings: optional(MfaSettings)
+})
+
+const CreateIdentityPool = Schema.Struct({
+  IdentityPoolName: Schema.String,
+  AllowUnauthenticatedIdentities: Schema.Boolean,
+  CognitoIdentityProviders: optional(
+    Schema.Array(
+      Schema.Struct({
+        ProviderName: Schema.String,
+        ClientId: Schema.String,
+        ServerSideTokenCheck: optional(Schema.Boolean)
+      })
+    )
+  )
+})
+
+const IdentityPoolRef = Schema.Struct({ IdentityPoolId: Schema.String })
+
+const standardSchema = [
+  "sub",
+  "name",
+  "given_name",
+  "family_name",
+  "middle_name",
+  "nickname",
+  "preferred_username",
+  "profile",
+  "picture",
+  "website",
+  "email",
+  "email_verified",
+  "gender",
+  "birthdate",
+  "zoneinfo",
+  "locale",
+  "phone_number",
+  "phone_number_verified",
+  "address",
+  "updated_at"
+]
+
+const alphanumeric = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+/** Random characters from an alphabet (ids only; not secrets). */
+const randomId = (length: number, alphabet: string) =>
+  Array.from(randomBytes(length), (byte) => alphabet[byte % alphabet.length]).join("")
+
+const seconds = (millis: number) => millis / 1000
+
+/** A registry of pools, clients and identity pools, with the actions that manage them. */
+export const make = (region: string) => {
+  const pools = new Map<string, Pool>()
+  const clients = new Map<string, Client>()
+  const identityPools = new Map<string, IdentityPool>()
+  let seed = 0
+
+  const findPool = (action: string, id: string) => {
+    const pool = pools.get(id)
+    return pool === undefined
+      ? Effect.fail(failure(action, "ResourceNotFoundException", `User pool ${id} does not exist.`))
+      : Effect.succeed(pool)
+  }
+
+  const describePool = (pool: Pool) => {
+    const policy = pool.settings.Policies?.PasswordPolicy
+    const required = (pool.settings.Schema ?? []).filter((a) => a.Required === true).map((a) => a.Name)
+    return {
+      Id: pool.id,
+      Name: pool.name,
+      Arn: `arn:aws:cognito-idp:${region}:000000000000:userpool/${pool.id}`,
+      CreationDate: seconds(pool.created),
+      LastModifiedDate: seconds(pool.created),
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: policy?.MinimumLength ?? 8,
+          RequireUppercase: policy?.RequireUppercase ?? true,
+          RequireLowercase: policy?.RequireLowercase ?? true,
+          RequireNumbers: policy?.RequireNumbers ?? true,
+          RequireSymbols: policy?.RequireSymbols ?? true
+        }
+      },
+      MfaConfiguration: pool.settings.MfaConfiguration ?? "OFF",
+      SchemaAttributes: [
+        ...standardSchema.map((Name) => ({
+          Name,
+          AttributeDataType: Name.endsWith("_verified") ? "Boolean" : Name === "updated_at" ? "Number" : "String",
+          Required: required.includes(Name),
+          Mutable: Name !== "sub",
+          DeveloperOnlyAttribute: false
+        })),
+        ...(pool.settings.Schema ?? [])
+          .filter((a) => !standardSchema.includes(a.Name))
+          .map((a) => ({
+            Name: a.Name.startsWith("custom:") ? a.Name : `custom:${a.Name}`,
+            AttributeDataType: a.AttributeDataType ?? "String",
+            Required: false,
+            Mutable: a.Mutable ?? true,
+            DeveloperOnlyAttribute: a.DeveloperOnlyAttribute ?? false
+          }))
+      ],
+      AutoVerifiedAttributes: pool.settings.AutoVerifiedAttributes ?? [],
+      ...(pool.settings.UsernameAttributes === undefined
+        ? {}
+        : { UsernameAttributes: pool.settings.UsernameAttributes }),
+      EstimatedNumberOfUsers: 0
+    }
+  }
+
+  const describeClient = (client: Client) => ({
+    UserPoolId: client.userPoolId,
+    ClientName: client.clientName,
+    ClientId: client.clientId,
+    ...(client.clientSecret === undefined ? {} : { ClientSecret: client.clientSecret }),
+    CreationDate: seconds(client.created),
+    LastModifiedDate: seconds(client.created),
+    ExplicitAuthFlows: client.explicitAuthFlows,
+    TokenValidityUnits: { AccessToken: "hours", IdToken: "hours", RefreshToken: "days" },
+    AccessTokenValidity: 1,
+    IdTokenValidity: 1,
+    RefreshTokenValidity: 30
+  })
+
+  const createUserPool = (body: unknown) =>
+    Effect.gen(function* () {
+      const settings = yield* decode("CreateUserPool", CreateUserPool)(body)
+      const id = `${region}_${randomId(9, alphanumeric)}`
+      const policy = settings.Policies?.PasswordPolicy
+      const cognito = yield* Effect.provide(
+        TestCognito.TestCognito,
+        TestCognito.layerCognito({
+          region,
+          userPoolId: id,
+          clientId: randomId(26, "0123456789abcdefghijklmnopqrstuvwxyz"),
+          seed: ++seed,
+          mfa: settings.MfaConfiguration ?? "OFF",
+          requiredAttributes: (settings.Schema ?? []).filter((a) => a.Required === true).map((a) => a.Name),
+          passwordPolicy: {
+            ...(policy?.MinimumLength === undefined ? {} : { minimumLength: policy.MinimumLength }),
+            ...(policy?.RequireUppercase === undefined ? {} : { requireUppercase: policy.RequireUppercase }),
+            ...(policy?.RequireLowercase === undefined ? {} : { requireLowercase: policy.RequireLowercase }),
+            ...(policy?.RequireNumbers === undefined ? {} : { requireNumbers: policy.RequireNumbers }),
+            ...(policy?.RequireSymbols === undefined ? {} : { requireSymbols: policy.RequireSymbols })
+          }
+        })
+      )
+      const pool: Pool = {
+        id,
+        name: settings.PoolName,
+        created: yield* Clock.currentTimeMillis,
+        settings,
+        cognito,
+        clients: new Map(),
+        reported: 0
+      }
+      pools.set(id, pool)
+      return { UserPool: describePool(pool) }
+    })
+
+  const createUserPoolClient = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "CreateUserPoolClient"
+      const request = yield* decode(action, CreateUserPoolClient)(body)
+      const pool = yield* findPool(action, request.UserPoolId)
+      if (pool.clients.size > 0 || request.GenerateSecret === true)
+        return yield* Effect.fail(
+          failure(
+            action,
+            "LimitExceededException",
+            "This local Cognito serves one app client without a secret per pool."
+          )
+        )
+      const client: Client = {
+        clientId: pool.cognito.config.clientId,
+        clientName: request.ClientName,
+        userPoolId: pool.id,
+        clientSecret: undefined,
+        explicitAuthFlows: request.ExplicitAuthFlows ?? [
+          "ALLOW_REFRESH_TOKEN_AUTH",
+          "ALLOW_USER_SRP_AUTH",
+          "ALLOW_CUSTOM_AUTH"
+        ],
+        created: yield* Clock.currentTimeMillis
+      }
+      pool.clients.set(client.clientId, client)
+      clients.set(client.clientId, client)
+      return { UserPoolClient: describeClient(client) }
+    })
+
+  const describeUserPoolClient = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "DescribeUserPoolClient"
+      const request = yield* decode(action, ClientRef)(body)
+      const pool = yield* findPool(action, request.UserPoolId)
+      const client = pool.clients.get(request.ClientId)
+      if (client === undefined)
+        return yield* Effect.fail(
+          failure(action, "ResourceNotFoundException", `User pool client ${request.ClientId} does not exist.`)
+        )
+      return { UserPoolClient: describeClient(client) }
+    })
+
+  /** The pool and user of an admin action. */
+  const user =
+    <A extends { readonly UserPoolId: string; readonly Username: string }, I>(
+      action: string,
+      schema: Schema.Schema<A, I>
+    ) =>
+    (body: unknown) =>
+      Effect.flatMap(decode(action, schema)(body), (request) =>
+        Effect.map(findPool(action, request.UserPoolId), (pool) => ({ request, pool, cognito: pool.cognito }))
+      )
+
+  const userType = (
+    username: string,
+    user: { readonly status: string; readonly enabled: boolean; readonly attributes: Readonly<Record<string, string>> },
+    now: number
+  ) => ({
+    Username: username,
+    Attributes: attributeList(user.attributes),
+    UserCreateDate: seconds(now),
+    UserLastModifiedDate: seconds(now),
+    Enabled: user.enabled,
+    UserStatus: user.status
+  })
+
+  const adminCreateUser = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "AdminCreateUser"
+      const { request, cognito } = yield* user(action, AdminCreateUser)(body)
+      if (request.TemporaryPassword === undefined)
+        return yield* invalidParameter(action, "TemporaryPassword is required by this local Cognito.")
+      yield* cognito.adminCreateUser({
+        username: request.Username,
+        temporaryPassword: request.TemporaryPassword,
+        userAttributes: attributes(request.UserAttributes)
+      })
+      const created = yield* cognito.adminGetUser(request.Username)
+      return { User: userType(request.Username, created, yield* Clock.currentTimeMillis) }
+    })
+
+  const adminGetUser = (body: unknown) =>
+    Effect.gen(function* () {
+      const { request, cognito } = yield* user("AdminGetUser", UserRef)(body)
+      const found = yield* cognito.adminGetUser(request.Username)
+      const { Attributes, ...rest } = userType(request.Username, found, yield* Clock.currentTimeMillis)
+      return { ...rest, UserAttributes: Attributes }
+    })
+
+  const adminSetUserMFAPreference = (body: unknown) =>
+    Effect.gen(function* () {
+      const { request, cognito } = yield* user("AdminSetUserMFAPreference", AdminSetUserMFAPreference)(body)
+      const preferred =
+        request.SMSMfaSettings?.PreferredMfa === true
+          ? "SMS"
+          : request.SoftwareTokenMfaSettings?.PreferredMfa === true
+            ? "TOTP"
+            : request.EmailMfaSettings?.PreferredMfa === true
+              ? "EMAIL"
+              : undefined
+      yield* cognito.adminSetUserMfa(request.Username, {
+        ...(request.SMSMfaSettings?.Enabled === undefined ? {} : { sms: request.SMSMfaSettings.Enabled }),
+        ...(request.SoftwareTokenMfaSettings?.Enabled === undefined
+          ? {}
+          : { totp: request.SoftwareTokenMfaSettings.Enabled }),
+        ...(request.EmailMfaSettings?.Enabled === undefined ? {} : { email: request.EmailMfaSettings.Enabled }),
+        ...(preferred === undefined ? {} : { preferred })
+      })
+      return {}
+    })
+
+  const adminDisableUser = (body: unknown) =>
+    Effect.flatMap(user("AdminDisableUser", UserRef)(body), ({ cognito, request }) =>
+      Effect.as(cognito.adminDisableUser(request.Username), {})
+    )
+
+  const adminDeleteUser = (body: unknown) =>
+    Effect.flatMap(user("AdminDeleteUser", UserRef)(body), ({ cognito, request }) =>
+      Effect.as(cognito.adminDeleteUser(request.Username), {})
+    )
+
+  const describeIdentityPool = (pool: IdentityPool) => pool
+
+  const createIdentityPool = (body: unknown) =>
+    Effect.gen(function* () {
+      const request = yield* decode("CreateIdentityPool", CreateIdentityPool)(body)
+      const pool: IdentityPool = {
+        IdentityPoolId: `${region}:${randomUUID()}`,
+        IdentityPoolName: request.IdentityPoolName,
+        AllowUnauthenticatedIdentities: request.AllowUnauthenticatedIdentities,
+        CognitoIdentityProviders: (request.CognitoIdentityProviders ?? []).map((provider) => ({
+          ProviderName: provider.ProviderName,
+          ClientId: provider.ClientId,
+          ServerSideTokenCheck: provider.ServerSideTokenCheck ?? false
+        }))
+      }
+      identityPools.set(pool.IdentityPoolId, pool)
+      return describeIdentityPool(pool)
+    })
+
+  const identityPool = (body: unknown) =>
+    Effect.gen(function* () {
+      const request = yield* decode("DescribeIdentityPool", IdentityPoolRef)(body)
+      const pool = identityPools.get(request.IdentityPoolId)
+      if (pool === undefined)
+        return yield* Effect.fail(
+          failure(
+            "DescribeIdentityPool",
+            "ResourceNotFoundException",
+            `IdentityPool '${request.IdentityPoolId}' not found.`
+          )
+        )
+      return describeIdentityPool(pool)
+    })
+
+  /** The setup and admin actions of the user-pool service, by name. */
+  const userPoolActions: Readonly<Record<string, (body: unknown) => Effect.Effect<unknown, AuthError.AuthError>>> = {
+    CreateUserPool: createUserPool,
+    DescribeUserPool: (body) =>
+      Effect.flatMap(decode("DescribeUserPool", UserPoolId)(body), (request) =>
+        Effect.map(findPool("DescribeUserPool", request.UserPoolId), (pool) => ({ UserPool: describePool(pool) }))
+      ),
+    CreateUserPoolClient: createUserPoolClient,
+    DescribeUserPoolClient: describeUserPoolClient,
+    AdminCreateUser: adminCreateUser,
+    AdminGetUser: adminGetUser,
+    AdminSetUserMFAPreference: adminSetUserMFAPreference,
+    AdminDisableUser: adminDisableUser,
+    AdminDeleteUser: adminDeleteUser
+  }
+
+  /** The setup actions of the identity service, by name. */
+  const identityPoolActions: Readonly<Record<string, (body: unknown) => Effect.Effect<unknown, AuthError.AuthError>>> =
+    {
+      CreateIdentityPool: createIdentityPool,
+      DescribeIdentityPool: identityPool
+    }
+
+  return {
+    region,
+    pools,
+    clients,
+    identityPools,
+    userPoolActions,
+    identityPoolActions,
+    findPool,
+    createUserPool,
+    createUserPoolClient,
+    createIdentityPool
+  }
+}
+
+/** The registry. */
+export type Registry = ReturnType<typeof make>
