@@ -23,6 +23,24 @@ export const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWi
 const Secret = Schema.Redacted(Schema.String)
 const Metadata = Schema.Record({ key: Schema.String, value: Schema.String })
 
+/**
+ * `AuthParameters` and `ChallengeResponses`: every value redacted; members sent as `null`
+ * (amazon-cognito-identity-js sends `DEVICE_KEY: null` on refresh) are left out, as Cognito does.
+ */
+const Parameters = Schema.transform(
+  Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) }),
+  Schema.Record({ key: Schema.String, value: Secret }),
+  {
+    strict: true,
+    decode: (record) => {
+      const out: Record<string, string> = {}
+      for (const [key, value] of Object.entries(record)) if (value !== null) out[key] = value
+      return out
+    },
+    encode: (record) => record
+  }
+)
+
 /** `[{ Name, Value }]`, as Cognito sends user attributes. */
 export const AttributeList = Schema.Array(Schema.Struct({ Name: Schema.String, Value: optional(Schema.String) }))
 
@@ -54,14 +72,14 @@ export const Requests = {
   InitiateAuth: Schema.Struct({
     ClientId: Schema.String,
     AuthFlow: Schema.String,
-    AuthParameters: optional(Schema.Record({ key: Schema.String, value: Secret })),
+    AuthParameters: optional(Parameters),
     ClientMetadata: optional(Metadata)
   }),
   RespondToAuthChallenge: Schema.Struct({
     ClientId: Schema.String,
     ChallengeName: Schema.String,
     Session: optional(Secret),
-    ChallengeResponses: optional(Schema.Record({ key: Schema.String, value: Secret })),
+    ChallengeResponses: optional(Parameters),
     ClientMetadata: optional(Metadata)
   }),
   GetTokensFromRefreshToken: Schema.Struct({
