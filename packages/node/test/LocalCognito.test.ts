@@ -25,6 +25,7 @@ import {
   type CognitoUserSession
 } from "amazon-cognito-identity-js"
 import { JwtRsaVerifier } from "aws-jwt-verify"
+import { JwtInvalidSignatureError } from "aws-jwt-verify/error"
 import { SimpleJwksCache } from "aws-jwt-verify/jwk"
 import type { CognitoIdTokenPayload } from "aws-jwt-verify/jwt-model"
 import * as Effect from "effect/Effect"
@@ -282,7 +283,8 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
             .verify(forged)
             .then(
               () => "accepted",
-              (error: unknown) => (error instanceof Error ? error.name : String(error))
+              (error: unknown) =>
+                error instanceof JwtInvalidSignatureError ? "JwtInvalidSignatureError" : String(error)
             )
         )
         assert.strictEqual(rejected, "JwtInvalidSignatureError")
