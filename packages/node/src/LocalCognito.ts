@@ -25,6 +25,7 @@
  */
 import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
+import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as TestCognito from "@effect-cognito/test-kit/TestCognito"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as Context from "effect/Context"
@@ -46,6 +47,25 @@ export interface Options {
   readonly region?: string | undefined
   /** Called with each code as it is delivered. */
   readonly onDelivery?: ((delivery: Delivery) => Effect.Effect<void>) | undefined
+  /**
+   * What answers `GetId` and `GetCredentialsForIdentity` for each identity pool created
+   * (the default one included). Without it, identity pools hold their configuration only
+   * and those two actions fail with `InvalidIdentityPoolConfigurationException`.
+   */
+  readonly identityPools?:
+    | ((config: IdentityPoolConfig) => Effect.Effect<IdentityPool.IdentityPool.Service, AuthError.AuthError>)
+    | undefined
+}
+
+/** An identity pool as `CreateIdentityPool` configured it. */
+export interface IdentityPoolConfig {
+  readonly region: string
+  readonly identityPoolId: string
+  readonly identityPoolName: string
+  /** Guest access. */
+  readonly allowUnauthenticatedIdentities: boolean
+  /** The user pools whose id tokens it accepts: `cognito-idp.<region>.amazonaws.com/<userPoolId>` and app client. */
+  readonly providers: ReadonlyArray<{ readonly providerName: string; readonly clientId: string }>
 }
 
 /** The ids of the pools the server starts with. */

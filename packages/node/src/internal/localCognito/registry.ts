@@ -8,11 +8,23 @@
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import type * as AuthError from "@effect-cognito/core/AuthError"
+import type * as IdentityPoolService from "@effect-cognito/core/IdentityPool"
 import * as TestCognito from "@effect-cognito/test-kit/TestCognito"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { AttributeList, attributeList, attributes, decode, failure, invalidParameter, optional } from "./wire.js"
+import type * as LocalCognito from "../../LocalCognito.js"
+import {
+  AttributeList,
+  attributeList,
+  attributes,
+  decode,
+  failure,
+  IdentityRequests,
+  IdentityResponses,
+  invalidParameter,
+  optional
+} from "./wire.js"
 
 /** An app client. */
 export interface Client {
@@ -36,8 +48,14 @@ export interface Pool {
   reported: number
 }
 
-/** An identity pool's configuration. */
+/** An identity pool: its configuration as Cognito describes it and the `IdentityPool` that answers for it, if any. */
 export interface IdentityPool {
+  readonly description: IdentityPoolDescription
+  readonly service: IdentityPoolService.IdentityPool.Service | undefined
+}
+
+/** An identity pool's configuration, as `DescribeIdentityPool` returns it. */
+export interface IdentityPoolDescription {
   readonly IdentityPoolId: string
   readonly IdentityPoolName: string
   readonly AllowUnauthenticatedIdentities: boolean
@@ -152,10 +170,12 @@ const randomId = (length: number, alphabet: string) =>
 const seconds = (millis: number) => millis / 1000
 
 /** A registry of pools, clients and identity pools, with the actions that manage them. */
-export const make = (region: string) => {
+export const make = (region: string, identityPoolFactory: LocalCognito.Options["identityPools"]) => {
   const pools = new Map<string, Pool>()
   const clients = new Map<string, Client>()
   const identityPools = new Map<string, IdentityPool>()
+  /** The identity pool of each identity id handed out. */
+  const identities = new Map<string, string>()
   let seed = 0
 
   const findPool = (action: string, id: string) => {
@@ -382,12 +402,10 @@ export const make = (region: string) => {
       Effect.as(cognito.adminDeleteUser(request.Username), {})
     )
 
-  const describeIdentityPool = (pool: IdentityPool) => pool
-
   const createIdentityPool = (body: unknown) =>
     Effect.gen(function* () {
       const request = yield* decode("CreateIdentityPool", CreateIdentityPool)(body)
-      const pool: IdentityPool = {
+      const description: IdentityPoolDescription = {
         IdentityPoolId: `${region}:${randomUUID()}`,
         IdentityPoolName: request.IdentityPoolName,
         AllowUnauthenticatedIdentities: request.AllowUnauthenticatedIdentities,
@@ -397,23 +415,68 @@ export const make = (region: string) => {
           ServerSideTokenCheck: provider.ServerSideTokenCheck ?? false
         }))
       }
-      identityPools.set(pool.IdentityPoolId, pool)
-      return describeIdentityPool(pool)
+      const service =
+        identityPoolFactory === undefined
+          ? undefined
+          : yield* identityPoolFactory({
+              region,
+              identityPoolId: description.IdentityPoolId,
+              identityPoolName: description.IdentityPoolName,
+              allowUnauthenticatedIdentities: description.AllowUnauthenticatedIdentities,
+              providers: description.CognitoIdentityProviders.map((provider) => ({
+                providerName: provider.ProviderName,
+                clientId: provider.ClientId
+              }))
+            })
+      identityPools.set(description.IdentityPoolId, { description, service })
+      return description
     })
 
-  const identityPool = (body: unknown) =>
-    Effect.gen(function* () {
-      const request = yield* decode("DescribeIdentityPool", IdentityPoolRef)(body)
-      const pool = identityPools.get(request.IdentityPoolId)
-      if (pool === undefined)
-        return yield* Effect.fail(
+  const findIdentityPool = (action: string, id: string) => {
+    const pool = identityPools.get(id)
+    return pool === undefined
+      ? Effect.fail(failure(action, "ResourceNotFoundException", `IdentityPool '${id}' not found.`))
+      : Effect.succeed(pool)
+  }
+
+  /** The `IdentityPool` plugged in for a pool; without one the local Cognito cannot hand out identities. */
+  const serviceOf = (action: string, pool: IdentityPool) =>
+    pool.service === undefined
+      ? Effect.fail(
           failure(
-            "DescribeIdentityPool",
-            "ResourceNotFoundException",
-            `IdentityPool '${request.IdentityPoolId}' not found.`
+            action,
+            "InvalidIdentityPoolConfigurationException",
+            `Identity pool ${pool.description.IdentityPoolId} has no identity provider: start the local Cognito with the identityPools option.`
           )
         )
-      return describeIdentityPool(pool)
+      : Effect.succeed(pool.service)
+
+  const getId = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "GetId"
+      const request = yield* decode(action, IdentityRequests.GetId)(body)
+      const pool = yield* findIdentityPool(action, request.IdentityPoolId)
+      const service = yield* serviceOf(action, pool)
+      const response = yield* service.getId(request.Logins === undefined ? {} : { logins: request.Logins })
+      identities.set(response.identityId, request.IdentityPoolId)
+      return yield* IdentityResponses.getId(response)
+    })
+
+  const getCredentialsForIdentity = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "GetCredentialsForIdentity"
+      const request = yield* decode(action, IdentityRequests.GetCredentialsForIdentity)(body)
+      const poolId = identities.get(request.IdentityId)
+      if (poolId === undefined)
+        return yield* Effect.fail(
+          failure(action, "ResourceNotFoundException", `Identity '${request.IdentityId}' not found.`)
+        )
+      const service = yield* serviceOf(action, yield* findIdentityPool(action, poolId))
+      const response = yield* service.getCredentialsForIdentity({
+        identityId: request.IdentityId,
+        ...(request.Logins === undefined ? {} : { logins: request.Logins })
+      })
+      return yield* IdentityResponses.credentials(response)
     })
 
   /** The setup and admin actions of the user-pool service, by name. */
@@ -432,11 +495,16 @@ export const make = (region: string) => {
     AdminDeleteUser: adminDeleteUser
   }
 
-  /** The setup actions of the identity service, by name. */
+  /** The actions of the identity service, by name. */
   const identityPoolActions: Readonly<Record<string, (body: unknown) => Effect.Effect<unknown, AuthError.AuthError>>> =
     {
       CreateIdentityPool: createIdentityPool,
-      DescribeIdentityPool: identityPool
+      DescribeIdentityPool: (body) =>
+        Effect.flatMap(decode("DescribeIdentityPool", IdentityPoolRef)(body), (request) =>
+          Effect.map(findIdentityPool("DescribeIdentityPool", request.IdentityPoolId), (pool) => pool.description)
+        ),
+      GetId: getId,
+      GetCredentialsForIdentity: getCredentialsForIdentity
     }
 
   return {

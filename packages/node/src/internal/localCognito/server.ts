@@ -45,6 +45,10 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
     headers: { ...cors, "x-amzn-requestid": crypto.randomUUID(), ...headers }
   })
 
+/** Cognito's error answer: `__type` and `message` in the body, the exception also in `x-amzn-ErrorType`. */
+const failureJson = (status: number, exception: string, message: string) =>
+  json(status, { __type: exception, message }, { "x-amzn-errortype": exception })
+
 /** The claims of a JWT, unverified: only to find the app client that issued it. */
 const unverifiedClaims = (token: string): Record<string, unknown> | undefined => {
   const payload = token.split(".")[1]
@@ -74,7 +78,7 @@ export const make = (
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0
     const endpoint = `http://127.0.0.1:${port}/`
-    const registry = Registry.make(options.region ?? "us-east-1")
+    const registry = Registry.make(options.region ?? "us-east-1", options.identityPools)
     const sessions = new Map<string, string>()
     const deliveries: Array<LocalCognito.Delivery> = []
 
@@ -322,20 +326,19 @@ export const make = (
     const post = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function* () {
         const target = request.headers["x-amz-target"]
-        if (target === undefined)
-          return json(400, { __type: "UnknownOperationException", message: "Missing X-Amz-Target" })
+        if (target === undefined) return failureJson(400, "UnknownOperationException", "Missing X-Amz-Target")
         const text = yield* Effect.orElseSucceed(request.text, () => "")
         let body: unknown
         try {
           body = text.trim() === "" ? {} : JSON.parse(text)
         } catch {
-          return json(400, { __type: "SerializationException", message: "The request body is not JSON." })
+          return failureJson(400, "SerializationException", "The request body is not JSON.")
         }
         const result = yield* Effect.either(dispatch(target, body))
         yield* flush
         if (result._tag === "Right") return json(200, result.right)
-        const { body: errorJson, status } = errorBody(result.left)
-        return json(status, errorJson, { "x-amzn-errortype": (errorJson as { __type: string }).__type })
+        const { exception, message, status } = errorBody(result.left)
+        return failureJson(status, exception, message)
       })
 
     const get = (request: HttpServerRequest.HttpServerRequest) =>

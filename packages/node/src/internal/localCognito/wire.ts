@@ -8,7 +8,9 @@
  * @internal
  */
 import * as AuthError from "@effect-cognito/core/AuthError"
+import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
 import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
+import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
@@ -107,6 +109,36 @@ export const Requests = {
     UserCode: Secret,
     FriendlyDeviceName: optional(Schema.String)
   })
+} as const
+
+/** The request bodies of the identity-pool actions that `IdentityPool` answers. */
+export const IdentityRequests = {
+  GetId: Schema.Struct({
+    IdentityPoolId: Schema.String,
+    AccountId: optional(Schema.String),
+    Logins: optional(Schema.Record({ key: Schema.String, value: Secret }))
+  }),
+  GetCredentialsForIdentity: Schema.Struct({
+    IdentityId: Schema.String,
+    Logins: optional(Schema.Record({ key: Schema.String, value: Secret })),
+    CustomRoleArn: optional(Schema.String)
+  })
+} as const
+
+/** The response bodies of `GetId` and `GetCredentialsForIdentity`. */
+export const IdentityResponses = {
+  getId: (response: { readonly identityId: string }) =>
+    encode(CognitoIdentityPool.ResponseWire.GetId)({ IdentityId: response.identityId }),
+  credentials: (response: { readonly identityId: string; readonly credentials: IdentityPool.Credentials }) =>
+    encode(CognitoIdentityPool.ResponseWire.Credentials)({
+      IdentityId: response.identityId,
+      Credentials: {
+        AccessKeyId: response.credentials.accessKeyId,
+        SecretKey: response.credentials.secretAccessKey,
+        SessionToken: response.credentials.sessionToken,
+        Expiration: response.credentials.expiration.getTime() / 1000
+      }
+    })
 } as const
 
 /** A Cognito failure: its exception name and message. */
@@ -294,9 +326,11 @@ export const Responses = {
     })
 } as const
 
-/** Cognito's error body and status for a failure: `__type` is the exception name. */
-export const errorBody = (error: AuthError.AuthError): { readonly status: number; readonly body: unknown } => {
+/** The exception name, message and status of a failure, as Cognito reports it. */
+export const errorBody = (
+  error: AuthError.AuthError
+): { readonly status: number; readonly exception: string; readonly message: string } => {
   const exception = error.exception ?? AuthError.exceptionForReason(error.reason) ?? "InternalErrorException"
   const status = error.status ?? (exception === "InternalErrorException" ? 500 : 400)
-  return { status, body: { __type: exception, message: error.description ?? exception } }
+  return { status, exception, message: error.description ?? exception }
 }
