@@ -187,6 +187,58 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito protoco
     })
   )
 
+  it.effect("sets up TOTP MFA through the challenge session: the session finds its app client", () =>
+    Effect.gen(function* () {
+      const local = yield* LocalCognito.LocalCognito
+      const pool = yield* idp(local, "CreateUserPool", { PoolName: "mfa-on", MfaConfiguration: "ON" })
+      const UserPoolId = string(pool.json, "UserPool", "Id")
+      const client = yield* idp(local, "CreateUserPoolClient", {
+        UserPoolId,
+        ClientName: "app",
+        ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+      })
+      const ClientId = string(client.json, "UserPoolClient", "ClientId")
+      const Password = "Totp-Passw0rd!"
+      yield* idp(local, "SignUp", {
+        ClientId,
+        Username: "erin",
+        Password,
+        UserAttributes: [{ Name: "email", Value: "erin@example.com" }]
+      })
+      const code = Redacted.value(
+        (yield* local.deliveries).filter((d) => d.userPoolId === UserPoolId && d.message.username === "erin")[0]!
+          .message.code
+      )
+      assert.strictEqual(
+        (yield* idp(local, "ConfirmSignUp", { ClientId, Username: "erin", ConfirmationCode: code })).status,
+        200
+      )
+
+      const started = yield* idp(local, "InitiateAuth", {
+        ClientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: "erin", PASSWORD: Password }
+      })
+      assert.strictEqual(started.json.ChallengeName, "MFA_SETUP", started.text)
+      const associated = yield* idp(local, "AssociateSoftwareToken", { Session: string(started.json, "Session") })
+      const secret = Redacted.make(string(associated.json, "SecretCode"))
+      const cognito = yield* local.pool(UserPoolId)
+      const verified = yield* idp(local, "VerifySoftwareToken", {
+        Session: string(associated.json, "Session"),
+        UserCode: Redacted.value(yield* cognito.totpCode(secret))
+      })
+      assert.strictEqual(verified.json.Status, "SUCCESS", verified.text)
+      const done = yield* idp(local, "RespondToAuthChallenge", {
+        ClientId,
+        ChallengeName: "MFA_SETUP",
+        Session: string(verified.json, "Session"),
+        ChallengeResponses: { USERNAME: "erin" }
+      })
+      assert.isString((done.json.AuthenticationResult as { AccessToken?: unknown } | undefined)?.AccessToken, done.text)
+      assertFailure(yield* idp(local, "AssociateSoftwareToken", { Session: "forged" }), "NotAuthorizedException")
+    })
+  )
+
   it.effect("publishes each pool's JWKS at <userPoolId>/.well-known/jwks.json and nothing elsewhere", () =>
     Effect.gen(function* () {
       const local = yield* LocalCognito.LocalCognito

@@ -116,11 +116,12 @@ export const make = (
         : Effect.fail(failure(action, "NotAuthorizedException", "Invalid Access Token"))
     }
 
+    /** The app client that issued a challenge session, with the session. */
     const bySession = (action: string, session: Secret | undefined) => {
       const clientId = session === undefined ? undefined : sessions.get(Redacted.value(session))
-      return clientId === undefined
+      return session === undefined || clientId === undefined
         ? Effect.fail(failure(action, "NotAuthorizedException", "Invalid session for the user, session is expired."))
-        : byClientId(action, clientId)
+        : Effect.map(byClientId(action, clientId), (found) => ({ ...found, session }))
     }
 
     const remember =
@@ -277,8 +278,8 @@ export const make = (
               yield* provider.associateSoftwareToken({ accessToken: request.AccessToken })
             )
           }
-          const { client, provider } = yield* bySession(action, request.Session)
-          const response = yield* provider.associateSoftwareToken({ session: request.Session! })
+          const { client, provider, session } = yield* bySession(action, request.Session)
+          const response = yield* provider.associateSoftwareToken({ session })
           remember(client.clientId)(response)
           return yield* Responses.associateSoftwareToken(response)
         }),
@@ -298,9 +299,9 @@ export const make = (
               })
             )
           }
-          const { client, provider } = yield* bySession(action, request.Session)
+          const { client, provider, session } = yield* bySession(action, request.Session)
           const response = yield* provider.verifySoftwareToken({
-            session: request.Session!,
+            session,
             userCode: request.UserCode,
             ...named
           })
