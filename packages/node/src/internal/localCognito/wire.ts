@@ -11,7 +11,7 @@ import * as AuthError from "@effect-cognito/core/AuthError"
 import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
 import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
 import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
-import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
@@ -79,7 +79,7 @@ export const Requests = {
   }),
   RespondToAuthChallenge: Schema.Struct({
     ClientId: Schema.String,
-    ChallengeName: Schema.String,
+    ChallengeName: Schema.Literal(...IdentityProvider.challengeNames),
     Session: optional(Secret),
     ChallengeResponses: optional(Parameters),
     ClientMetadata: optional(Metadata)
