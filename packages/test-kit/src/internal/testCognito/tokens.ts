@@ -67,6 +67,7 @@ export const make = (state: State) => {
     Effect.map(randomHex(64), (token) => {
       refreshTokens.set(token, {
         username: user.username,
+        clientId: config.clientId,
         originJti,
         authTime,
         expiresAt: at + validity.refresh,
@@ -94,7 +95,8 @@ export const make = (state: State) => {
   const validRefreshToken = (action: string, token: Secret) =>
     Effect.gen(function* () {
       const record = refreshTokens.get(Redacted.value(token))
-      if (record === undefined) return yield* reject(action, "NotAuthorizedException", "Invalid Refresh Token")
+      if (record === undefined || record.clientId !== config.clientId)
+        return yield* reject(action, "NotAuthorizedException", "Invalid Refresh Token")
       if (record.revoked || revokedOrigins.has(record.originJti))
         return yield* reject(action, "NotAuthorizedException", "Refresh Token has been revoked")
       if ((yield* now) >= record.expiresAt)
