@@ -220,12 +220,43 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("Auth through NodeAut
    * need an `IdentityPool` plugged into the local Cognito (`identityPools` option).
    */
   const userPoolOnly = Effect.map(LocalCognito.LocalCognito, ({ config }) => ({ ...config, identityPoolId: undefined }))
+  /** A new app client with a secret on the default pool, created over the wire as a setup script would. */
+  const withSecret = Effect.gen(function* () {
+    const local = yield* LocalCognito.LocalCognito
+    const config = yield* userPoolOnly
+    const created = yield* Effect.promise(() =>
+      fetch(local.endpoint, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-amz-json-1.1",
+          "x-amz-target": "AWSCognitoIdentityProviderService.CreateUserPoolClient"
+        },
+        body: JSON.stringify({
+          UserPoolId: config.userPoolId,
+          ClientName: "confidential",
+          GenerateSecret: true,
+          ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        })
+      }).then((response) => response.json() as Promise<{ UserPoolClient: { ClientId: string; ClientSecret: string } }>)
+    )
+    return {
+      ...config,
+      clientId: created.UserPoolClient.ClientId,
+      clientSecret: Redacted.make(created.UserPoolClient.ClientSecret)
+    }
+  })
 
   it.scoped(`an app client without a secret: ${passwordFlowsName}`, () =>
     Effect.flatMap(userPoolOnly, (config) => passwordFlows(config, delivered))
   )
+  it.scoped(`an app client with a secret: ${passwordFlowsName}`, () =>
+    Effect.flatMap(withSecret, (config) => passwordFlows(config, delivered))
+  )
   it.scoped("an app client without a secret: SRP sign-in, global sign-out", () =>
     Effect.flatMap(userPoolOnly, (config) => srpAndGlobalSignOut(config, signedUp(delivered)))
+  )
+  it.scoped("an app client with a secret: SRP sign-in, global sign-out", () =>
+    Effect.flatMap(withSecret, (config) => srpAndGlobalSignOut(config, signedUp(delivered)))
   )
   it.scoped("a wrong user fails with a typed error, not a defect", () => Effect.flatMap(userPoolOnly, wrongUser))
 })

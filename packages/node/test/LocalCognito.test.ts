@@ -6,9 +6,14 @@
 import { randomUUID } from "node:crypto"
 import * as Srp from "@effect-cognito/core/Srp"
 import {
+  AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminSetUserMFAPreferenceCommand,
+  AdminSetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
+  CreateUserPoolClientCommand,
+  ListUsersCommand,
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
   GetUserCommand,
@@ -264,13 +269,15 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
         const local = yield* LocalCognito.LocalCognito
         const username = yield* confirmedUser(local, { phone_number: "+15555550100" })
         const session = success(yield* jsSignIn(local, username, password))
-        const cognito = yield* local.pool(local.defaultPool.userPoolId)
+        // The issuer is this server, as Cognito's is its own URL: verifiers find the JWKS under it.
+        const issuer = `${local.endpoint}${local.defaultPool.userPoolId}`
         const id = yield* Effect.promise(() =>
-          verifierFor(local, cognito.issuer, "id").verify(session.getIdToken().getJwtToken())
+          verifierFor(local, issuer, "id").verify(session.getIdToken().getJwtToken())
         )
         const access = yield* Effect.promise(() =>
-          verifierFor(local, cognito.issuer, "access").verify(session.getAccessToken().getJwtToken())
+          verifierFor(local, issuer, "access").verify(session.getAccessToken().getJwtToken())
         )
+        assert.strictEqual(id.iss, issuer)
         assert.strictEqual(id["cognito:username"], username)
         assert.strictEqual(access.username, username)
         assert.strictEqual(access.sub, id.sub)
@@ -279,7 +286,7 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
         assert.strictEqual(typed.phone_number_verified, false)
         const forged = `${session.getIdToken().getJwtToken().slice(0, -4)}AAAA`
         const rejected = yield* Effect.promise(() =>
-          verifierFor(local, cognito.issuer, "id")
+          verifierFor(local, issuer, "id")
             .verify(forged)
             .then(
               () => "accepted",
@@ -482,6 +489,149 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
           })
         assert.strictEqual(yield* answer(true), "NotAuthorizedException")
         assert.strictEqual(yield* answer(false), "succeeded")
+      }),
+    timeout
+  )
+
+  it.effect(
+    "the AWS SDK drives users with admin actions: confirm, set password, list with a filter, global sign-out",
+    () =>
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        const client = sdk(local)
+        const { clientId, userPoolId: UserPoolId } = local.defaultPool
+        const username = newUsername()
+        yield* Effect.promise(() =>
+          client.send(
+            new SignUpCommand({
+              ClientId: clientId,
+              Username: username,
+              Password: password,
+              UserAttributes: [{ Name: "email", Value: `${username}@example.org` }]
+            })
+          )
+        )
+        yield* Effect.promise(() => client.send(new AdminConfirmSignUpCommand({ UserPoolId, Username: username })))
+        assert.strictEqual(
+          yield* sdkFailure(client.send(new AdminConfirmSignUpCommand({ UserPoolId, Username: username }))),
+          "NotAuthorizedException"
+        )
+        assert.strictEqual(
+          yield* sdkFailure(
+            client.send(
+              new AdminSetUserPasswordCommand({ UserPoolId, Username: username, Password: "weak", Permanent: true })
+            )
+          ),
+          "InvalidPasswordException"
+        )
+        yield* Effect.promise(() =>
+          client.send(
+            new AdminSetUserPasswordCommand({
+              UserPoolId,
+              Username: username,
+              Password: "Admin-Set-Passw0rd!",
+              Permanent: true
+            })
+          )
+        )
+        const signIn = (pass: string) =>
+          client.send(
+            new InitiateAuthCommand({
+              ClientId: clientId,
+              AuthFlow: "USER_PASSWORD_AUTH",
+              AuthParameters: { USERNAME: username, PASSWORD: pass }
+            })
+          )
+        assert.strictEqual(yield* sdkFailure(signIn(password)), "NotAuthorizedException")
+        const tokens = (yield* Effect.promise(() => signIn("Admin-Set-Passw0rd!"))).AuthenticationResult
+
+        const listed = yield* Effect.promise(() =>
+          client.send(new ListUsersCommand({ UserPoolId, Filter: `email = "${username}@example.org"` }))
+        )
+        assert.deepStrictEqual(
+          listed.Users?.map((u) => [u.Username, u.UserStatus, u.Enabled]),
+          [[username, "CONFIRMED", true]]
+        )
+        const byPrefix = yield* Effect.promise(() =>
+          client.send(new ListUsersCommand({ UserPoolId, Filter: `username ^= "${username.slice(0, 9)}"`, Limit: 1 }))
+        )
+        assert.lengthOf(byPrefix.Users ?? [], 1)
+        assert.strictEqual(
+          yield* sdkFailure(client.send(new ListUsersCommand({ UserPoolId, Filter: "email == nothing" }))),
+          "InvalidParameterException"
+        )
+
+        yield* Effect.promise(() => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username })))
+        assert.strictEqual(
+          yield* sdkFailure(
+            client.send(
+              new InitiateAuthCommand({
+                ClientId: clientId,
+                AuthFlow: "REFRESH_TOKEN_AUTH",
+                AuthParameters: { REFRESH_TOKEN: tokens?.RefreshToken ?? "" }
+              })
+            )
+          ),
+          "NotAuthorizedException"
+        )
+        assert.strictEqual(
+          yield* sdkFailure(client.send(new GetUserCommand({ AccessToken: tokens?.AccessToken }))),
+          "NotAuthorizedException"
+        )
+      }),
+    timeout
+  )
+
+  it.effect(
+    "an app client with a secret requires SECRET_HASH; refresh tokens stay with the client that got them",
+    () =>
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        const client = sdk(local)
+        const created = yield* Effect.promise(() =>
+          client.send(
+            new CreateUserPoolClientCommand({
+              UserPoolId: local.defaultPool.userPoolId,
+              ClientName: "confidential",
+              GenerateSecret: true,
+              ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+              AccessTokenValidity: 5,
+              TokenValidityUnits: { AccessToken: "minutes" }
+            })
+          )
+        )
+        const clientId = created.UserPoolClient?.ClientId ?? ""
+        const clientSecret = created.UserPoolClient?.ClientSecret ?? ""
+        assert.isNotEmpty(clientSecret)
+        const username = yield* confirmedUser(local)
+        const secretHash = Redacted.value(yield* Srp.secretHash(username, clientId, Redacted.make(clientSecret)))
+        const signIn = (parameters: Record<string, string>) =>
+          client.send(
+            new InitiateAuthCommand({
+              ClientId: clientId,
+              AuthFlow: "USER_PASSWORD_AUTH",
+              AuthParameters: { USERNAME: username, PASSWORD: password, ...parameters }
+            })
+          )
+        assert.strictEqual(yield* sdkFailure(signIn({})), "NotAuthorizedException")
+        assert.strictEqual(yield* sdkFailure(signIn({ SECRET_HASH: `x${secretHash}` })), "NotAuthorizedException")
+        const tokens = (yield* Effect.promise(() => signIn({ SECRET_HASH: secretHash }))).AuthenticationResult
+        assert.strictEqual(tokens?.ExpiresIn, 300)
+        const user = yield* Effect.promise(() => client.send(new GetUserCommand({ AccessToken: tokens?.AccessToken })))
+        assert.strictEqual(user.Username, username)
+        // The same user's refresh token, presented by the public client, is not that client's.
+        assert.strictEqual(
+          yield* sdkFailure(
+            client.send(
+              new InitiateAuthCommand({
+                ClientId: local.defaultPool.clientId,
+                AuthFlow: "REFRESH_TOKEN_AUTH",
+                AuthParameters: { REFRESH_TOKEN: tokens?.RefreshToken ?? "" }
+              })
+            )
+          ),
+          "NotAuthorizedException"
+        )
       }),
     timeout
   )

@@ -11,7 +11,9 @@ import type * as AuthError from "@effect-cognito/core/AuthError"
 import type * as IdentityPoolService from "@effect-cognito/core/IdentityPool"
 import * as TestCognito from "@effect-cognito/test-kit/TestCognito"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as LocalCognito from "../../LocalCognito.js"
 import {
@@ -26,17 +28,34 @@ import {
   optional
 } from "./wire.js"
 
-/** An app client. */
+/** An app client: its settings and the pool as this client sees it. */
 export interface Client {
   readonly clientId: string
   readonly clientName: string
   readonly userPoolId: string
   readonly clientSecret: string | undefined
   readonly explicitAuthFlows: ReadonlyArray<string>
+  readonly validity: Validity
   readonly created: number
+  /** The pool answering as this client (its id, secret and token lifetimes). */
+  readonly cognito: TestCognito.TestCognito.Service
 }
 
-/** A user pool: its settings as created and the `TestCognito` that serves it. */
+/** Token lifetimes as Cognito describes them: a number and its unit per token. */
+interface Validity {
+  readonly AccessTokenValidity: number
+  readonly IdTokenValidity: number
+  readonly RefreshTokenValidity: number
+  readonly TokenValidityUnits: {
+    readonly AccessToken: TimeUnit
+    readonly IdToken: TimeUnit
+    readonly RefreshToken: TimeUnit
+  }
+}
+
+type TimeUnit = "seconds" | "minutes" | "hours" | "days"
+
+/** A user pool: its settings as created and the `TestCognito` that holds its users (its app clients share them). */
 export interface Pool {
   readonly id: string
   readonly name: string
@@ -93,11 +112,19 @@ const CreateUserPool = Schema.Struct({
 
 const UserPoolId = Schema.Struct({ UserPoolId: Schema.String })
 
+const TimeUnit = Schema.Literal("seconds", "minutes", "hours", "days")
+
 const CreateUserPoolClient = Schema.Struct({
   UserPoolId: Schema.String,
   ClientName: Schema.String,
   GenerateSecret: optional(Schema.Boolean),
-  ExplicitAuthFlows: optional(Schema.Array(Schema.String))
+  ExplicitAuthFlows: optional(Schema.Array(Schema.String)),
+  AccessTokenValidity: optional(Schema.Number),
+  IdTokenValidity: optional(Schema.Number),
+  RefreshTokenValidity: optional(Schema.Number),
+  TokenValidityUnits: optional(
+    Schema.Struct({ AccessToken: optional(TimeUnit), IdToken: optional(TimeUnit), RefreshToken: optional(TimeUnit) })
+  )
 })
 
 const ClientRef = Schema.Struct({ UserPoolId: Schema.String, ClientId: Schema.String })
@@ -110,6 +137,21 @@ const AdminCreateUser = Schema.Struct({
   TemporaryPassword: optional(Schema.Redacted(Schema.String)),
   UserAttributes: optional(AttributeList),
   MessageAction: optional(Schema.Literal("RESEND", "SUPPRESS"))
+})
+
+const AdminSetUserPassword = Schema.Struct({
+  UserPoolId: Schema.String,
+  Username: Schema.String,
+  Password: Schema.Redacted(Schema.String),
+  Permanent: optional(Schema.Boolean)
+})
+
+const ListUsers = Schema.Struct({
+  UserPoolId: Schema.String,
+  AttributesToGet: optional(Schema.Array(Schema.String)),
+  Limit: optional(Schema.Number),
+  PaginationToken: optional(Schema.String),
+  Filter: optional(Schema.String)
 })
 
 const MfaSettings = Schema.Struct({ Enabled: optional(Schema.Boolean), PreferredMfa: optional(Schema.Boolean) })
@@ -161,7 +203,8 @@ const standardSchema = [
   "updated_at"
 ]
 
-const alphanumeric = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+const lowercase = "0123456789abcdefghijklmnopqrstuvwxyz"
+const alphanumeric = `${lowercase}ABCDEFGHIJKLMNOPQRSTUVWXYZ`
 
 /** Random characters from an alphabet (ids only; not secrets). */
 const randomId = (length: number, alphabet: string) =>
@@ -169,8 +212,25 @@ const randomId = (length: number, alphabet: string) =>
 
 const seconds = (millis: number) => millis / 1000
 
+const unitSeconds: Readonly<Record<TimeUnit, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 }
+
+/** `Filter` of ListUsers: `name = "value"` (exact) or `name ^= "value"` (prefix). */
+const filterPattern = /^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$/
+
+/** The value ListUsers filters on for a name: the username, the status, or an attribute. */
+const filterValue = (user: TestCognito.UserView, name: string): string | undefined =>
+  name === "username"
+    ? user.username
+    : name === "cognito:user_status"
+      ? user.status
+      : name === "status"
+        ? user.enabled
+          ? "Enabled"
+          : "Disabled"
+        : user.attributes[name]
+
 /** A registry of pools, clients and identity pools, with the actions that manage them. */
-export const make = (region: string, identityPoolFactory: LocalCognito.Options["identityPools"]) => {
+export const make = (region: string, endpoint: string, identityPoolFactory: LocalCognito.Options["identityPools"]) => {
   const pools = new Map<string, Pool>()
   const clients = new Map<string, Client>()
   const identityPools = new Map<string, IdentityPool>()
@@ -238,10 +298,7 @@ export const make = (region: string, identityPoolFactory: LocalCognito.Options["
     CreationDate: seconds(client.created),
     LastModifiedDate: seconds(client.created),
     ExplicitAuthFlows: client.explicitAuthFlows,
-    TokenValidityUnits: { AccessToken: "hours", IdToken: "hours", RefreshToken: "days" },
-    AccessTokenValidity: 1,
-    IdTokenValidity: 1,
-    RefreshTokenValidity: 30
+    ...client.validity
   })
 
   const createUserPool = (body: unknown) =>
@@ -254,8 +311,11 @@ export const make = (region: string, identityPoolFactory: LocalCognito.Options["
         TestCognito.layerCognito({
           region,
           userPoolId: id,
-          clientId: randomId(26, "0123456789abcdefghijklmnopqrstuvwxyz"),
+          // The pool's own client id, for admin actions only: app clients get theirs from CreateUserPoolClient.
+          clientId: randomId(26, lowercase),
           seed: ++seed,
+          // Tokens name this server as their issuer, so verifiers fetch its JWKS.
+          issuer: `${endpoint}${id}`,
           mfa: settings.MfaConfiguration ?? "OFF",
           requiredAttributes: (settings.Schema ?? []).filter((a) => a.Required === true).map((a) => a.Name),
           passwordPolicy: {
@@ -285,25 +345,41 @@ export const make = (region: string, identityPoolFactory: LocalCognito.Options["
       const action = "CreateUserPoolClient"
       const request = yield* decode(action, CreateUserPoolClient)(body)
       const pool = yield* findPool(action, request.UserPoolId)
-      if (pool.clients.size > 0 || request.GenerateSecret === true)
-        return yield* Effect.fail(
-          failure(
-            action,
-            "LimitExceededException",
-            "This local Cognito serves one app client without a secret per pool."
-          )
-        )
+      const validity: Validity = {
+        AccessTokenValidity: request.AccessTokenValidity ?? 1,
+        IdTokenValidity: request.IdTokenValidity ?? 1,
+        RefreshTokenValidity: request.RefreshTokenValidity ?? 30,
+        TokenValidityUnits: {
+          AccessToken: request.TokenValidityUnits?.AccessToken ?? "hours",
+          IdToken: request.TokenValidityUnits?.IdToken ?? "hours",
+          RefreshToken: request.TokenValidityUnits?.RefreshToken ?? "days"
+        }
+      }
+      const lifetime = (value: number, unit: TimeUnit) => Duration.seconds(value * unitSeconds[unit])
+      const clientId = randomId(26, lowercase)
+      const clientSecret = request.GenerateSecret === true ? randomId(51, lowercase) : undefined
+      const cognito = yield* pool.cognito.withClient({
+        clientId,
+        clientSecret: clientSecret === undefined ? undefined : Redacted.make(clientSecret),
+        tokenValidity: {
+          accessToken: lifetime(validity.AccessTokenValidity, validity.TokenValidityUnits.AccessToken),
+          idToken: lifetime(validity.IdTokenValidity, validity.TokenValidityUnits.IdToken),
+          refreshToken: lifetime(validity.RefreshTokenValidity, validity.TokenValidityUnits.RefreshToken)
+        }
+      })
       const client: Client = {
-        clientId: pool.cognito.config.clientId,
+        clientId,
         clientName: request.ClientName,
         userPoolId: pool.id,
-        clientSecret: undefined,
+        clientSecret,
         explicitAuthFlows: request.ExplicitAuthFlows ?? [
           "ALLOW_REFRESH_TOKEN_AUTH",
           "ALLOW_USER_SRP_AUTH",
           "ALLOW_CUSTOM_AUTH"
         ],
-        created: yield* Clock.currentTimeMillis
+        validity,
+        created: yield* Clock.currentTimeMillis,
+        cognito
       }
       pool.clients.set(client.clientId, client)
       clients.set(client.clientId, client)
@@ -390,6 +466,60 @@ export const make = (region: string, identityPoolFactory: LocalCognito.Options["
         ...(preferred === undefined ? {} : { preferred })
       })
       return {}
+    })
+
+  const adminConfirmSignUp = (body: unknown) =>
+    Effect.flatMap(user("AdminConfirmSignUp", UserRef)(body), ({ cognito, request }) =>
+      Effect.as(cognito.adminConfirmSignUp(request.Username), {})
+    )
+
+  const adminSetUserPassword = (body: unknown) =>
+    Effect.flatMap(user("AdminSetUserPassword", AdminSetUserPassword)(body), ({ cognito, request }) =>
+      Effect.as(
+        cognito.adminSetUserPassword(request.Username, request.Password, { permanent: request.Permanent ?? false }),
+        {}
+      )
+    )
+
+  const adminUserGlobalSignOut = (body: unknown) =>
+    Effect.flatMap(user("AdminUserGlobalSignOut", UserRef)(body), ({ cognito, request }) =>
+      Effect.as(cognito.adminUserGlobalSignOut(request.Username), {})
+    )
+
+  const listUsers = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "ListUsers"
+      const request = yield* decode(action, ListUsers)(body)
+      const pool = yield* findPool(action, request.UserPoolId)
+      const limit = request.Limit ?? 60
+      if (!Number.isInteger(limit) || limit < 1 || limit > 60)
+        return yield* invalidParameter(action, "Limit must be an integer from 1 to 60.")
+      let users = yield* pool.cognito.listUsers
+      if (request.Filter !== undefined && request.Filter !== "") {
+        const match = filterPattern.exec(request.Filter)
+        if (match === null) return yield* invalidParameter(action, "Error while parsing filter.")
+        const [, name = "", operator, quoted = ""] = match
+        const value = quoted.replace(/\\(.)/g, "$1")
+        users = users.filter((u) => {
+          const found = filterValue(u, name)
+          return found !== undefined && (operator === "=" ? found === value : found.startsWith(value))
+        })
+      }
+      const start = request.PaginationToken === undefined ? 0 : Number(request.PaginationToken)
+      if (!Number.isInteger(start) || start < 0 || start > users.length)
+        return yield* invalidParameter(action, "Invalid pagination token.")
+      const now = yield* Clock.currentTimeMillis
+      const wanted = request.AttributesToGet
+      const page = users.slice(start, start + limit).map((u) => {
+        const type = userType(u.username, u, now)
+        return wanted === undefined
+          ? type
+          : { ...type, Attributes: type.Attributes.filter((a) => wanted.includes(a.Name)) }
+      })
+      return {
+        Users: page,
+        ...(start + limit < users.length ? { PaginationToken: String(start + limit) } : {})
+      }
     })
 
   const adminDisableUser = (body: unknown) =>
@@ -489,7 +619,11 @@ export const make = (region: string, identityPoolFactory: LocalCognito.Options["
     CreateUserPoolClient: createUserPoolClient,
     DescribeUserPoolClient: describeUserPoolClient,
     AdminCreateUser: adminCreateUser,
+    AdminConfirmSignUp: adminConfirmSignUp,
     AdminGetUser: adminGetUser,
+    AdminSetUserPassword: adminSetUserPassword,
+    AdminUserGlobalSignOut: adminUserGlobalSignOut,
+    ListUsers: listUsers,
     AdminSetUserMFAPreference: adminSetUserMFAPreference,
     AdminDisableUser: adminDisableUser,
     AdminDeleteUser: adminDeleteUser

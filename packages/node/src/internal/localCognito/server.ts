@@ -78,7 +78,7 @@ export const make = (
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0
     const endpoint = `http://127.0.0.1:${port}/`
-    const registry = Registry.make(options.region ?? "us-east-1", options.identityPools)
+    const registry = Registry.make(options.region ?? "us-east-1", endpoint, options.identityPools)
     const sessions = new Map<string, string>()
     const deliveries: Array<LocalCognito.Delivery> = []
 
@@ -103,10 +103,7 @@ export const make = (
     const byClientId = (action: string, clientId: string) => {
       const client = registry.clients.get(clientId)
       if (client === undefined) return notFoundClient(action, clientId)
-      return Effect.map(registry.findPool(action, client.userPoolId), (pool) => ({
-        client,
-        provider: pool.cognito.provider
-      }))
+      return Effect.succeed({ client, provider: client.cognito.provider })
     }
 
     const byAccessToken = (action: string, token: Secret) => {
