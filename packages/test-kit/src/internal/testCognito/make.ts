@@ -7,6 +7,7 @@
  */
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
+import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -15,6 +16,7 @@ import * as Account from "./account.js"
 import * as Admin from "./admin.js"
 import * as Challenges from "./challenges.js"
 import * as Codes from "./codes.js"
+import * as Identities from "./identityPool.js"
 import * as Policy from "./policy.js"
 import * as SignIn from "./signIn.js"
 import * as State from "./state.js"
@@ -29,7 +31,9 @@ export const tag = Context.GenericTag<TestCognito.TestCognito, TestCognito.TestC
 export const make = (
   options: TestCognito.Options
 ): Effect.Effect<
-  Context.Context<TestCognito.TestCognito | IdentityProvider.IdentityProvider | AuthConfig.AuthConfig>,
+  Context.Context<
+    TestCognito.TestCognito | IdentityProvider.IdentityProvider | IdentityPool.IdentityPool | AuthConfig.AuthConfig
+  >,
   AuthError.AuthError
 > =>
   Effect.gen(function* () {
@@ -42,9 +46,12 @@ export const make = (
       ...Account.make(state, policy, codes, tokens, challenges),
       ...SignIn.make(state, policy, codes, tokens, challenges)
     })
-    const service = Admin.make(state, policy, challenges, provider)
+    const identities = Identities.makeState()
+    const identityPool = Identities.make(state, identities)
+    const service = Admin.make(state, policy, challenges, provider, { state: identities, service: identityPool })
     return Context.make(tag, service).pipe(
       Context.add(IdentityProvider.IdentityProvider, provider),
+      Context.add(IdentityPool.IdentityPool, identityPool),
       Context.add(AuthConfig.AuthConfig, state.config)
     )
   })
