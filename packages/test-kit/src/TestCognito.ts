@@ -178,10 +178,13 @@ export declare namespace TestCognito {
     readonly identities: Effect.Effect<ReadonlyArray<IdentityView>>
     /** Every set of credentials the identity pool issued, in order. */
     readonly issuedCredentials: Effect.Effect<ReadonlyArray<IssuedCredentials>>
-    /** The secret key of issued credentials, to verify a signature made with them. */
-    readonly secretAccessKeyOf: (
+    /** The secret key and session token of issued credentials, to verify a signature made with them. */
+    readonly credentialsOf: (
       accessKeyId: string
-    ) => Effect.Effect<Redacted.Redacted<string>, Cause.NoSuchElementException>
+    ) => Effect.Effect<
+      { readonly secretAccessKey: Redacted.Redacted<string>; readonly sessionToken: Redacted.Redacted<string> },
+      Cause.NoSuchElementException
+    >
     /** Moves the server's clock relative to `Clock` (positive: the server is ahead of the device). */
     readonly setClockOffset: (offset: Duration.DurationInput) => Effect.Effect<void>
     /** AdminCreateUser: the user must set a new password at first sign-in. */

@@ -48,7 +48,7 @@ export const make = (
       }))
     ),
     issuedCredentials: Effect.sync(() => [...identityPool.state.issued]),
-    secretAccessKeyOf: (accessKeyId) =>
+    credentialsOf: (accessKeyId) =>
       Effect.suspend(() => {
         const secret = identityPool.state.secrets.get(accessKeyId)
         return secret === undefined

@@ -33,8 +33,11 @@ export interface IdentityPoolState {
   /** `provider|subject` → identity id. */
   readonly byLogin: Map<string, string>
   readonly issued: Array<TestCognito.IssuedCredentials>
-  /** Secret keys of issued credentials by access key id, for verifying signatures. */
-  readonly secrets: Map<string, Redacted.Redacted<string>>
+  /** The secret key and session token of issued credentials by access key id, for verifying signatures. */
+  readonly secrets: Map<
+    string,
+    { readonly secretAccessKey: Redacted.Redacted<string>; readonly sessionToken: Redacted.Redacted<string> }
+  >
 }
 
 export const makeState = (): IdentityPoolState => ({
@@ -134,7 +137,7 @@ export const make = (state: State, pool: IdentityPoolState): IdentityPool.Identi
       const sessionToken = Redacted.make(yield* randomHex(48))
       // Cognito answers whole seconds.
       const expiration = new Date(Math.floor((at + validityMillis) / 1000) * 1000)
-      pool.secrets.set(accessKeyId, secretAccessKey)
+      pool.secrets.set(accessKeyId, { secretAccessKey, sessionToken })
       pool.issued.push({ identityId, accessKeyId, roleArn, expiration, at })
       return { identityId, credentials: { accessKeyId, secretAccessKey, sessionToken, expiration } }
     })
