@@ -151,7 +151,7 @@ describe("session", () => {
     })
   )
 
-  it.scoped("hands out cached tokens until the refresh window, then concurrent callers share one refresh", () =>
+  it.scoped("inside the refresh window, valid tokens come at once while one background refresh runs", () =>
     Effect.gen(function* () {
       const { store, session, calls } = yield* setup(() => Effect.succeed(tokens(2, 3400)))
       yield* session.establish(tokens(1), "alice", "signIn")
@@ -159,18 +159,32 @@ describe("session", () => {
       yield* TestClock.adjust(Duration.seconds(3600 - 5 * 60))
       const results = yield* Effect.all(
         Array.from({ length: 20 }, () => session.getTokens()),
-        {
-          concurrency: "unbounded"
-        }
+        { concurrency: "unbounded" }
       )
+      assert.deepStrictEqual(new Set(results.map(accessNumber)), new Set([1]), "the still-valid tokens")
+      yield* TestClock.adjust(Duration.millis(1))
       assert.strictEqual(yield* Ref.get(calls), 1)
-      assert.deepStrictEqual(new Set(results.map(accessNumber)), new Set([2]))
+      assert.strictEqual(accessNumber(yield* session.getTokens()), 2)
       const stored = yield* store.load
       assert.isTrue(Option.isSome(stored) && Redacted.value(stored.value.refreshToken) === "refresh-2")
     })
   )
 
-  it.scoped("a rejected refresh token ends the session: SessionExpired, store cleared, tokens invalid", () =>
+  it.scoped("expired tokens: concurrent callers wait for one shared refresh", () =>
+    Effect.gen(function* () {
+      const { session, calls } = yield* setup(() => Effect.succeed(tokens(2, 3600)))
+      yield* session.establish(tokens(1), "alice", "signIn")
+      yield* TestClock.adjust(Duration.seconds(3600))
+      const results = yield* Effect.all(
+        Array.from({ length: 20 }, () => session.getTokens()),
+        { concurrency: "unbounded" }
+      )
+      assert.strictEqual(yield* Ref.get(calls), 1)
+      assert.deepStrictEqual(new Set(results.map(accessNumber)), new Set([2]))
+    })
+  )
+
+  it.scoped("a rejected refresh token ends the session: SessionExpired (then and after), store cleared", () =>
     Effect.gen(function* () {
       const { store, session } = yield* setup(() =>
         Effect.fail(AuthError.make("NotAuthorized", "InitiateAuth", "Refresh Token has been revoked"))
@@ -180,7 +194,7 @@ describe("session", () => {
       assert.strictEqual(error.reason, "SessionExpired")
       assert.strictEqual(yield* session.userState, "SignedOutUserPoolsTokensInvalid")
       assert.isTrue(Option.isNone(yield* store.load))
-      assert.strictEqual((yield* Effect.flip(session.getTokens())).reason, "NotSignedIn")
+      assert.strictEqual((yield* Effect.flip(session.getTokens())).reason, "SessionExpired")
     })
   )
 

@@ -98,8 +98,10 @@ export const make: Effect.Effect<
             )
           )
       }
-      yield* session.forget("SignedOut")
+      // The pending challenge and the session go even when the store cannot be cleared;
+      // that failure (Storage) is reported with the user already signed out.
       yield* signIn.cancel
+      yield* session.forget("SignedOut")
     }).pipe(Effect.withSpan("Auth.signOut"))
 
   const service: Auth.Auth.Service = {

@@ -72,7 +72,12 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
     ): Effect.Effect<Auth.SignInResult, AuthError.AuthError> =>
       Effect.gen(function* () {
         if (response._tag === "Authenticated") {
-          const established = yield* session.establish(response.tokens, username, method)
+          const established = yield* session.establish(response.tokens, username, method).pipe(
+            Effect.catchIf(
+              (error) => error.reason === "Storage",
+              (error) => unstored(response.tokens, method, error)
+            )
+          )
           yield* cancel
           yield* Effect.logDebug("effect-cognito: signed in").pipe(
             Effect.annotateLogs({ username: established.username })
@@ -108,6 +113,37 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
             yield* cancel
             return yield* fail(interpretation.reason, method, interpretation.description)
         }
+      })
+
+    /**
+     * A sign-in whose session cannot be stored: the refresh token Cognito just issued is
+     * revoked (best effort) so no live token is left behind that nobody holds, and the
+     * sign-in fails with `Storage`; the user stays signed out.
+     */
+    const unstored = (tokens: IdentityProvider.AuthenticationResult, method: string, error: AuthError.AuthError) =>
+      Effect.gen(function* () {
+        yield* cancel
+        const revoked = tokens.refreshToken === undefined
+          ? true
+          : yield* client.revokeToken({ token: tokens.refreshToken }).pipe(
+              Effect.as(true),
+              Effect.catchAll((revokeError) =>
+                Effect.logWarning("effect-cognito: revoking the unstored refresh token failed").pipe(
+                  Effect.annotateLogs({ reason: revokeError.reason }),
+                  Effect.as(false)
+                )
+              )
+            )
+        return yield* Effect.fail(
+          AuthError.make(
+            "Storage",
+            method,
+            `signed in, but the session could not be stored, so the user stays signed out; the new refresh token ${
+              revoked ? "was revoked" : "could not be revoked"
+            }`,
+            { cause: error }
+          )
+        )
       })
 
     /** Answers PASSWORD_VERIFIER with the SRP password claim. */
