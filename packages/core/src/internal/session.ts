@@ -316,6 +316,11 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         })
       )
 
+    /** After a refresh that brought no tokens, no background refresh for {@link backgroundRetryMillis}. */
+    const holdBackground = Effect.map(Clock.currentTimeMillis, (now) => {
+      background.notBefore = now + backgroundRetryMillis
+    })
+
     const serverNow = (session: TokenStore.Session) =>
       Effect.map(Clock.currentTimeMillis, (now) => now + session.clockSkewMillis)
 
@@ -341,6 +346,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
             }
             if (AuthError.isTransient(error) && (yield* serverNow(session)) < at.expiresAtMillis) {
               yield* Effect.logDebug("effect-cognito: refresh failed transiently; the current tokens are still valid")
+              yield* holdBackground
               return undefined
             }
             return yield* Effect.fail(error)
@@ -367,13 +373,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
           const seen = yield* Ref.get(epoch)
           yield* refreshNow(at, seen).pipe(
             Effect.exit,
-            Effect.tap((exit) =>
-              exit._tag === "Failure"
-                ? Effect.map(Clock.currentTimeMillis, (now) => {
-                    background.notBefore = now + backgroundRetryMillis
-                  })
-                : Effect.void
-            ),
+            Effect.tap((exit) => (exit._tag === "Failure" ? holdBackground : Effect.void)),
             Effect.flatMap((exit) => Effect.zipRight(Ref.set(inflight, Option.none()), Deferred.done(mine, exit))),
             Effect.forkIn(scope)
           )
