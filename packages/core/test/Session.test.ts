@@ -51,7 +51,11 @@ const faultyStore = (broken: Broken) =>
       )
     return TokenStore.make(
       {
-        get: (key) => Effect.zipRight(guard("get"), Effect.map(Ref.get(cells), (m) => Option.fromNullable(m.get(key)))),
+        get: (key) =>
+          Effect.zipRight(
+            guard("get"),
+            Effect.map(Ref.get(cells), (m) => Option.fromNullable(m.get(key)))
+          ),
         set: (key, value) =>
           Effect.zipRight(
             guard("set"),
@@ -343,18 +347,20 @@ describe("refresh timing", () => {
     })
   )
 
-  it.scoped("tokens from a server whose clock is hours behind are judged by its clock: neither expired nor refreshed", () =>
-    Effect.gen(function* () {
-      const { session, calls } = yield* setup(() => Effect.die("no refresh expected"))
-      yield* TestClock.setTime(10 * 3600 * 1000)
-      // Issued "two hours ago" by the device's clock, valid for an hour: expired by it, fresh by the server's.
-      yield* session.establish(tokens(1, 8 * 3600), "alice", "signIn")
-      const current = yield* session.current
-      assert.isTrue(Option.isSome(current) && current.value.session.clockSkewMillis === -2 * 3600 * 1000)
-      yield* TestClock.adjust(Duration.seconds(3600 - 5 * 60 - 1))
-      assert.strictEqual(accessNumber(yield* session.getTokens()), 1)
-      assert.strictEqual(yield* Ref.get(calls), 0)
-    })
+  it.scoped(
+    "tokens from a server whose clock is hours behind are judged by its clock: neither expired nor refreshed",
+    () =>
+      Effect.gen(function* () {
+        const { session, calls } = yield* setup(() => Effect.die("no refresh expected"))
+        yield* TestClock.setTime(10 * 3600 * 1000)
+        // Issued "two hours ago" by the device's clock, valid for an hour: expired by it, fresh by the server's.
+        yield* session.establish(tokens(1, 8 * 3600), "alice", "signIn")
+        const current = yield* session.current
+        assert.isTrue(Option.isSome(current) && current.value.session.clockSkewMillis === -2 * 3600 * 1000)
+        yield* TestClock.adjust(Duration.seconds(3600 - 5 * 60 - 1))
+        assert.strictEqual(accessNumber(yield* session.getTokens()), 1)
+        assert.strictEqual(yield* Ref.get(calls), 0)
+      })
   )
 
   it.scoped("tokens that expire no later than they were issued are refused with InvalidResponse", () =>
