@@ -145,7 +145,11 @@ const withBrokenStore = (broken: Broken) => {
     TokenStore.TokenStore,
     TokenStore.make(
       {
-        get: (key) => Effect.as(guard("get"), Option.fromNullable(cells.get(key))),
+        get: (key) =>
+          Effect.zipRight(
+            guard("get"),
+            Effect.sync(() => Option.fromNullable(cells.get(key)))
+          ),
         set: (key, value) => Effect.map(guard("set"), () => void cells.set(key, value)),
         remove: (key) => Effect.map(guard("remove"), () => void cells.delete(key))
       },

@@ -20,6 +20,12 @@
  *   expired token (or `forceRefresh`) waits. The window is capped at half the tokens'
  *   lifetime, so short-lived tokens are not refreshed on every call.
  *
+ * Contexts that share the store (browser tabs) act as one through `SessionSync`: every
+ * store write and every refresh runs under its lock; a refresh re-reads the store once
+ * it holds the lock and adopts a session another context stored that needs no refresh;
+ * each write is published, and an event from elsewhere reloads the store (bumping the
+ * epoch when a sign-in or sign-out came, so a refresh in flight here cannot write after it).
+ *
  * The decisions (does this session need a refresh, does this failure end it, what session
  * do new tokens make) are pure functions exported for tests.
  *
@@ -30,7 +36,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -38,8 +44,10 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Auth from "../Auth.js"
 import * as AuthError from "../AuthError.js"
 import type * as IdentityProvider from "../IdentityProvider.js"
+import type * as SessionSync from "../SessionSync.js"
 import * as TokenStore from "../TokenStore.js"
 import * as Jwt from "./jwt.js"
+import { inProcess } from "./sessionSync.js"
 
 type Secret = Redacted.Redacted<string>
 
@@ -84,6 +92,8 @@ export interface Options {
     session: TokenStore.Session
   ) => Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError>
   readonly refreshWindow: Duration.Duration
+  /** The lock and events shared with other contexts of the store; the in-process no-op when absent. */
+  readonly sync?: SessionSync.SessionSync.Service | undefined
 }
 
 // ---------------------------------------------------------------------------
@@ -158,6 +168,15 @@ export const sessionOf = (
   return currentOf(session, access, id)
 }
 
+/** Whether two sessions hold the same tokens. */
+export const sameTokens = (a: TokenStore.Session, b: TokenStore.Session): boolean =>
+  Redacted.value(a.accessToken) === Redacted.value(b.accessToken) &&
+  Redacted.value(a.refreshToken) === Redacted.value(b.refreshToken)
+
+/** The user state after an event from another context, given what the store now holds. */
+export const stateAfter = (event: SessionSync.Event, stored: boolean): Auth.UserState =>
+  stored ? "SignedIn" : event._tag === "Expired" ? "SignedOutUserPoolsTokensInvalid" : "SignedOut"
+
 /** Decodes the claims of both tokens; fails with `InvalidResponse` on tokens that are not JWTs. */
 const claimsOf = (tokens: { readonly accessToken: Secret; readonly idToken: Secret }, method: string) =>
   Effect.all({
@@ -182,19 +201,10 @@ const received = (
       : Effect.map(Clock.currentTimeMillis, (now) => sessionOf(result, previous, claims, now))
   )
 
-/**
- * The stored session, decoded; an unreadable one is cleared and treated as signed out. A
- * store that cannot be read (or cleared) is a signed-out start, logged by reason only:
- * the app starts, and a later save reports the store's failure.
- */
-const restore = (store: TokenStore.TokenStore.Service): Effect.Effect<Option.Option<Current>> =>
+/** The stored session, decoded; an unreadable one is cleared and treated as signed out. */
+const restore = (store: TokenStore.TokenStore.Service) =>
   Effect.flatMap(
-    Effect.catchAll(store.load, (error) =>
-      Effect.logWarning("effect-cognito: the token store cannot be read; starting signed out").pipe(
-        Effect.annotateLogs({ key: store.key, reason: error.reason, method: error.method }),
-        Effect.as(Option.none<TokenStore.Session>())
-      )
-    ),
+    store.load,
     Option.match({
       onNone: () => Effect.succeed(Option.none<Current>()),
       onSome: (session) =>
@@ -219,6 +229,18 @@ const restore = (store: TokenStore.TokenStore.Service): Effect.Effect<Option.Opt
     })
   )
 
+/**
+ * The session at start: a store that cannot be read is a signed-out start, logged by
+ * reason only, so the app starts; a later save reports the store's failure.
+ */
+const restoreAtStart = (store: TokenStore.TokenStore.Service): Effect.Effect<Option.Option<Current>> =>
+  Effect.catchAll(restore(store), (error) =>
+    Effect.logWarning("effect-cognito: the token store cannot be read; starting signed out").pipe(
+      Effect.annotateLogs({ key: store.key, reason: error.reason, method: error.method }),
+      Effect.as(Option.none<Current>())
+    )
+  )
+
 const fail = (reason: AuthError.Reason, description: string) =>
   Effect.fail(AuthError.make(reason, "getTokens", description))
 
@@ -230,8 +252,9 @@ const fail = (reason: AuthError.Reason, description: string) =>
 export const make = (options: Options): Effect.Effect<Session, AuthError.AuthError, Scope.Scope> =>
   Effect.gen(function* () {
     const { store } = options
+    const sync = options.sync ?? inProcess
     const scope = yield* Effect.scope
-    const restored = yield* restore(store)
+    const restored = yield* restoreAtStart(store)
 
     /** The session and its decoded tokens. A plain cell: every write happens under `lock`, and reads are atomic in JS. */
     const current = { value: restored }
@@ -256,7 +279,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         )
       )
 
-    /** When (device clock, ms) a background refresh may start again after one failed. */
+    /** When (device clock, ms) a background refresh may start again after one brought no tokens. */
     const background = { notBefore: Number.NEGATIVE_INFINITY }
 
     /**
@@ -293,33 +316,42 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
             AuthError.make("InvalidResponse", method, "Cognito returned no refresh token on sign-in")
           )
         const next = yield* received(result, { username: fallbackUsername, refreshToken: result.refreshToken }, method)
-        yield* commit(next, undefined)
+        yield* sync.withLock(commit(next, undefined))
         yield* setState("SignedIn")
+        yield* sync.publish({ _tag: "SignedIn" })
         return next.session
       })
 
     /**
-     * Forgets the session unless a newer sign-in replaced it since `seen`: memory, epoch and
-     * state first, the store last, so a store that cannot be cleared never keeps the user
-     * signed in; its failure is returned. Succeeds with whether it forgot.
+     * Forgets the session unless a newer sign-in replaced it since `seen`; the caller holds
+     * the shared lock. Memory, epoch and state first, the store last (still under the lock,
+     * so a sign-in cannot save in between), so a store that cannot be cleared never keeps
+     * the user signed in; its failure is returned after the change is published.
      */
     const forgetSince = (nextState: Auth.UserState, seen: number | undefined) =>
-      lock.withPermits(1)(
-        Effect.gen(function* () {
-          if (seen !== undefined && (yield* Ref.get(epoch)) !== seen) return false
-          current.value = Option.none()
-          yield* Ref.update(epoch, (n) => n + 1)
-          background.notBefore = Number.NEGATIVE_INFINITY
-          yield* setState(nextState)
-          yield* store.clear
-          return true
-        })
-      )
+      Effect.gen(function* () {
+        const cleared = yield* lock.withPermits(1)(
+          Effect.gen(function* () {
+            if (seen !== undefined && (yield* Ref.get(epoch)) !== seen) return Option.none()
+            current.value = Option.none()
+            yield* Ref.update(epoch, (n) => n + 1)
+            background.notBefore = Number.NEGATIVE_INFINITY
+            yield* setState(nextState)
+            return Option.some(yield* Effect.either(store.clear))
+          })
+        )
+        if (Option.isNone(cleared)) return false
+        yield* sync.publish({ _tag: nextState === "SignedOutUserPoolsTokensInvalid" ? "Expired" : "SignedOut" })
+        if (cleared.value._tag === "Left") return yield* Effect.fail(cleared.value.left)
+        return true
+      })
 
     /** After a refresh that brought no tokens, no background refresh for {@link backgroundRetryMillis}. */
     const holdBackground = Effect.map(Clock.currentTimeMillis, (now) => {
       background.notBefore = now + backgroundRetryMillis
     })
+
+    const windowMillis = Duration.toMillis(options.refreshWindow)
 
     const serverNow = (session: TokenStore.Session) =>
       Effect.map(Clock.currentTimeMillis, (now) => now + session.clockSkewMillis)
@@ -356,8 +388,46 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         const next = yield* received(result, session, "getTokens")
         if (!(yield* commit(next, seen)))
           return yield* fail("NotSignedIn", "the user signed out while the tokens refreshed")
+        yield* sync.publish({ _tag: "Refreshed" })
         return next.tokens
       })
+
+    /**
+     * Under the shared lock: what the store holds now decides. Gone → signed out elsewhere;
+     * the tokens `at` holds → refresh them; other tokens → another context refreshed them
+     * meanwhile: adopt them when they need no refresh (also for a forced refresh: they are
+     * newer than the caller's), else refresh those (they have the newest refresh token).
+     */
+    const refreshShared = (at: Current, seen: number) =>
+      sync.withLock(
+        Effect.gen(function* () {
+          if ((yield* Ref.get(epoch)) !== seen)
+            return yield* fail("NotSignedIn", "the user signed in or out while the tokens refreshed")
+          const read = yield* Effect.either(restore(store))
+          // A store that cannot be read says nothing about other contexts: refresh what this one holds.
+          if (read._tag === "Left") return yield* refreshNow(at, seen)
+          const stored = read.right
+          if (Option.isNone(stored)) {
+            yield* forgetSince("SignedOut", seen)
+            return yield* fail("NotSignedIn", "the user signed out in another context")
+          }
+          const latest = stored.value
+          if (sameTokens(latest.session, at.session)) return yield* refreshNow(at, seen)
+          // Other tokens are newer than the ones the caller saw, forced or not.
+          if (needsRefresh(latest, yield* Clock.currentTimeMillis, windowMillis)) return yield* refreshNow(latest, seen)
+          const adopted = yield* lock.withPermits(1)(
+            Effect.flatMap(Ref.get(epoch), (now) =>
+              Effect.sync(() => {
+                if (now !== seen) return false
+                current.value = stored
+                return true
+              })
+            )
+          )
+          if (!adopted) return yield* fail("NotSignedIn", "the user signed in or out while the tokens refreshed")
+          return latest.tokens
+        })
+      )
 
     /**
      * The one refresh in flight for any number of callers, started (in the service's scope,
@@ -371,7 +441,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         )
         if (shared === mine) {
           const seen = yield* Ref.get(epoch)
-          yield* refreshNow(at, seen).pipe(
+          yield* refreshShared(at, seen).pipe(
             Effect.exit,
             Effect.tap((exit) => (exit._tag === "Failure" ? holdBackground : Effect.void)),
             Effect.flatMap((exit) => Effect.zipRight(Ref.set(inflight, Option.none()), Deferred.done(mine, exit))),
@@ -385,13 +455,11 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
     const refresh = (at: Current) => Effect.flatMap(start(at), Deferred.await)
 
     /**
-     * Stale-while-revalidate: starts the shared refresh in the background (unless one failed
-     * within {@link backgroundRetryMillis}) and returns the still-valid tokens at once.
+     * Stale-while-revalidate: starts the shared refresh in the background (unless one brought
+     * no tokens within {@link backgroundRetryMillis}) and returns the still-valid tokens at once.
      */
     const revalidate = (at: Current, nowMillis: number) =>
       nowMillis < background.notBefore ? Effect.succeed(at.tokens) : Effect.as(start(at), at.tokens)
-
-    const windowMillis = Duration.toMillis(options.refreshWindow)
 
     /** No session: `SessionExpired` when the last one ended because its refresh token was rejected. */
     const signedOut = Effect.flatMap(SubscriptionRef.get(state), (userState) =>
@@ -416,11 +484,41 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         return isExpired(at, nowMillis) ? refresh(at) : revalidate(at, nowMillis)
       })
 
+    /**
+     * Another context wrote the store: adopt what it holds now. A sign-in or sign-out there
+     * (or a session gone) bumps the epoch, so a refresh in flight here cannot write after it.
+     */
+    const follow = (event: SessionSync.Event) =>
+      Effect.flatMap(
+        lock.withPermits(1)(
+          Effect.flatMap(restore(store), (stored) =>
+            Effect.as(
+              Effect.sync(() => {
+                current.value = stored
+              }).pipe(
+                Effect.zipRight(
+                  event._tag === "Refreshed" && Option.isSome(stored) ? Effect.void : Ref.update(epoch, (n) => n + 1)
+                )
+              ),
+              stored
+            )
+          )
+        ),
+        (stored) => setState(stateAfter(event, Option.isSome(stored)))
+      ).pipe(
+        Effect.catchAll((error) =>
+          Effect.logWarning("effect-cognito: could not follow a session change from another context").pipe(
+            Effect.annotateLogs({ event: event._tag, problem: error.message })
+          )
+        )
+      )
+    yield* Effect.forkScoped(Stream.runForEach(sync.events, follow))
+
     return {
       current: readCurrent,
       getTokens,
       establish,
-      forget: (nextState) => Effect.asVoid(forgetSince(nextState, undefined)),
+      forget: (nextState) => Effect.asVoid(sync.withLock(forgetSince(nextState, undefined))),
       userState: SubscriptionRef.get(state),
       userStateChanges: Stream.drop(state.changes, 1)
     }
