@@ -13,6 +13,7 @@ import { TestCognito } from "@effect-cognito/test-kit"
 import { assert, describe, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -121,7 +122,7 @@ describe("many pools and many users in one process", () => {
         yield* auth.confirmSignUp({ username, confirmationCode: yield* cognito.lastCodeFor(username) })
         yield* auth.signIn({ username, password, flow: "USER_PASSWORD_AUTH" })
       }
-      yield* Scope.close(scope, Effect.void.pipe(Effect.exit))
+      yield* Scope.close(scope, Exit.void)
 
       const bob = yield* session("bob")
       assert.deepStrictEqual(yield* bob.username, Option.some("bob"))
