@@ -130,3 +130,13 @@ export const layerWith = (
   options: Options
 ): Layer.Layer<IdentityPool.IdentityPool, never, AuthConfig.AuthConfig | HttpClient.HttpClient> =>
   Layer.effect(IdentityPool.IdentityPool, makeWith(options))
+
+/**
+ * The wire shapes of Cognito Identity's responses, as this client reads them. Exported for
+ * code that answers this client (the local Cognito of `@effect-cognito/node`), so the field
+ * names are written once.
+ */
+export const ResponseWire = {
+  GetId: GetIdWire,
+  Credentials: CredentialsWire
+} as const

@@ -461,3 +461,20 @@ export const layerWith = (
   options: Options
 ): Layer.Layer<IdentityProvider.IdentityProvider, never, AuthConfig.AuthConfig | HttpClient.HttpClient> =>
   Layer.effect(IdentityProvider.IdentityProvider, makeWith(options))
+
+/**
+ * The wire shapes of Cognito's responses, as this client reads them. Exported for code
+ * that answers this client (the local Cognito of `@effect-cognito/node` encodes its
+ * responses with them), so the field names are written once.
+ */
+export const ResponseWire = {
+  CodeDeliveryDetails: CodeDeliveryDetailsWire,
+  AuthenticationResult: AuthenticationResultWire,
+  Auth: AuthResponseWire,
+  SignUp: SignUpWire,
+  CodeDelivery: CodeDeliveryWire,
+  Tokens: TokensWire,
+  GetUser: GetUserWire,
+  AssociateSoftwareToken: AssociateSoftwareTokenWire,
+  VerifySoftwareToken: VerifySoftwareTokenWire
+} as const

@@ -89,6 +89,28 @@ export interface Options {
   readonly seed?: number | undefined
   /** Client configuration beyond the pool: refresh window, rotation, timeouts. */
   readonly config?: Partial<AuthConfig.Input> | undefined
+  /**
+   * The `iss` of the pool's tokens. Default Cognito's, `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`;
+   * a server that publishes the pool's JWKS puts its own URL here, so verifiers find the keys under it.
+   */
+  readonly issuer?: string | undefined
+}
+
+/** Another app client of the same pool. */
+export interface Client {
+  readonly clientId: string
+  /** Gives the app client a secret: SECRET_HASH is then required and checked. */
+  readonly clientSecret?: Redacted.Redacted<string> | undefined
+  /** Lifetimes of the tokens issued to this client. Default the pool's `tokenValidity`. */
+  readonly tokenValidity?: Options["tokenValidity"]
+}
+
+/** A user as the admin API lists it. */
+export interface UserView {
+  readonly username: string
+  readonly status: UserStatus
+  readonly enabled: boolean
+  readonly attributes: Readonly<Record<string, string>>
 }
 
 /** A code Cognito "delivered": what the user would find in their mail or SMS. */
@@ -164,6 +186,27 @@ export declare namespace TestCognito {
       },
       AuthError.AuthError
     >
+    /** AdminConfirmSignUp: confirms an unconfirmed user without a code. */
+    readonly adminConfirmSignUp: (username: string) => Effect.Effect<void, AuthError.AuthError>
+    /**
+     * AdminSetUserPassword: checked against the policy; a permanent password confirms the
+     * user, a temporary one must be changed at the next sign-in (NEW_PASSWORD_REQUIRED).
+     */
+    readonly adminSetUserPassword: (
+      username: string,
+      password: Redacted.Redacted<string>,
+      options: { readonly permanent: boolean }
+    ) => Effect.Effect<void, AuthError.AuthError>
+    /** AdminUserGlobalSignOut: revokes the user's refresh tokens and the access tokens issued with them. */
+    readonly adminUserGlobalSignOut: (username: string) => Effect.Effect<void, AuthError.AuthError>
+    /** Every user of the pool, in the order they were created. */
+    readonly listUsers: Effect.Effect<ReadonlyArray<UserView>>
+    /**
+     * Another app client of this pool: a service over the same users, sessions, tokens,
+     * outbox and request log that answers as that client (its id, secret and token
+     * lifetimes). Refresh tokens work only with the client they were issued to.
+     */
+    readonly withClient: (client: Client) => Effect.Effect<TestCognito.Service, AuthError.AuthError>
     /** The pool's public keys, as Cognito publishes them (for verifying tokens). */
     readonly jwks: Effect.Effect<{ readonly keys: ReadonlyArray<JsonWebKey> }>
     /** The issuer (`iss`) of this pool's tokens. */

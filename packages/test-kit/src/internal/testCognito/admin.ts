@@ -21,7 +21,10 @@ export const make = (
   policy: Policy,
   challenges: Challenges,
   provider: IdentityProvider.IdentityProvider.Service
-): TestCognito.TestCognito.Service => {
+): Omit<
+  TestCognito.TestCognito.Service,
+  "withClient" | "adminConfirmSignUp" | "adminSetUserPassword" | "adminUserGlobalSignOut" | "listUsers"
+> => {
   const { config, issuer, signer, users, outbox, requests, faults, clock, random, now, reject, findUser } = state
   const { checkAttributes, addUser } = policy
   const { enableTotp } = challenges

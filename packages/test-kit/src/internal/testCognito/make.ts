@@ -1,7 +1,8 @@
 /**
  * Assembles a TestCognito pool from its parts: the state, the checks, codes, tokens and
  * challenge steps, the actions (account and sign-in) behind one `IdentityProvider`, and
- * the test-facing admin API. Also creates the `TestCognito` tag.
+ * the test-facing admin API; the pool's other app clients over the same state. Also
+ * creates the `TestCognito` tag.
  *
  * @internal
  */
@@ -13,7 +14,9 @@ import * as Effect from "effect/Effect"
 import type * as TestCognito from "../../TestCognito.js"
 import * as Account from "./account.js"
 import * as Admin from "./admin.js"
+import * as AdminUsers from "./adminUsers.js"
 import * as Challenges from "./challenges.js"
+import * as Clients from "./clients.js"
 import * as Codes from "./codes.js"
 import * as Policy from "./policy.js"
 import * as SignIn from "./signIn.js"
@@ -25,6 +28,23 @@ export const tag = Context.GenericTag<TestCognito.TestCognito, TestCognito.TestC
   "@effect-cognito/test-kit/TestCognito"
 )
 
+/** The service of a pool as one app client sees it, with `withClient` giving the pool's other clients. */
+const assemble = (state: State.State): TestCognito.TestCognito.Service => {
+  const policy = Policy.make(state)
+  const codes = Codes.make(state)
+  const tokens = Tokens.make(state)
+  const challenges = Challenges.make(state, codes, tokens)
+  const provider = IdentityProvider.make({
+    ...Account.make(state, policy, codes, tokens, challenges),
+    ...SignIn.make(state, policy, codes, tokens, challenges)
+  })
+  return {
+    ...Admin.make(state, policy, challenges, provider),
+    ...AdminUsers.make(state, policy, tokens),
+    withClient: (client) => Effect.map(Clients.forClient(state, client), assemble)
+  }
+}
+
 /** A fresh pool: the context of `TestCognito`, its `IdentityProvider` and its `AuthConfig`. */
 export const make = (
   options: TestCognito.Options
@@ -34,17 +54,9 @@ export const make = (
 > =>
   Effect.gen(function* () {
     const state = yield* State.make(options)
-    const policy = Policy.make(state)
-    const codes = Codes.make(state)
-    const tokens = Tokens.make(state)
-    const challenges = Challenges.make(state, codes, tokens)
-    const provider = IdentityProvider.make({
-      ...Account.make(state, policy, codes, tokens, challenges),
-      ...SignIn.make(state, policy, codes, tokens, challenges)
-    })
-    const service = Admin.make(state, policy, challenges, provider)
+    const service = assemble(state)
     return Context.make(tag, service).pipe(
-      Context.add(IdentityProvider.IdentityProvider, provider),
+      Context.add(IdentityProvider.IdentityProvider, service.provider),
       Context.add(AuthConfig.AuthConfig, state.config)
     )
   })

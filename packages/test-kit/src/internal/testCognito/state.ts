@@ -57,6 +57,8 @@ export interface ChallengeSession {
 
 export interface RefreshToken {
   readonly username: string
+  /** The app client it was issued to: only that client may use it. */
+  readonly clientId: string
   readonly originJti: string
   readonly expiresAt: number
   readonly authTime: number
@@ -105,7 +107,7 @@ export const make = (options: TestCognito.Options) =>
       mfaCode: millis(options.codeValidity?.mfa, "3 minutes"),
       session: millis(options.sessionValidity, "3 minutes")
     }
-    const issuer = `https://cognito-idp.${region}.amazonaws.com/${config.userPoolId}`
+    const issuer = options.issuer ?? `https://cognito-idp.${region}.amazonaws.com/${config.userPoolId}`
     const signer = makeSigner(`${config.poolName}-key-1`)
     const random = SecureRandom.makeSeeded(options.seed ?? 1)
     const withRandom = <A, E>(effect: Effect.Effect<A, E, SecureRandom.SecureRandom>) =>

@@ -8,6 +8,19 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { AuthResponse, Secret, State, User } from "./state.js"
 
+/**
+ * The user's attributes as id-token claims: `email_verified` and `phone_number_verified`
+ * are JSON booleans, as Cognito sends them (false for an address not yet verified).
+ */
+const idTokenAttributes = (attributes: Readonly<Record<string, string>>): Record<string, string | boolean> => {
+  const claims: Record<string, string | boolean> = { ...attributes }
+  for (const base of ["email", "phone_number"]) {
+    const name = `${base}_verified`
+    if (attributes[base] !== undefined || attributes[name] !== undefined) claims[name] = attributes[name] === "true"
+  }
+  return claims
+}
+
 /** The tokens of one pool. */
 export const make = (state: State) => {
   const { config, validity, issuer, signer, now, uuid, randomHex, refreshTokens, revokedOrigins, users, reject } = state
@@ -38,7 +51,7 @@ export const make = (state: State) => {
       )
       const idToken = yield* Effect.promise(() =>
         signer.sign({
-          ...user.attributes,
+          ...idTokenAttributes(user.attributes),
           ...common,
           "cognito:username": user.username,
           aud: config.clientId,
@@ -54,6 +67,7 @@ export const make = (state: State) => {
     Effect.map(randomHex(64), (token) => {
       refreshTokens.set(token, {
         username: user.username,
+        clientId: config.clientId,
         originJti,
         authTime,
         expiresAt: at + validity.refresh,
@@ -81,7 +95,8 @@ export const make = (state: State) => {
   const validRefreshToken = (action: string, token: Secret) =>
     Effect.gen(function* () {
       const record = refreshTokens.get(Redacted.value(token))
-      if (record === undefined) return yield* reject(action, "NotAuthorizedException", "Invalid Refresh Token")
+      if (record === undefined || record.clientId !== config.clientId)
+        return yield* reject(action, "NotAuthorizedException", "Invalid Refresh Token")
       if (record.revoked || revokedOrigins.has(record.originJti))
         return yield* reject(action, "NotAuthorizedException", "Refresh Token has been revoked")
       if ((yield* now) >= record.expiresAt)

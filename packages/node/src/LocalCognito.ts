@@ -1,0 +1,151 @@
+/**
+ * A local Cognito over HTTP: `TestCognito` user pools served on a loopback port in
+ * Cognito's own protocol (AWS JSON 1.1, `X-Amz-Target` routing, AWS's exception names
+ * and status codes), with each pool's JWKS at `/<userPoolId>/.well-known/jwks.json`.
+ * AWS's clients (amazon-cognito-identity-js, the AWS SDK) and this project's
+ * `NodeAuth` talk to it as to Cognito; what a public client sends is checked as
+ * Cognito checks it (SRP proofs, codes, secret hashes, token signatures), while the
+ * setup and admin actions are accepted unsigned.
+ *
+ * It starts with a ready default user pool (MFA optional), an app client without a
+ * secret that allows every sign-in flow, and an identity pool with guest access; more
+ * are created with `CreateUserPool`, `CreateUserPoolClient` and `CreateIdentityPool`.
+ * Codes that Cognito would mail or text are kept in `deliveries` and passed to
+ * `onDelivery`.
+ *
+ * @example
+ * ```ts
+ * const program = Effect.gen(function* () {
+ *   const local = yield* LocalCognito.LocalCognito
+ *   return yield* Auth.Auth.pipe(Effect.provide(NodeAuth.layer(local.config)))
+ * }).pipe(Effect.provide(LocalCognito.layer()))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import type * as AuthError from "@effect-cognito/core/AuthError"
+import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
+import type * as TestCognito from "@effect-cognito/test-kit/TestCognito"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as server from "./internal/localCognito/server.js"
+
+/** A code the local Cognito "sent": the pool and the message, as in `TestCognito`'s outbox. */
+export interface Delivery {
+  readonly userPoolId: string
+  readonly message: TestCognito.Message
+}
+
+export interface Options {
+  /** The port on 127.0.0.1. Default 0: a free port. */
+  readonly port?: number | undefined
+  /** The region of the pools' ids. Default `us-east-1`. */
+  readonly region?: string | undefined
+  /** Called with each code as it is delivered. */
+  readonly onDelivery?: ((delivery: Delivery) => Effect.Effect<void>) | undefined
+  /**
+   * What answers `GetId` and `GetCredentialsForIdentity` for each identity pool created
+   * (the default one included). Without it, identity pools hold their configuration only
+   * and those two actions fail with `InvalidIdentityPoolConfigurationException`.
+   */
+  readonly identityPools?:
+    | ((config: IdentityPoolConfig) => Effect.Effect<IdentityPool.IdentityPool.Service, AuthError.AuthError>)
+    | undefined
+}
+
+/** An identity pool as `CreateIdentityPool` configured it. */
+export interface IdentityPoolConfig {
+  readonly region: string
+  readonly identityPoolId: string
+  readonly identityPoolName: string
+  /** Guest access. */
+  readonly allowUnauthenticatedIdentities: boolean
+  /** The user pools whose id tokens it accepts: `cognito-idp.<region>.amazonaws.com/<userPoolId>` and app client. */
+  readonly providers: ReadonlyArray<{ readonly providerName: string; readonly clientId: string }>
+}
+
+/** The ids of the pools the server starts with. */
+export interface DefaultPool {
+  readonly region: string
+  readonly userPoolId: string
+  readonly clientId: string
+  readonly identityPoolId: string
+}
+
+export declare namespace LocalCognito {
+  export interface Service {
+    /** The base URL, e.g. `http://127.0.0.1:9229/`: both the user-pool and the identity-pool endpoint. */
+    readonly endpoint: string
+    readonly defaultPool: DefaultPool
+    /** The `AuthConfig` input of the default pool's app client, with the endpoints set to this server. */
+    readonly config: AuthConfig.Input
+    /** The `TestCognito` behind a user pool: its outbox, admin helpers and injected faults. */
+    readonly pool: (userPoolId: string) => Effect.Effect<TestCognito.TestCognito.Service, AuthError.AuthError>
+    /** Every code delivered so far, in order. */
+    readonly deliveries: Effect.Effect<ReadonlyArray<Delivery>>
+  }
+}
+
+/** The running local Cognito. */
+export class LocalCognito extends Context.Tag("@effect-cognito/node/LocalCognito")<
+  LocalCognito,
+  LocalCognito.Service
+>() {}
+
+/** Starts the server in the scope, with its default pools; it stops when the scope closes. */
+export const make = (
+  options: Options = {}
+): Effect.Effect<LocalCognito.Service, AuthError.AuthError | HttpServerError.ServeError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { deliveries, endpoint, registry } = yield* server.make(options)
+    const { UserPool } = yield* registry.createUserPool({ PoolName: "local", MfaConfiguration: "OPTIONAL" })
+    const { UserPoolClient } = yield* registry.createUserPoolClient({
+      UserPoolId: UserPool.Id,
+      ClientName: "local",
+      ExplicitAuthFlows: [
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_CUSTOM_AUTH"
+      ]
+    })
+    const identityPool = yield* registry.createIdentityPool({
+      IdentityPoolName: "local",
+      AllowUnauthenticatedIdentities: true,
+      CognitoIdentityProviders: [
+        {
+          ProviderName: `cognito-idp.${registry.region}.amazonaws.com/${UserPool.Id}`,
+          ClientId: UserPoolClient.ClientId
+        }
+      ]
+    })
+    const defaultPool: DefaultPool = {
+      region: registry.region,
+      userPoolId: UserPool.Id,
+      clientId: UserPoolClient.ClientId,
+      identityPoolId: identityPool.IdentityPoolId
+    }
+    return {
+      endpoint,
+      defaultPool,
+      config: {
+        region: defaultPool.region,
+        userPoolId: defaultPool.userPoolId,
+        clientId: defaultPool.clientId,
+        identityPoolId: defaultPool.identityPoolId,
+        endpoints: { identityProvider: endpoint, identityPool: endpoint }
+      },
+      pool: (userPoolId) => Effect.map(registry.findPool("LocalCognito", userPoolId), (pool) => pool.cognito),
+      deliveries
+    }
+  })
+
+/** The local Cognito on a free port (or `options.port`), stopped with the layer's scope. */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<LocalCognito, AuthError.AuthError | HttpServerError.ServeError> =>
+  Layer.scoped(LocalCognito, make(options))

@@ -1,0 +1,336 @@
+/**
+ * The local Cognito's side of AWS JSON 1.1: request bodies decoded into the typed
+ * requests of `IdentityProvider` (the inverse of `CognitoIdentityProvider`'s encoding),
+ * typed results encoded with the response shapes `CognitoIdentityProvider` reads
+ * (`CognitoIdentityProvider.ResponseWire`, so the field names are written once), and
+ * `AuthError`s encoded as Cognito's error bodies.
+ *
+ * @internal
+ */
+import * as AuthError from "@effect-cognito/core/AuthError"
+import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
+import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
+import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
+import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+
+type Secret = Redacted.Redacted<string>
+
+/** An optional member that may also be sent as `null`. */
+export const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { nullable: true })
+
+const Secret = Schema.Redacted(Schema.String)
+const Metadata = Schema.Record({ key: Schema.String, value: Schema.String })
+
+/**
+ * `AuthParameters` and `ChallengeResponses`: every value redacted; members sent as `null`
+ * (amazon-cognito-identity-js sends `DEVICE_KEY: null` on refresh) are left out, as Cognito does.
+ */
+const Parameters = Schema.transform(
+  Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) }),
+  Schema.Record({ key: Schema.String, value: Secret }),
+  {
+    strict: true,
+    decode: (record) => {
+      const out: Record<string, string> = {}
+      for (const [key, value] of Object.entries(record)) if (value !== null) out[key] = value
+      return out
+    },
+    encode: (record) => record
+  }
+)
+
+/** `[{ Name, Value }]`, as Cognito sends user attributes. */
+export const AttributeList = Schema.Array(Schema.Struct({ Name: Schema.String, Value: optional(Schema.String) }))
+
+/** The request bodies of the public user-pool actions. */
+export const Requests = {
+  SignUp: Schema.Struct({
+    ClientId: Schema.String,
+    Username: Schema.String,
+    Password: Secret,
+    UserAttributes: optional(AttributeList),
+    ValidationData: optional(AttributeList),
+    ClientMetadata: optional(Metadata),
+    SecretHash: optional(Secret)
+  }),
+  ConfirmSignUp: Schema.Struct({
+    ClientId: Schema.String,
+    Username: Schema.String,
+    ConfirmationCode: Secret,
+    ForceAliasCreation: optional(Schema.Boolean),
+    ClientMetadata: optional(Metadata),
+    SecretHash: optional(Secret)
+  }),
+  ByUsername: Schema.Struct({
+    ClientId: Schema.String,
+    Username: Schema.String,
+    ClientMetadata: optional(Metadata),
+    SecretHash: optional(Secret)
+  }),
+  InitiateAuth: Schema.Struct({
+    ClientId: Schema.String,
+    AuthFlow: Schema.String,
+    AuthParameters: optional(Parameters),
+    ClientMetadata: optional(Metadata)
+  }),
+  RespondToAuthChallenge: Schema.Struct({
+    ClientId: Schema.String,
+    ChallengeName: Schema.Literal(...IdentityProvider.challengeNames),
+    Session: optional(Secret),
+    ChallengeResponses: optional(Parameters),
+    ClientMetadata: optional(Metadata)
+  }),
+  GetTokensFromRefreshToken: Schema.Struct({
+    ClientId: Schema.String,
+    RefreshToken: Secret,
+    ClientSecret: optional(Secret),
+    DeviceKey: optional(Schema.String),
+    ClientMetadata: optional(Metadata)
+  }),
+  AccessToken: Schema.Struct({ AccessToken: Secret }),
+  RevokeToken: Schema.Struct({ ClientId: Schema.String, Token: Secret, ClientSecret: optional(Secret) }),
+  ConfirmForgotPassword: Schema.Struct({
+    ClientId: Schema.String,
+    Username: Schema.String,
+    ConfirmationCode: Secret,
+    Password: Secret,
+    ClientMetadata: optional(Metadata),
+    SecretHash: optional(Secret)
+  }),
+  ChangePassword: Schema.Struct({ AccessToken: Secret, PreviousPassword: Secret, ProposedPassword: Secret }),
+  AssociateSoftwareToken: Schema.Struct({ AccessToken: optional(Secret), Session: optional(Secret) }),
+  VerifySoftwareToken: Schema.Struct({
+    AccessToken: optional(Secret),
+    Session: optional(Secret),
+    UserCode: Secret,
+    FriendlyDeviceName: optional(Schema.String)
+  })
+} as const
+
+/** The request bodies of the identity-pool actions that `IdentityPool` answers. */
+export const IdentityRequests = {
+  GetId: Schema.Struct({
+    IdentityPoolId: Schema.String,
+    AccountId: optional(Schema.String),
+    Logins: optional(Schema.Record({ key: Schema.String, value: Secret }))
+  }),
+  GetCredentialsForIdentity: Schema.Struct({
+    IdentityId: Schema.String,
+    Logins: optional(Schema.Record({ key: Schema.String, value: Secret })),
+    CustomRoleArn: optional(Schema.String)
+  })
+} as const
+
+/** The response bodies of `GetId` and `GetCredentialsForIdentity`. */
+export const IdentityResponses = {
+  getId: (response: { readonly identityId: string }) =>
+    encode(CognitoIdentityPool.ResponseWire.GetId)({ IdentityId: response.identityId }),
+  credentials: (response: { readonly identityId: string; readonly credentials: IdentityPool.Credentials }) =>
+    encode(CognitoIdentityPool.ResponseWire.Credentials)({
+      IdentityId: response.identityId,
+      Credentials: {
+        AccessKeyId: response.credentials.accessKeyId,
+        SecretKey: response.credentials.secretAccessKey,
+        SessionToken: response.credentials.sessionToken,
+        Expiration: response.credentials.expiration.getTime() / 1000
+      }
+    })
+} as const
+
+/** A Cognito failure: its exception name and message. */
+export const failure = (action: string, exception: string, message: string): AuthError.AuthError =>
+  AuthError.make(AuthError.reasonFromException(exception) ?? "InvalidParameter", action, message, {
+    exception,
+    status: exception === "InternalErrorException" ? 500 : 400
+  })
+
+/** `InvalidParameterException`, as Cognito reports a malformed request. */
+export const invalidParameter = (action: string, message: string) =>
+  Effect.fail(failure(action, "InvalidParameterException", message))
+
+/** Decodes a request body; a member of the wrong type or a missing one is `InvalidParameterException`. */
+export const decode =
+  <A, I>(action: string, schema: Schema.Schema<A, I>) =>
+  (body: unknown): Effect.Effect<A, AuthError.AuthError> =>
+    Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(body).pipe(
+      Effect.catchTag("ParseError", (error) => {
+        // Paths and kinds only: the values may be passwords or tokens.
+        const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+          const path = issue.path.map(String).join(".")
+          return issue._tag === "Missing"
+            ? `Value null at '${path}' failed to satisfy constraint: Member must not be null`
+            : `Value at '${path}' failed to satisfy constraint: Member must have the expected type`
+        })
+        const unique = [...new Set(issues)]
+        return invalidParameter(
+          action,
+          `${unique.length} validation error${unique.length === 1 ? "" : "s"} detected: ${unique.join("; ")}`
+        )
+      })
+    )
+
+/** `[{ Name, Value }]` to a record; attributes without a value are left out. */
+export const attributes = (list: typeof AttributeList.Type | undefined): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const { Name, Value } of list ?? []) if (Value !== undefined) out[Name] = Value
+  return out
+}
+
+/** A record to `[{ Name, Value }]`. */
+export const attributeList = (record: Readonly<Record<string, string>>) =>
+  Object.entries(record).map(([Name, Value]) => ({ Name, Value }))
+
+const reveal = (parameters: Readonly<Record<string, Secret>>, name: string) => parameters[name]
+
+/** `AuthFlow` and `AuthParameters` to the typed request of `InitiateAuth`. */
+export const initiateAuthRequest = (
+  body: typeof Requests.InitiateAuth.Type,
+  plain: (secret: Secret) => string
+): Effect.Effect<IdentityProvider.InitiateAuthRequest, AuthError.AuthError> => {
+  const action = "InitiateAuth"
+  const parameters = body.AuthParameters ?? {}
+  const clientMetadata = body.ClientMetadata === undefined ? {} : { clientMetadata: body.ClientMetadata }
+  const secretHash = reveal(parameters, "SECRET_HASH")
+  const withHash = secretHash === undefined ? {} : { secretHash }
+  const deviceKey = reveal(parameters, "DEVICE_KEY")
+  const withDevice = deviceKey === undefined ? {} : { deviceKey: plain(deviceKey) }
+  const required = (name: string) => {
+    const value = reveal(parameters, name)
+    return value === undefined ? invalidParameter(action, `Missing required parameter ${name}`) : Effect.succeed(value)
+  }
+  switch (body.AuthFlow) {
+    case "USER_SRP_AUTH":
+      return Effect.gen(function* () {
+        const username = plain(yield* required("USERNAME"))
+        const srpA = plain(yield* required("SRP_A"))
+        return { authFlow: "USER_SRP_AUTH", username, srpA, ...withHash, ...withDevice, ...clientMetadata } as const
+      })
+    case "USER_PASSWORD_AUTH":
+      return Effect.gen(function* () {
+        const username = plain(yield* required("USERNAME"))
+        const password = yield* required("PASSWORD")
+        return { authFlow: "USER_PASSWORD_AUTH", username, password, ...withHash, ...clientMetadata } as const
+      })
+    case "REFRESH_TOKEN_AUTH":
+    case "REFRESH_TOKEN":
+      return Effect.map(
+        required("REFRESH_TOKEN"),
+        (refreshToken) =>
+          ({ authFlow: "REFRESH_TOKEN_AUTH", refreshToken, ...withHash, ...withDevice, ...clientMetadata }) as const
+      )
+    case "CUSTOM_AUTH":
+      return Effect.map(required("USERNAME"), (username) => {
+        const srpA = reveal(parameters, "SRP_A")
+        return {
+          authFlow: "CUSTOM_AUTH",
+          username: plain(username),
+          ...(srpA === undefined ? {} : { srpA: plain(srpA) }),
+          ...withHash,
+          ...clientMetadata
+        } as const
+      })
+    default:
+      return invalidParameter(
+        action,
+        `1 validation error detected: Value '${body.AuthFlow}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_PASSWORD_AUTH]`
+      )
+  }
+}
+
+/** The `ExplicitAuthFlows` value that allows a flow. */
+export const allowFlow = (authFlow: IdentityProvider.InitiateAuthRequest["authFlow"]) => `ALLOW_${authFlow}`
+
+const { ResponseWire } = CognitoIdentityProvider
+
+type Wire<S> = S extends Schema.Schema<infer A, infer _I> ? A : never
+
+const encode =
+  <A, I>(schema: Schema.Schema<A, I>) =>
+  (value: A): Effect.Effect<I> =>
+    Effect.orDie(Schema.encode(schema)(value))
+
+const codeDeliveryDetails = (
+  details: IdentityProvider.CodeDeliveryDetails
+): Wire<typeof ResponseWire.CodeDeliveryDetails> => ({
+  DeliveryMedium: details.deliveryMedium,
+  Destination: details.destination,
+  AttributeName: details.attributeName
+})
+
+const authenticationResult = (
+  tokens: IdentityProvider.AuthenticationResult
+): Wire<typeof ResponseWire.AuthenticationResult> => ({
+  AccessToken: tokens.accessToken,
+  IdToken: tokens.idToken,
+  ...(tokens.refreshToken === undefined ? {} : { RefreshToken: tokens.refreshToken }),
+  ExpiresIn: tokens.expiresIn,
+  TokenType: tokens.tokenType,
+  ...(tokens.newDeviceMetadata === undefined
+    ? {}
+    : {
+        NewDeviceMetadata: {
+          DeviceKey: tokens.newDeviceMetadata.deviceKey,
+          DeviceGroupKey: tokens.newDeviceMetadata.deviceGroupKey
+        }
+      })
+})
+
+/** The response bodies of the public user-pool actions. */
+export const Responses = {
+  signUp: (response: IdentityProvider.SignUpResponse) =>
+    encode(ResponseWire.SignUp)({
+      UserConfirmed: response.userConfirmed,
+      UserSub: response.userSub,
+      ...(response.codeDeliveryDetails === undefined
+        ? {}
+        : { CodeDeliveryDetails: codeDeliveryDetails(response.codeDeliveryDetails) })
+    }),
+  codeDelivery: (response: { readonly codeDeliveryDetails?: IdentityProvider.CodeDeliveryDetails | undefined }) =>
+    encode(ResponseWire.CodeDelivery)(
+      response.codeDeliveryDetails === undefined
+        ? {}
+        : { CodeDeliveryDetails: codeDeliveryDetails(response.codeDeliveryDetails) }
+    ),
+  auth: (response: IdentityProvider.AuthResponse) =>
+    encode(ResponseWire.Auth)(
+      response._tag === "Authenticated"
+        ? { AuthenticationResult: authenticationResult(response.tokens), ChallengeParameters: {} }
+        : {
+            ChallengeName: response.challengeName,
+            ...(response.session === undefined ? {} : { Session: response.session }),
+            ChallengeParameters: response.parameters
+          }
+    ),
+  tokens: (tokens: IdentityProvider.AuthenticationResult) =>
+    encode(ResponseWire.Tokens)({ AuthenticationResult: authenticationResult(tokens) }),
+  getUser: (user: IdentityProvider.UserResponse) =>
+    encode(ResponseWire.GetUser)({
+      Username: user.username,
+      UserAttributes: attributeList(user.userAttributes),
+      ...(user.preferredMfaSetting === undefined ? {} : { PreferredMfaSetting: user.preferredMfaSetting }),
+      UserMFASettingList: user.userMfaSettingList
+    }),
+  associateSoftwareToken: (response: { readonly secretCode: Secret; readonly session?: Secret | undefined }) =>
+    encode(ResponseWire.AssociateSoftwareToken)({
+      SecretCode: response.secretCode,
+      ...(response.session === undefined ? {} : { Session: response.session })
+    }),
+  verifySoftwareToken: (response: { readonly status: "SUCCESS" | "ERROR"; readonly session?: Secret | undefined }) =>
+    encode(ResponseWire.VerifySoftwareToken)({
+      Status: response.status,
+      ...(response.session === undefined ? {} : { Session: response.session })
+    })
+} as const
+
+/** The exception name, message and status of a failure, as Cognito reports it. */
+export const errorBody = (
+  error: AuthError.AuthError
+): { readonly status: number; readonly exception: string; readonly message: string } => {
+  const exception = error.exception ?? AuthError.exceptionForReason(error.reason) ?? "InternalErrorException"
+  const status = error.status ?? (exception === "InternalErrorException" ? 500 : 400)
+  return { status, exception, message: error.description ?? exception }
+}

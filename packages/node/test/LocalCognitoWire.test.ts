@@ -1,0 +1,326 @@
+/**
+ * The local Cognito's protocol, request by request: routing by `X-Amz-Target`, AWS's
+ * exception names and status codes for malformed or refused requests, the setup and admin
+ * actions, the JWKS URL, and identity-pool actions routed to a plugged-in `IdentityPool`.
+ */
+import * as IdentityPool from "@effect-cognito/core/IdentityPool"
+import { assert, layer } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { LocalCognito } from "../src/index.js"
+
+interface Answer {
+  readonly status: number
+  readonly json: Record<string, unknown>
+  readonly errorType: string | null
+  readonly text: string
+}
+
+const post = (endpoint: string, target: string, body: string): Effect.Effect<Answer> =>
+  Effect.promise(async () => {
+    const response = await fetch(endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
+      body
+    })
+    const text = await response.text()
+    assert.strictEqual(response.headers.get("content-type"), "application/x-amz-json-1.1")
+    return {
+      status: response.status,
+      json: JSON.parse(text) as Record<string, unknown>,
+      errorType: response.headers.get("x-amzn-errortype"),
+      text
+    }
+  })
+
+const idp = (local: LocalCognito.LocalCognito.Service, action: string, body: unknown) =>
+  post(local.endpoint, `AWSCognitoIdentityProviderService.${action}`, JSON.stringify(body))
+
+const identity = (local: LocalCognito.LocalCognito.Service, action: string, body: unknown) =>
+  post(local.endpoint, `AWSCognitoIdentityService.${action}`, JSON.stringify(body))
+
+const assertFailure = (answer: Answer, exception: string, status = 400) => {
+  assert.strictEqual(answer.status, status, answer.text)
+  assert.strictEqual(answer.json.__type, exception, answer.text)
+  assert.strictEqual(answer.errorType, exception)
+  assert.isString(answer.json.message)
+}
+
+const string = (value: unknown, ...path: ReadonlyArray<string>): string => {
+  let at = value
+  for (const key of path) at = (at as Record<string, unknown>)[key]
+  assert.isString(at, path.join("."))
+  return at as string
+}
+
+layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito protocol", (it) => {
+  it.effect("fails an unknown target, a body that is not JSON and a missing member as AWS does", () =>
+    Effect.gen(function* () {
+      const local = yield* LocalCognito.LocalCognito
+      assertFailure(yield* idp(local, "NoSuchAction", {}), "UnknownOperationException")
+      assertFailure(yield* post(local.endpoint, "SomeOtherService.SignUp", "{}"), "UnknownOperationException")
+      assertFailure(
+        yield* post(local.endpoint, "AWSCognitoIdentityProviderService.SignUp", "{not json"),
+        "SerializationException"
+      )
+      const missing = yield* idp(local, "SignUp", { Username: "someone", Password: "Secret-Passw0rd!" })
+      assertFailure(missing, "InvalidParameterException")
+      assert.include(missing.json.message, "ClientId")
+      assert.notInclude(missing.text, "Secret-Passw0rd!")
+    })
+  )
+
+  it.effect(
+    "fails an unknown app client with ResourceNotFoundException and a forged access token with NotAuthorized",
+    () =>
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        assertFailure(
+          yield* idp(local, "InitiateAuth", {
+            ClientId: "nosuchclient",
+            AuthFlow: "USER_PASSWORD_AUTH",
+            AuthParameters: { USERNAME: "a", PASSWORD: "b" }
+          }),
+          "ResourceNotFoundException"
+        )
+        assertFailure(yield* idp(local, "GetUser", { AccessToken: "not-a-jwt" }), "NotAuthorizedException")
+      })
+  )
+
+  it.effect(
+    "creates and describes a pool and an app client, and enforces the pool's rules and the client's flows",
+    () =>
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        const created = yield* idp(local, "CreateUserPool", {
+          PoolName: "strict",
+          Policies: { PasswordPolicy: { MinimumLength: 12, RequireSymbols: false } },
+          Schema: [
+            { Name: "email", AttributeDataType: "String", Required: true },
+            { Name: "badge", AttributeDataType: "String", Mutable: true }
+          ],
+          MfaConfiguration: "OFF"
+        })
+        assert.strictEqual(created.status, 200, created.text)
+        const userPoolId = string(created.json, "UserPool", "Id")
+        assert.match(userPoolId, /^us-east-1_[0-9A-Za-z]+$/)
+        const described = yield* idp(local, "DescribeUserPool", { UserPoolId: userPoolId })
+        assert.deepInclude(described.json.UserPool as object, {
+          Id: userPoolId,
+          Name: "strict",
+          MfaConfiguration: "OFF"
+        })
+        const policy = (described.json.UserPool as { Policies: { PasswordPolicy: object } }).Policies.PasswordPolicy
+        assert.deepStrictEqual(policy, {
+          MinimumLength: 12,
+          RequireUppercase: true,
+          RequireLowercase: true,
+          RequireNumbers: true,
+          RequireSymbols: false
+        })
+        const attributes = (described.json.UserPool as { SchemaAttributes: Array<{ Name: string }> }).SchemaAttributes
+        assert.isTrue(attributes.some((a) => a.Name === "custom:badge"))
+
+        const client = yield* idp(local, "CreateUserPoolClient", { UserPoolId: userPoolId, ClientName: "srp-only" })
+        const clientId = string(client.json, "UserPoolClient", "ClientId")
+        const describedClient = yield* idp(local, "DescribeUserPoolClient", {
+          UserPoolId: userPoolId,
+          ClientId: clientId
+        })
+        assert.deepInclude(describedClient.json.UserPoolClient as object, {
+          ClientId: clientId,
+          ClientName: "srp-only",
+          UserPoolId: userPoolId,
+          ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
+        })
+        assert.notProperty(describedClient.json.UserPoolClient as object, "ClientSecret")
+
+        const signUp = (password: string, attributes: ReadonlyArray<{ Name: string; Value: string }>) =>
+          idp(local, "SignUp", {
+            ClientId: clientId,
+            Username: "carol",
+            Password: password,
+            UserAttributes: attributes
+          })
+        assertFailure(
+          yield* signUp("Short-Pass1", [{ Name: "email", Value: "c@example.com" }]),
+          "InvalidPasswordException"
+        )
+        assertFailure(yield* signUp("Long-Enough-Pass1", []), "InvalidParameterException")
+        const ok = yield* signUp("LongEnoughPass1", [{ Name: "email", Value: "c@example.com" }])
+        assert.strictEqual(ok.status, 200, ok.text)
+        const refused = yield* idp(local, "InitiateAuth", {
+          ClientId: clientId,
+          AuthFlow: "USER_PASSWORD_AUTH",
+          AuthParameters: { USERNAME: "carol", PASSWORD: "LongEnoughPass1" }
+        })
+        assertFailure(refused, "InvalidParameterException")
+        assert.include(refused.json.message, "USER_PASSWORD_AUTH flow not enabled for this client")
+        assertFailure(
+          yield* idp(local, "DescribeUserPool", { UserPoolId: "us-east-1_nosuchpool" }),
+          "ResourceNotFoundException"
+        )
+      })
+  )
+
+  it.effect("admin actions create, disable and delete users unsigned", () =>
+    Effect.gen(function* () {
+      const local = yield* LocalCognito.LocalCognito
+      const UserPoolId = local.defaultPool.userPoolId
+      const created = yield* idp(local, "AdminCreateUser", {
+        UserPoolId,
+        Username: "dave",
+        TemporaryPassword: "Temp-Passw0rd!",
+        UserAttributes: [{ Name: "email", Value: "dave@example.com" }]
+      })
+      assert.strictEqual(created.status, 200, created.text)
+      assert.deepInclude(created.json.User as object, { Username: "dave", UserStatus: "FORCE_CHANGE_PASSWORD" })
+      assertFailure(
+        yield* idp(local, "AdminCreateUser", { UserPoolId, Username: "dave", TemporaryPassword: "Temp-Passw0rd!" }),
+        "UsernameExistsException"
+      )
+      assert.strictEqual((yield* idp(local, "AdminDisableUser", { UserPoolId, Username: "dave" })).status, 200)
+      const disabled = yield* idp(local, "AdminGetUser", { UserPoolId, Username: "dave" })
+      assert.strictEqual(disabled.json.Enabled, false)
+      assert.strictEqual((yield* idp(local, "AdminDeleteUser", { UserPoolId, Username: "dave" })).status, 200)
+      assertFailure(yield* idp(local, "AdminGetUser", { UserPoolId, Username: "dave" }), "UserNotFoundException")
+    })
+  )
+
+  it.effect("sets up TOTP MFA through the challenge session: the session finds its app client", () =>
+    Effect.gen(function* () {
+      const local = yield* LocalCognito.LocalCognito
+      const pool = yield* idp(local, "CreateUserPool", { PoolName: "mfa-on", MfaConfiguration: "ON" })
+      const UserPoolId = string(pool.json, "UserPool", "Id")
+      const client = yield* idp(local, "CreateUserPoolClient", {
+        UserPoolId,
+        ClientName: "app",
+        ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+      })
+      const ClientId = string(client.json, "UserPoolClient", "ClientId")
+      const Password = "Totp-Passw0rd!"
+      yield* idp(local, "SignUp", {
+        ClientId,
+        Username: "erin",
+        Password,
+        UserAttributes: [{ Name: "email", Value: "erin@example.com" }]
+      })
+      const code = Redacted.value(
+        (yield* local.deliveries).filter((d) => d.userPoolId === UserPoolId && d.message.username === "erin")[0]!
+          .message.code
+      )
+      assert.strictEqual(
+        (yield* idp(local, "ConfirmSignUp", { ClientId, Username: "erin", ConfirmationCode: code })).status,
+        200
+      )
+
+      const started = yield* idp(local, "InitiateAuth", {
+        ClientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: "erin", PASSWORD: Password }
+      })
+      assert.strictEqual(started.json.ChallengeName, "MFA_SETUP", started.text)
+      const associated = yield* idp(local, "AssociateSoftwareToken", { Session: string(started.json, "Session") })
+      const secret = Redacted.make(string(associated.json, "SecretCode"))
+      const cognito = yield* local.pool(UserPoolId)
+      const verified = yield* idp(local, "VerifySoftwareToken", {
+        Session: string(associated.json, "Session"),
+        UserCode: Redacted.value(yield* cognito.totpCode(secret))
+      })
+      assert.strictEqual(verified.json.Status, "SUCCESS", verified.text)
+      const done = yield* idp(local, "RespondToAuthChallenge", {
+        ClientId,
+        ChallengeName: "MFA_SETUP",
+        Session: string(verified.json, "Session"),
+        ChallengeResponses: { USERNAME: "erin" }
+      })
+      assert.isString((done.json.AuthenticationResult as { AccessToken?: unknown } | undefined)?.AccessToken, done.text)
+      assertFailure(yield* idp(local, "AssociateSoftwareToken", { Session: "forged" }), "NotAuthorizedException")
+    })
+  )
+
+  it.effect("publishes each pool's JWKS at <userPoolId>/.well-known/jwks.json and nothing elsewhere", () =>
+    Effect.gen(function* () {
+      const local = yield* LocalCognito.LocalCognito
+      const jwks = yield* Effect.promise(() =>
+        fetch(`${local.endpoint}${local.defaultPool.userPoolId}/.well-known/jwks.json`).then((r) => r.json())
+      )
+      const keys = (jwks as { keys: Array<Record<string, unknown>> }).keys
+      assert.lengthOf(keys, 1)
+      assert.deepInclude(keys[0], { kty: "RSA", alg: "RS256", use: "sig" })
+      assert.notProperty(keys[0], "d")
+      const missing = yield* Effect.promise(() =>
+        fetch(`${local.endpoint}us-east-1_nosuchpool/.well-known/jwks.json`).then((r) => r.status)
+      )
+      assert.strictEqual(missing, 404)
+    })
+  )
+
+  it.effect("holds identity pools; GetId without a plugged-in IdentityPool fails with a configuration error", () =>
+    Effect.gen(function* () {
+      const local = yield* LocalCognito.LocalCognito
+      const described = yield* identity(local, "DescribeIdentityPool", {
+        IdentityPoolId: local.defaultPool.identityPoolId
+      })
+      assert.deepInclude(described.json, {
+        IdentityPoolId: local.defaultPool.identityPoolId,
+        AllowUnauthenticatedIdentities: true
+      })
+      assertFailure(
+        yield* identity(local, "GetId", { IdentityPoolId: local.defaultPool.identityPoolId }),
+        "InvalidIdentityPoolConfigurationException"
+      )
+      assertFailure(
+        yield* identity(local, "DescribeIdentityPool", { IdentityPoolId: "us-east-1:nope" }),
+        "ResourceNotFoundException"
+      )
+    })
+  )
+})
+
+/** An `IdentityPool` for the plug: one identity per pool, credentials naming the logins it was given. */
+const recordingPool = (config: LocalCognito.IdentityPoolConfig) =>
+  Effect.succeed(
+    IdentityPool.make({
+      getId: (request) =>
+        Effect.succeed({
+          identityId: `${config.region}:${request.logins === undefined ? "guest" : "user"}-${config.identityPoolName}`
+        }),
+      getCredentialsForIdentity: (request) =>
+        Effect.succeed({
+          identityId: request.identityId,
+          credentials: {
+            accessKeyId: `AKID${Object.keys(request.logins ?? {}).length}`,
+            secretAccessKey: Redacted.make("secret"),
+            sessionToken: Redacted.make("session"),
+            expiration: new Date(1_800_000_000_000)
+          }
+        })
+    })
+  )
+
+layer(LocalCognito.layer({ identityPools: recordingPool }), { excludeTestServices: true })(
+  "LocalCognito identity pools",
+  (it) => {
+    it.effect("routes GetId and GetCredentialsForIdentity to the plugged-in IdentityPool", () =>
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        const logins = { [`cognito-idp.us-east-1.amazonaws.com/${local.defaultPool.userPoolId}`]: "a.b.c" }
+        const id = yield* identity(local, "GetId", { IdentityPoolId: local.defaultPool.identityPoolId, Logins: logins })
+        assert.deepStrictEqual(id.json, { IdentityId: "us-east-1:user-local" })
+        const credentials = yield* identity(local, "GetCredentialsForIdentity", {
+          IdentityId: "us-east-1:user-local",
+          Logins: logins
+        })
+        assert.deepStrictEqual(credentials.json, {
+          IdentityId: "us-east-1:user-local",
+          Credentials: { AccessKeyId: "AKID1", SecretKey: "secret", SessionToken: "session", Expiration: 1_800_000_000 }
+        })
+        assertFailure(
+          yield* identity(local, "GetCredentialsForIdentity", { IdentityId: "us-east-1:unknown" }),
+          "ResourceNotFoundException"
+        )
+      })
+    )
+  }
+)

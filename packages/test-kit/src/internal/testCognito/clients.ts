@@ -1,0 +1,44 @@
+/**
+ * Several app clients of one pool: each client's view of the pool's state, with its own
+ * id, secret and token lifetimes, over the same users, challenge sessions, tokens,
+ * outbox and request log. Refresh tokens stay with the client that received them.
+ *
+ * @internal
+ */
+import * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import type * as AuthError from "@effect-cognito/core/AuthError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as TestCognito from "../../TestCognito.js"
+import type { State } from "./state.js"
+
+const millis = (input: Duration.DurationInput | undefined, fallback: number) =>
+  input === undefined ? fallback : Duration.toMillis(Duration.decode(input))
+
+/** The state of a pool as another app client sees it; the client id is validated as `AuthConfig` does. */
+export const forClient = (state: State, client: TestCognito.Client): Effect.Effect<State, AuthError.AuthError> =>
+  Effect.map(
+    AuthConfig.make({
+      ...state.options.config,
+      region: state.config.region,
+      userPoolId: state.config.userPoolId,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret
+    }),
+    (config): State => ({
+      ...state,
+      options: {
+        ...state.options,
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        tokenValidity: client.tokenValidity ?? state.options.tokenValidity
+      },
+      config,
+      validity: {
+        ...state.validity,
+        access: millis(client.tokenValidity?.accessToken, state.validity.access),
+        id: millis(client.tokenValidity?.idToken, state.validity.id),
+        refresh: millis(client.tokenValidity?.refreshToken, state.validity.refresh)
+      }
+    })
+  )

@@ -1,0 +1,43 @@
+/**
+ * `npm run local-cognito -- --port <p>`: the local Cognito in the foreground. Prints the
+ * endpoint and the ids of the ready default user pool, app client and identity pool, then
+ * each code as it is delivered, until Ctrl-C.
+ */
+import { parseArgs } from "node:util"
+import { LocalCognito } from "@effect-cognito/node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+
+const { values } = parseArgs({
+  options: { port: { type: "string", default: "0" }, region: { type: "string", default: "us-east-1" } }
+})
+const port = Number(values.port)
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port: expected a port number, found ${JSON.stringify(values.port)}`)
+  process.exit(2)
+}
+
+const onDelivery = ({ message, userPoolId }: LocalCognito.Delivery) =>
+  Console.log(
+    `${message.medium} to ${message.destination} (${userPoolId}, ${message.username}, ${message.purpose}): ${Redacted.value(message.code)}`
+  )
+
+const main = Effect.gen(function* () {
+  const local = yield* LocalCognito.LocalCognito
+  yield* Console.log(
+    [
+      `local Cognito at ${local.endpoint}`,
+      `  region            ${local.defaultPool.region}`,
+      `  user pool         ${local.defaultPool.userPoolId}`,
+      `  app client        ${local.defaultPool.clientId} (no secret)`,
+      `  identity pool     ${local.defaultPool.identityPoolId}`,
+      `  JWKS              ${local.endpoint}${local.defaultPool.userPoolId}/.well-known/jwks.json`,
+      "delivered codes follow; Ctrl-C stops"
+    ].join("\n")
+  )
+  return yield* Effect.never
+})
+
+main.pipe(Effect.provide(LocalCognito.layer({ port, region: values.region, onDelivery })), NodeRuntime.runMain)
