@@ -25,6 +25,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as NodeAuth from "../../NodeAuth.js"
 import * as NodeTokenStore from "../../NodeTokenStore.js"
+import * as AtomicFile from "../atomicFile.js"
 import { CliError } from "./error.js"
 import * as Io from "./io.js"
 
@@ -156,6 +157,12 @@ const describeDelivery = (details: Auth.CodeDeliveryDetails | undefined) =>
   details === undefined
     ? "a code was sent"
     : `a code was sent by ${details.deliveryMedium.toLowerCase()} to ${details.destination}`
+
+/** ` (EADDRINUSE)` for a Node system error, nothing otherwise. */
+const errorCode = (cause: unknown): string =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+    ? ` (${cause.code})`
+    : ""
 
 /** The claims of a JWT, without verifying it (the API that receives it verifies it). */
 const claimsOf = (token: Redacted.Redacted<string>): unknown => {
@@ -425,7 +432,75 @@ const changePassword = Command.make("change-password", { ...connection }, (c) =>
   )
 ).pipe(Command.withDescription("Change the signed-in user's password"))
 
-/** The commands besides the root; more join as they are built. */
+const local = Command.make(
+  "local",
+  {
+    port: Options.integer("port").pipe(
+      Options.withDefault(9229),
+      Options.withDescription("The port on 127.0.0.1 (0: a free one)")
+    ),
+    region: Options.text("region").pipe(
+      Options.withDefault("us-east-1"),
+      Options.withDescription("The region of the pools' ids")
+    )
+  },
+  (c) =>
+    Effect.gen(function* () {
+      if (c.port < 0 || c.port > 65535)
+        return yield* new CliError({ message: `--port: expected 0 to 65535, found ${c.port}` })
+      const io = yield* Io.make
+      const directory = yield* sessionDirectory
+      // Loaded on demand: the local Cognito needs @effect-cognito/test-kit, an optional peer.
+      const LocalCognito = yield* Effect.tryPromise({
+        try: () => import("../../LocalCognito.js"),
+        catch: () =>
+          new CliError({ message: "local: needs @effect-cognito/test-kit; install it beside @effect-cognito/node" })
+      })
+      const server = yield* LocalCognito.make({
+        port: c.port,
+        region: c.region,
+        onDelivery: ({ message, userPoolId }) =>
+          io.out(
+            `code for ${message.username} (${message.purpose}, ${message.medium.toLowerCase()} to ${message.destination}, ${userPoolId}): ${Redacted.value(message.code)}`
+          )
+      }).pipe(
+        Effect.mapError((e) =>
+          AuthError.isAuthError(e)
+            ? new CliError({ message: `local: ${e.message}` })
+            : new CliError({ message: `local: cannot listen on 127.0.0.1:${c.port}${errorCode(e.cause)}` })
+        )
+      )
+      const pools: LocalPools = { endpoint: server.endpoint, ...server.defaultPool }
+      const file = path.join(directory, localFile)
+      yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: async () => {
+            await fs.mkdir(directory, { recursive: true, mode: 0o700 })
+            await AtomicFile.write(file, JSON.stringify(pools, null, 2))
+          },
+          catch: () => new CliError({ message: `local: cannot write ${file}` })
+        }),
+        () => Effect.promise(() => fs.rm(file, { force: true }))
+      )
+      yield* io.out(
+        [
+          `local Cognito at ${server.endpoint}`,
+          `  region         ${pools.region}`,
+          `  user pool      ${pools.userPoolId}`,
+          `  app client     ${pools.clientId} (no secret)`,
+          `  identity pool  ${pools.identityPoolId}`,
+          `use it with --local (ids in ${file}); delivered codes follow; Ctrl-C stops`
+        ].join("\n")
+      )
+      return yield* Effect.never
+    }).pipe(Effect.scoped)
+).pipe(
+  Command.withDescription(
+    "Run a local Cognito on 127.0.0.1, printing each code it delivers; other commands reach it with --local"
+  )
+)
+
+/** The commands besides the root. */
 export const commands = [
   signUp,
   confirmSignUp,
@@ -436,7 +511,8 @@ export const commands = [
   signOut,
   forgotPassword,
   confirmForgotPassword,
-  changePassword
+  changePassword,
+  local
 ] as const
 
 export const root = Command.make("effect-cognito").pipe(
