@@ -4,6 +4,7 @@
  * directory between invocations, and bad input answered with one line and a non-zero exit,
  * never a stack trace or a secret.
  */
+import { existsSync } from "node:fs"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -164,6 +165,34 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
       assertOneLineFailure(yield* Cli.run(["sign-in", "bob"], env, []), "Password: expected a line on standard input")
       assertOneLineFailure(yield* Cli.run(["tokens", "--local"], env), "--local: no local Cognito is running")
     }).pipe(Effect.provide(layer))
+  )
+
+  it.live("`local` runs the local Cognito for --local, prints each code, and removes its ids when stopped", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const home = yield* freshHome
+        const env = { EFFECT_COGNITO_HOME: home }
+        const local = yield* Cli.start(["local", "--port", "0"], env)
+        assert.isDefined(yield* local.printed(/delivered codes follow/), "the local Cognito did not start")
+        assert.isTrue(existsSync(join(home, "local.json")))
+
+        const signUp = yield* Cli.run(["sign-up", "--local", "dana", "--attribute", "email=dana@example.com"], env, [
+          password
+        ])
+        assert.strictEqual(signUp.code, 0, signUp.stderr)
+        const code = (yield* local.printed(/code for dana \(SignUp, email to dana@example\.com, [^)]+\): (\d{6})/))?.[1]
+        assert.isDefined(code, yield* local.stdout)
+        const confirm = yield* Cli.run(["confirm-sign-up", "--local", "dana"], env, [code!])
+        assert.strictEqual(confirm.code, 0, confirm.stderr)
+        const signIn = yield* Cli.run(["sign-in", "--local", "dana"], env, [password])
+        assert.strictEqual(signIn.code, 0, signIn.stderr)
+        assert.include(signIn.stdout, "signed in as dana")
+
+        yield* local.stop
+        assert.isFalse(existsSync(join(home, "local.json")))
+        assertOneLineFailure(yield* Cli.run(["whoami", "--local"], env), "--local: no local Cognito is running")
+      })
+    )
   )
 
   it.live("--help works on the root and on a command, as a process", () =>

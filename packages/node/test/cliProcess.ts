@@ -24,6 +24,12 @@ export interface Result {
 export interface Running {
   /** Waits until standard error holds `text` (a prompt). */
   readonly prompted: (text: string) => Effect.Effect<void>
+  /** Waits until standard output matches `pattern`; the match, or `undefined` if the process exited first. */
+  readonly printed: (pattern: RegExp) => Effect.Effect<RegExpMatchArray | undefined>
+  /** Standard output so far. */
+  readonly stdout: Effect.Effect<string>
+  /** Asks the process to stop (SIGTERM) and waits for the exit. */
+  readonly stop: Effect.Effect<Result>
   /** Writes one line to standard input. */
   readonly answer: (line: string) => Effect.Effect<void>
   /** Closes standard input and waits for the exit. */
@@ -51,6 +57,7 @@ export const start = (
     )
     child.stdout!.on("data", (chunk: Buffer) => {
       stdout += chunk.toString("utf8")
+      for (const listener of listeners) listener()
     })
     child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk.toString("utf8")
@@ -74,6 +81,28 @@ export const start = (
             resume(Effect.void)
           })
         }),
+      printed: (pattern) =>
+        Effect.async<RegExpMatchArray | undefined>((resume) => {
+          const check = () => {
+            const match = stdout.match(pattern)
+            if (match !== null) {
+              listeners.delete(check)
+              resume(Effect.succeed(match))
+            }
+          }
+          listeners.add(check)
+          check()
+          void exited.then(() => {
+            listeners.delete(check)
+            resume(Effect.succeed(stdout.match(pattern) ?? undefined))
+          })
+        }),
+      stdout: Effect.sync(() => stdout),
+      stop: Effect.promise(async () => {
+        child.kill("SIGTERM")
+        const code = await exited
+        return { code, stdout, stderr }
+      }),
       answer: (line) =>
         Effect.async<void>((resume) => {
           child.stdin!.write(`${line}\n`, () => resume(Effect.void))
