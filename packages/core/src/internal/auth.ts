@@ -69,7 +69,8 @@ export const make: Effect.Effect<
   const session = yield* Session.make({
     store: yield* tags.tokenStore,
     refresh: refreshWith(client, config.refreshTokenRotation),
-    refreshWindow: config.refreshWindow
+    refreshWindow: config.refreshWindow,
+    sync: yield* tags.sessionSync
   })
   const signIn = yield* SignIn.make({
     client,
