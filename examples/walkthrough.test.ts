@@ -12,6 +12,8 @@ const steps = [
   "== Sign in with SRP (the password never leaves the process)",
   "result: SignedIn",
   "== Refresh the tokens",
+  "== AWS credentials from the identity pool, and a signed request",
+  "signed GET: HTTP 200, signature Valid",
   "== Change the password, then sign out on this device",
   "== SMS MFA",
   "SMS code sent to",

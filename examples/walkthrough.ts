@@ -5,7 +5,9 @@
  *   npm start
  */
 import * as Auth from "@effect-cognito/core/Auth"
-import { TestCognito } from "@effect-cognito/test-kit"
+import { SigV4Verifier, TestCognito } from "@effect-cognito/test-kit"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -51,6 +53,31 @@ export const program = Effect.gen(function* () {
   yield* step("Refresh the tokens")
   const refreshed = yield* auth.getTokens({ forceRefresh: true })
   yield* Console.log(`refreshed: a new access token issued at ${refreshed.issuedAt.toISOString()}`)
+
+  yield* step("AWS credentials from the identity pool, and a signed request")
+  const credentials = yield* auth.getAWSCredentials()
+  yield* Console.log(
+    `identity ${credentials.identityId}; key ${credentials.accessKeyId}, expires ${credentials.expiration.toISOString()}`
+  )
+  yield* Console.log(`identityId: ${Option.getOrElse(yield* auth.identityId, () => "-")}`)
+  // A stand-in for API Gateway: it checks the SigV4 signature with the credentials the pool issued.
+  const apiGateway = HttpClient.make((request, url) =>
+    Effect.gen(function* () {
+      const accessKeyId = /Credential=([^/]+)\//.exec(request.headers.authorization ?? "")?.[1] ?? ""
+      const issued = yield* Effect.orDie(cognito.credentialsOf(accessKeyId))
+      const verdict = yield* SigV4Verifier.verify(
+        { method: request.method, url: url.href, headers: { ...request.headers, host: url.host } },
+        { accessKeyId, ...issued, service: "execute-api", region: "us-east-1" }
+      )
+      return HttpClientResponse.fromWeb(
+        request,
+        new Response(verdict._tag, { status: verdict._tag === "Valid" ? 200 : 403 })
+      )
+    })
+  )
+  const api = auth.signedHttpClient({ service: "execute-api", region: "us-east-1" })(apiGateway)
+  const answer = yield* api.get("https://abc123.execute-api.us-east-1.amazonaws.com/prod/items")
+  yield* Console.log(`signed GET: HTTP ${answer.status}, signature ${yield* answer.text}`)
 
   yield* step("Change the password, then sign out on this device")
   const newPassword = Redacted.make("Xyz#789!q")

@@ -65,6 +65,10 @@ export interface Session {
   readonly forget: (state: Auth.UserState) => Effect.Effect<void, AuthError.AuthError>
   readonly userState: Effect.Effect<Auth.UserState>
   readonly userStateChanges: Stream.Stream<Auth.UserState>
+  /** Moves to `state` (the identity pool's `Guest` and federated states). */
+  readonly setState: (state: Auth.UserState) => Effect.Effect<void>
+  /** Stores the identity id in the current session when it is still `username`'s; false when it is not. */
+  readonly updateIdentityId: (username: string, identityId: string) => Effect.Effect<boolean, AuthError.AuthError>
 }
 
 /** What the session needs: where it is stored, how a refresh token becomes tokens, the refresh window. */
@@ -388,12 +392,30 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
       )
     yield* Effect.forkScoped(Stream.runForEach(sync.events, follow))
 
+    const updateIdentityId: Session["updateIdentityId"] = (username, identityId) =>
+      lock.withPermits(1)(
+        Effect.suspend(() => {
+          const now = current.value
+          if (Option.isNone(now) || now.value.session.username !== username) return Effect.succeed(false)
+          if (now.value.session.identityId === identityId) return Effect.succeed(true)
+          const session = new TokenStore.Session({ ...now.value.session, identityId })
+          return Effect.as(
+            Effect.tap(store.save(session), () => {
+              current.value = Option.some({ ...now.value, session })
+            }),
+            true
+          )
+        })
+      )
+
     return {
       current: readCurrent,
       getTokens,
       establish,
       forget: (nextState) => Effect.asVoid(sync.withLock(forgetSince(nextState, undefined))),
       userState: SubscriptionRef.get(state),
-      userStateChanges: Stream.drop(state.changes, 1)
+      userStateChanges: Stream.drop(state.changes, 1),
+      setState,
+      updateIdentityId
     }
   })
