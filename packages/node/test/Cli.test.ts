@@ -8,6 +8,7 @@ import { existsSync } from "node:fs"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import { LocalCognito } from "@effect-cognito/node"
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
@@ -19,6 +20,7 @@ import * as HashMap from "effect/HashMap"
 import * as Redacted from "effect/Redacted"
 import * as CliMain from "../src/internal/cli/main.js"
 import * as Cli from "./cliProcess.js"
+import * as SigV4Server from "./SigV4Server.js"
 
 const password = "Corr3ct-Horse!"
 
@@ -33,6 +35,8 @@ const commandNames = [
   "forgot-password",
   "confirm-forgot-password",
   "change-password",
+  "credentials",
+  "fetch",
   "local"
 ]
 
@@ -74,68 +78,141 @@ const assertOneLineFailure = (result: Cli.Result, expected: string, secrets: Rea
   }
 }
 
-const layer = LocalCognito.layer()
+/** The identity pool behind the local Cognito: one identity per pool, fixed credentials valid for an hour. */
+const issued = {
+  accessKeyId: "ASIALOCALCLITEST",
+  secretAccessKey: Redacted.make("local-secret-access-key"),
+  sessionToken: Redacted.make("local-session-token")
+}
+const identityPools = (config: LocalCognito.IdentityPoolConfig) =>
+  Effect.succeed(
+    IdentityPool.make({
+      getId: () => Effect.succeed({ identityId: `${config.region}:00000000-0000-4000-8000-000000000001` }),
+      getCredentialsForIdentity: (request) =>
+        Effect.sync(() => ({
+          identityId: request.identityId,
+          credentials: { ...issued, expiration: new Date(Date.now() + 3_600_000) }
+        }))
+    })
+  )
+
+const layer = LocalCognito.layer({ identityPools })
 
 describe("effect-cognito CLI", { timeout: 120_000 }, () => {
-  it.live("signs up, confirms, signs in through the MFA prompt, prints tokens and signs out", () =>
-    Effect.gen(function* () {
-      const env = yield* environment
-      const local = yield* LocalCognito.LocalCognito
+  it.scopedLive(
+    "signs up, confirms, signs in through the MFA prompt, prints tokens and credentials, signs a request, signs out",
+    () =>
+      Effect.gen(function* () {
+        const env = yield* environment
+        const local = yield* LocalCognito.LocalCognito
 
-      const signUp = yield* Cli.run(["sign-up", "alice", "--attribute", "email=alice@example.com"], env, [password])
-      assert.strictEqual(signUp.code, 0, signUp.stderr)
-      assert.include(signUp.stdout, "signed up alice; a code was sent by email")
+        const signUp = yield* Cli.run(["sign-up", "alice", "--attribute", "email=alice@example.com"], env, [password])
+        assert.strictEqual(signUp.code, 0, signUp.stderr)
+        assert.include(signUp.stdout, "signed up alice; a code was sent by email")
 
-      const confirm = yield* Cli.run(["confirm-sign-up", "alice"], env, [yield* lastCode("alice")])
-      assert.strictEqual(confirm.code, 0, confirm.stderr)
-      assert.include(confirm.stdout, "confirmed alice")
+        const confirm = yield* Cli.run(["confirm-sign-up", "alice"], env, [yield* lastCode("alice")])
+        assert.strictEqual(confirm.code, 0, confirm.stderr)
+        assert.include(confirm.stdout, "confirmed alice")
 
-      // Email MFA for alice: sign-in asks for the code it sends.
-      const pool = yield* local.pool(local.defaultPool.userPoolId)
-      yield* pool.adminSetUserMfa("alice", { email: true, preferred: "EMAIL" })
-      const signIn = yield* Effect.scoped(
-        Effect.gen(function* () {
-          const running = yield* Cli.start(["sign-in", "alice"], env)
-          yield* running.prompted("Password")
-          yield* running.answer(password)
-          yield* running.prompted("MFA code")
-          yield* running.answer(yield* lastCode("alice"))
-          return yield* running.done
-        })
-      )
-      assert.strictEqual(signIn.code, 0, signIn.stderr)
-      assert.include(signIn.stderr, "a code was sent by email")
-      assert.include(signIn.stdout, "signed in as alice")
-      assert.notInclude(signIn.stdout + signIn.stderr, password)
+        // Email MFA for alice: sign-in asks for the code it sends.
+        const pool = yield* local.pool(local.defaultPool.userPoolId)
+        yield* pool.adminSetUserMfa("alice", { email: true, preferred: "EMAIL" })
+        const signIn = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const running = yield* Cli.start(["sign-in", "alice"], env)
+            yield* running.prompted("Password")
+            yield* running.answer(password)
+            yield* running.prompted("MFA code")
+            yield* running.answer(yield* lastCode("alice"))
+            return yield* running.done
+          })
+        )
+        assert.strictEqual(signIn.code, 0, signIn.stderr)
+        assert.include(signIn.stderr, "a code was sent by email")
+        assert.include(signIn.stdout, "signed in as alice")
+        assert.notInclude(signIn.stdout + signIn.stderr, password)
 
-      // A new process reads the session from the directory.
-      const tokens = yield* Cli.run(["tokens", "--json"], env)
-      assert.strictEqual(tokens.code, 0, tokens.stderr)
-      const parsed = JSON.parse(tokens.stdout) as Record<string, string>
-      assert.strictEqual(parsed.idToken?.split(".").length, 3)
-      assert.strictEqual(parsed.accessToken?.split(".").length, 3)
+        // A new process reads the session from the directory.
+        const tokens = yield* Cli.run(["tokens", "--json"], env)
+        assert.strictEqual(tokens.code, 0, tokens.stderr)
+        const parsed = JSON.parse(tokens.stdout) as Record<string, string>
+        assert.strictEqual(parsed.idToken?.split(".").length, 3)
+        assert.strictEqual(parsed.accessToken?.split(".").length, 3)
 
-      const decoded = yield* Cli.run(["tokens", "--decode"], env)
-      assert.strictEqual(decoded.code, 0, decoded.stderr)
-      const claims = JSON.parse(decoded.stdout) as {
-        idToken: Record<string, unknown>
-        accessToken: Record<string, unknown>
-      }
-      assert.strictEqual(claims.idToken["cognito:username"], "alice")
-      assert.strictEqual(claims.accessToken.token_use, "access")
-      assert.notInclude(decoded.stdout, parsed.accessToken!)
+        const decoded = yield* Cli.run(["tokens", "--decode"], env)
+        assert.strictEqual(decoded.code, 0, decoded.stderr)
+        const claims = JSON.parse(decoded.stdout) as {
+          idToken: Record<string, unknown>
+          accessToken: Record<string, unknown>
+        }
+        assert.strictEqual(claims.idToken["cognito:username"], "alice")
+        assert.strictEqual(claims.accessToken.token_use, "access")
+        assert.notInclude(decoded.stdout, parsed.accessToken!)
 
-      const whoami = yield* Cli.run(["whoami"], env)
-      assert.strictEqual(whoami.code, 0, whoami.stderr)
-      assert.include(whoami.stdout, "alice")
-      assert.include(whoami.stdout, "email=alice@example.com")
+        const whoami = yield* Cli.run(["whoami"], env)
+        assert.strictEqual(whoami.code, 0, whoami.stderr)
+        assert.include(whoami.stdout, "alice")
+        assert.include(whoami.stdout, "email=alice@example.com")
 
-      const signOut = yield* Cli.run(["sign-out"], env)
-      assert.strictEqual(signOut.code, 0, signOut.stderr)
-      assert.include(signOut.stdout, "signed out alice")
+        // AWS credentials as the AWS CLI's credential_process reads them.
+        const credentialProcess = yield* Cli.run(["credentials", "--format", "credential-process"], env)
+        assert.strictEqual(credentialProcess.code, 0, credentialProcess.stderr)
+        const credentials = JSON.parse(credentialProcess.stdout) as Record<string, unknown>
+        assert.deepStrictEqual(Object.keys(credentials), [
+          "Version",
+          "AccessKeyId",
+          "SecretAccessKey",
+          "SessionToken",
+          "Expiration"
+        ])
+        assert.strictEqual(credentials.Version, 1)
+        assert.strictEqual(credentials.AccessKeyId, issued.accessKeyId)
+        assert.strictEqual(credentials.SecretAccessKey, "local-secret-access-key")
+        assert.strictEqual(credentials.SessionToken, "local-session-token")
+        assert.isFalse(Number.isNaN(Date.parse(String(credentials.Expiration))))
+        const shell = yield* Cli.run(["credentials"], env)
+        assert.include(shell.stdout, `export AWS_ACCESS_KEY_ID=${issued.accessKeyId}\n`)
 
-      assertOneLineFailure(yield* Cli.run(["tokens"], env), "NotSignedIn", [parsed.refreshToken!])
-    }).pipe(Effect.provide(layer))
+        // A signed request, checked by a server that verifies SigV4 with those credentials.
+        const server = yield* SigV4Server.make({ ...issued, region: "eu-central-1", service: "execute-api" })
+        const fetched = yield* Cli.run(
+          [
+            "fetch",
+            `${server.url}/items?limit=2`,
+            "--service",
+            "execute-api",
+            "--signing-region",
+            "eu-central-1",
+            "--method",
+            "POST",
+            "--data",
+            '{"name":"widget"}',
+            "--header",
+            "content-type=application/json"
+          ],
+          env
+        )
+        assert.strictEqual(fetched.code, 0, fetched.stderr)
+        assert.strictEqual(fetched.stdout.trim(), "signed")
+        assert.deepStrictEqual(
+          server.verdicts.map((verdict) => verdict._tag),
+          ["Valid"]
+        )
+        const body = server.requests[0]!.body
+        assert.strictEqual(typeof body === "string" ? body : new TextDecoder().decode(body), '{"name":"widget"}')
+        // Signed for another service, the server refuses it: one line, exit 1.
+        assertOneLineFailure(
+          yield* Cli.run(["fetch", `${server.url}/items`, "--service", "s3", "--signing-region", "eu-central-1"], env),
+          "fetch: HTTP 403 InvalidSignatureException",
+          ["local-secret-access-key", "local-session-token"]
+        )
+
+        const signOut = yield* Cli.run(["sign-out"], env)
+        assert.strictEqual(signOut.code, 0, signOut.stderr)
+        assert.include(signOut.stdout, "signed out alice")
+
+        assertOneLineFailure(yield* Cli.run(["tokens"], env), "NotSignedIn", [parsed.refreshToken!])
+      }).pipe(Effect.provide(layer))
   )
 
   it.live("answers bad input with one line and a non-zero exit, never a stack trace or a secret", () =>
