@@ -161,6 +161,22 @@ describe("packed packages in a fresh project", () => {
     })
   })
 
+  it("installs the effect-cognito bin, which runs under plain node: --help, and one line for a missing variable", {
+    timeout: 120_000
+  }, async () => {
+    const bin = join(consumer, "node_modules", ".bin", "effect-cognito")
+    const env = { EFFECT_COGNITO_HOME: join(dir, "cli-home") }
+    const help = await run(bin, ["--help"], { cwd: consumer, env })
+    assert.strictEqual(help.code, 0, explain("effect-cognito --help", help))
+    assert.include(help.stdout, "sign-in")
+    const missing = await run(bin, ["tokens"], { cwd: consumer, env })
+    assert.strictEqual(missing.code, 1, explain("effect-cognito tokens", missing))
+    assert.strictEqual(
+      missing.stderr.trim(),
+      "effect-cognito: AuthConfig failed (InvalidConfig): COGNITO_USER_POOL_ID is missing; COGNITO_CLIENT_ID is missing"
+    )
+  })
+
   it("type-checks the consumer and the README's examples under plain strict with skipLibCheck false; internal/ is unreachable", {
     timeout: 300_000
   }, async () => {

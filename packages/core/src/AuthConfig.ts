@@ -14,10 +14,13 @@
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as AuthError from "./AuthError.js"
 import * as tags from "./internal/tags.js"
@@ -121,21 +124,29 @@ const matching = (field: string, value: unknown, pattern: RegExp, expected: stri
 /** The DNS suffix of a region's partition. */
 const dnsSuffix = (region: string) => (region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com")
 
-const endpoint = (field: string, value: unknown, fallback: string) => {
-  if (value === undefined) return Effect.succeed(fallback)
-  if (typeof value !== "string") return invalid(field, "an absolute http(s) URL", show(value))
+/** What is wrong with an endpoint, or `undefined`: the value is never echoed when it has an `@`. */
+const endpointProblem = (value: unknown): { readonly expected: string; readonly found: string } | undefined => {
+  if (typeof value !== "string") return { expected: "an absolute http(s) URL", found: show(value) }
   // Whatever it is, a value with an "@" may hold credentials: it is never echoed.
   const shown = value.includes("@") ? "a URL with an @ (not shown)" : show(value)
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    return invalid(field, "an absolute http(s) URL", shown)
+    return { expected: "an absolute http(s) URL", found: shown }
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return invalid(field, "an http(s) URL", shown)
+  if (url.protocol !== "https:" && url.protocol !== "http:") return { expected: "an http(s) URL", found: shown }
   if (url.username !== "" || url.password !== "")
-    return invalid(field, "a URL without credentials", "a user name or password before @ (not shown)")
-  return Effect.succeed(url.href)
+    return { expected: "a URL without credentials", found: "a user name or password before @ (not shown)" }
+  return undefined
+}
+
+const endpoint = (field: string, value: unknown, fallback: string) => {
+  if (value === undefined) return Effect.succeed(fallback)
+  const problem = endpointProblem(value)
+  return problem === undefined
+    ? Effect.succeed(new URL(value as string).href)
+    : invalid(field, problem.expected, problem.found)
 }
 
 /** Is any number in a duration input negative or NaN? `Duration` would silently make it zero. */
@@ -247,43 +258,136 @@ export const make = (input: Input): Effect.Effect<Validated, AuthError.AuthError
 export const layer = (input: Input): Layer.Layer<AuthConfig, AuthError.AuthError> =>
   Layer.effect(AuthConfig, make(input))
 
+/** The region of a user pool id (`eu-west-1_AbC` → `eu-west-1`), if it is one. */
+export const regionOfUserPoolId = (userPoolId: string): string | undefined => userPoolIdPattern.exec(userPoolId)?.[1]
+
+/** A variable checked as it is read: a malformed value fails with `InvalidData` at the variable's name. */
+const checked = <A>(name: string, read: (name: string) => Config.Config<A>, check: (value: A) => string | undefined) =>
+  read(name).pipe(
+    Config.mapOrFail((value) => {
+      const problem = check(value)
+      return problem === undefined ? Either.right(value) : Either.left(ConfigError.InvalidData([], problem))
+    })
+  )
+
+const patterned = (name: string, pattern: RegExp, expected: string) =>
+  checked(name, Config.string, (value) =>
+    pattern.test(value) ? undefined : `${name}: expected ${expected}, found ${show(value)}`
+  )
+
+const endpointVariable = (name: string) =>
+  checked(name, Config.string, (value) => {
+    const problem = endpointProblem(value)
+    return problem === undefined ? undefined : `${name}: expected ${problem.expected}, found ${problem.found}`
+  })
+
+const orUndefined = <A>(option: Option.Option<A>): A | undefined => (option._tag === "Some" ? option.value : undefined)
+
 /**
- * Reads the configuration from `Config` (by default the environment):
- * `COGNITO_REGION`, `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`, optional
- * `COGNITO_CLIENT_SECRET`, `COGNITO_IDENTITY_POOL_ID`, `COGNITO_ENDPOINT`, `COGNITO_IDENTITY_ENDPOINT`.
- * Built in a pure-annotated thunk so a bundle that never reads it leaves `effect/Config` out.
+ * Reads the configuration from `Config` (by default the environment; any `ConfigProvider`
+ * works, nested prefixes too):
+ *
+ * | variable | |
+ * |---|---|
+ * | `COGNITO_USER_POOL_ID` | required, `<region>_<id>` |
+ * | `COGNITO_CLIENT_ID` | required |
+ * | `COGNITO_REGION` | optional: the user pool id's region; when set, it must match it |
+ * | `COGNITO_CLIENT_SECRET` | optional, read as `Redacted`, never shown |
+ * | `COGNITO_IDENTITY_POOL_ID` | optional, `<region>:<uuid>` in the same region |
+ * | `COGNITO_ENDPOINT`, `COGNITO_IDENTITY_ENDPOINT` | optional http(s) URLs (a local emulator) |
+ *
+ * Every variable is checked as it is read: a missing or malformed one fails with a
+ * `ConfigError` at its name, saying what was expected (a secret, or a URL with an `@`,
+ * is never echoed), and every problem is reported at once. Built in a pure-annotated thunk
+ * so a bundle that never reads it leaves `effect/Config` out.
  */
 export const config: Config.Config<Input> = /* @__PURE__ */ (() =>
   Config.all({
-    region: Config.string("COGNITO_REGION"),
-    userPoolId: Config.string("COGNITO_USER_POOL_ID"),
-    clientId: Config.string("COGNITO_CLIENT_ID"),
-    clientSecret: Config.option(Config.redacted("COGNITO_CLIENT_SECRET")),
-    identityPoolId: Config.option(Config.string("COGNITO_IDENTITY_POOL_ID")),
-    identityProvider: Config.option(Config.string("COGNITO_ENDPOINT")),
-    identityPool: Config.option(Config.string("COGNITO_IDENTITY_ENDPOINT"))
+    region: Config.option(patterned("COGNITO_REGION", regionPattern, "an AWS region like eu-west-1")),
+    userPoolId: patterned("COGNITO_USER_POOL_ID", userPoolIdPattern, "<region>_<id>, like eu-west-1_AbCdEf123"),
+    clientId: patterned("COGNITO_CLIENT_ID", clientIdPattern, "1 to 128 letters, digits, _ or +"),
+    clientSecret: Config.option(
+      checked(
+        "COGNITO_CLIENT_SECRET",
+        (name) => Config.redacted(name),
+        (secret) =>
+          Redacted.value(secret) === "" ? "COGNITO_CLIENT_SECRET: expected a secret, found an empty string" : undefined
+      )
+    ),
+    identityPoolId: Config.option(
+      patterned("COGNITO_IDENTITY_POOL_ID", identityPoolIdPattern, "<region>:<uuid>, like eu-west-1:<uuid>")
+    ),
+    identityProvider: Config.option(endpointVariable("COGNITO_ENDPOINT")),
+    identityPool: Config.option(endpointVariable("COGNITO_IDENTITY_ENDPOINT"))
   }).pipe(
-    Config.map(
-      (c): Input => ({
-        region: c.region,
+    Config.mapOrFail((c) => {
+      const poolRegion = regionOfUserPoolId(c.userPoolId)!
+      const region = orUndefined(c.region) ?? poolRegion
+      if (region !== poolRegion)
+        return Either.left(
+          ConfigError.InvalidData(
+            ["COGNITO_REGION"],
+            `COGNITO_REGION: expected the region of COGNITO_USER_POOL_ID (${poolRegion}), found ${show(region)}`
+          )
+        )
+      const identityPoolId = orUndefined(c.identityPoolId)
+      const identityRegion = identityPoolId === undefined ? undefined : identityPoolIdPattern.exec(identityPoolId)?.[1]
+      if (identityRegion !== undefined && identityRegion !== region)
+        return Either.left(
+          ConfigError.InvalidData(
+            ["COGNITO_IDENTITY_POOL_ID"],
+            `COGNITO_IDENTITY_POOL_ID: expected a pool in region ${region}, found a pool in region ${identityRegion}`
+          )
+        )
+      return Either.right<Input>({
+        region,
         userPoolId: c.userPoolId,
         clientId: c.clientId,
-        clientSecret: c.clientSecret._tag === "Some" ? c.clientSecret.value : undefined,
-        identityPoolId: c.identityPoolId._tag === "Some" ? c.identityPoolId.value : undefined,
-        endpoints: {
-          identityProvider: c.identityProvider._tag === "Some" ? c.identityProvider.value : undefined,
-          identityPool: c.identityPool._tag === "Some" ? c.identityPool.value : undefined
-        }
+        clientSecret: orUndefined(c.clientSecret),
+        identityPoolId,
+        endpoints: { identityProvider: orUndefined(c.identityProvider), identityPool: orUndefined(c.identityPool) }
       })
-    )
+    })
   ))()
 
-/** `layer` over {@link config}; a missing variable fails with `InvalidConfig`. */
+/**
+ * One line naming each variable that is missing or malformed, e.g.
+ * `COGNITO_CLIENT_ID is missing; COGNITO_USER_POOL_ID: expected <region>_<id>, …, found "x"`.
+ * The messages of {@link config} already name their variable; other `Config`s get the path.
+ */
+export const describeConfigError = (error: ConfigError.ConfigError): string => {
+  const problems: Array<string> = []
+  const walk = (e: ConfigError.ConfigError): void => {
+    switch (e._op) {
+      case "And":
+      case "Or":
+        walk(e.left)
+        walk(e.right)
+        return
+      case "MissingData":
+        problems.push(`${e.path.join(".")} is missing`)
+        return
+      case "InvalidData":
+        problems.push(e.message.startsWith(`${e.path.at(-1) ?? ""}:`) ? e.message : `${e.path.join(".")}: ${e.message}`)
+        return
+      case "SourceUnavailable":
+        problems.push(`${e.path.join(".")}: the configuration source is unavailable`)
+        return
+      case "Unsupported":
+        problems.push(`${e.path.join(".")}: ${e.message}`)
+        return
+    }
+  }
+  walk(error)
+  return [...new Set(problems)].join("; ")
+}
+
+/** `layer` over {@link config}; a missing or malformed variable fails with `InvalidConfig` naming it. */
 export const layerConfig = (source: Config.Config<Input> = config): Layer.Layer<AuthConfig, AuthError.AuthError> =>
   Layer.effect(
     AuthConfig,
     source.pipe(
-      Effect.mapError((e) => AuthError.make("InvalidConfig", "AuthConfig", String(e))),
+      Effect.mapError((e) => AuthError.make("InvalidConfig", "AuthConfig", describeConfigError(e))),
       Effect.flatMap(make)
     )
   )

@@ -71,9 +71,33 @@ export const describeProblem = (error: ParseResult.ParseError): string => {
 }
 const encodeStored = Schema.encode(Stored)
 
-/** The store key of an app client's session. */
-export const keyFor = (config: AuthConfig.Validated): string =>
-  `effect-cognito.${config.userPoolId}.${config.clientId}.session`
+const sessionKeyPattern = /^[A-Za-z0-9_-]{1,128}$/
+
+/**
+ * The store key of an app client's session: `effect-cognito.<userPoolId>.<clientId>.session`,
+ * or, for one of several sessions of the same app client (one per end user of a server),
+ * `effect-cognito.<userPoolId>.<clientId>.<sessionKey>.session`. A session key is 1 to 128
+ * letters, digits, `_` or `-` (see {@link validateSessionKey}), so no two keys share a store entry.
+ */
+export const keyFor = (config: AuthConfig.Validated, sessionKey?: string): string =>
+  sessionKey === undefined
+    ? `effect-cognito.${config.userPoolId}.${config.clientId}.session`
+    : `effect-cognito.${config.userPoolId}.${config.clientId}.${sessionKey}.session`
+
+/**
+ * Checks a session key: 1 to 128 letters, digits, `_` or `-`. Anything else (an email, a
+ * path) fails with `InvalidConfig` without echoing it: hash or encode such ids first.
+ */
+export const validateSessionKey = (sessionKey: string): Effect.Effect<string, AuthError.AuthError> =>
+  typeof sessionKey === "string" && sessionKeyPattern.test(sessionKey)
+    ? Effect.succeed(sessionKey)
+    : Effect.fail(
+        AuthError.make(
+          "InvalidConfig",
+          "TokenStore",
+          "sessionKey: expected 1 to 128 letters, digits, _ or - (not shown: hash or encode ids such as emails)"
+        )
+      )
 
 export declare namespace TokenStore {
   /** What an implementation supplies: string primitives. Failures are `Storage` errors. */

@@ -19,11 +19,14 @@
  * @since 0.1.0
  */
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import * as AuthError from "@effect-cognito/core/AuthError"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as fs from "node:fs/promises"
+import * as os from "node:os"
 import * as path from "node:path"
 import * as AtomicFile from "./internal/atomicFile.js"
 
@@ -79,13 +82,69 @@ export const makeBacking = (directory: string): Effect.Effect<TokenStore.TokenSt
     }
   })
 
-/** A store in `directory`, one file per app client. */
-export const layerFileSystem = (directory: string): Layer.Layer<TokenStore.TokenStore, never, AuthConfig.AuthConfig> =>
+/** Options of the file stores. */
+export interface Options {
+  /**
+   * One of several sessions of the same app client (one per end user of a server): 1 to
+   * 128 letters, digits, `_` or `-`. Each key has its own file. Default: the app client's one session.
+   */
+  readonly sessionKey?: string | undefined
+}
+
+/** A store in `directory`, one file per app client (and per session key). */
+export const layerFileSystem = (
+  directory: string,
+  options: Options = {}
+): Layer.Layer<TokenStore.TokenStore, AuthError.AuthError, AuthConfig.AuthConfig> =>
+  Layer.effect(TokenStore.TokenStore, make(directory, options))
+
+/** The store in `directory` for the `AuthConfig` in context; what {@link layerFileSystem} provides. */
+export const make = (
+  directory: string,
+  options: Options = {}
+): Effect.Effect<TokenStore.TokenStore.Service, AuthError.AuthError, AuthConfig.AuthConfig> =>
+  Effect.gen(function* () {
+    const config = yield* AuthConfig.AuthConfig
+    const sessionKey =
+      options.sessionKey === undefined ? undefined : yield* TokenStore.validateSessionKey(options.sessionKey)
+    const backing = yield* makeBacking(directory)
+    return TokenStore.make(backing, TokenStore.keyFor(config, sessionKey))
+  })
+
+/** The directory's name under the user's configuration directory. */
+export const directoryName = "effect-cognito"
+
+const nonEmpty = (name: string) =>
+  Config.option(Config.string(name)).pipe(
+    Config.map((value) => (value._tag === "Some" && value.value !== "" ? value.value : undefined))
+  )
+
+/**
+ * The default session directory, read from `Config` (by default the environment):
+ * `EFFECT_COGNITO_HOME` when set (resolved against the working directory), else
+ * `$XDG_CONFIG_HOME/effect-cognito` when `XDG_CONFIG_HOME` is an absolute path (the XDG
+ * base directory rules ignore a relative one), else `~/.config/effect-cognito`. One
+ * directory holds every user pool and app client: each has its own file.
+ */
+export const directory: Config.Config<string> = Config.all({
+  home: nonEmpty("EFFECT_COGNITO_HOME"),
+  xdg: nonEmpty("XDG_CONFIG_HOME")
+}).pipe(
+  Config.map(({ home, xdg }) => {
+    if (home !== undefined) return path.resolve(home)
+    if (xdg !== undefined && path.isAbsolute(xdg)) return path.join(xdg, directoryName)
+    return path.join(os.homedir(), ".config", directoryName)
+  })
+)
+
+/** A store in the default {@link directory}, the secure file store of {@link layerFileSystem}. */
+export const layerConfig = (
+  options: Options = {}
+): Layer.Layer<TokenStore.TokenStore, AuthError.AuthError, AuthConfig.AuthConfig> =>
   Layer.effect(
     TokenStore.TokenStore,
-    Effect.gen(function* () {
-      const config = yield* AuthConfig.AuthConfig
-      const backing = yield* makeBacking(directory)
-      return TokenStore.make(backing, TokenStore.keyFor(config))
-    })
+    directory.pipe(
+      Effect.mapError((e) => AuthError.make("InvalidConfig", "NodeTokenStore", AuthConfig.describeConfigError(e))),
+      Effect.flatMap((dir) => make(dir, options))
+    )
   )

@@ -1,0 +1,9 @@
+/**
+ * A CLI failure that is not an `AuthError`: bad input, a missing local Cognito. Its
+ * message is the one line the CLI prints.
+ *
+ * @internal
+ */
+import * as Data from "effect/Data"
+
+export class CliError extends Data.TaggedError("CliError")<{ readonly message: string }> {}

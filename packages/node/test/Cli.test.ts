@@ -1,0 +1,297 @@
+/**
+ * The `effect-cognito` CLI as a subprocess against the local Cognito (in this process, on
+ * a loopback port): a whole session from sign-up to sign-out, sessions kept in the session
+ * directory between invocations, and bad input answered with one line and a non-zero exit,
+ * never a stack trace or a secret.
+ */
+import { existsSync } from "node:fs"
+import { mkdtemp } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as IdentityPool from "@effect-cognito/core/IdentityPool"
+import { LocalCognito } from "@effect-cognito/node"
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as Command from "@effect/cli/Command"
+import * as CommandDescriptor from "@effect/cli/CommandDescriptor"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Redacted from "effect/Redacted"
+import * as CliMain from "../src/internal/cli/main.js"
+import * as Cli from "./cliProcess.js"
+import * as SigV4Server from "./SigV4Server.js"
+
+const password = "Corr3ct-Horse!"
+
+const commandNames = [
+  "sign-up",
+  "confirm-sign-up",
+  "resend-code",
+  "sign-in",
+  "whoami",
+  "tokens",
+  "sign-out",
+  "forgot-password",
+  "confirm-forgot-password",
+  "change-password",
+  "credentials",
+  "fetch",
+  "local"
+]
+
+const freshHome = Effect.promise(() => mkdtemp(join(tmpdir(), "effect-cognito-cli-")))
+
+/** The variables that point the CLI at the local Cognito, and a fresh session directory. */
+const environment = Effect.gen(function* () {
+  const local = yield* LocalCognito.LocalCognito
+  const pool = local.defaultPool
+  return {
+    COGNITO_USER_POOL_ID: pool.userPoolId,
+    COGNITO_CLIENT_ID: pool.clientId,
+    COGNITO_IDENTITY_POOL_ID: pool.identityPoolId,
+    COGNITO_ENDPOINT: local.endpoint,
+    COGNITO_IDENTITY_ENDPOINT: local.endpoint,
+    EFFECT_COGNITO_HOME: yield* freshHome
+  }
+})
+
+/** The last code the local Cognito delivered to `username`. */
+const lastCode = (username: string) =>
+  Effect.gen(function* () {
+    const deliveries = yield* (yield* LocalCognito.LocalCognito).deliveries
+    const mine = deliveries.filter((delivery) => delivery.message.username === username)
+    assert.isAbove(mine.length, 0, `no code was delivered to ${username}`)
+    return Redacted.value(mine.at(-1)!.message.code)
+  })
+
+/** A failure as the CLI must report it: one line, a non-zero exit, no stack trace, no secret. */
+const assertOneLineFailure = (result: Cli.Result, expected: string, secrets: ReadonlyArray<string> = []) => {
+  assert.notStrictEqual(result.code, 0, `expected a failure, got:\n${result.stdout}${result.stderr}`)
+  const errorLines = Cli.lines(result.stderr).filter((line) => !/^[\w ]+: ?$/.test(line))
+  assert.strictEqual(errorLines.length, 1, `expected one line, got:\n${result.stderr}`)
+  assert.include(errorLines[0], expected)
+  assert.notMatch(result.stderr, /\n\s+at /, "a stack trace")
+  for (const secret of secrets) {
+    assert.notInclude(result.stderr, secret)
+    assert.notInclude(result.stdout, secret)
+  }
+}
+
+/** The identity pool behind the local Cognito: one identity per pool, fixed credentials valid for an hour. */
+const issued = {
+  accessKeyId: "ASIALOCALCLITEST",
+  secretAccessKey: Redacted.make("local-secret-access-key"),
+  sessionToken: Redacted.make("local-session-token")
+}
+const identityPools = (config: LocalCognito.IdentityPoolConfig) =>
+  Effect.succeed(
+    IdentityPool.make({
+      getId: () => Effect.succeed({ identityId: `${config.region}:00000000-0000-4000-8000-000000000001` }),
+      getCredentialsForIdentity: (request) =>
+        Effect.sync(() => ({
+          identityId: request.identityId,
+          credentials: { ...issued, expiration: new Date(Date.now() + 3_600_000) }
+        }))
+    })
+  )
+
+const layer = LocalCognito.layer({ identityPools })
+
+describe("effect-cognito CLI", { timeout: 120_000 }, () => {
+  it.scopedLive(
+    "signs up, confirms, signs in through the MFA prompt, prints tokens and credentials, signs a request, signs out",
+    () =>
+      Effect.gen(function* () {
+        const env = yield* environment
+        const local = yield* LocalCognito.LocalCognito
+
+        const signUp = yield* Cli.run(["sign-up", "alice", "--attribute", "email=alice@example.com"], env, [password])
+        assert.strictEqual(signUp.code, 0, signUp.stderr)
+        assert.include(signUp.stdout, "signed up alice; a code was sent by email")
+
+        const confirm = yield* Cli.run(["confirm-sign-up", "alice"], env, [yield* lastCode("alice")])
+        assert.strictEqual(confirm.code, 0, confirm.stderr)
+        assert.include(confirm.stdout, "confirmed alice")
+
+        // Email MFA for alice: sign-in asks for the code it sends.
+        const pool = yield* local.pool(local.defaultPool.userPoolId)
+        yield* pool.adminSetUserMfa("alice", { email: true, preferred: "EMAIL" })
+        const signIn = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const running = yield* Cli.start(["sign-in", "alice"], env)
+            yield* running.prompted("Password")
+            yield* running.answer(password)
+            yield* running.prompted("MFA code")
+            yield* running.answer(yield* lastCode("alice"))
+            return yield* running.done
+          })
+        )
+        assert.strictEqual(signIn.code, 0, signIn.stderr)
+        assert.include(signIn.stderr, "a code was sent by email")
+        assert.include(signIn.stdout, "signed in as alice")
+        assert.notInclude(signIn.stdout + signIn.stderr, password)
+
+        // A new process reads the session from the directory.
+        const tokens = yield* Cli.run(["tokens", "--json"], env)
+        assert.strictEqual(tokens.code, 0, tokens.stderr)
+        const parsed = JSON.parse(tokens.stdout) as Record<string, string>
+        assert.strictEqual(parsed.idToken?.split(".").length, 3)
+        assert.strictEqual(parsed.accessToken?.split(".").length, 3)
+
+        const decoded = yield* Cli.run(["tokens", "--decode"], env)
+        assert.strictEqual(decoded.code, 0, decoded.stderr)
+        const claims = JSON.parse(decoded.stdout) as {
+          idToken: Record<string, unknown>
+          accessToken: Record<string, unknown>
+        }
+        assert.strictEqual(claims.idToken["cognito:username"], "alice")
+        assert.strictEqual(claims.accessToken.token_use, "access")
+        assert.notInclude(decoded.stdout, parsed.accessToken!)
+
+        const whoami = yield* Cli.run(["whoami"], env)
+        assert.strictEqual(whoami.code, 0, whoami.stderr)
+        assert.include(whoami.stdout, "alice")
+        assert.include(whoami.stdout, "email=alice@example.com")
+
+        // AWS credentials as the AWS CLI's credential_process reads them.
+        const credentialProcess = yield* Cli.run(["credentials", "--format", "credential-process"], env)
+        assert.strictEqual(credentialProcess.code, 0, credentialProcess.stderr)
+        const credentials = JSON.parse(credentialProcess.stdout) as Record<string, unknown>
+        assert.deepStrictEqual(Object.keys(credentials), [
+          "Version",
+          "AccessKeyId",
+          "SecretAccessKey",
+          "SessionToken",
+          "Expiration"
+        ])
+        assert.strictEqual(credentials.Version, 1)
+        assert.strictEqual(credentials.AccessKeyId, issued.accessKeyId)
+        assert.strictEqual(credentials.SecretAccessKey, "local-secret-access-key")
+        assert.strictEqual(credentials.SessionToken, "local-session-token")
+        assert.isFalse(Number.isNaN(Date.parse(String(credentials.Expiration))))
+        const shell = yield* Cli.run(["credentials"], env)
+        assert.include(shell.stdout, `export AWS_ACCESS_KEY_ID=${issued.accessKeyId}\n`)
+
+        // A signed request, checked by a server that verifies SigV4 with those credentials.
+        const server = yield* SigV4Server.make({ ...issued, region: "eu-central-1", service: "execute-api" })
+        const fetched = yield* Cli.run(
+          [
+            "fetch",
+            `${server.url}/items?limit=2`,
+            "--service",
+            "execute-api",
+            "--signing-region",
+            "eu-central-1",
+            "--method",
+            "POST",
+            "--data",
+            '{"name":"widget"}',
+            "--header",
+            "content-type=application/json"
+          ],
+          env
+        )
+        assert.strictEqual(fetched.code, 0, fetched.stderr)
+        assert.strictEqual(fetched.stdout.trim(), "signed")
+        assert.deepStrictEqual(
+          server.verdicts.map((verdict) => verdict._tag),
+          ["Valid"]
+        )
+        const body = server.requests[0]!.body
+        assert.strictEqual(typeof body === "string" ? body : new TextDecoder().decode(body), '{"name":"widget"}')
+        // Signed for another service, the server refuses it: one line, exit 1.
+        assertOneLineFailure(
+          yield* Cli.run(["fetch", `${server.url}/items`, "--service", "s3", "--signing-region", "eu-central-1"], env),
+          "fetch: HTTP 403 InvalidSignatureException",
+          ["local-secret-access-key", "local-session-token"]
+        )
+
+        const signOut = yield* Cli.run(["sign-out"], env)
+        assert.strictEqual(signOut.code, 0, signOut.stderr)
+        assert.include(signOut.stdout, "signed out alice")
+
+        assertOneLineFailure(yield* Cli.run(["tokens"], env), "NotSignedIn", [parsed.refreshToken!])
+      }).pipe(Effect.provide(layer))
+  )
+
+  it.live("answers bad input with one line and a non-zero exit, never a stack trace or a secret", () =>
+    Effect.gen(function* () {
+      const env = yield* environment
+
+      const unknown = yield* Cli.run(["frobnicate"], env)
+      assert.strictEqual(unknown.code, 2)
+      assert.strictEqual(Cli.lines(unknown.stderr).length, 1, unknown.stderr)
+      assert.include(unknown.stderr, "Invalid subcommand")
+
+      const { COGNITO_USER_POOL_ID: _, ...withoutPool } = env
+      assertOneLineFailure(yield* Cli.run(["tokens"], withoutPool), "COGNITO_USER_POOL_ID is missing")
+      assertOneLineFailure(
+        yield* Cli.run(["tokens"], { ...env, COGNITO_CLIENT_SECRET: "sup3r-s3cret", COGNITO_REGION: "Mars" }),
+        "COGNITO_REGION: expected an AWS region",
+        ["sup3r-s3cret"]
+      )
+
+      yield* Cli.run(["sign-up", "bob", "--attribute", "email=bob@example.com"], env, [password])
+      yield* Cli.run(["confirm-sign-up", "bob"], env, [yield* lastCode("bob")])
+      assertOneLineFailure(yield* Cli.run(["sign-in", "bob"], env, ["Wr0ng-Password!"]), "NotAuthorized", [
+        "Wr0ng-Password!"
+      ])
+      assertOneLineFailure(yield* Cli.run(["confirm-sign-up", "carol"], env, ["123456"]), "failed", ["123456"])
+      assertOneLineFailure(yield* Cli.run(["whoami"], env), "NotSignedIn")
+      assertOneLineFailure(yield* Cli.run(["sign-in", "bob"], env, []), "Password: expected a line on standard input")
+      assertOneLineFailure(yield* Cli.run(["tokens", "--local"], env), "--local: no local Cognito is running")
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.live("`local` runs the local Cognito for --local, prints each code, and removes its ids when stopped", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const home = yield* freshHome
+        const env = { EFFECT_COGNITO_HOME: home }
+        const local = yield* Cli.start(["local", "--port", "0"], env)
+        assert.isDefined(yield* local.printed(/delivered codes follow/), "the local Cognito did not start")
+        assert.isTrue(existsSync(join(home, "local.json")))
+
+        const signUp = yield* Cli.run(["sign-up", "--local", "dana", "--attribute", "email=dana@example.com"], env, [
+          password
+        ])
+        assert.strictEqual(signUp.code, 0, signUp.stderr)
+        const code = (yield* local.printed(/code for dana \(SignUp, email to dana@example\.com, [^)]+\): (\d{6})/))?.[1]
+        assert.isDefined(code, yield* local.stdout)
+        const confirm = yield* Cli.run(["confirm-sign-up", "--local", "dana"], env, [code!])
+        assert.strictEqual(confirm.code, 0, confirm.stderr)
+        const signIn = yield* Cli.run(["sign-in", "--local", "dana"], env, [password])
+        assert.strictEqual(signIn.code, 0, signIn.stderr)
+        assert.include(signIn.stdout, "signed in as dana")
+
+        yield* local.stop
+        assert.isFalse(existsSync(join(home, "local.json")))
+        assertOneLineFailure(yield* Cli.run(["whoami", "--local"], env), "--local: no local Cognito is running")
+      })
+    )
+  )
+
+  it.live("--help works on the root and on a command, as a process", () =>
+    Effect.gen(function* () {
+      const home = yield* freshHome
+      const root = yield* Cli.run(["--help"], { EFFECT_COGNITO_HOME: home })
+      assert.strictEqual(root.code, 0, root.stderr)
+      for (const command of commandNames) assert.include(root.stdout, command)
+      const signIn = yield* Cli.run(["sign-in", "--help"], { EFFECT_COGNITO_HOME: home })
+      assert.strictEqual(signIn.code, 0, signIn.stderr)
+      assert.include(signIn.stdout, "$ sign-in")
+      assert.include(signIn.stdout, "MFA code")
+    })
+  )
+
+  it("every command has its own help: usage, a description, the connection flags", () => {
+    const subcommands = Command.getSubcommands(CliMain.root)
+    assert.sameMembers([...HashMap.keys(subcommands)], commandNames)
+    for (const [name, descriptor] of subcommands) {
+      const help = HelpDoc.toAnsiText(CommandDescriptor.getHelp(descriptor, CliConfig.defaultConfig))
+      assert.include(help, "DESCRIPTION", name)
+      if (name !== "local") assert.include(help, "--local", name)
+    }
+  })
+})
