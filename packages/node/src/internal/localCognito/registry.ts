@@ -136,7 +136,8 @@ const AdminCreateUser = Schema.Struct({
   Username: Schema.String,
   TemporaryPassword: optional(Schema.Redacted(Schema.String)),
   UserAttributes: optional(AttributeList),
-  MessageAction: optional(Schema.Literal("RESEND", "SUPPRESS"))
+  MessageAction: optional(Schema.Literal("RESEND", "SUPPRESS")),
+  DesiredDeliveryMediums: optional(Schema.Array(Schema.Literal("EMAIL", "SMS")))
 })
 
 const AdminSetUserPassword = Schema.Struct({
@@ -427,12 +428,13 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     Effect.gen(function* () {
       const action = "AdminCreateUser"
       const { request, cognito } = yield* user(action, AdminCreateUser)(body)
-      if (request.TemporaryPassword === undefined)
-        return yield* invalidParameter(action, "TemporaryPassword is required by this local Cognito.")
+      // Without TemporaryPassword the pool generates one; the invitation carries it to the outbox.
       yield* cognito.adminCreateUser({
         username: request.Username,
         temporaryPassword: request.TemporaryPassword,
-        userAttributes: attributes(request.UserAttributes)
+        userAttributes: attributes(request.UserAttributes),
+        messageAction: request.MessageAction === "SUPPRESS" ? "SUPPRESS" : undefined,
+        desiredDeliveryMediums: request.DesiredDeliveryMediums
       })
       const created = yield* cognito.adminGetUser(request.Username)
       return { User: userType(request.Username, created, yield* Clock.currentTimeMillis) }
