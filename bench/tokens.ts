@@ -42,11 +42,11 @@ import { runInNewContext } from "node:vm"
 // Parameters
 // -----------------------------------------------------------------------------
 
-const region = "us-east-1"
-const userPoolId = "us-east-1_Bench1"
-const clientId = "benchclient"
+export const region = "us-east-1"
+export const userPoolId = "us-east-1_Bench1"
+export const clientId = "benchclient"
 const issuer = `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`
-const username = "bench-user"
+export const username = "bench-user"
 const sub = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
 /**
@@ -117,7 +117,7 @@ const makeTokens = (lifetimeSeconds: number, refreshToken?: string): BenchTokens
   }
 }
 
-const validTokens = () => makeTokens(3600)
+export const validTokens = () => makeTokens(3600)
 const expiredTokens = () => makeTokens(-60)
 
 /** What Cognito answers to a refresh (it sends no new refresh token). */
@@ -134,7 +134,7 @@ const refreshAnswer = () => {
   }
 }
 
-const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
+export const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
 
 // -----------------------------------------------------------------------------
 // Measuring
@@ -208,7 +208,7 @@ const settle = async (callers: ReadonlyArray<Promise<string | undefined>>) =>
   (await Promise.allSettled(callers)).map((result) => (result.status === "fulfilled" ? result.value : undefined))
 
 /** Requests by `X-Amz-Target` (or operation name). */
-const counter = () => {
+export const counter = () => {
   const byTarget = new Map<string, number>()
   return {
     byTarget,
@@ -218,9 +218,9 @@ const counter = () => {
     total: () => [...byTarget.values()].reduce((a, b) => a + b, 0)
   }
 }
-type Counter = ReturnType<typeof counter>
+export type Counter = ReturnType<typeof counter>
 
-const jsonResponse = (status: number, body: unknown) =>
+export const jsonResponse = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/x-amz-json-1.1" } })
 
 const unexpected = (target: string) => ({
@@ -234,7 +234,7 @@ const isRefreshTokenAuth = (body: unknown) =>
 const target = (action: string) => `AWSCognitoIdentityProviderService.${action}`
 
 /** The keys amplify v6 and amazon-cognito-identity-js both read the session from. */
-const seed = (tokens: BenchTokens, set: (key: string, value: string) => void) => {
+export const seed = (tokens: BenchTokens, set: (key: string, value: string) => void) => {
   const prefix = `CognitoIdentityServiceProvider.${clientId}`
   set(`${prefix}.LastAuthUser`, username)
   set(`${prefix}.${username}.idToken`, tokens.idToken)
@@ -339,7 +339,7 @@ const runOurs = async () => {
 // -----------------------------------------------------------------------------
 
 /** Amplify's `KeyValueStorageInterface`, in memory. */
-class MemoryKeyValueStorage {
+export class MemoryKeyValueStorage {
   readonly items = new Map<string, string>()
   setItem(key: string, value: string): Promise<void> {
     this.items.set(key, value)

@@ -2,7 +2,10 @@
  * The one bundle for browsers: `Auth` over Cognito's HTTP API with `fetch`, a browser
  * token store (`localStorage` by default, or `sessionStorage`, IndexedDB, memory), Web
  * Crypto randomness with the pure `BigInt` SRP path, and the identity pool client for
- * AWS credentials.
+ * AWS credentials. With `localStorage` (the default) or IndexedDB the tabs of the origin
+ * act as one client (`BrowserSessionSync`): one refresh across tabs, and sign-in, refresh,
+ * sign-out and expiry in one tab followed by the others. `sessionStorage` and memory keep
+ * each tab on its own.
  *
  * @example
  * ```ts
@@ -23,6 +26,7 @@ import * as SecureRandom from "@effect-cognito/core/SecureRandom"
 import type * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Layer from "effect/Layer"
+import * as BrowserSessionSync from "./BrowserSessionSync.js"
 import * as BrowserTokenStore from "./BrowserTokenStore.js"
 
 /** Where the session lives. */
@@ -35,6 +39,11 @@ export type Store =
 export interface Options {
   /** Where the session lives: `localStorage` (default), `sessionStorage`, IndexedDB or memory. */
   readonly store?: Store | undefined
+  /**
+   * Whether the tabs share one session (Web Locks and `BroadcastChannel`); default true for
+   * `localStorage` and IndexedDB. `sessionStorage` and memory never share.
+   */
+  readonly syncTabs?: boolean | undefined
   /** Retry schedule and other options of the HTTP clients. */
   readonly http?: CognitoIdentityProvider.Options | undefined
 }
@@ -55,6 +64,10 @@ export const layerStore = (
   }
 }
 
+/** Whether a store is shared by the tabs of an origin (and so worth keeping in sync). */
+export const sharedByTabs = (store: Store = { _tag: "LocalStorage" }): boolean =>
+  store._tag === "LocalStorage" || store._tag === "IndexedDB"
+
 /** Everything an application needs: `Auth` and the services behind it. */
 export const layer = (
   config: AuthConfig.Input,
@@ -74,5 +87,10 @@ export const layer = (
     layerStore(options.store),
     SecureRandom.layer
   ).pipe(Layer.provideMerge(AuthConfig.layer(config)), Layer.provide(FetchHttpClient.layer))
-  return Layer.provideMerge(Auth.layer, services)
+  const store = options.store ?? { _tag: "LocalStorage" }
+  const auth =
+    options.syncTabs !== false && sharedByTabs(store)
+      ? Layer.provide(Auth.layer, BrowserSessionSync.layer({ storageKey: store._tag === "LocalStorage" }))
+      : Auth.layer
+  return Layer.provideMerge(auth, services)
 }

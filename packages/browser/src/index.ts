@@ -4,4 +4,5 @@
  * @since 0.1.0
  */
 export * as BrowserAuth from "./BrowserAuth.js"
+export * as BrowserSessionSync from "./BrowserSessionSync.js"
 export * as BrowserTokenStore from "./BrowserTokenStore.js"

@@ -9,16 +9,20 @@
  *
  * @since 0.1.0
  */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as Context from "effect/Context"
 import type * as Data from "effect/Data"
-import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import type * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as AuthConfig from "./AuthConfig.js"
 import type { AuthError } from "./AuthError.js"
+import * as AwsCredentials from "./AwsCredentials.js"
 import type * as IdentityProvider from "./IdentityProvider.js"
 import type { CodeDeliveryDetails } from "./IdentityProvider.js"
 import * as internal from "./internal/auth.js"
@@ -135,6 +139,35 @@ export interface ConfirmSignInInput {
   readonly clientMetadata?: Readonly<Record<string, string>> | undefined
 }
 
+/** What `federatedSignIn` takes. */
+export interface FederatedSignInInput {
+  /**
+   * The provider's name as the identity pool knows it: `accounts.google.com`,
+   * `graph.facebook.com`, `appleid.apple.com`, `www.amazon.com`, an OIDC provider's
+   * issuer host, a SAML provider's ARN, or a developer provider's name.
+   */
+  readonly provider: string
+  /** The provider's token (an OIDC id token, a SAML assertion, an access token, a developer OpenID token). */
+  readonly token: Secret
+  /** The role to assume, when the identity pool lets the provider choose among several. */
+  readonly customRoleArn?: string | undefined
+}
+
+/** Options of `signedHttpClient`. */
+export interface SignedHttpClientOptions {
+  /** The signing name of the service, e.g. `"execute-api"`, `"appsync"`, `"s3"`. */
+  readonly service: string
+  /** The region of the endpoint. */
+  readonly region: string
+  /** Whether `x-amz-security-token` is signed (default) or added after signing. */
+  readonly sessionToken?: "signed" | "unsigned" | undefined
+}
+
+/** A transform of an `HttpClient` that authorizes each request (see `AwsSigning`). */
+export type HttpClientTransform = <E, R>(
+  client: HttpClient.HttpClient.With<E, R>
+) => HttpClient.HttpClient.With<E | HttpClientError.RequestError | AuthError, R>
+
 export declare namespace Auth {
   export interface Service {
     readonly signUp: (input: SignUpInput) => Effect.Effect<SignUpResult, AuthError>
@@ -188,6 +221,36 @@ export declare namespace Auth {
     readonly userState: Effect.Effect<UserState>
     /** Each change of the user state. */
     readonly userStateChanges: Stream.Stream<UserState>
+    /**
+     * Identity-pool AWS credentials: the signed-in user's, else the federated identity's,
+     * else a guest's (the user state becomes `Guest`; a pool that refuses guests gives
+     * `NotSignedIn`). Cached until `credentialsRefreshMargin` before their expiration (by
+     * `Clock`), dropped when the id token changes, the user changes or on sign-out;
+     * concurrent callers share one GetId + GetCredentialsForIdentity. Without an
+     * `IdentityPool` service or an `identityPoolId`: `InvalidConfig`.
+     */
+    readonly getAWSCredentials: (options?: {
+      readonly forceRefresh?: boolean | undefined
+    }) => Effect.Effect<AwsCredentials.AwsCredentials, AuthError>
+    /** The identity-pool identity id, once known; stored with the session, so it survives a restart. */
+    readonly identityId: Effect.Effect<Option.Option<string>>
+    /**
+     * Signs in to the identity pool with an external provider's token and returns the
+     * credentials; the user state becomes `SignedIn`. When the pool later rejects the token,
+     * `getAWSCredentials` fails with `SessionExpired` and the state becomes
+     * `SignedOutFederatedTokensInvalid`. `signOut` ends it.
+     */
+    readonly federatedSignIn: (input: FederatedSignInInput) => Effect.Effect<AwsCredentials.AwsCredentials, AuthError>
+    /**
+     * Signs each request with SigV4 and `getAWSCredentials`; renews the credentials and
+     * retries once when AWS says they expired (see `AwsSigning.signed`).
+     */
+    readonly signedHttpClient: (options: SignedHttpClientOptions) => HttpClientTransform
+    /**
+     * Adds `Authorization: Bearer` with the access or id token from `getTokens`; on a 401
+     * forces one refresh and retries once (see `AwsSigning.bearer`).
+     */
+    readonly bearerHttpClient: (options: { readonly token: "access" | "id" }) => HttpClientTransform
   }
 }
 
@@ -199,7 +262,21 @@ export interface Auth {
 /** The auth service. */
 export const Auth: Context.Tag<Auth, Auth.Service> = internal.tag
 
-/** Builds the service; the session in the store is restored without any request. */
+/**
+ * An AWS SDK v3 credentials provider (`AwsCredentialIdentityProvider` shape) over the
+ * `Auth` of `runtime`, so `new S3Client({ credentials: Auth.sdkCredentialsProvider(runtime) })`
+ * signs with the user's identity-pool credentials.
+ */
+export const sdkCredentialsProvider = (runtime: Runtime.Runtime<Auth>): AwsCredentials.SdkCredentialsProvider =>
+  AwsCredentials.toSdkProvider(
+    runtime,
+    Effect.flatMap(internal.tag, (auth) => auth.getAWSCredentials())
+  )
+
+/**
+ * Builds the service; the session in the store is restored without any request. The
+ * `IdentityPool` service is optional: without it, `getAWSCredentials` fails with `InvalidConfig`.
+ */
 export const make: Effect.Effect<
   Auth.Service,
   AuthError,

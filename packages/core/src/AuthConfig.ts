@@ -45,6 +45,11 @@ export interface Input {
   readonly refreshWindow?: Duration.DurationInput | undefined
   /** Use `GetTokensFromRefreshToken` (refresh-token rotation) instead of `REFRESH_TOKEN_AUTH`. */
   readonly refreshTokenRotation?: boolean | undefined
+  /**
+   * Identity-pool credentials are renewed when they expire within this margin (by `Clock`,
+   * corrected for the measured clock skew). Default 5 minutes.
+   */
+  readonly credentialsRefreshMargin?: Duration.DurationInput | undefined
   /** Per-request timeout of the HTTP clients, above zero. Default 10 seconds. */
   readonly requestTimeout?: Duration.DurationInput | undefined
   /**
@@ -75,6 +80,7 @@ export interface Validated {
   readonly loginProvider: string
   readonly refreshWindow: Duration.Duration
   readonly refreshTokenRotation: boolean
+  readonly credentialsRefreshMargin: Duration.Duration
   readonly requestTimeout: Duration.Duration
   readonly maxResponseBytes: number
 }
@@ -208,6 +214,12 @@ export const make = (input: Input): Effect.Effect<Validated, AuthError.AuthError
       `https://cognito-identity.${region}.${suffix}/`
     )
     const refreshWindow = yield* duration("refreshWindow", raw.refreshWindow, Duration.minutes(5), { positive: false })
+    const credentialsRefreshMargin = yield* duration(
+      "credentialsRefreshMargin",
+      raw.credentialsRefreshMargin,
+      Duration.minutes(5),
+      { positive: false }
+    )
     const requestTimeout = yield* duration("requestTimeout", raw.requestTimeout, Duration.seconds(10), {
       positive: true
     })
@@ -225,6 +237,7 @@ export const make = (input: Input): Effect.Effect<Validated, AuthError.AuthError
       loginProvider: `cognito-idp.${region}.${suffix}/${userPoolId}`,
       refreshWindow,
       refreshTokenRotation,
+      credentialsRefreshMargin,
       requestTimeout,
       maxResponseBytes
     } satisfies Validated

@@ -94,7 +94,7 @@ export const makeWith = (
         call({
           action: actions.getCredentialsForIdentity,
           idempotent: true,
-          body: { IdentityId: request.identityId, Logins: request.logins },
+          body: { IdentityId: request.identityId, Logins: request.logins, CustomRoleArn: request.customRoleArn },
           response: CredentialsWire,
           read: ({ Credentials, IdentityId }) => {
             const expiration = new Date(Credentials.Expiration * 1000)

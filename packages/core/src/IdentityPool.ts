@@ -31,6 +31,8 @@ export declare namespace IdentityPool {
     readonly getCredentialsForIdentity: (request: {
       readonly identityId: string
       readonly logins?: Logins | undefined
+      /** The role to assume, when the pool lets the provider choose among several. */
+      readonly customRoleArn?: string | undefined
     }) => Effect.Effect<{ readonly identityId: string; readonly credentials: Credentials }, AuthError>
   }
 }

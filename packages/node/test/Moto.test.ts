@@ -4,6 +4,7 @@
  * checks, and the identity pool. What moto does not check is listed in docs/testing.md.
  */
 import { createHmac, randomUUID } from "node:crypto"
+import * as Auth from "@effect-cognito/core/Auth"
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
 import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
@@ -11,11 +12,13 @@ import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as SecureRandom from "@effect-cognito/core/SecureRandom"
 import * as Srp from "@effect-cognito/core/Srp"
+import { NodeAuth } from "@effect-cognito/node"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import { inject } from "vitest"
@@ -300,5 +303,47 @@ describe("CognitoIdentityProvider and CognitoIdentityPool against moto", () => {
         }),
       { retrySchedule: Schedule.stop }
     )
+  )
+})
+
+describe("Auth.getAWSCredentials through NodeAuth against moto", () => {
+  const nodeAuth = () =>
+    NodeAuth.layer({
+      region: moto.region,
+      userPoolId: moto.userPoolId,
+      clientId: moto.clientId,
+      identityPoolId: moto.identityPoolId,
+      endpoints: { identityProvider: moto.endpoint, identityPool: moto.endpoint },
+      // moto's credentials expire a minute or two after they are issued: inside the default margin.
+      credentialsRefreshMargin: "10 seconds"
+    })
+
+  it.live("signed in: the user's identity and credentials, cached, stored in the session, dropped at sign-out", () =>
+    Effect.gen(function* () {
+      const auth = yield* Auth.Auth
+      yield* auth.signIn({ username: moto.username, password: secret(moto.password), flow: "USER_PASSWORD_AUTH" })
+      const first = yield* auth.getAWSCredentials()
+      assert.match(first.identityId, new RegExp(`^${moto.region}:[0-9a-f-]{36}$`))
+      assert.isNotEmpty(first.accessKeyId)
+      assert.isNotEmpty(Redacted.value(first.secretAccessKey))
+      assert.isNotEmpty(Redacted.value(first.sessionToken))
+      assert.isAbove(first.expiration.getTime(), yield* Clock.currentTimeMillis)
+      assert.strictEqual(yield* auth.getAWSCredentials(), first)
+      assert.deepStrictEqual(yield* auth.identityId, Option.some(first.identityId))
+      assert.strictEqual(yield* auth.userState, "SignedIn")
+      yield* auth.signOut()
+      assert.deepStrictEqual(yield* auth.identityId, Option.none())
+    }).pipe(Effect.provide(nodeAuth()))
+  )
+
+  it.live("signed out: guest credentials and the state Guest", () =>
+    Effect.gen(function* () {
+      const auth = yield* Auth.Auth
+      const guest = yield* auth.getAWSCredentials()
+      assert.match(guest.identityId, new RegExp(`^${moto.region}:`))
+      assert.isNotEmpty(guest.accessKeyId)
+      assert.strictEqual(yield* auth.userState, "Guest")
+      assert.deepStrictEqual(yield* auth.identityId, Option.some(guest.identityId))
+    }).pipe(Effect.provide(nodeAuth()))
   )
 })

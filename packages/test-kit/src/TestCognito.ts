@@ -16,6 +16,7 @@
 import * as Auth from "@effect-cognito/core/Auth"
 import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
+import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as SecureRandom from "@effect-cognito/core/SecureRandom"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
@@ -37,6 +38,45 @@ export interface PasswordPolicy {
 }
 
 export type MfaType = IdentityProvider.MfaType
+
+/** An action TestCognito serves: the user pool's and the identity pool's (`GetId`, `GetCredentialsForIdentity`). */
+export type Action = IdentityProvider.Action | (typeof IdentityPool.actions)[keyof typeof IdentityPool.actions]
+
+/** The identity pool beside the user pool. */
+export interface IdentityPoolOptions {
+  /** `<region>:<uuid>`; default a fixed id in the pool's region. */
+  readonly identityPoolId?: string | undefined
+  /** Guest (unauthenticated) identities. Default true. */
+  readonly allowUnauthenticated?: boolean | undefined
+  /** How long issued credentials last. Default 1 hour. */
+  readonly credentialsValidity?: Duration.DurationInput | undefined
+  /** App clients of the user pool whose id tokens the identity pool accepts. Default the pool's client. */
+  readonly clientIds?: ReadonlyArray<string> | undefined
+  /**
+   * External providers the pool trusts, by name (`accounts.google.com`, an OIDC issuer,
+   * a developer provider…): each checks a token and returns the user's id at the
+   * provider, or `undefined` when it rejects the token.
+   */
+  readonly federatedProviders?: Readonly<Record<string, (token: string) => string | undefined>> | undefined
+}
+
+/** Credentials the identity pool issued. */
+export interface IssuedCredentials {
+  readonly identityId: string
+  readonly accessKeyId: string
+  /** The `CustomRoleArn` asked for, if any. */
+  readonly roleArn: string | undefined
+  readonly expiration: Date
+  /** When they were issued, by the server's clock (ms). */
+  readonly at: number
+}
+
+/** An identity of the identity pool. */
+export interface IdentityView {
+  readonly identityId: string
+  /** The providers whose logins are linked; empty for a guest. */
+  readonly providers: ReadonlyArray<string>
+}
 
 export interface Options {
   readonly region?: string | undefined
@@ -87,6 +127,8 @@ export interface Options {
     | undefined
   /** Seed of the server's randomness (codes, salts, ids) and of the client's SRP randomness. Default 1. */
   readonly seed?: number | undefined
+  /** The identity pool (on by default, guests allowed); `false`: none, and no `identityPoolId` in the config. */
+  readonly identityPool?: IdentityPoolOptions | false | undefined
   /** Client configuration beyond the pool: refresh window, rotation, timeouts. */
   readonly config?: Partial<AuthConfig.Input> | undefined
   /**
@@ -127,7 +169,7 @@ export interface Message {
 
 /** A request TestCognito served (or failed). */
 export interface Request {
-  readonly action: IdentityProvider.Action
+  readonly action: Action
   readonly at: number
 }
 
@@ -151,9 +193,22 @@ export declare namespace TestCognito {
     /** Every request served, in order. */
     readonly requests: Effect.Effect<ReadonlyArray<Request>>
     /** How many requests of an action (or of all actions) were served. */
-    readonly requestCount: (action?: IdentityProvider.Action) => Effect.Effect<number>
+    readonly requestCount: (action?: Action) => Effect.Effect<number>
     /** Makes the next `times` calls of `action` fail with `fault`. */
-    readonly failNext: (action: IdentityProvider.Action, fault: Fault, times?: number) => Effect.Effect<void>
+    readonly failNext: (action: Action, fault: Fault, times?: number) => Effect.Effect<void>
+    /** The `IdentityPool` this pool answers as (GetId, GetCredentialsForIdentity). */
+    readonly identityPool: IdentityPool.IdentityPool.Service
+    /** The identity pool's identities. */
+    readonly identities: Effect.Effect<ReadonlyArray<IdentityView>>
+    /** Every set of credentials the identity pool issued, in order. */
+    readonly issuedCredentials: Effect.Effect<ReadonlyArray<IssuedCredentials>>
+    /** The secret key and session token of issued credentials, to verify a signature made with them. */
+    readonly credentialsOf: (
+      accessKeyId: string
+    ) => Effect.Effect<
+      { readonly secretAccessKey: Redacted.Redacted<string>; readonly sessionToken: Redacted.Redacted<string> },
+      Cause.NoSuchElementException
+    >
     /** Moves the server's clock relative to `Clock` (positive: the server is ahead of the device). */
     readonly setClockOffset: (offset: Duration.DurationInput) => Effect.Effect<void>
     /**
@@ -232,11 +287,13 @@ export interface TestCognito {
 /** The in-memory pool, for tests to drive and inspect. */
 export const TestCognito: Context.Tag<TestCognito, TestCognito.Service> = internal.tag
 
-/** The pool with its `IdentityProvider` and `AuthConfig`, without `Auth`. */
+/** The pool with its `IdentityProvider`, `IdentityPool` and `AuthConfig`, without `Auth`. */
 export const layerCognito = (
   options: Options = {}
-): Layer.Layer<TestCognito | IdentityProvider.IdentityProvider | AuthConfig.AuthConfig, AuthError.AuthError> =>
-  Layer.effectContext(internal.make(options))
+): Layer.Layer<
+  TestCognito | IdentityProvider.IdentityProvider | IdentityPool.IdentityPool | AuthConfig.AuthConfig,
+  AuthError.AuthError
+> => Layer.effectContext(internal.make(options))
 
 /** The client side over an existing pool: `Auth` with a memory store and seeded SRP randomness. */
 export const layerAuth = (
@@ -252,7 +309,7 @@ export const layerAuth = (
 
 /**
  * `Auth` over a fresh TestCognito pool: provides `Auth`, `TestCognito` and the services
- * behind them (`IdentityProvider`, `AuthConfig`, `TokenStore`, `SecureRandom`).
+ * behind them (`IdentityProvider`, `IdentityPool`, `AuthConfig`, `TokenStore`, `SecureRandom`).
  */
 export const layer = (
   options: Options = {}
@@ -260,6 +317,7 @@ export const layer = (
   | Auth.Auth
   | TestCognito
   | IdentityProvider.IdentityProvider
+  | IdentityPool.IdentityPool
   | AuthConfig.AuthConfig
   | TokenStore.TokenStore
   | SecureRandom.SecureRandom,

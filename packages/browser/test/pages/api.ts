@@ -58,3 +58,51 @@ declare global {
     readonly flowsPage: FlowsPage
   }
 }
+
+/** The outcome of `getTokens` in a tab: the access token, or the failure's reason. */
+export type TokensOutcome =
+  | { readonly ok: true; readonly accessToken: string }
+  | { readonly ok: false; readonly reason: string }
+
+/** The app client a tab talks to, on the local Cognito. */
+export interface TabConfig {
+  readonly region: string
+  readonly userPoolId: string
+  readonly clientId: string
+  readonly endpoint: string
+}
+
+export interface TabsPage {
+  /** Builds the tab's `Auth` (`BrowserAuth.layer`) and follows its user state; returns the state at start. */
+  readonly start: (config: TabConfig, store: FlowStore) => Promise<string>
+  /** The user state as `userStateChanges` last reported it. */
+  readonly state: () => string
+  /** Moves the page's clock (not the server's) by `millis`. */
+  readonly setClockOffset: (millis: number) => void
+  readonly signUp: (username: string, password: string, attributes: Record<string, string>) => Promise<string>
+  readonly confirmSignUp: (username: string, code: string) => Promise<string>
+  /** Signs in by SRP; returns the result's tag (`SignedIn`, `SmsMfa`, …). */
+  readonly signIn: (username: string, password: string) => Promise<string>
+  readonly confirmSignIn: (code: string) => Promise<string>
+  readonly getTokens: () => Promise<TokensOutcome>
+  /** Starts `getTokens` without waiting; `pendingGetTokens` gives its outcome. */
+  readonly startGetTokens: () => void
+  readonly pendingGetTokens: () => Promise<TokensOutcome>
+  readonly signOut: () => Promise<void>
+  /** Calls `getTokens` when another tab fires (a `BroadcastChannel` message); `armed` gives the outcome. */
+  readonly arm: () => void
+  /** Fires every armed tab, and calls `getTokens` here at the same moment. */
+  readonly fire: () => void
+  readonly armed: () => Promise<TokensOutcome>
+  /** From now on, answers to refresh requests wait in the page until released. */
+  readonly holdRefreshResponses: () => void
+  readonly heldRefreshResponses: () => number
+  readonly releaseRefreshResponses: () => void
+  readonly storedKeys: () => ReadonlyArray<string>
+}
+
+declare global {
+  interface Window {
+    readonly tabsPage: TabsPage
+  }
+}

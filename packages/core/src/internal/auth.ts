@@ -18,7 +18,9 @@ import type * as IdentityProvider from "../IdentityProvider.js"
 import type * as SecureRandom from "../SecureRandom.js"
 import * as SrpMath from "../SrpMath.js"
 import type * as TokenStore from "../TokenStore.js"
+import * as AwsSigning from "../AwsSigning.js"
 import * as ClientAuth from "./clientAuth.js"
+import * as Credentials from "./credentials.js"
 import * as Session from "./session.js"
 import * as SignIn from "./signIn.js"
 import * as tags from "./tags.js"
@@ -69,7 +71,8 @@ export const make: Effect.Effect<
   const session = yield* Session.make({
     store: yield* tags.tokenStore,
     refresh: refreshWith(client, config.refreshTokenRotation),
-    refreshWindow: config.refreshWindow
+    refreshWindow: config.refreshWindow,
+    sync: yield* tags.sessionSync
   })
   const signIn = yield* SignIn.make({
     client,
@@ -79,6 +82,11 @@ export const make: Effect.Effect<
     poolName: config.poolName
   })
   const { getTokens } = session
+  const credentials = yield* Credentials.make({
+    pool: yield* Effect.serviceOption(tags.identityPool),
+    config,
+    session
+  })
 
   const signOut = (options?: { readonly global?: boolean | undefined }) =>
     Effect.gen(function* () {
@@ -98,6 +106,7 @@ export const make: Effect.Effect<
             )
           )
       }
+      yield* credentials.clear
       yield* session.forget("SignedOut")
       yield* signIn.cancel
     }).pipe(Effect.withSpan("Auth.signOut"))
@@ -171,7 +180,21 @@ export const make: Effect.Effect<
     isSignedIn: Effect.map(session.current, Option.isSome),
     getTokens,
     userState: session.userState,
-    userStateChanges: session.userStateChanges
+    userStateChanges: session.userStateChanges,
+    getAWSCredentials: (options) => credentials.get(options).pipe(Effect.withSpan("Auth.getAWSCredentials")),
+    identityId: credentials.identityId,
+    federatedSignIn: (input) => credentials.federatedSignIn(input).pipe(Effect.withSpan("Auth.federatedSignIn")),
+    signedHttpClient: (options) => (client) =>
+      AwsSigning.signed(client, {
+        ...options,
+        credentials: credentials.get(),
+        renew: credentials.get({ forceRefresh: true })
+      }),
+    bearerHttpClient: (options) => (client) =>
+      AwsSigning.bearer(client, {
+        token: options.token,
+        getTokens: (forceRefresh) => getTokens({ forceRefresh })
+      })
   }
   return service
 })

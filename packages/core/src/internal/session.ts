@@ -8,6 +8,12 @@
  * beyond the returned effect while the cached tokens are good. Concurrent callers share
  * one refresh, run in the service's scope so no caller can cancel it for the others.
  *
+ * Contexts that share the store (browser tabs) act as one through `SessionSync`: every
+ * store write and every refresh runs under its lock; a refresh re-reads the store once
+ * it holds the lock and adopts a session another context stored that needs no refresh;
+ * each write is published, and an event from elsewhere reloads the store (bumping the
+ * epoch when a sign-in or sign-out came, so a refresh in flight here cannot write after it).
+ *
  * The decisions (does this session need a refresh, does this failure end it, what session
  * do new tokens make) are pure functions exported for tests.
  *
@@ -18,7 +24,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -26,8 +32,10 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Auth from "../Auth.js"
 import * as AuthError from "../AuthError.js"
 import type * as IdentityProvider from "../IdentityProvider.js"
+import type * as SessionSync from "../SessionSync.js"
 import * as TokenStore from "../TokenStore.js"
 import * as Jwt from "./jwt.js"
+import { inProcess } from "./sessionSync.js"
 
 type Secret = Redacted.Redacted<string>
 
@@ -57,6 +65,10 @@ export interface Session {
   readonly forget: (state: Auth.UserState) => Effect.Effect<void, AuthError.AuthError>
   readonly userState: Effect.Effect<Auth.UserState>
   readonly userStateChanges: Stream.Stream<Auth.UserState>
+  /** Moves to `state` (the identity pool's `Guest` and federated states). */
+  readonly setState: (state: Auth.UserState) => Effect.Effect<void>
+  /** Stores the identity id in the current session when it is still `username`'s; false when it is not. */
+  readonly updateIdentityId: (username: string, identityId: string) => Effect.Effect<boolean, AuthError.AuthError>
 }
 
 /** What the session needs: where it is stored, how a refresh token becomes tokens, the refresh window. */
@@ -67,6 +79,8 @@ export interface Options {
     session: TokenStore.Session
   ) => Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError>
   readonly refreshWindow: Duration.Duration
+  /** The lock and events shared with other contexts of the store; the in-process no-op when absent. */
+  readonly sync?: SessionSync.SessionSync.Service | undefined
 }
 
 // ---------------------------------------------------------------------------
@@ -122,6 +136,15 @@ export const sessionOf = (
   return currentOf(session, access, id)
 }
 
+/** Whether two sessions hold the same tokens. */
+export const sameTokens = (a: TokenStore.Session, b: TokenStore.Session): boolean =>
+  Redacted.value(a.accessToken) === Redacted.value(b.accessToken) &&
+  Redacted.value(a.refreshToken) === Redacted.value(b.refreshToken)
+
+/** The user state after an event from another context, given what the store now holds. */
+export const stateAfter = (event: SessionSync.Event, stored: boolean): Auth.UserState =>
+  stored ? "SignedIn" : event._tag === "Expired" ? "SignedOutUserPoolsTokensInvalid" : "SignedOut"
+
 /** Decodes the claims of both tokens; fails with `InvalidResponse` on tokens that are not JWTs. */
 const claimsOf = (tokens: { readonly accessToken: Secret; readonly idToken: Secret }, method: string) =>
   Effect.all({
@@ -172,6 +195,7 @@ const fail = (reason: AuthError.Reason, description: string) =>
 export const make = (options: Options): Effect.Effect<Session, AuthError.AuthError, Scope.Scope> =>
   Effect.gen(function* () {
     const { store } = options
+    const sync = options.sync ?? inProcess
     const scope = yield* Effect.scope
     const restored = yield* restore(store)
 
@@ -220,14 +244,24 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
             AuthError.make("InvalidResponse", method, "Cognito returned no refresh token on sign-in")
           )
         const next = yield* received(result, { username: fallbackUsername, refreshToken: result.refreshToken }, method)
-        yield* commit(Option.some(next), undefined)
+        yield* sync.withLock(commit(Option.some(next), undefined))
         yield* setState("SignedIn")
+        yield* sync.publish({ _tag: "SignedIn" })
         return next.session
       })
 
-    /** Forgets the session unless a newer sign-in replaced it since `seen`. */
+    /** Forgets the session unless a newer sign-in replaced it since `seen`; the caller holds the shared lock. */
     const forgetSince = (nextState: Auth.UserState, seen: number | undefined) =>
-      Effect.tap(commit(Option.none(), seen), (forgot) => (forgot ? setState(nextState) : Effect.void))
+      Effect.tap(commit(Option.none(), seen), (forgot) =>
+        forgot
+          ? Effect.zipRight(
+              setState(nextState),
+              sync.publish({ _tag: nextState === "SignedOutUserPoolsTokensInvalid" ? "Expired" : "SignedOut" })
+            )
+          : Effect.void
+      )
+
+    const windowMillis = Duration.toMillis(options.refreshWindow)
 
     const serverNow = (session: TokenStore.Session) =>
       Effect.map(Clock.currentTimeMillis, (now) => now + session.clockSkewMillis)
@@ -259,8 +293,43 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         const next = yield* received(result, session, "getTokens")
         if (!(yield* commit(Option.some(next), seen)))
           return yield* fail("NotSignedIn", "the user signed out while the tokens refreshed")
+        yield* sync.publish({ _tag: "Refreshed" })
         return next.tokens
       })
+
+    /**
+     * Under the shared lock: what the store holds now decides. Gone → signed out elsewhere;
+     * the tokens `at` holds → refresh them; other tokens → another context refreshed them
+     * meanwhile: adopt them when they need no refresh (also for a forced refresh: they are
+     * newer than the caller's), else refresh those (they have the newest refresh token).
+     */
+    const refreshShared = (at: Current, seen: number) =>
+      sync.withLock(
+        Effect.gen(function* () {
+          if ((yield* Ref.get(epoch)) !== seen)
+            return yield* fail("NotSignedIn", "the user signed in or out while the tokens refreshed")
+          const stored = yield* restore(store)
+          if (Option.isNone(stored)) {
+            yield* forgetSince("SignedOut", seen)
+            return yield* fail("NotSignedIn", "the user signed out in another context")
+          }
+          const latest = stored.value
+          if (sameTokens(latest.session, at.session)) return yield* refreshNow(at, seen)
+          // Other tokens are newer than the ones the caller saw, forced or not.
+          if (needsRefresh(latest, yield* Clock.currentTimeMillis, windowMillis)) return yield* refreshNow(latest, seen)
+          const adopted = yield* lock.withPermits(1)(
+            Effect.flatMap(Ref.get(epoch), (now) =>
+              Effect.sync(() => {
+                if (now !== seen) return false
+                current.value = stored
+                return true
+              })
+            )
+          )
+          if (!adopted) return yield* fail("NotSignedIn", "the user signed in or out while the tokens refreshed")
+          return latest.tokens
+        })
+      )
 
     /** One refresh for any number of concurrent callers. */
     const refresh = (at: Current) =>
@@ -271,7 +340,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         )
         if (shared === mine) {
           const seen = yield* Ref.get(epoch)
-          yield* refreshNow(at, seen).pipe(
+          yield* refreshShared(at, seen).pipe(
             Effect.exit,
             Effect.flatMap((exit) => Effect.zipRight(Ref.set(inflight, Option.none()), Deferred.done(mine, exit))),
             Effect.forkIn(scope)
@@ -279,8 +348,6 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         }
         return yield* Deferred.await(shared)
       })
-
-    const windowMillis = Duration.toMillis(options.refreshWindow)
 
     /**
      * The hot path: one read of the current session and of `Clock`, no allocation beyond
@@ -295,12 +362,60 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         return needsRefresh(at, clock.unsafeCurrentTimeMillis(), windowMillis) ? refresh(at) : Effect.succeed(at.tokens)
       })
 
+    /**
+     * Another context wrote the store: adopt what it holds now. A sign-in or sign-out there
+     * (or a session gone) bumps the epoch, so a refresh in flight here cannot write after it.
+     */
+    const follow = (event: SessionSync.Event) =>
+      Effect.flatMap(
+        lock.withPermits(1)(
+          Effect.flatMap(restore(store), (stored) =>
+            Effect.as(
+              Effect.sync(() => {
+                current.value = stored
+              }).pipe(
+                Effect.zipRight(
+                  event._tag === "Refreshed" && Option.isSome(stored) ? Effect.void : Ref.update(epoch, (n) => n + 1)
+                )
+              ),
+              stored
+            )
+          )
+        ),
+        (stored) => setState(stateAfter(event, Option.isSome(stored)))
+      ).pipe(
+        Effect.catchAll((error) =>
+          Effect.logWarning("effect-cognito: could not follow a session change from another context").pipe(
+            Effect.annotateLogs({ event: event._tag, problem: error.message })
+          )
+        )
+      )
+    yield* Effect.forkScoped(Stream.runForEach(sync.events, follow))
+
+    const updateIdentityId: Session["updateIdentityId"] = (username, identityId) =>
+      lock.withPermits(1)(
+        Effect.suspend(() => {
+          const now = current.value
+          if (Option.isNone(now) || now.value.session.username !== username) return Effect.succeed(false)
+          if (now.value.session.identityId === identityId) return Effect.succeed(true)
+          const session = new TokenStore.Session({ ...now.value.session, identityId })
+          return Effect.as(
+            Effect.tap(store.save(session), () => {
+              current.value = Option.some({ ...now.value, session })
+            }),
+            true
+          )
+        })
+      )
+
     return {
       current: readCurrent,
       getTokens,
       establish,
-      forget: (nextState) => Effect.asVoid(forgetSince(nextState, undefined)),
+      forget: (nextState) => Effect.asVoid(sync.withLock(forgetSince(nextState, undefined))),
       userState: SubscriptionRef.get(state),
-      userStateChanges: Stream.drop(state.changes, 1)
+      userStateChanges: Stream.drop(state.changes, 1),
+      setState,
+      updateIdentityId
     }
   })

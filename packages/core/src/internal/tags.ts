@@ -11,7 +11,9 @@ import type * as AuthConfig from "../AuthConfig.js"
 import type * as IdentityPool from "../IdentityPool.js"
 import type * as IdentityProvider from "../IdentityProvider.js"
 import type * as SecureRandom from "../SecureRandom.js"
+import type * as SessionSync from "../SessionSync.js"
 import type * as TokenStore from "../TokenStore.js"
+import { inProcess } from "./sessionSync.js"
 
 export const authConfig = Context.GenericTag<AuthConfig.AuthConfig, AuthConfig.Validated>(
   "@effect-cognito/core/AuthConfig"
@@ -33,3 +35,8 @@ export const secureRandom = Context.GenericTag<SecureRandom.SecureRandom, Secure
 export const tokenStore = Context.GenericTag<TokenStore.TokenStore, TokenStore.TokenStore.Service>(
   "@effect-cognito/core/TokenStore"
 )
+
+/** A reference, not a plain tag: without a layer it is the in-process no-op, so no existing layer must provide it. */
+export const sessionSync = Context.Reference<SessionSync.SessionSync>()("@effect-cognito/core/SessionSync", {
+  defaultValue: (): SessionSync.SessionSync.Service => inProcess
+})

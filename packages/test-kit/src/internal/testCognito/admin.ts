@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
@@ -12,6 +13,7 @@ import * as Redacted from "effect/Redacted"
 import type * as TestCognito from "../../TestCognito.js"
 import { base32Encode, totp } from "../totp.js"
 import type { Challenges } from "./challenges.js"
+import type { IdentityPoolState } from "./identityPool.js"
 import type { Policy } from "./policy.js"
 import type { State } from "./state.js"
 
@@ -20,7 +22,8 @@ export const make = (
   state: State,
   policy: Policy,
   challenges: Challenges,
-  provider: IdentityProvider.IdentityProvider.Service
+  provider: IdentityProvider.IdentityProvider.Service,
+  identityPool: { readonly state: IdentityPoolState; readonly service: IdentityPool.IdentityPool.Service }
 ): Omit<
   TestCognito.TestCognito.Service,
   "withClient" | "adminConfirmSignUp" | "adminSetUserPassword" | "adminUserGlobalSignOut" | "listUsers"
@@ -48,6 +51,21 @@ export const make = (
         return Effect.fail(new Cause.NoSuchElementException(`no code was sent to ${username}`))
       }),
     outbox: Effect.sync(() => [...outbox]),
+    identityPool: identityPool.service,
+    identities: Effect.sync(() =>
+      Array.from(identityPool.state.identities.values(), (identity) => ({
+        identityId: identity.identityId,
+        providers: [...new Set(Array.from(identity.logins, (key) => key.slice(0, key.indexOf("|"))))]
+      }))
+    ),
+    issuedCredentials: Effect.sync(() => [...identityPool.state.issued]),
+    credentialsOf: (accessKeyId) =>
+      Effect.suspend(() => {
+        const secret = identityPool.state.secrets.get(accessKeyId)
+        return secret === undefined
+          ? Effect.fail(new Cause.NoSuchElementException(`no credentials with access key id ${accessKeyId}`))
+          : Effect.succeed(secret)
+      }),
     requests: Effect.sync(() => [...requests]),
     requestCount: (action) =>
       Effect.sync(() => (action === undefined ? requests.length : requests.filter((r) => r.action === action).length)),

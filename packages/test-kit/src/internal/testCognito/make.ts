@@ -8,6 +8,7 @@
  */
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
+import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -18,6 +19,7 @@ import * as AdminUsers from "./adminUsers.js"
 import * as Challenges from "./challenges.js"
 import * as Clients from "./clients.js"
 import * as Codes from "./codes.js"
+import * as Identities from "./identityPool.js"
 import * as Policy from "./policy.js"
 import * as SignIn from "./signIn.js"
 import * as State from "./state.js"
@@ -29,7 +31,7 @@ export const tag = Context.GenericTag<TestCognito.TestCognito, TestCognito.TestC
 )
 
 /** The service of a pool as one app client sees it, with `withClient` giving the pool's other clients. */
-const assemble = (state: State.State): TestCognito.TestCognito.Service => {
+const assemble = (state: State.State, identities: Identities.IdentityPoolState): TestCognito.TestCognito.Service => {
   const policy = Policy.make(state)
   const codes = Codes.make(state)
   const tokens = Tokens.make(state)
@@ -38,10 +40,11 @@ const assemble = (state: State.State): TestCognito.TestCognito.Service => {
     ...Account.make(state, policy, codes, tokens, challenges),
     ...SignIn.make(state, policy, codes, tokens, challenges)
   })
+  const identityPool = Identities.make(state, identities)
   return {
-    ...Admin.make(state, policy, challenges, provider),
+    ...Admin.make(state, policy, challenges, provider, { state: identities, service: identityPool }),
     ...AdminUsers.make(state, policy, tokens),
-    withClient: (client) => Effect.map(Clients.forClient(state, client), assemble)
+    withClient: (client) => Effect.map(Clients.forClient(state, client), (forClient) => assemble(forClient, identities))
   }
 }
 
@@ -49,14 +52,17 @@ const assemble = (state: State.State): TestCognito.TestCognito.Service => {
 export const make = (
   options: TestCognito.Options
 ): Effect.Effect<
-  Context.Context<TestCognito.TestCognito | IdentityProvider.IdentityProvider | AuthConfig.AuthConfig>,
+  Context.Context<
+    TestCognito.TestCognito | IdentityProvider.IdentityProvider | IdentityPool.IdentityPool | AuthConfig.AuthConfig
+  >,
   AuthError.AuthError
 > =>
   Effect.gen(function* () {
     const state = yield* State.make(options)
-    const service = assemble(state)
+    const service = assemble(state, Identities.makeState())
     return Context.make(tag, service).pipe(
       Context.add(IdentityProvider.IdentityProvider, service.provider),
+      Context.add(IdentityPool.IdentityPool, service.identityPool),
       Context.add(AuthConfig.AuthConfig, state.config)
     )
   })

@@ -17,7 +17,7 @@ import type * as TestCognito from "../../TestCognito.js"
 import { makeSigner } from "../jwt.js"
 
 export type Secret = Redacted.Redacted<string>
-export type Action = IdentityProvider.Action
+export type Action = TestCognito.Action
 export type AuthResponse = IdentityProvider.AuthResponse
 
 export interface Code {
@@ -83,15 +83,22 @@ export const toBase64 = (bytes: Uint8Array) => {
 }
 export const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
 
+/** The uuid part of the default identity pool id. */
+export const defaultIdentityPoolUuid = "0e5b7f4a-3c1d-4e2f-9a8b-7c6d5e4f3a2b"
+
 /** Builds the empty pool. */
 export const make = (options: TestCognito.Options) =>
   Effect.gen(function* () {
     const region = options.region ?? "us-east-1"
+    const identityPoolOptions = options.identityPool === false ? {} : (options.identityPool ?? {})
     const config = yield* AuthConfig.make({
       region,
       userPoolId: options.userPoolId ?? `${region}_TestPool1`,
       clientId: options.clientId ?? "testclient1234567890",
       clientSecret: options.clientSecret,
+      ...(options.identityPool === false
+        ? {}
+        : { identityPoolId: identityPoolOptions.identityPoolId ?? `${region}:${defaultIdentityPoolUuid}` }),
       ...options.config
     })
     const policy = { ...defaultPolicy, ...options.passwordPolicy }
@@ -176,6 +183,7 @@ export const make = (options: TestCognito.Options) =>
 
     return {
       options,
+      identityPoolOptions,
       config,
       policy,
       poolMfa,

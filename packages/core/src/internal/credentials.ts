@@ -1,0 +1,363 @@
+/**
+ * Identity-pool credentials behind `Auth.getAWSCredentials`, `Auth.identityId` and
+ * `Auth.federatedSignIn`.
+ *
+ * Whose credentials a call gets is decided at each call ({@link Login}): the signed-in
+ * user's (logins: the user pool's provider name → the id token from `getTokens`, so a
+ * token about to expire is refreshed first), else a federated identity's (the external
+ * provider's name → its token), else a guest's (no logins). Credentials are cached under
+ * the login's key (which holds the id or federated token, so a new token, a new user or a
+ * sign-out misses the cache) until `credentialsRefreshMargin` before their expiration, by
+ * `Clock` corrected for the session's measured clock skew. Concurrent callers of one key
+ * share one GetId + GetCredentialsForIdentity, run in the service's scope.
+ *
+ * The identity id is reused: the session's (stored, so it survives a restart), else the
+ * one learned in this process. A guest identity id is carried into the first signed-in (or
+ * federated) GetCredentialsForIdentity, so Cognito links the login to it or merges it.
+ *
+ * Failures: a pool refusing guests gives `NotSignedIn`; a federated token the pool later
+ * rejects (`NotAuthorized`) ends the federated sign-in (`SignedOutFederatedTokensInvalid`,
+ * `SessionExpired`); a transient failure ends nothing and, while the cached credentials
+ * have not expired yet, serves them.
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type * as AuthConfig from "../AuthConfig.js"
+import * as AuthError from "../AuthError.js"
+import type * as AwsCredentials from "../AwsCredentials.js"
+import type * as IdentityPool from "../IdentityPool.js"
+import type * as Session from "./session.js"
+
+type Secret = Redacted.Redacted<string>
+
+/** What `federatedSignIn` takes. */
+export interface FederatedSignInInput {
+  /** The provider's name in the identity pool: `accounts.google.com`, an OIDC or SAML provider, a developer provider… */
+  readonly provider: string
+  /** The provider's token (an OIDC id token, a SAML assertion, an OAuth access token). */
+  readonly token: Secret
+  /** The role to assume, when the pool lets the provider choose. */
+  readonly customRoleArn?: string | undefined
+}
+
+/** Whose credentials a call asks for. `key` identifies the login and its token. */
+export type Login =
+  | {
+      readonly _tag: "User"
+      readonly key: string
+      readonly username: string
+      readonly logins: IdentityPool.Logins
+      readonly identityId: string | undefined
+      readonly skewMillis: number
+    }
+  | {
+      readonly _tag: "Federated"
+      readonly key: string
+      readonly federated: Federated
+      readonly logins: IdentityPool.Logins
+      readonly identityId: string | undefined
+      readonly skewMillis: number
+    }
+  | {
+      readonly _tag: "Guest"
+      readonly key: string
+      readonly identityId: string | undefined
+      readonly skewMillis: number
+    }
+
+interface Federated {
+  readonly provider: string
+  readonly token: Secret
+  readonly customRoleArn: string | undefined
+  /** Set once the pool accepted the token (the sign-in succeeded). */
+  confirmed: boolean
+  identityId: string | undefined
+}
+
+/** The credentials service the flows use. */
+export interface Credentials {
+  readonly get: (options?: {
+    readonly forceRefresh?: boolean | undefined
+  }) => Effect.Effect<AwsCredentials.AwsCredentials, AuthError.AuthError>
+  readonly identityId: Effect.Effect<Option.Option<string>>
+  readonly federatedSignIn: (
+    input: FederatedSignInInput
+  ) => Effect.Effect<AwsCredentials.AwsCredentials, AuthError.AuthError>
+  /** Drops the cached credentials, the federated sign-in and every identity id kept in memory (sign-out). */
+  readonly clear: Effect.Effect<void>
+}
+
+export interface Options {
+  /** The identity pool, when the app has one. */
+  readonly pool: Option.Option<IdentityPool.IdentityPool.Service>
+  readonly config: AuthConfig.Validated
+  readonly session: Session.Session
+}
+
+// ---------------------------------------------------------------------------
+// Pure decisions
+// ---------------------------------------------------------------------------
+
+/** Are the credentials good to hand out at `serverNowMillis`, renewing `marginMillis` before expiration? */
+export const isFresh = (
+  credentials: { readonly expiration: Date },
+  serverNowMillis: number,
+  marginMillis: number
+): boolean => serverNowMillis < credentials.expiration.getTime() - marginMillis
+
+/** Has the identity pool refused the logins themselves (not a transient failure)? */
+export const rejectsLogin = (error: AuthError.AuthError): boolean => error.reason === "NotAuthorized"
+
+const fail = (reason: AuthError.Reason, method: string, description: string, cause?: AuthError.AuthError) =>
+  Effect.fail(AuthError.make(reason, method, description, cause === undefined ? undefined : { cause }))
+
+const method = "getAWSCredentials"
+
+// ---------------------------------------------------------------------------
+// The service
+// ---------------------------------------------------------------------------
+
+export const make = (options: Options): Effect.Effect<Credentials, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { config, session } = options
+    const scope = yield* Effect.scope
+    const marginMillis = Duration.toMillis(config.credentialsRefreshMargin)
+
+    /** Mutable cells, read and written between yields only (atomic in JS). */
+    let cache: { readonly key: string; readonly credentials: AwsCredentials.AwsCredentials } | undefined
+    let federated: Federated | undefined
+    let guestIdentityId: string | undefined
+    /** Identity ids learned in this process, by username (a refresh may write the session without one). */
+    const known = new Map<string, string>()
+    /** Bumped by `clear` and by a federated sign-in: a fetch that started before does not write after. */
+    let generation = 0
+    const inflight = new Map<string, Deferred.Deferred<AwsCredentials.AwsCredentials, AuthError.AuthError>>()
+
+    const poolOf = (forMethod: string) =>
+      Option.isNone(options.pool)
+        ? fail("InvalidConfig", forMethod, "no IdentityPool service is provided: AWS credentials need an identity pool")
+        : config.identityPoolId === undefined
+          ? fail("InvalidConfig", forMethod, "identityPoolId is not configured: AWS credentials need an identity pool")
+          : Effect.succeed(options.pool.value)
+
+    /** Whose credentials: the signed-in user, else the federated identity, else a guest. */
+    const resolve: Effect.Effect<Login, AuthError.AuthError> = Effect.flatMap(session.current, (now) => {
+      if (Option.isSome(now)) {
+        federated = undefined
+        const at = now.value.session
+        return Effect.map(session.getTokens(), (tokens): Login => {
+          const idToken = Redacted.value(tokens.idToken)
+          return {
+            _tag: "User",
+            key: `user:${idToken}`,
+            username: tokens.username,
+            logins: { [config.loginProvider]: tokens.idToken },
+            identityId: at.identityId ?? known.get(tokens.username) ?? guestIdentityId,
+            skewMillis: at.clockSkewMillis
+          }
+        })
+      }
+      const fed = federated
+      if (fed !== undefined)
+        return Effect.succeed<Login>({
+          _tag: "Federated",
+          key: `federated:${fed.provider}:${Redacted.value(fed.token)}`,
+          federated: fed,
+          logins: { [fed.provider]: fed.token },
+          identityId: fed.identityId ?? guestIdentityId,
+          skewMillis: 0
+        })
+      return Effect.succeed<Login>({ _tag: "Guest", key: "guest", identityId: guestIdentityId, skewMillis: 0 })
+    })
+
+    /** GetId (unless the identity id is known), then GetCredentialsForIdentity. */
+    const fetchOnce = (
+      pool: IdentityPool.IdentityPool.Service,
+      login: Login
+    ): Effect.Effect<AwsCredentials.AwsCredentials, AuthError.AuthError> => {
+      const logins = login._tag === "Guest" ? undefined : login.logins
+      const customRoleArn = login._tag === "Federated" ? login.federated.customRoleArn : undefined
+      const forIdentity = (identityId: string) =>
+        Effect.map(
+          pool.getCredentialsForIdentity({ identityId, logins, customRoleArn }),
+          (result): AwsCredentials.AwsCredentials => ({ ...result.credentials, identityId: result.identityId })
+        )
+      const fresh = Effect.flatMap(pool.getId({ logins }), (result) => forIdentity(result.identityId))
+      if (login.identityId === undefined) return fresh
+      // A remembered identity that no longer exists (deleted, merged away): ask for the current one.
+      return Effect.catchIf(
+        forIdentity(login.identityId),
+        (error) => error.reason === "ResourceNotFound",
+        () => fresh
+      )
+    }
+
+    /** A failed fetch: what it ends (a federated sign-in), what it keeps (credentials not yet expired). */
+    const onFailure = (login: Login, error: AuthError.AuthError, seen: number) =>
+      Effect.gen(function* () {
+        if (login._tag === "Federated" && rejectsLogin(error)) {
+          if (!login.federated.confirmed || seen !== generation || federated !== login.federated)
+            return yield* Effect.fail(error)
+          yield* Effect.logInfo("effect-cognito: the identity pool rejected the federated token; signed out")
+          federated = undefined
+          cache = undefined
+          yield* session.setState("SignedOutFederatedTokensInvalid")
+          return yield* fail(
+            "SessionExpired",
+            method,
+            "the identity pool rejected the federated token; sign in again",
+            error
+          )
+        }
+        if (login._tag === "Guest" && rejectsLogin(error))
+          return yield* fail("NotSignedIn", method, "no user is signed in and the identity pool refuses guests", error)
+        const kept = cache
+        if (AuthError.isTransient(error) && kept !== undefined && kept.key === login.key) {
+          const now = yield* Clock.currentTimeMillis
+          if (now + login.skewMillis < kept.credentials.expiration.getTime()) {
+            yield* Effect.logDebug(
+              "effect-cognito: renewing credentials failed transiently; the current ones are valid"
+            )
+            return kept.credentials
+          }
+        }
+        return yield* Effect.fail(error)
+      })
+
+    /** Keeps what a successful fetch learned, unless a sign-out or a new federated sign-in came since. */
+    const keep = (login: Login, credentials: AwsCredentials.AwsCredentials, seen: number) =>
+      Effect.gen(function* () {
+        if (seen !== generation) return yield* fail("NotSignedIn", method, "signed out while credentials were fetched")
+        const { identityId } = credentials
+        switch (login._tag) {
+          case "User": {
+            known.set(login.username, identityId)
+            guestIdentityId = undefined
+            const stored = yield* session
+              .updateIdentityId(login.username, identityId)
+              .pipe(
+                Effect.catchAll((error) =>
+                  Effect.as(
+                    Effect.logWarning("effect-cognito: storing the identity id failed; kept in memory").pipe(
+                      Effect.annotateLogs({ reason: error.reason })
+                    ),
+                    true
+                  )
+                )
+              )
+            if (!stored) return yield* fail("NotSignedIn", method, "the user changed while credentials were fetched")
+            break
+          }
+          case "Federated": {
+            if (federated !== login.federated)
+              return yield* fail("NotSignedIn", method, "signed out while credentials were fetched")
+            login.federated.identityId = identityId
+            guestIdentityId = undefined
+            if (!login.federated.confirmed) {
+              login.federated.confirmed = true
+              yield* session.setState("SignedIn")
+            }
+            break
+          }
+          case "Guest": {
+            if (Option.isSome(yield* session.current) || federated !== undefined)
+              return yield* fail("NotSignedIn", method, "signed in while guest credentials were fetched")
+            guestIdentityId = identityId
+            yield* session.setState("Guest")
+            break
+          }
+        }
+        cache = { key: login.key, credentials }
+        return credentials
+      })
+
+    /** One fetch per login for any number of concurrent callers, run in the service's scope. */
+    const flight = (pool: IdentityPool.IdentityPool.Service, login: Login) =>
+      Effect.gen(function* () {
+        const mine = yield* Deferred.make<AwsCredentials.AwsCredentials, AuthError.AuthError>()
+        const existing = inflight.get(login.key)
+        if (existing !== undefined) return yield* Deferred.await(existing)
+        inflight.set(login.key, mine)
+        const seen = generation
+        yield* fetchOnce(pool, login).pipe(
+          Effect.flatMap((credentials) => keep(login, credentials, seen)),
+          Effect.catchAll((error) => onFailure(login, error, seen)),
+          Effect.exit,
+          Effect.flatMap((exit) =>
+            Effect.zipRight(
+              Effect.sync(() => inflight.delete(login.key)),
+              Deferred.done(mine, exit)
+            )
+          ),
+          Effect.forkIn(scope)
+        )
+        return yield* Deferred.await(mine)
+      })
+
+    const get: Credentials["get"] = (getOptions) =>
+      Effect.gen(function* () {
+        const pool = yield* poolOf(method)
+        const login = yield* resolve
+        const kept = cache
+        if (getOptions?.forceRefresh !== true && kept !== undefined && kept.key === login.key) {
+          const now = yield* Clock.currentTimeMillis
+          if (isFresh(kept.credentials, now + login.skewMillis, marginMillis)) return kept.credentials
+        }
+        return yield* flight(pool, login)
+      })
+
+    const federatedSignIn: Credentials["federatedSignIn"] = (input) =>
+      Effect.gen(function* () {
+        yield* poolOf("federatedSignIn")
+        if (Option.isSome(yield* session.current))
+          return yield* fail(
+            "AlreadySignedIn",
+            "federatedSignIn",
+            "a user is signed in to the user pool; sign out first"
+          )
+        if (typeof input.provider !== "string" || input.provider.trim() === "")
+          return yield* fail("InvalidInput", "federatedSignIn", "provider: expected a provider name, found none")
+        if (!Redacted.isRedacted(input.token) || Redacted.value(input.token) === "")
+          return yield* fail("InvalidInput", "federatedSignIn", "token: expected a Redacted, non-empty token")
+        generation++
+        cache = undefined
+        federated = {
+          provider: input.provider,
+          token: input.token,
+          customRoleArn: input.customRoleArn,
+          confirmed: false,
+          identityId: undefined
+        }
+        const attempt = federated
+        return yield* Effect.tapError(get(), () =>
+          Effect.sync(() => {
+            if (federated === attempt && !attempt.confirmed) federated = undefined
+          })
+        )
+      })
+
+    const identityId: Credentials["identityId"] = Effect.map(session.current, (now) => {
+      if (Option.isSome(now)) {
+        const at = now.value.session
+        return Option.fromNullable(at.identityId ?? known.get(at.username))
+      }
+      return Option.fromNullable(federated?.confirmed === true ? federated.identityId : guestIdentityId)
+    })
+
+    const clear = Effect.sync(() => {
+      generation++
+      cache = undefined
+      federated = undefined
+      guestIdentityId = undefined
+      known.clear()
+    })
+
+    return { get, identityId, federatedSignIn, clear }
+  })

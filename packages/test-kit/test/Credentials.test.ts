@@ -1,0 +1,467 @@
+/**
+ * Identity-pool credentials through `Auth` over TestCognito: caching and renewal by
+ * `TestClock`, single flight, guests and their identity carried into a sign-in, sign-out,
+ * restart, federated sign-in and its rejection, transient failures, and requests signed
+ * (and bearer-authorized) through `Auth`.
+ */
+import * as Auth from "@effect-cognito/core/Auth"
+import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import * as IdentityPool from "@effect-cognito/core/IdentityPool"
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import { SigV4Verifier, TestCognito } from "@effect-cognito/test-kit"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { assert, describe, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import { atStart, confirmedUser, expectReason, password, signedIn } from "./fixtures.js"
+
+const count = (action: TestCognito.Action) => Effect.flatMap(TestCognito.TestCognito, (c) => c.requestCount(action))
+const counts = Effect.all({ getId: count("GetId"), getCredentials: count("GetCredentialsForIdentity") })
+
+const loginProvider = Effect.map(TestCognito.TestCognito, (c) => c.config.loginProvider)
+
+/** Tokens that outlive the credentials, so only the credentials' lifetime drives renewal. */
+const longTokens = { tokenValidity: { accessToken: "1 day", idToken: "1 day" } } as const
+
+const credentials = Effect.flatMap(Auth.Auth, (auth) => auth.getAWSCredentials())
+
+describe("getAWSCredentials, signed in", () => {
+  it.effect("gets an identity and credentials once, then serves them from the cache", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const auth = yield* Auth.Auth
+      const first = yield* credentials
+      const again = yield* credentials
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 1 })
+      assert.strictEqual(again, first)
+      assert.match(first.identityId, /^us-east-1:[0-9a-f-]{36}$/)
+      assert.isTrue(Redacted.isRedacted(first.secretAccessKey) && Redacted.isRedacted(first.sessionToken))
+      assert.deepStrictEqual(yield* auth.identityId, Option.some(first.identityId))
+      const cognito = yield* TestCognito.TestCognito
+      assert.deepStrictEqual(yield* cognito.identities, [
+        { identityId: first.identityId, providers: [yield* loginProvider] }
+      ])
+      assert.strictEqual(yield* auth.userState, "SignedIn")
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("renews the credentials the margin (default 5 minutes) before they expire, without a new GetId", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const first = yield* credentials
+      yield* TestClock.adjust("54 minutes")
+      assert.strictEqual(yield* credentials, first)
+      yield* TestClock.adjust("1 minute")
+      const renewed = yield* credentials
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 2 })
+      assert.notStrictEqual(renewed.accessKeyId, first.accessKeyId)
+      assert.strictEqual(renewed.identityId, first.identityId)
+      assert.isAbove(renewed.expiration.getTime(), first.expiration.getTime())
+    }).pipe(Effect.provide(TestCognito.layer(longTokens)))
+  )
+
+  it.effect("honours a configured margin and credential lifetime", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const first = yield* credentials
+      assert.strictEqual(first.expiration.getTime() - (yield* Clock.currentTimeMillis), 15 * 60_000)
+      yield* TestClock.adjust("4 minutes")
+      assert.strictEqual(yield* credentials, first)
+      yield* TestClock.adjust("1 minute")
+      assert.notStrictEqual((yield* credentials).accessKeyId, first.accessKeyId)
+    }).pipe(
+      Effect.provide(
+        TestCognito.layer({
+          ...longTokens,
+          identityPool: { credentialsValidity: "15 minutes" },
+          config: { credentialsRefreshMargin: "10 minutes" }
+        })
+      )
+    )
+  )
+
+  it.effect("rejects a negative credentialsRefreshMargin when the layer is built", () =>
+    Effect.gen(function* () {
+      const error = yield* expectReason(
+        Layer.build(TestCognito.layer({ config: { credentialsRefreshMargin: -1 } })).pipe(Effect.scoped),
+        "InvalidConfig"
+      )
+      assert.include(error.message, "credentialsRefreshMargin")
+    })
+  )
+
+  it.effect("sends exactly one GetId and one GetCredentialsForIdentity for 1000 concurrent cold callers", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const all = yield* Effect.all(
+        Array.from({ length: 1000 }, () => credentials),
+        { concurrency: "unbounded" }
+      )
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 1 })
+      assert.strictEqual(new Set(all.map((c) => c.accessKeyId)).size, 1)
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("drops the credentials when the id token changes", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const auth = yield* Auth.Auth
+      const first = yield* credentials
+      yield* auth.getTokens({ forceRefresh: true })
+      const next = yield* credentials
+      assert.notStrictEqual(next.accessKeyId, first.accessKeyId)
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 2 })
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("refreshes expired tokens before asking the identity pool (it refuses expired id tokens)", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      yield* TestClock.adjust("2 hours")
+      const fresh = yield* credentials
+      assert.isAbove(fresh.expiration.getTime(), yield* Clock.currentTimeMillis)
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("forceRefresh fetches new credentials for the same identity", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const auth = yield* Auth.Auth
+      const first = yield* credentials
+      const forced = yield* auth.getAWSCredentials({ forceRefresh: true })
+      assert.notStrictEqual(forced.accessKeyId, first.accessKeyId)
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 2 })
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("signing out drops the credentials and the identity id; the next call is a guest's", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const auth = yield* Auth.Auth
+      const user = yield* credentials
+      yield* auth.signOut()
+      assert.deepStrictEqual(yield* auth.identityId, Option.none())
+      const guest = yield* credentials
+      assert.notStrictEqual(guest.identityId, user.identityId)
+      assert.strictEqual(yield* auth.userState, "Guest")
+      assert.deepStrictEqual(yield* counts, { getId: 2, getCredentials: 2 })
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.scoped("a restart restores the identity id from the store and skips GetId", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const first = yield* credentials
+      const restarted = yield* Auth.make
+      assert.deepStrictEqual(yield* restarted.identityId, Option.some(first.identityId))
+      const again = yield* restarted.getAWSCredentials()
+      assert.strictEqual(again.identityId, first.identityId)
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 2 })
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+})
+
+describe("getAWSCredentials, guests", () => {
+  it.effect("signed out: guest credentials and the state Guest", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      const auth = yield* Auth.Auth
+      const guest = yield* credentials
+      assert.strictEqual(yield* auth.userState, "Guest")
+      assert.deepStrictEqual(yield* auth.identityId, Option.some(guest.identityId))
+      assert.strictEqual(yield* credentials, guest)
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 1 })
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("a sign-in carries the guest identity into GetCredentialsForIdentity, which links the login to it", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      const auth = yield* Auth.Auth
+      const cognito = yield* TestCognito.TestCognito
+      const guest = yield* credentials
+      yield* confirmedUser()
+      yield* auth.signIn({ username: "alice", password })
+      assert.strictEqual(yield* auth.userState, "SignedIn")
+      const user = yield* credentials
+      assert.strictEqual(user.identityId, guest.identityId)
+      assert.notStrictEqual(user.accessKeyId, guest.accessKeyId)
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 2 })
+      assert.deepStrictEqual(yield* cognito.identities, [
+        { identityId: guest.identityId, providers: [yield* loginProvider] }
+      ])
+      assert.deepStrictEqual(yield* auth.identityId, Option.some(guest.identityId))
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("a guest identity is merged into the identity the user already has", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const auth = yield* Auth.Auth
+      const cognito = yield* TestCognito.TestCognito
+      const user = yield* credentials
+      yield* auth.signOut()
+      const guest = yield* credentials
+      yield* auth.signIn({ username: "alice", password })
+      const merged = yield* credentials
+      assert.notStrictEqual(guest.identityId, user.identityId)
+      assert.strictEqual(merged.identityId, user.identityId)
+      assert.deepStrictEqual(
+        (yield* cognito.identities).map((i) => i.identityId),
+        [user.identityId]
+      )
+      assert.deepStrictEqual(yield* auth.identityId, Option.some(user.identityId))
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("a pool that refuses guests fails with NotSignedIn and leaves the state SignedOut", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      const auth = yield* Auth.Auth
+      const error = yield* expectReason(credentials, "NotSignedIn")
+      assert.strictEqual(yield* auth.userState, "SignedOut")
+      assert.include(error.message, "refuses guests")
+    }).pipe(Effect.provide(TestCognito.layer({ identityPool: { allowUnauthenticated: false } })))
+  )
+})
+
+/** Auth over a TestCognito pool whose `IdentityPool` service is left out of the context. */
+const withoutIdentityPool = Layer.provideMerge(
+  TestCognito.layerAuth(),
+  Layer.effectContext(
+    Effect.map(
+      Effect.context<
+        TestCognito.TestCognito | IdentityProvider.IdentityProvider | IdentityPool.IdentityPool | AuthConfig.AuthConfig
+      >(),
+      Context.omit(IdentityPool.IdentityPool)
+    )
+  ).pipe(Layer.provide(TestCognito.layerCognito()))
+)
+
+describe("getAWSCredentials without an identity pool", () => {
+  it.effect("fails with InvalidConfig when no identityPoolId is configured", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const error = yield* expectReason(credentials, "InvalidConfig")
+      assert.include(error.message, "identityPoolId")
+    }).pipe(Effect.provide(TestCognito.layer({ identityPool: false })))
+  )
+
+  it.effect("fails with InvalidConfig when no IdentityPool service is provided", () =>
+    Effect.gen(function* () {
+      const auth = yield* Auth.Auth
+      const error = yield* expectReason(auth.getAWSCredentials(), "InvalidConfig")
+      assert.include(error.message, "IdentityPool")
+      yield* expectReason(
+        auth.federatedSignIn({ provider: "accounts.google.com", token: Redacted.make("t") }),
+        "InvalidConfig"
+      )
+    }).pipe(Effect.provide(withoutIdentityPool))
+  )
+})
+
+describe("federatedSignIn", () => {
+  const google = "accounts.google.com"
+  const valid = new Set(["google-token-1"])
+  const federated = {
+    identityPool: {
+      federatedProviders: { [google]: (token: string) => (valid.has(token) ? "google-user-1" : undefined) }
+    }
+  } as const
+
+  it.effect("signs in to the identity pool with the provider's token; the state is SignedIn", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      valid.add("google-token-1")
+      const auth = yield* Auth.Auth
+      const cognito = yield* TestCognito.TestCognito
+      const role = "arn:aws:iam::123456789012:role/Reader"
+      const result = yield* auth.federatedSignIn({
+        provider: google,
+        token: Redacted.make("google-token-1"),
+        customRoleArn: role
+      })
+      assert.strictEqual(yield* auth.userState, "SignedIn")
+      assert.deepStrictEqual(yield* auth.identityId, Option.some(result.identityId))
+      assert.strictEqual(yield* credentials, result)
+      assert.deepStrictEqual(yield* cognito.identities, [{ identityId: result.identityId, providers: [google] }])
+      assert.strictEqual((yield* cognito.issuedCredentials)[0]?.roleArn, role)
+      yield* auth.signOut()
+      assert.strictEqual(yield* auth.userState, "SignedOut")
+      assert.deepStrictEqual(yield* auth.identityId, Option.none())
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
+  it.effect("a token the pool rejects at sign-in fails with NotAuthorized and changes nothing", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      const auth = yield* Auth.Auth
+      yield* expectReason(auth.federatedSignIn({ provider: google, token: Redacted.make("forged") }), "NotAuthorized")
+      yield* expectReason(
+        auth.federatedSignIn({ provider: "graph.facebook.com", token: Redacted.make("x") }),
+        "NotAuthorized"
+      )
+      assert.strictEqual(yield* auth.userState, "SignedOut")
+      assert.deepStrictEqual(yield* auth.identityId, Option.none())
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
+  it.effect("a token rejected later ends the federated sign-in: SignedOutFederatedTokensInvalid", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      valid.add("google-token-2")
+      const auth = yield* Auth.Auth
+      yield* auth.federatedSignIn({ provider: google, token: Redacted.make("google-token-2") })
+      valid.delete("google-token-2")
+      yield* TestClock.adjust("56 minutes")
+      yield* expectReason(credentials, "SessionExpired")
+      assert.strictEqual(yield* auth.userState, "SignedOutFederatedTokensInvalid")
+      assert.deepStrictEqual(yield* auth.identityId, Option.none())
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
+  it.effect("transient identity-pool failures never end a federated sign-in", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      valid.add("google-token-3")
+      const auth = yield* Auth.Auth
+      const cognito = yield* TestCognito.TestCognito
+      const first = yield* auth.federatedSignIn({ provider: google, token: Redacted.make("google-token-3") })
+      yield* TestClock.adjust("61 minutes")
+      yield* cognito.failNext("GetCredentialsForIdentity", "Transport")
+      yield* expectReason(credentials, "Transport")
+      assert.strictEqual(yield* auth.userState, "SignedIn")
+      const renewed = yield* credentials
+      assert.strictEqual(renewed.identityId, first.identityId)
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
+  it.effect("refuses a federated sign-in while a user-pool user is signed in", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const auth = yield* Auth.Auth
+      yield* expectReason(
+        auth.federatedSignIn({ provider: google, token: Redacted.make("google-token-1") }),
+        "AlreadySignedIn"
+      )
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+})
+
+describe("transient identity-pool failures", () => {
+  it.effect("serve the cached credentials while they are valid, and never sign anyone out", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const auth = yield* Auth.Auth
+      const cognito = yield* TestCognito.TestCognito
+      const first = yield* credentials
+      yield* TestClock.adjust("57 minutes")
+      yield* cognito.failNext("GetCredentialsForIdentity", "InternalError")
+      assert.strictEqual(yield* credentials, first)
+      yield* TestClock.adjust("4 minutes")
+      yield* cognito.failNext("GetCredentialsForIdentity", "TooManyRequests")
+      yield* expectReason(credentials, "TooManyRequests")
+      assert.strictEqual(yield* auth.userState, "SignedIn")
+      assert.isTrue(yield* auth.isSignedIn)
+      assert.notStrictEqual((yield* credentials).accessKeyId, first.accessKeyId)
+    }).pipe(Effect.provide(TestCognito.layer(longTokens)))
+  )
+
+  it.effect("a failed cold GetId fails every waiting caller once and the next call succeeds", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const auth = yield* Auth.Auth
+      const cognito = yield* TestCognito.TestCognito
+      yield* cognito.failNext("GetId", "Transport")
+      const results = yield* Effect.all(
+        Array.from({ length: 10 }, () => Effect.either(credentials)),
+        {
+          concurrency: "unbounded"
+        }
+      )
+      assert.isTrue(results.every((r) => r._tag === "Left" && r.left.reason === "Transport"))
+      assert.strictEqual(yield* count("GetId"), 1)
+      yield* credentials
+      assert.strictEqual(yield* auth.userState, "SignedIn")
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+})
+
+describe("requests through Auth", () => {
+  /** A server that checks each request's SigV4 signature against the pool's issued credentials. */
+  const verifyingServer = (cognito: TestCognito.TestCognito.Service, answers: Array<number>) =>
+    HttpClient.make((request, url) =>
+      Effect.gen(function* () {
+        const headers = request.headers
+        const accessKeyId = /Credential=([^/]+)\//.exec(headers.authorization ?? "")?.[1] ?? ""
+        const issued = yield* Effect.orDie(cognito.credentialsOf(accessKeyId))
+        const verdict = yield* SigV4Verifier.verify(
+          {
+            method: request.method,
+            url: url.href,
+            // The transport adds Host; a server sees it.
+            headers: { ...headers, host: url.host },
+            body: request.body._tag === "Uint8Array" ? request.body.body : undefined
+          },
+          { accessKeyId, ...issued, service: "execute-api", region: "us-east-1" }
+        )
+        const forced = answers.shift()
+        const status = verdict._tag === "Valid" ? (forced ?? 200) : 401
+        const body =
+          status === 403 ? JSON.stringify({ message: "The security token included in the request is expired" }) : "ok"
+        return HttpClientResponse.fromWeb(
+          request,
+          new Response(body, {
+            status,
+            headers: status === 403 ? { "x-amzn-errortype": "ExpiredTokenException" } : {}
+          })
+        )
+      })
+    )
+
+  it.effect("signedHttpClient signs with the user's credentials; an expired-token answer renews them once", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const auth = yield* Auth.Auth
+      const cognito = yield* TestCognito.TestCognito
+      const api = auth.signedHttpClient({ service: "execute-api", region: "us-east-1" })(
+        verifyingServer(cognito, [200, 403])
+      )
+      const post = HttpClientRequest.post("https://api.example.com/prod/items?b=2&a=1").pipe(
+        HttpClientRequest.bodyText('{"name":"x"}', "application/json")
+      )
+      assert.strictEqual((yield* api.execute(post)).status, 200)
+      assert.strictEqual((yield* api.execute(post)).status, 200)
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 2 })
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("bearerHttpClient sends the access token and refreshes it once on a 401", () =>
+    Effect.gen(function* () {
+      const tokens = yield* signedIn
+      const auth = yield* Auth.Auth
+      const seen: Array<string> = []
+      const server = HttpClient.make((request) =>
+        Effect.sync(() => {
+          seen.push(request.headers.authorization ?? "")
+          return HttpClientResponse.fromWeb(request, new Response("", { status: seen.length === 1 ? 401 : 200 }))
+        })
+      )
+      const api = auth.bearerHttpClient({ token: "access" })(server)
+      assert.strictEqual((yield* api.get("https://api.example.com/me")).status, 200)
+      const refreshed = yield* auth.getTokens()
+      assert.deepStrictEqual(seen, [
+        `Bearer ${Redacted.value(tokens.accessToken)}`,
+        `Bearer ${Redacted.value(refreshed.accessToken)}`
+      ])
+      assert.notStrictEqual(Redacted.value(refreshed.accessToken), Redacted.value(tokens.accessToken))
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+})

@@ -1,0 +1,148 @@
+/**
+ * Several `Auth` instances over one store act as one client through `SessionSync`: here an
+ * in-process implementation (one semaphore, one PubSub) stands for the tabs of a browser.
+ */
+import * as Auth from "@effect-cognito/core/Auth"
+import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as SecureRandom from "@effect-cognito/core/SecureRandom"
+import * as SessionSync from "@effect-cognito/core/SessionSync"
+import * as TokenStore from "@effect-cognito/core/TokenStore"
+import { TestCognito } from "@effect-cognito/test-kit"
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import { assert, describe, it } from "@effect/vitest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import { atStart, confirmedUser, expectReason, password } from "./fixtures.js"
+
+/**
+ * `count` contexts sharing one memory store, one lock and one event bus; each hears the
+ * others only, and the `deaf` ones hear nothing (an event not delivered yet).
+ */
+const contexts = (count: number, deaf: ReadonlyArray<number> = []) =>
+  Effect.gen(function* () {
+    const kv = yield* KeyValueStore.KeyValueStore
+    const lock = yield* Effect.makeSemaphore(1)
+    const bus = yield* PubSub.unbounded<{ readonly from: number; readonly event: SessionSync.Event }>()
+    const pool = yield* Effect.context<IdentityProvider.IdentityProvider | AuthConfig.AuthConfig>()
+    const auths: Array<Auth.Auth.Service> = []
+    for (let id = 0; id < count; id++) {
+      const sync: SessionSync.SessionSync.Service = {
+        withLock: (effect) => lock.withPermits(1)(effect),
+        publish: (event) => Effect.asVoid(PubSub.publish(bus, { from: id, event })),
+        events: deaf.includes(id)
+          ? Stream.empty
+          : Stream.fromPubSub(bus).pipe(
+              Stream.filter((message) => message.from !== id),
+              Stream.map((message) => message.event)
+            )
+      }
+      const layer = Auth.layer.pipe(
+        Layer.provide(
+          Layer.mergeAll(
+            TokenStore.layerKeyValueStore,
+            SecureRandom.layerSeeded(id + 7),
+            SessionSync.layer(sync),
+            Layer.succeed(KeyValueStore.KeyValueStore, kv)
+          )
+        ),
+        Layer.provide(Layer.succeedContext(pool))
+      )
+      auths.push(Context.get(yield* Layer.build(layer), Auth.Auth))
+    }
+    // Let every context's event subscription start.
+    yield* Effect.repeatN(Effect.yieldNow(), 50)
+    return auths
+  })
+
+const refreshes = Effect.flatMap(TestCognito.TestCognito, (cognito) => cognito.requestCount("InitiateAuth"))
+
+const settle = Effect.repeatN(Effect.yieldNow(), 50)
+
+const environment = Layer.merge(TestCognito.layer(), KeyValueStore.layerMemory)
+
+describe("SessionSync: contexts over one store", () => {
+  it.scoped("a sign-in in one context signs in the others; expired tokens in all refresh once, shared", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      yield* confirmedUser()
+      const [first, ...others] = yield* contexts(4)
+      yield* first!.signIn({ username: "alice", password })
+      yield* settle
+      for (const auth of others) assert.strictEqual(yield* auth.userState, "SignedIn")
+
+      yield* TestClock.adjust("58 minutes")
+      const before = yield* refreshes
+      const all = yield* Effect.all(
+        [first!, ...others].map((auth) => auth.getTokens()),
+        { concurrency: "unbounded" }
+      )
+      assert.strictEqual((yield* refreshes) - before, 1)
+      const tokens = new Set(all.map((t) => Redacted.value(t.accessToken)))
+      assert.strictEqual(tokens.size, 1)
+      // And the next call in each is the hot path: no further request.
+      for (const auth of others) yield* auth.getTokens()
+      assert.strictEqual((yield* refreshes) - before, 1)
+    }).pipe(Effect.provide(environment))
+  )
+
+  it.scoped("a sign-out in one context signs the others out; their getTokens fail with NotSignedIn", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      yield* confirmedUser()
+      const [first, second] = yield* contexts(2)
+      yield* first!.signIn({ username: "alice", password })
+      yield* settle
+      assert.strictEqual(yield* second!.userState, "SignedIn")
+      yield* second!.signOut()
+      yield* settle
+      assert.strictEqual(yield* first!.userState, "SignedOut")
+      assert.isTrue(Option.isNone(yield* first!.username))
+      yield* expectReason(first!.getTokens(), "NotSignedIn")
+    }).pipe(Effect.provide(environment))
+  )
+
+  it.scoped("a refresh token rejected in one context moves the others to SignedOutUserPoolsTokensInvalid", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      yield* confirmedUser()
+      const [first, second] = yield* contexts(2)
+      yield* first!.signIn({ username: "alice", password })
+      yield* settle
+      const cognito = yield* TestCognito.TestCognito
+      yield* cognito.failNext("InitiateAuth", {
+        exception: "NotAuthorizedException",
+        message: "Refresh Token has expired"
+      })
+      yield* TestClock.adjust("58 minutes")
+      yield* expectReason(first!.getTokens(), "SessionExpired")
+      yield* settle
+      assert.strictEqual(yield* second!.userState, "SignedOutUserPoolsTokensInvalid")
+    }).pipe(Effect.provide(environment))
+  )
+
+  it.scoped("a refresh adopts the tokens another context stored meanwhile instead of refreshing again", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      yield* confirmedUser()
+      const [signer] = yield* contexts(1)
+      yield* signer!.signIn({ username: "alice", password })
+      // Two contexts that restore the session; the second hears no events.
+      const [first, second] = yield* contexts(2, [1])
+      assert.strictEqual(yield* second!.userState, "SignedIn")
+      yield* TestClock.adjust("58 minutes")
+      const before = yield* refreshes
+      const refreshed = yield* first!.getTokens()
+      // The second context holds the old tokens; under the lock its forced refresh finds newer ones stored.
+      const adopted = yield* second!.getTokens({ forceRefresh: true })
+      assert.strictEqual(Redacted.value(adopted.accessToken), Redacted.value(refreshed.accessToken))
+      assert.strictEqual((yield* refreshes) - before, 1)
+    }).pipe(Effect.provide(environment))
+  )
+})
