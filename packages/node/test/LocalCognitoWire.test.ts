@@ -311,25 +311,34 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito protoco
     })
   )
 
-  it.effect("holds identity pools; GetId without a plugged-in IdentityPool fails with a configuration error", () =>
-    Effect.gen(function* () {
-      const local = yield* LocalCognito.LocalCognito
-      const described = yield* identity(local, "DescribeIdentityPool", {
-        IdentityPoolId: local.defaultPool.identityPoolId
+  it.effect(
+    "holds identity pools; GetId on one without a user pool among its providers fails with a configuration error",
+    () =>
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        const described = yield* identity(local, "DescribeIdentityPool", {
+          IdentityPoolId: local.defaultPool.identityPoolId
+        })
+        assert.deepInclude(described.json, {
+          IdentityPoolId: local.defaultPool.identityPoolId,
+          AllowUnauthenticatedIdentities: true
+        })
+        const guest = yield* identity(local, "GetId", { IdentityPoolId: local.defaultPool.identityPoolId })
+        assert.strictEqual(guest.status, 200, guest.text)
+        assert.match(string(guest.json, "IdentityId"), /^us-east-1:/)
+        const bare = yield* identity(local, "CreateIdentityPool", {
+          IdentityPoolName: "bare",
+          AllowUnauthenticatedIdentities: true
+        })
+        assertFailure(
+          yield* identity(local, "GetId", { IdentityPoolId: string(bare.json, "IdentityPoolId") }),
+          "InvalidIdentityPoolConfigurationException"
+        )
+        assertFailure(
+          yield* identity(local, "DescribeIdentityPool", { IdentityPoolId: "us-east-1:nope" }),
+          "ResourceNotFoundException"
+        )
       })
-      assert.deepInclude(described.json, {
-        IdentityPoolId: local.defaultPool.identityPoolId,
-        AllowUnauthenticatedIdentities: true
-      })
-      assertFailure(
-        yield* identity(local, "GetId", { IdentityPoolId: local.defaultPool.identityPoolId }),
-        "InvalidIdentityPoolConfigurationException"
-      )
-      assertFailure(
-        yield* identity(local, "DescribeIdentityPool", { IdentityPoolId: "us-east-1:nope" }),
-        "ResourceNotFoundException"
-      )
-    })
   )
 })
 

@@ -196,6 +196,15 @@ export declare namespace TestCognito {
     readonly requestCount: (action?: Action) => Effect.Effect<number>
     /** Makes the next `times` calls of `action` fail with `fault`. */
     readonly failNext: (action: Action, fault: Fault, times?: number) => Effect.Effect<void>
+    /**
+     * Another identity pool over this user pool: a service over the same users, sessions
+     * and tokens whose `identityPool` has its own id, identities and credentials, and
+     * accepts the id tokens of `clientIds` (default this service's client). A server that
+     * hosts several identity pools (the local Cognito) makes one per `CreateIdentityPool`.
+     */
+    readonly withIdentityPool: (
+      options: IdentityPoolOptions & { readonly identityPoolId: string }
+    ) => Effect.Effect<TestCognito.Service, AuthError.AuthError>
     /** The `IdentityPool` this pool answers as (GetId, GetCredentialsForIdentity). */
     readonly identityPool: IdentityPool.IdentityPool.Service
     /** The identity pool's identities. */

@@ -26,7 +26,12 @@ export const make = (
   identityPool: { readonly state: IdentityPoolState; readonly service: IdentityPool.IdentityPool.Service }
 ): Omit<
   TestCognito.TestCognito.Service,
-  "withClient" | "adminConfirmSignUp" | "adminSetUserPassword" | "adminUserGlobalSignOut" | "listUsers"
+  | "withClient"
+  | "withIdentityPool"
+  | "adminConfirmSignUp"
+  | "adminSetUserPassword"
+  | "adminUserGlobalSignOut"
+  | "listUsers"
 > => {
   const { config, issuer, signer, users, outbox, requests, faults, clock, random, now, reject, findUser } = state
   const { checkAttributes, addUser } = policy
