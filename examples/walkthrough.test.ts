@@ -26,16 +26,22 @@ const steps = [
   "custom:badge ABC123XYZ",
   "== 7. 5m later: the access token expired, so the tokens are refreshed",
   "getTokens refreshed them (REFRESH_TOKEN_AUTH): new access token issued",
-  "== 8. Forgot password, on her laptop",
+  "== 8. AWS credentials and the identity id, from the identity pool",
+  "GetId + GetCredentialsForIdentity with her id token: identity us-east-1:",
+  "identityId (kept with the session): us-east-1:",
+  "== 9. A signed request to a loopback endpoint that verifies the SigV4 signature",
+  "signed GET /prod/items: HTTP 200, signature Valid",
+  "the same request unsigned: HTTP 403",
+  "== 10. Forgot password, on her laptop",
   "ConfirmForgotPassword: the new password is set",
   "the old password is refused: NotAuthorized",
-  "== 9. An admin-created user must set a new password",
+  "== 11. An admin-created user must set a new password",
   "(Invitation #1;",
   "from his invitation: NewPasswordRequired",
   "a strong one: SignedIn as bob",
-  "== 10. Global sign-out, from her phone",
+  "== 12. Global sign-out, from her phone",
   "isSignedIn on the phone: false",
-  "== 11. The old refresh token is refused",
+  "== 13. The old refresh token is refused",
   "REFRESH_TOKEN_AUTH with the phone's old refresh token: NotAuthorized",
   "the laptop's next refresh: SessionExpired",
   "walkthrough complete: every step behaved as expected"
@@ -64,7 +70,8 @@ describe("npm start", () => {
       assert.isAtLeast(at, 0, `"${step}" is missing (or out of order) in:\n${result.stdout}`)
       from = at + step.length
     }
-    assert.include(result.stdout, '"<redacted>"')
+    assert.include(result.stdout, 'as JSON a token stays secret: "<redacted>"')
+    assert.include(result.stdout, 'the secret key stays secret: "<redacted>"')
     // The refreshed token was issued five minutes (of the demo clock) after the first one.
     const lines = result.stdout.split("\n")
     const first = times(lines.find((l) => l.includes("access token issued")))

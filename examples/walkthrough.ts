@@ -7,7 +7,8 @@
  * Cognito's own protocol) in this process on a free port, and the app talks to it
  * through `NodeAuth.layer` and undici, as it would talk to Cognito: sign-up with
  * standard and custom attributes, the re-sent code, confirmation, SRP sign-in with SMS
- * MFA, tokens and their refresh, forgot password, an admin-created user who must set a
+ * MFA, tokens and their refresh, AWS credentials from the identity pool and a request
+ * signed with them, forgot password, an admin-created user who must set a
  * new password, global sign-out and the old refresh token refused. Every step checks
  * what came back; the process exits 0 only when every step behaved as expected.
  *
@@ -17,12 +18,18 @@
  * `WALKTHROUGH_PHONE` name where Cognito sends them, and the admin steps, which need
  * IAM-signed calls, are skipped with a message.
  */
+import { createServer, type Server } from "node:http"
 import { createInterface } from "node:readline/promises"
 import * as Auth from "@effect-cognito/core/Auth"
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
+import type * as AwsCredentials from "@effect-cognito/core/AwsCredentials"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import { LocalCognito, NodeAuth } from "@effect-cognito/node"
+import * as SigV4Verifier from "@effect-cognito/test-kit/SigV4Verifier"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
@@ -107,25 +114,29 @@ interface Backend {
   readonly admin: Option.Option<(action: string, body: unknown) => Effect.Effect<unknown, StepFailed>>
   /** Every request the pool served. */
   readonly requests: Effect.Effect<number>
+  /** The secret half of credentials the identity pool issued (local only). */
+  readonly credentialsOf: LocalCognito.LocalCognito.Service["credentialsOf"]
 }
 
-const adminOver = (endpoint: string) => (action: string, body: unknown) =>
-  Effect.tryPromise({
-    try: async () => {
-      const response = await fetch(endpoint, {
-        method: "POST",
-        headers: {
-          "content-type": "application/x-amz-json-1.1",
-          "x-amz-target": `AWSCognitoIdentityProviderService.${action}`
-        },
-        body: JSON.stringify(body)
-      })
-      const answer: unknown = await response.json()
-      if (!response.ok) throw new Error(`${action}: HTTP ${response.status} ${JSON.stringify(answer)}`)
-      return answer
-    },
-    catch: (error) => new StepFailed({ message: String(error) })
-  })
+const adminOver =
+  (endpoint: string, service = "AWSCognitoIdentityProviderService") =>
+  (action: string, body: unknown) =>
+    Effect.tryPromise({
+      try: async () => {
+        const response = await fetch(endpoint, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-amz-json-1.1",
+            "x-amz-target": `${service}.${action}`
+          },
+          body: JSON.stringify(body)
+        })
+        const answer: unknown = await response.json()
+        if (!response.ok) throw new Error(`${action}: HTTP ${response.status} ${JSON.stringify(answer)}`)
+        return answer
+      },
+      catch: (error) => new StepFailed({ message: String(error) })
+    })
 
 const field = (value: unknown, ...path: ReadonlyArray<string>): string => {
   let at = value
@@ -153,11 +164,20 @@ const localBackend = Effect.gen(function* () {
     TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes" }
   })
   const clientId = field(client, "UserPoolClient", "ClientId")
+  const identityPool = yield* adminOver(local.endpoint, "AWSCognitoIdentityService")("CreateIdentityPool", {
+    IdentityPoolName: "walkthrough",
+    AllowUnauthenticatedIdentities: false,
+    CognitoIdentityProviders: [
+      { ProviderName: `cognito-idp.${local.defaultPool.region}.amazonaws.com/${userPoolId}`, ClientId: clientId }
+    ]
+  })
+  const identityPoolId = field(identityPool, "IdentityPoolId")
   yield* Console.log(
     [
       `local Cognito at ${local.endpoint} (in this process, on a free port)`,
       `   user pool ${userPoolId}: MFA optional, custom attribute custom:badge (CreateUserPool)`,
       `   app client ${clientId}: no secret, SRP / password / refresh flows, 5-minute access and id tokens (CreateUserPoolClient)`,
+      `   identity pool ${identityPoolId}: her id tokens for AWS credentials, no guests (CreateIdentityPool)`,
       "   the app: NodeAuth.layer over undici, speaking Cognito's JSON protocol to it"
     ].join("\n")
   )
@@ -171,6 +191,7 @@ const localBackend = Effect.gen(function* () {
       region: local.defaultPool.region,
       userPoolId,
       clientId,
+      identityPoolId,
       endpoints: { identityProvider: local.endpoint, identityPool: local.endpoint },
       // Refresh a minute before expiry (the default is 5 minutes, as long as these tokens live).
       refreshWindow: "1 minute"
@@ -185,6 +206,7 @@ const localBackend = Effect.gen(function* () {
       ),
     delivered,
     admin: Option.some(admin),
+    credentialsOf: local.credentialsOf,
     requests: Effect.flatMap(local.pool(userPoolId), (cognito) => cognito.requestCount()).pipe(Effect.orDie)
   }
   return backend
@@ -223,10 +245,64 @@ const realBackend = Effect.gen(function* () {
       ),
     delivered: () => Effect.succeed([]),
     admin: Option.none(),
+    credentialsOf: (accessKeyId) => Effect.fail(new Cause.NoSuchElementException(accessKeyId)),
     requests: Effect.sync(() => requests++)
   }
   return backend
 })
+
+/**
+ * A loopback endpoint standing in for an AWS API (API Gateway): it verifies each request's
+ * SigV4 signature with test-kit's independent `SigV4Verifier`, for the credentials the
+ * identity pool issued (locally the server keeps their secret half; against a real pool
+ * the app's own copy stands in for AWS's), at the demo clock's time.
+ */
+const apiEndpoint = (backend: Backend, issued: AwsCredentials.AwsCredentials, clock: Clock.Clock) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly url: string; readonly server: Server }>((resume) => {
+      const server = createServer((request, response) => {
+        const accessKeyId = /Credential=([^/]+)\//.exec(request.headers.authorization ?? "")?.[1] ?? ""
+        const verdict = Effect.gen(function* () {
+          const secrets =
+            accessKeyId === ""
+              ? undefined
+              : accessKeyId === issued.accessKeyId && !backend.local
+                ? { secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken }
+                : yield* Effect.option(backend.credentialsOf(accessKeyId)).pipe(Effect.map(Option.getOrUndefined))
+          if (secrets === undefined) return "no credentials: missing or unknown access key"
+          const result = yield* SigV4Verifier.verify(
+            {
+              method: request.method ?? "GET",
+              url: `http://${request.headers.host}${request.url}`,
+              headers: request.headers
+            },
+            {
+              accessKeyId,
+              ...secrets,
+              service: "execute-api",
+              region: backend.config.region,
+              now: new Date(clock.unsafeCurrentTimeMillis())
+            }
+          )
+          return result._tag === "Valid" ? "Valid" : `Invalid ${result.part}`
+        })
+        Effect.runPromise(verdict).then((text) => {
+          response.writeHead(text === "Valid" ? 200 : 403, { "content-type": "text/plain" })
+          response.end(`signature ${text}`)
+        })
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address()
+        resume(
+          Effect.succeed({
+            url: `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/`,
+            server
+          })
+        )
+      })
+    }),
+    ({ server }) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+  )
 
 // ---------------------------------------------------------------------------
 // The story
@@ -348,6 +424,30 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
         "the access token changed"
       )
 
+      yield* step("AWS credentials and the identity id, from the identity pool")
+      const credentials = yield* auth.getAWSCredentials()
+      yield* say(
+        `GetId + GetCredentialsForIdentity with her id token: identity ${credentials.identityId}, access key ${credentials.accessKeyId}, expires ${time(credentials.expiration)}`
+      )
+      const identityId = yield* auth.identityId
+      yield* say(`identityId (kept with the session): ${Option.getOrElse(identityId, () => "-")}`)
+      yield* say(`the secret key stays secret: ${JSON.stringify(credentials.secretAccessKey)}`)
+      yield* check(Option.contains(identityId, credentials.identityId), "the identity id is kept with the session")
+
+      yield* step("A signed request to a loopback endpoint that verifies the SigV4 signature")
+      const api = yield* apiEndpoint(backend, credentials, demo.clock)
+      yield* say(`a stand-in for API Gateway at ${api.url}: it answers 200 only to a valid signature`)
+      const signedClient = auth.signedHttpClient({ service: "execute-api", region: backend.config.region })(
+        yield* HttpClient.HttpClient
+      )
+      const signed = yield* signedClient.get(`${api.url}prod/items?color=blue`)
+      const verdict = yield* signed.text
+      yield* say(`signed GET /prod/items: HTTP ${signed.status}, ${verdict}`)
+      yield* check(signed.status === 200, "the signed request is accepted")
+      const unsigned = yield* (yield* HttpClient.HttpClient).get(`${api.url}prod/items?color=blue`)
+      yield* say(`the same request unsigned: HTTP ${unsigned.status}, ${yield* unsigned.text}`)
+      yield* check(unsigned.status === 403, "an unsigned request is refused")
+
       yield* step("Forgot password, on her laptop")
       // The laptop's session outlives this step: its layer is built in the story's scope.
       const laptop = yield* Effect.gen(function* () {
@@ -421,7 +521,7 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
       const ended = yield* refused(laptop.getTokens({ forceRefresh: true }), "SessionExpired")
       yield* say(`the laptop's next refresh: ${ended.reason}; its state is now ${yield* laptop.userState}`)
       yield* say(`the user pool served ${yield* backend.requests} requests over HTTP`)
-    }).pipe(Effect.provide(device), Effect.scoped)
+    }).pipe(Effect.provide(device), Effect.provide(NodeHttpClient.layerUndici), Effect.scoped)
   })
 
 // ---------------------------------------------------------------------------
