@@ -301,7 +301,10 @@ const apiEndpoint = (backend: Backend, issued: AwsCredentials.AwsCredentials, cl
         )
       })
     }),
-    ({ server }) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+      })
   )
 
 // ---------------------------------------------------------------------------
