@@ -44,9 +44,23 @@ const requests = (action?: Parameters<TestCognito.TestCognito.Service["requestCo
   run(pool.requestCount(action))
 const codeFor = (username: string) => run(Effect.map(pool.lastCodeFor(username), Redacted.value))
 
-/** A tab of the page on a fresh `Auth` over `store`; the first tab of a test starts from empty storage. */
-const openTab = async (store: FlowStore = "LocalStorage", options: { readonly clear?: boolean } = {}) => {
+/** A browser feature a tab can be opened without, to exercise the fallbacks. */
+type Feature = "BroadcastChannel" | "WebLocks"
+
+/**
+ * A tab of the page on a fresh `Auth` over `store`; the first tab of a test starts from empty
+ * storage. `without` removes browser features before any script of the page runs.
+ */
+const openTab = async (
+  store: FlowStore = "LocalStorage",
+  options: { readonly clear?: boolean; readonly without?: ReadonlyArray<Feature> } = {}
+) => {
   const page = await chromium.context.newPage()
+  for (const feature of options.without ?? [])
+    await page.addInitScript((f) => {
+      if (f === "BroadcastChannel") Reflect.deleteProperty(globalThis, "BroadcastChannel")
+      else Reflect.deleteProperty(Navigator.prototype, "locks")
+    }, feature)
   await page.goto(`${server.origin}/tabs.html`)
   if (options.clear === true) await page.evaluate(() => localStorage.clear())
   await page.evaluate(([c, s]) => window.tabsPage.start(c, s), [config, store] as const)
@@ -185,6 +199,73 @@ describe("tabs in Chromium against the local Cognito", () => {
     const third = await openTab("SessionStorage")
     assert.strictEqual(await state(third), "SignedOut")
     await Promise.all([first, second, third].map((tab) => tab.close()))
+  }, 60_000)
+
+  it("without BroadcastChannel, storage events carry sign-in, refresh and sign-out to the other tabs", async () => {
+    const without = ["BroadcastChannel"] as const
+    const [a, b] = [await openTab("LocalStorage", { clear: true, without }), await openTab("LocalStorage", { without })]
+    for (const tab of [a, b])
+      assert.deepStrictEqual(await tab.evaluate(() => window.tabsPage.features()), {
+        broadcastChannel: false,
+        webLocks: true
+      })
+    await signUp(a, "storage")
+    assert.strictEqual(await signIn(a, "storage"), "SignedIn")
+    await reach(b, "SignedIn")
+    const first = await a.evaluate(() => window.tabsPage.getTokens())
+    assert.deepStrictEqual(await b.evaluate(() => window.tabsPage.getTokens()), first)
+
+    // A refreshes; B (whose tokens have not expired) adopts A's tokens from the store, with no request.
+    await a.evaluate((ms) => window.tabsPage.setClockOffset(ms), twoHours)
+    const refreshes = await requests("InitiateAuth")
+    const refreshed = await a.evaluate(() => window.tabsPage.getTokens())
+    assert.isTrue(refreshed.ok)
+    assert.notDeepEqual(refreshed, first)
+    assert.strictEqual(await requests("InitiateAuth"), refreshes + 1)
+    await b.waitForFunction(
+      async (expected) => JSON.stringify(await window.tabsPage.getTokens()) === expected,
+      JSON.stringify(refreshed),
+      { timeout: 5_000, polling: 10 }
+    )
+    assert.strictEqual(await requests("InitiateAuth"), refreshes + 1)
+
+    await a.evaluate(() => window.tabsPage.signOut())
+    await reach(b, "SignedOut")
+    assert.deepStrictEqual(await b.evaluate(() => window.tabsPage.getTokens()), { ok: false, reason: "NotSignedIn" })
+    await Promise.all([a, b].map((tab) => tab.close()))
+  }, 60_000)
+
+  it("without Web Locks, a tab refreshes once for all its concurrent callers and the other tabs follow", async () => {
+    const without = ["WebLocks"] as const
+    const [a, b] = [await openTab("LocalStorage", { clear: true, without }), await openTab("LocalStorage", { without })]
+    for (const tab of [a, b])
+      assert.deepStrictEqual(await tab.evaluate(() => window.tabsPage.features()), {
+        broadcastChannel: true,
+        webLocks: false
+      })
+    await signUp(a, "nolocks")
+    assert.strictEqual(await signIn(a, "nolocks"), "SignedIn")
+    await reach(b, "SignedIn")
+    const before = await a.evaluate(() => window.tabsPage.getTokens())
+
+    await a.evaluate((ms) => window.tabsPage.setClockOffset(ms), twoHours)
+    const [all, refreshes] = [await requests(), await requests("InitiateAuth")]
+    const outcomes = await a.evaluate(() => window.tabsPage.getTokensConcurrently(10))
+    assert.strictEqual(outcomes.length, 10)
+    assert.strictEqual((await requests("InitiateAuth")) - refreshes, 1, "refresh requests")
+    assert.strictEqual((await requests()) - all, 1, "requests of any kind")
+    assert.strictEqual(new Set(outcomes.map((o) => JSON.stringify(o))).size, 1, "every caller has the same tokens")
+    assert.isTrue(outcomes[0]!.ok)
+    assert.notDeepEqual(outcomes[0], before)
+
+    // The other tab follows the refresh (BroadcastChannel is still there) with no request of its own.
+    await b.waitForFunction(
+      async (expected) => JSON.stringify(await window.tabsPage.getTokens()) === expected,
+      JSON.stringify(outcomes[0]),
+      { timeout: 5_000, polling: 10 }
+    )
+    assert.strictEqual((await requests()) - all, 1)
+    await Promise.all([a, b].map((tab) => tab.close()))
   }, 60_000)
 
   it("signs up, confirms and signs in by SRP with SMS MFA in the page, over HTTP", async () => {

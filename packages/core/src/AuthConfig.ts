@@ -251,30 +251,32 @@ export const layer = (input: Input): Layer.Layer<AuthConfig, AuthError.AuthError
  * Reads the configuration from `Config` (by default the environment):
  * `COGNITO_REGION`, `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`, optional
  * `COGNITO_CLIENT_SECRET`, `COGNITO_IDENTITY_POOL_ID`, `COGNITO_ENDPOINT`, `COGNITO_IDENTITY_ENDPOINT`.
+ * Built in a pure-annotated thunk so a bundle that never reads it leaves `effect/Config` out.
  */
-export const config: Config.Config<Input> = Config.all({
-  region: Config.string("COGNITO_REGION"),
-  userPoolId: Config.string("COGNITO_USER_POOL_ID"),
-  clientId: Config.string("COGNITO_CLIENT_ID"),
-  clientSecret: Config.option(Config.redacted("COGNITO_CLIENT_SECRET")),
-  identityPoolId: Config.option(Config.string("COGNITO_IDENTITY_POOL_ID")),
-  identityProvider: Config.option(Config.string("COGNITO_ENDPOINT")),
-  identityPool: Config.option(Config.string("COGNITO_IDENTITY_ENDPOINT"))
-}).pipe(
-  Config.map(
-    (c): Input => ({
-      region: c.region,
-      userPoolId: c.userPoolId,
-      clientId: c.clientId,
-      clientSecret: c.clientSecret._tag === "Some" ? c.clientSecret.value : undefined,
-      identityPoolId: c.identityPoolId._tag === "Some" ? c.identityPoolId.value : undefined,
-      endpoints: {
-        identityProvider: c.identityProvider._tag === "Some" ? c.identityProvider.value : undefined,
-        identityPool: c.identityPool._tag === "Some" ? c.identityPool.value : undefined
-      }
-    })
-  )
-)
+export const config: Config.Config<Input> = /* @__PURE__ */ (() =>
+  Config.all({
+    region: Config.string("COGNITO_REGION"),
+    userPoolId: Config.string("COGNITO_USER_POOL_ID"),
+    clientId: Config.string("COGNITO_CLIENT_ID"),
+    clientSecret: Config.option(Config.redacted("COGNITO_CLIENT_SECRET")),
+    identityPoolId: Config.option(Config.string("COGNITO_IDENTITY_POOL_ID")),
+    identityProvider: Config.option(Config.string("COGNITO_ENDPOINT")),
+    identityPool: Config.option(Config.string("COGNITO_IDENTITY_ENDPOINT"))
+  }).pipe(
+    Config.map(
+      (c): Input => ({
+        region: c.region,
+        userPoolId: c.userPoolId,
+        clientId: c.clientId,
+        clientSecret: c.clientSecret._tag === "Some" ? c.clientSecret.value : undefined,
+        identityPoolId: c.identityPoolId._tag === "Some" ? c.identityPoolId.value : undefined,
+        endpoints: {
+          identityProvider: c.identityProvider._tag === "Some" ? c.identityProvider.value : undefined,
+          identityPool: c.identityPool._tag === "Some" ? c.identityPool.value : undefined
+        }
+      })
+    )
+  ))()
 
 /** `layer` over {@link config}; a missing variable fails with `InvalidConfig`. */
 export const layerConfig = (source: Config.Config<Input> = config): Layer.Layer<AuthConfig, AuthError.AuthError> =>

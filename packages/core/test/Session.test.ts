@@ -3,11 +3,14 @@
  * decisions, restore, the hot path, single-flight refresh and what ends a session.
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Encoding from "effect/Encoding"
 import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
@@ -21,35 +24,64 @@ import * as TokenStore from "../src/TokenStore.js"
 const jwt = (claims: Record<string, unknown>) =>
   `${Encoding.encodeBase64Url('{"alg":"none"}')}.${Encoding.encodeBase64Url(JSON.stringify(claims))}.c2ln`
 
-/** Tokens issued at `iat` (seconds) for an hour, numbered so a test can tell them apart. */
-const tokens = (n: number, iat = 0): IdentityProvider.AuthenticationResult => ({
-  accessToken: Redacted.make(jwt({ sub: "sub-1", username: "alice", iat, exp: iat + 3600, n })),
-  idToken: Redacted.make(jwt({ sub: "sub-1", "cognito:username": "alice", iat, exp: iat + 3600, n })),
+/** Tokens issued at `iat` (seconds) for `lifetime` seconds (an hour), numbered so a test can tell them apart. */
+const tokens = (n: number, iat = 0, lifetime = 3600): IdentityProvider.AuthenticationResult => ({
+  accessToken: Redacted.make(jwt({ sub: "sub-1", username: "alice", iat, exp: iat + lifetime, n })),
+  idToken: Redacted.make(jwt({ sub: "sub-1", "cognito:username": "alice", iat, exp: iat + lifetime, n })),
   refreshToken: Redacted.make(`refresh-${n}`),
   expiresIn: 3600,
   tokenType: "Bearer"
 })
 
-const memoryStore = Effect.map(Ref.make(new Map<string, string>()), (cells) =>
-  TokenStore.make(
-    {
-      get: (key) => Effect.map(Ref.get(cells), (m) => Option.fromNullable(m.get(key))),
-      set: (key, value) => Ref.update(cells, (m) => new Map(m).set(key, value)),
-      remove: (key) =>
-        Ref.update(cells, (m) => {
-          const next = new Map(m)
-          next.delete(key)
-          return next
-        })
-    },
-    "test.session"
-  )
-)
+/** Which operations of a {@link faultyStore} fail, as a read-only or missing disk would. */
+interface Broken {
+  get: boolean
+  set: boolean
+  remove: boolean
+}
+
+/** A memory store whose operations fail with `Storage` while `broken` says so. */
+const faultyStore = (broken: Broken) =>
+  Effect.map(Ref.make(new Map<string, string>()), (cells) => {
+    const guard = (operation: keyof Broken) =>
+      Effect.suspend(() =>
+        broken[operation]
+          ? Effect.fail(TokenStore.storageError(operation, new Error("EROFS: read-only file system")))
+          : Effect.void
+      )
+    return TokenStore.make(
+      {
+        get: (key) =>
+          Effect.zipRight(
+            guard("get"),
+            Effect.map(Ref.get(cells), (m) => Option.fromNullable(m.get(key)))
+          ),
+        set: (key, value) =>
+          Effect.zipRight(
+            guard("set"),
+            Ref.update(cells, (m) => new Map(m).set(key, value))
+          ),
+        remove: (key) =>
+          Effect.zipRight(
+            guard("remove"),
+            Ref.update(cells, (m) => {
+              const next = new Map(m)
+              next.delete(key)
+              return next
+            })
+          )
+      },
+      "test.session"
+    )
+  })
 
 /** A session whose refreshes answer with `answer` (counted). */
-const setup = (answer: (call: number) => Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError>) =>
+const setup = (
+  answer: (call: number) => Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError>,
+  broken: Broken = { get: false, set: false, remove: false }
+) =>
   Effect.gen(function* () {
-    const store = yield* memoryStore
+    const store = yield* faultyStore(broken)
     const calls = yield* Ref.make(0)
     const session = yield* Session.make({
       store,
@@ -151,7 +183,7 @@ describe("session", () => {
     })
   )
 
-  it.scoped("hands out cached tokens until the refresh window, then concurrent callers share one refresh", () =>
+  it.scoped("inside the refresh window, valid tokens come at once while one background refresh runs", () =>
     Effect.gen(function* () {
       const { store, session, calls } = yield* setup(() => Effect.succeed(tokens(2, 3400)))
       yield* session.establish(tokens(1), "alice", "signIn")
@@ -159,18 +191,32 @@ describe("session", () => {
       yield* TestClock.adjust(Duration.seconds(3600 - 5 * 60))
       const results = yield* Effect.all(
         Array.from({ length: 20 }, () => session.getTokens()),
-        {
-          concurrency: "unbounded"
-        }
+        { concurrency: "unbounded" }
       )
+      assert.deepStrictEqual(new Set(results.map(accessNumber)), new Set([1]), "the still-valid tokens")
+      yield* TestClock.adjust(Duration.millis(1))
       assert.strictEqual(yield* Ref.get(calls), 1)
-      assert.deepStrictEqual(new Set(results.map(accessNumber)), new Set([2]))
+      assert.strictEqual(accessNumber(yield* session.getTokens()), 2)
       const stored = yield* store.load
       assert.isTrue(Option.isSome(stored) && Redacted.value(stored.value.refreshToken) === "refresh-2")
     })
   )
 
-  it.scoped("a rejected refresh token ends the session: SessionExpired, store cleared, tokens invalid", () =>
+  it.scoped("expired tokens: concurrent callers wait for one shared refresh", () =>
+    Effect.gen(function* () {
+      const { session, calls } = yield* setup(() => Effect.succeed(tokens(2, 3600)))
+      yield* session.establish(tokens(1), "alice", "signIn")
+      yield* TestClock.adjust(Duration.seconds(3600))
+      const results = yield* Effect.all(
+        Array.from({ length: 20 }, () => session.getTokens()),
+        { concurrency: "unbounded" }
+      )
+      assert.strictEqual(yield* Ref.get(calls), 1)
+      assert.deepStrictEqual(new Set(results.map(accessNumber)), new Set([2]))
+    })
+  )
+
+  it.scoped("a rejected refresh token ends the session: SessionExpired (then and after), store cleared", () =>
     Effect.gen(function* () {
       const { store, session } = yield* setup(() =>
         Effect.fail(AuthError.make("NotAuthorized", "InitiateAuth", "Refresh Token has been revoked"))
@@ -180,7 +226,7 @@ describe("session", () => {
       assert.strictEqual(error.reason, "SessionExpired")
       assert.strictEqual(yield* session.userState, "SignedOutUserPoolsTokensInvalid")
       assert.isTrue(Option.isNone(yield* store.load))
-      assert.strictEqual((yield* Effect.flip(session.getTokens())).reason, "NotSignedIn")
+      assert.strictEqual((yield* Effect.flip(session.getTokens())).reason, "SessionExpired")
     })
   )
 
@@ -212,5 +258,200 @@ describe("session", () => {
       assert.isTrue(Option.isNone(yield* session.current))
       assert.strictEqual(yield* session.userState, "SignedOut")
     })
+  )
+})
+
+/** Runs `effect` with a logger that keeps every line (message and annotations) as text. */
+const withLogs = <A, E, R>(effect: (logs: ReadonlyArray<string>) => Effect.Effect<A, E, R>) => {
+  const logs: Array<string> = []
+  const logger = Logger.make(({ annotations, logLevel, message }) => {
+    logs.push(`${logLevel.label} ${JSON.stringify(message)} ${JSON.stringify([...HashMap.toEntries(annotations)])}`)
+  })
+  return effect(logs).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+}
+
+describe("refresh timing", () => {
+  it("the effective window is the configured one, capped at half the tokens' lifetime", () => {
+    const at = (lifetime: number) =>
+      Session.sessionOf(
+        tokens(1, 0, lifetime),
+        { username: "a", refreshToken: Redacted.make("r") },
+        {
+          access: { sub: "s", iat: 0, exp: lifetime },
+          id: { sub: "s", iat: 0, exp: lifetime }
+        },
+        0
+      )
+    assert.strictEqual(Session.effectiveWindow(at(3600), 300_000), 300_000)
+    assert.strictEqual(Session.effectiveWindow(at(300), 300_000), 150_000)
+    assert.strictEqual(Session.effectiveWindow(at(60), 300_000), 30_000)
+    assert.isFalse(Session.needsRefresh(at(300), 149_999, 300_000))
+    assert.isTrue(Session.needsRefresh(at(300), 150_000, 300_000))
+  })
+
+  it.scoped("5-minute tokens with a 5-minute window: 60 calls over 60 s make at most two refreshes", () =>
+    Effect.gen(function* () {
+      const { session, calls } = yield* setup((n) =>
+        Effect.map(Clock.currentTimeMillis, (now) => tokens(n + 1, Math.floor(now / 1000), 300))
+      )
+      yield* session.establish(tokens(1, 0, 300), "alice", "signIn")
+      // From 100 s to 160 s after issue: across the capped window's start (150 s).
+      yield* TestClock.adjust(Duration.seconds(100))
+      for (let i = 0; i < 60; i++) {
+        yield* session.getTokens()
+        yield* TestClock.adjust(Duration.seconds(1))
+      }
+      const refreshes = yield* Ref.get(calls)
+      assert.isAtLeast(refreshes, 1)
+      assert.isAtMost(refreshes, 2)
+      assert.strictEqual(accessNumber(yield* session.getTokens()), 2)
+    })
+  )
+
+  it.scoped("a hanging refresh never holds back valid tokens; only expired tokens wait for it", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const { session, calls } = yield* setup(() => Effect.as(Deferred.await(gate), tokens(2, 3600)))
+      yield* session.establish(tokens(1), "alice", "signIn")
+      yield* TestClock.adjust(Duration.seconds(3600 - 60))
+      for (let i = 0; i < 50; i++) assert.strictEqual(accessNumber(yield* session.getTokens()), 1)
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.strictEqual(yield* Ref.get(calls), 1, "one background refresh for 50 callers")
+      yield* TestClock.adjust(Duration.seconds(60))
+      const waiting = yield* Effect.fork(session.getTokens())
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.isTrue(Option.isNone(yield* Fiber.poll(waiting)), "an expired token waits for the refresh")
+      assert.strictEqual(yield* Ref.get(calls), 1, "and joins the one in flight")
+      yield* Deferred.succeed(gate, undefined)
+      assert.strictEqual(accessNumber(yield* Fiber.join(waiting)), 2)
+    })
+  )
+
+  it.scoped("after a failed background refresh the next one waits 10 s: an outage costs no request per call", () =>
+    Effect.gen(function* () {
+      const { session, calls } = yield* setup(() => Effect.fail(AuthError.make("Transport", "InitiateAuth", "reset")))
+      yield* session.establish(tokens(1), "alice", "signIn")
+      yield* TestClock.adjust(Duration.seconds(3600 - 120))
+      assert.strictEqual(accessNumber(yield* session.getTokens()), 1)
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.strictEqual(yield* Ref.get(calls), 1)
+      for (let i = 0; i < 9; i++) {
+        assert.strictEqual(accessNumber(yield* session.getTokens()), 1)
+        yield* TestClock.adjust(Duration.seconds(1))
+      }
+      assert.strictEqual(yield* Ref.get(calls), 1)
+      yield* TestClock.adjust(Duration.seconds(1))
+      yield* session.getTokens()
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.strictEqual(yield* Ref.get(calls), 2)
+    })
+  )
+
+  it.scoped(
+    "tokens from a server whose clock is hours behind are judged by its clock: neither expired nor refreshed",
+    () =>
+      Effect.gen(function* () {
+        const { session, calls } = yield* setup(() => Effect.die("no refresh expected"))
+        yield* TestClock.setTime(10 * 3600 * 1000)
+        // Issued "two hours ago" by the device's clock, valid for an hour: expired by it, fresh by the server's.
+        yield* session.establish(tokens(1, 8 * 3600), "alice", "signIn")
+        const current = yield* session.current
+        assert.isTrue(Option.isSome(current) && current.value.session.clockSkewMillis === -2 * 3600 * 1000)
+        yield* TestClock.adjust(Duration.seconds(3600 - 5 * 60 - 1))
+        assert.strictEqual(accessNumber(yield* session.getTokens()), 1)
+        assert.strictEqual(yield* Ref.get(calls), 0)
+      })
+  )
+
+  it.scoped("tokens that expire no later than they were issued are refused with InvalidResponse", () =>
+    Effect.gen(function* () {
+      const { session } = yield* setup(() => Effect.die("no refresh expected"))
+      const error = yield* Effect.flip(session.establish(tokens(1, 100, 0), "alice", "signIn"))
+      assert.strictEqual(error.reason, "InvalidResponse")
+      assert.isTrue(Option.isNone(yield* session.current))
+      assert.strictEqual(yield* session.userState, "SignedOut")
+    })
+  )
+})
+
+describe("a store that fails never locks the user in or out", () => {
+  it.scoped("sign-out with a store that cannot clear: signed out at once, Storage reported, sign-in works after", () =>
+    Effect.gen(function* () {
+      const broken = { get: false, set: false, remove: false }
+      const { session } = yield* setup(() => Effect.succeed(tokens(2)), broken)
+      yield* session.establish(tokens(1), "alice", "signIn")
+      broken.remove = true
+      const error = yield* Effect.flip(session.forget("SignedOut"))
+      assert.strictEqual(error.reason, "Storage")
+      assert.isTrue(Option.isNone(yield* session.current))
+      assert.strictEqual(yield* session.userState, "SignedOut")
+      assert.strictEqual((yield* Effect.flip(session.getTokens())).reason, "NotSignedIn")
+      yield* session.establish(tokens(3), "alice", "signIn")
+      assert.strictEqual(accessNumber(yield* session.getTokens()), 3)
+    })
+  )
+
+  it.scoped("a rejected refresh token is SessionExpired even when the store cannot clear", () =>
+    Effect.gen(function* () {
+      const broken = { get: false, set: false, remove: false }
+      const { session } = yield* setup(
+        () => Effect.fail(AuthError.make("NotAuthorized", "InitiateAuth", "Refresh Token has been revoked")),
+        broken
+      )
+      yield* session.establish(tokens(1), "alice", "signIn")
+      broken.remove = true
+      broken.set = true
+      const error = yield* Effect.flip(session.getTokens({ forceRefresh: true }))
+      assert.strictEqual(error.reason, "SessionExpired")
+      assert.isTrue(Option.isNone(yield* session.current))
+      assert.strictEqual(yield* session.userState, "SignedOutUserPoolsTokensInvalid")
+    })
+  )
+
+  it.scoped("refreshed tokens that cannot be stored are used from memory", () =>
+    Effect.gen(function* () {
+      const broken = { get: false, set: false, remove: false }
+      const { session } = yield* setup(() => Effect.succeed(tokens(2, 3600)), broken)
+      yield* session.establish(tokens(1), "alice", "signIn")
+      broken.set = true
+      yield* TestClock.adjust(Duration.seconds(3600))
+      assert.strictEqual(accessNumber(yield* session.getTokens()), 2)
+      assert.strictEqual(yield* session.userState, "SignedIn")
+    })
+  )
+
+  it.scoped("a sign-in whose session cannot be stored is not established", () =>
+    Effect.gen(function* () {
+      const { session } = yield* setup(() => Effect.succeed(tokens(2)), { get: false, set: true, remove: false })
+      const error = yield* Effect.flip(session.establish(tokens(1), "alice", "signIn"))
+      assert.strictEqual(error.reason, "Storage")
+      assert.isTrue(Option.isNone(yield* session.current))
+      assert.strictEqual(yield* session.userState, "SignedOut")
+    })
+  )
+
+  it.scoped("a store that cannot be read starts signed out, with a warning that holds no contents", () =>
+    withLogs((logs) =>
+      Effect.gen(function* () {
+        const broken = { get: false, set: false, remove: false }
+        const { store, session } = yield* setup(() => Effect.succeed(tokens(2)), broken)
+        yield* session.establish(tokens(1), "alice", "signIn")
+        broken.get = true
+        const restarted = yield* Session.make({
+          store,
+          refresh: () => Effect.die("no refresh"),
+          refreshWindow: Duration.minutes(5)
+        })
+        assert.isTrue(Option.isNone(yield* restarted.current))
+        assert.strictEqual(yield* restarted.userState, "SignedOut")
+        const warnings = logs.filter((line) => line.startsWith("WARN"))
+        assert.strictEqual(warnings.length, 1)
+        assert.include(warnings[0], "Storage")
+        for (const line of logs) {
+          assert.notInclude(line, "refresh-1")
+          assert.notInclude(line, Redacted.value(tokens(1).accessToken).split(".")[1] ?? "never")
+        }
+      })
+    )
   )
 })

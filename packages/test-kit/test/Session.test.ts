@@ -21,6 +21,12 @@ const refreshCount = Effect.flatMap(TestCognito.TestCognito, (cognito) =>
 
 const value = (secret: Redacted.Redacted<string>) => Redacted.value(secret)
 
+/**
+ * Waits for the background refresh that a call inside the window started: `forceRefresh`
+ * joins the refresh in flight (single flight) instead of starting another.
+ */
+const joinRefresh = Effect.flatMap(Auth.Auth, (auth) => auth.getTokens({ forceRefresh: true }))
+
 /** Collects the next `n` user-state changes in the background. */
 const collectChanges = (n: number) =>
   Effect.gen(function* () {
@@ -45,26 +51,30 @@ describe("getTokens", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.effect("refreshes once inside the window (default 5 minutes) and then serves the new tokens", () =>
-    Effect.gen(function* () {
-      const first = yield* signedIn
-      const auth = yield* Auth.Auth
-      const before = yield* refreshCount
-      yield* TestClock.adjust("55 minutes")
-      const refreshed = yield* auth.getTokens()
-      assert.strictEqual(yield* refreshCount, before + 1)
-      assert.notStrictEqual(value(refreshed.accessToken), value(first.accessToken))
-      assert.strictEqual(value(refreshed.refreshToken), value(first.refreshToken))
-      assert.isAbove(refreshed.expiresAt.getTime(), first.expiresAt.getTime())
-      yield* auth.getTokens()
-      assert.strictEqual(yield* refreshCount, before + 1)
-      // The store holds the refreshed session.
-      const stored = yield* Effect.flatMap(TokenStore.TokenStore, (store) => store.load)
-      assert.strictEqual(
-        Option.map(stored, (s) => value(s.accessToken)).pipe(Option.getOrUndefined),
-        value(refreshed.accessToken)
-      )
-    }).pipe(Effect.provide(TestCognito.layer()))
+  it.effect(
+    "inside the window (default 5 minutes): the valid tokens at once, one background refresh, then the new",
+    () =>
+      Effect.gen(function* () {
+        const first = yield* signedIn
+        const auth = yield* Auth.Auth
+        const before = yield* refreshCount
+        yield* TestClock.adjust("55 minutes")
+        const served = yield* auth.getTokens()
+        assert.strictEqual(value(served.accessToken), value(first.accessToken))
+        const refreshed = yield* joinRefresh
+        assert.strictEqual(yield* refreshCount, before + 1)
+        assert.notStrictEqual(value(refreshed.accessToken), value(first.accessToken))
+        assert.strictEqual(value(refreshed.refreshToken), value(first.refreshToken))
+        assert.isAbove(refreshed.expiresAt.getTime(), first.expiresAt.getTime())
+        yield* auth.getTokens()
+        assert.strictEqual(yield* refreshCount, before + 1)
+        // The store holds the refreshed session.
+        const stored = yield* Effect.flatMap(TokenStore.TokenStore, (store) => store.load)
+        assert.strictEqual(
+          Option.map(stored, (s) => value(s.accessToken)).pipe(Option.getOrUndefined),
+          value(refreshed.accessToken)
+        )
+      }).pipe(Effect.provide(TestCognito.layer()))
   )
 
   it.effect("honours a configured refresh window", () =>
@@ -77,6 +87,7 @@ describe("getTokens", () => {
       assert.strictEqual(yield* refreshCount, before)
       yield* TestClock.adjust("1 minute")
       yield* auth.getTokens()
+      yield* joinRefresh
       assert.strictEqual(yield* refreshCount, before + 1)
     }).pipe(Effect.provide(TestCognito.layer({ config: { refreshWindow: "10 minutes" } })))
   )
@@ -88,6 +99,7 @@ describe("getTokens", () => {
       const before = yield* refreshCount
       yield* TestClock.adjust("26 minutes")
       yield* auth.getTokens()
+      yield* joinRefresh
       assert.strictEqual(yield* refreshCount, before + 1)
     }).pipe(Effect.provide(TestCognito.layer({ tokenValidity: { idToken: "30 minutes" } })))
   )
@@ -162,7 +174,8 @@ describe("session end by cause", () => {
         assert.isFalse(yield* auth.isSignedIn)
         assert.strictEqual(yield* auth.userState, "SignedOutUserPoolsTokensInvalid")
         assert.deepStrictEqual(yield* changes, ["SignedOutUserPoolsTokensInvalid"])
-        yield* expectReason(auth.getTokens(), "NotSignedIn")
+        // Still SessionExpired until someone signs in again: the caller learns why.
+        yield* expectReason(auth.getTokens(), "SessionExpired")
       }).pipe(Effect.provide(TestCognito.layer()))
     )
 
@@ -190,9 +203,18 @@ describe("transient failures never sign the user out", () => {
         yield* cognito.failNext("InitiateAuth", fault)
         const served = yield* auth.getTokens()
         assert.strictEqual(value(served.accessToken), value(first.accessToken))
+        const joined = yield* joinRefresh
+        assert.strictEqual(value(joined.accessToken), value(first.accessToken), "the failed refresh kept them")
         assert.isTrue(Option.isSome(yield* store.load))
         assert.strictEqual(yield* auth.userState, "SignedIn")
-        const next = yield* auth.getTokens()
+        // Within 10 s of the failure no new request; after, the next background refresh succeeds.
+        const before = yield* refreshCount
+        yield* auth.getTokens()
+        assert.strictEqual(yield* refreshCount, before)
+        yield* TestClock.adjust("10 seconds")
+        yield* auth.getTokens()
+        const next = yield* joinRefresh
+        assert.strictEqual(yield* refreshCount, before + 1)
         assert.notStrictEqual(value(next.accessToken), value(first.accessToken))
       }).pipe(Effect.provide(TestCognito.layer()))
     )
@@ -325,7 +347,7 @@ describe("clock skew", () => {
       assert.strictEqual(yield* refreshCount, before)
       yield* TestClock.adjust("6 minutes")
       yield* auth.getTokens()
-      yield* auth.getTokens()
+      yield* joinRefresh
       assert.strictEqual(yield* refreshCount, before + 1)
     }).pipe(Effect.provide(TestCognito.layer()))
   )
@@ -340,7 +362,8 @@ describe("clock skew", () => {
       yield* auth.getTokens()
       assert.strictEqual(yield* refreshCount, before)
       yield* TestClock.adjust("56 minutes")
-      const tokens = yield* auth.getTokens()
+      yield* auth.getTokens()
+      const tokens = yield* joinRefresh
       assert.strictEqual(yield* refreshCount, before + 1)
       // Cognito accepts them: they are not expired by its clock.
       yield* cognito.provider.getUser({ accessToken: tokens.accessToken })

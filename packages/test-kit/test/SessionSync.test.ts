@@ -120,7 +120,8 @@ describe("SessionSync: contexts over one store", () => {
         exception: "NotAuthorizedException",
         message: "Refresh Token has expired"
       })
-      yield* TestClock.adjust("58 minutes")
+      // Expired, so the caller waits for the refresh (inside the window it would get the valid tokens at once).
+      yield* TestClock.adjust("61 minutes")
       yield* expectReason(first!.getTokens(), "SessionExpired")
       yield* settle
       assert.strictEqual(yield* second!.userState, "SignedOutUserPoolsTokensInvalid")
@@ -138,7 +139,9 @@ describe("SessionSync: contexts over one store", () => {
       assert.strictEqual(yield* second!.userState, "SignedIn")
       yield* TestClock.adjust("58 minutes")
       const before = yield* refreshes
-      const refreshed = yield* first!.getTokens()
+      // Inside the window: the valid tokens at once and a background refresh, which forceRefresh joins.
+      yield* first!.getTokens()
+      const refreshed = yield* first!.getTokens({ forceRefresh: true })
       // The second context holds the old tokens; under the lock its forced refresh finds newer ones stored.
       const adopted = yield* second!.getTokens({ forceRefresh: true })
       assert.strictEqual(Redacted.value(adopted.accessToken), Redacted.value(refreshed.accessToken))

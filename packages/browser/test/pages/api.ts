@@ -99,6 +99,10 @@ export interface TabsPage {
   readonly heldRefreshResponses: () => number
   readonly releaseRefreshResponses: () => void
   readonly storedKeys: () => ReadonlyArray<string>
+  /** Whether the page has `BroadcastChannel` and `navigator.locks` (a test may remove them before the page loads). */
+  readonly features: () => { readonly broadcastChannel: boolean; readonly webLocks: boolean }
+  /** `n` calls of `getTokens` started at once in this tab; their outcomes. */
+  readonly getTokensConcurrently: (n: number) => Promise<ReadonlyArray<TokensOutcome>>
 }
 
 declare global {

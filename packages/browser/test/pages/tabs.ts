@@ -62,7 +62,12 @@ const outcome = (auth: Auth.Auth.Service): Effect.Effect<TokensOutcome> =>
 
 let armed: Promise<TokensOutcome> | undefined
 let pending: Promise<TokensOutcome> | undefined
-const fireChannel = new BroadcastChannel("tabs-test-fire")
+// Made on first use, so a page loaded without `BroadcastChannel` (the fallback tests) still starts.
+let fireChannel: BroadcastChannel | undefined
+const channel = () => {
+  fireChannel ??= new BroadcastChannel("tabs-test-fire")
+  return fireChannel
+}
 
 const page: TabsPage = {
   start: (config, store) => {
@@ -115,14 +120,14 @@ const page: TabsPage = {
   signOut: () => run((auth) => auth.signOut()),
   arm: () => {
     armed = new Promise((resolve, reject) => {
-      fireChannel.onmessage = () => {
+      channel().onmessage = () => {
         run(outcome).then(resolve, reject)
       }
     })
   },
   fire: () => {
     // A channel does not hear itself: the firing tab starts with the others.
-    fireChannel.postMessage("fire")
+    channel().postMessage("fire")
     armed = run(outcome)
   },
   armed: () => armed ?? Promise.reject(new Error("not armed")),
@@ -138,7 +143,18 @@ const page: TabsPage = {
     gate?.release()
     gate = undefined
   },
-  storedKeys: () => Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) ?? "")
+  storedKeys: () => Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) ?? ""),
+  features: () => ({
+    broadcastChannel: typeof BroadcastChannel !== "undefined",
+    webLocks: navigator.locks !== undefined
+  }),
+  getTokensConcurrently: (n) =>
+    run((auth) =>
+      Effect.all(
+        Array.from({ length: n }, () => outcome(auth)),
+        { concurrency: "unbounded" }
+      )
+    )
 }
 
 Object.assign(window, { tabsPage: page })

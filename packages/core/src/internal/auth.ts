@@ -21,6 +21,7 @@ import type * as TokenStore from "../TokenStore.js"
 import * as AwsSigning from "../AwsSigning.js"
 import * as ClientAuth from "./clientAuth.js"
 import * as Credentials from "./credentials.js"
+import * as Input from "./input.js"
 import * as Session from "./session.js"
 import * as SignIn from "./signIn.js"
 import * as tags from "./tags.js"
@@ -106,21 +107,27 @@ export const make: Effect.Effect<
             )
           )
       }
+      // The pending challenge, the credentials and the session go even when the store cannot
+      // be cleared; that failure (Storage) is reported with the user already signed out.
       yield* credentials.clear
-      yield* session.forget("SignedOut")
       yield* signIn.cancel
+      yield* session.forget("SignedOut")
     }).pipe(Effect.withSpan("Auth.signOut"))
 
   const service: Auth.Auth.Service = {
     signUp: (input) =>
       Effect.gen(function* () {
-        if (input.username.trim() === "") return yield* fail("InvalidInput", "signUp", "username is empty")
+        const username = yield* Input.username("signUp", input.username)
+        const password = yield* Input.password("signUp", input.password)
+        const userAttributes = yield* Input.attributes("signUp", input.userAttributes)
+        const validationData = yield* Input.attributes("signUp", input.validationData, "validationData")
+        const clientMetadata = yield* Input.clientMetadata("signUp", input.clientMetadata)
         const result = yield* client.signUp({
-          username: input.username,
-          password: input.password,
-          userAttributes: input.userAttributes ?? {},
-          validationData: input.validationData,
-          clientMetadata: input.clientMetadata
+          username,
+          password,
+          userAttributes: userAttributes ?? {},
+          validationData,
+          clientMetadata
         })
         return {
           confirmationState: result.userConfirmed ? "Confirmed" : "Unconfirmed",
@@ -129,44 +136,58 @@ export const make: Effect.Effect<
         } satisfies Auth.SignUpResult
       }).pipe(Effect.withSpan("Auth.signUp")),
     confirmSignUp: (input) =>
-      client
-        .confirmSignUp(input)
-        .pipe(Effect.as({ confirmationState: "Confirmed" } as const), Effect.withSpan("Auth.confirmSignUp")),
+      Effect.gen(function* () {
+        const method = "confirmSignUp"
+        yield* client.confirmSignUp({
+          username: yield* Input.username(method, input.username),
+          confirmationCode: yield* Input.confirmationCode(method, input.confirmationCode),
+          forceAliasCreation: input.forceAliasCreation,
+          clientMetadata: yield* Input.clientMetadata(method, input.clientMetadata)
+        })
+        return { confirmationState: "Confirmed" } as const
+      }).pipe(Effect.withSpan("Auth.confirmSignUp")),
     resendSignUpCode: (input) =>
-      client.resendConfirmationCode(input).pipe(
-        Effect.map((result) => result.codeDeliveryDetails),
-        Effect.withSpan("Auth.resendSignUpCode")
-      ),
+      Effect.gen(function* () {
+        const method = "resendSignUpCode"
+        const result = yield* client.resendConfirmationCode({
+          username: yield* Input.username(method, input.username),
+          clientMetadata: yield* Input.clientMetadata(method, input.clientMetadata)
+        })
+        return result.codeDeliveryDetails
+      }).pipe(Effect.withSpan("Auth.resendSignUpCode")),
     signIn: signIn.signIn,
     confirmSignIn: signIn.confirmSignIn,
     signOut,
     forgotPassword: (input) =>
-      client.forgotPassword(input).pipe(
-        Effect.map(
-          (result): Auth.ForgotPasswordResult => ({
-            state: "ConfirmationCodeSent",
-            ...(result.codeDeliveryDetails === undefined ? {} : { codeDeliveryDetails: result.codeDeliveryDetails })
-          })
-        ),
-        Effect.withSpan("Auth.forgotPassword")
-      ),
+      Effect.gen(function* () {
+        const method = "forgotPassword"
+        const result = yield* client.forgotPassword({
+          username: yield* Input.username(method, input.username),
+          clientMetadata: yield* Input.clientMetadata(method, input.clientMetadata)
+        })
+        return {
+          state: "ConfirmationCodeSent",
+          ...(result.codeDeliveryDetails === undefined ? {} : { codeDeliveryDetails: result.codeDeliveryDetails })
+        } satisfies Auth.ForgotPasswordResult
+      }).pipe(Effect.withSpan("Auth.forgotPassword")),
     confirmForgotPassword: (input) =>
-      client
-        .confirmForgotPassword({
-          username: input.username,
-          confirmationCode: input.confirmationCode,
-          password: input.newPassword,
-          clientMetadata: input.clientMetadata
+      Effect.gen(function* () {
+        const method = "confirmForgotPassword"
+        yield* client.confirmForgotPassword({
+          username: yield* Input.username(method, input.username),
+          confirmationCode: yield* Input.confirmationCode(method, input.confirmationCode),
+          password: yield* Input.password(method, input.newPassword, "newPassword"),
+          clientMetadata: yield* Input.clientMetadata(method, input.clientMetadata)
         })
-        .pipe(Effect.withSpan("Auth.confirmForgotPassword")),
+      }).pipe(Effect.withSpan("Auth.confirmForgotPassword")),
     changePassword: (input) =>
-      Effect.flatMap(getTokens(), (tokens) =>
-        client.changePassword({
-          accessToken: tokens.accessToken,
-          previousPassword: input.currentPassword,
-          proposedPassword: input.proposedPassword
-        })
-      ).pipe(Effect.withSpan("Auth.changePassword")),
+      Effect.gen(function* () {
+        const method = "changePassword"
+        const previousPassword = yield* Input.password(method, input.currentPassword, "currentPassword")
+        const proposedPassword = yield* Input.password(method, input.proposedPassword, "proposedPassword")
+        const tokens = yield* getTokens()
+        yield* client.changePassword({ accessToken: tokens.accessToken, previousPassword, proposedPassword })
+      }).pipe(Effect.withSpan("Auth.changePassword")),
     getUserAttributes: Effect.flatMap(getTokens(), (tokens) =>
       client.getUser({ accessToken: tokens.accessToken })
     ).pipe(

@@ -8,6 +8,18 @@
  * beyond the returned effect while the cached tokens are good. Concurrent callers share
  * one refresh, run in the service's scope so no caller can cancel it for the others.
  *
+ * What a fault cannot do:
+ * - lock a user in: forgetting drops the session from memory and sets the state first, and
+ *   only then clears the store; a store that cannot clear is reported (`Storage`) with the
+ *   user already signed out. A refresh token Cognito rejects is `SessionExpired` whatever
+ *   the store does.
+ * - lock a user out: a store that cannot be read at start is a signed-out start (logged
+ *   without its contents); refreshed tokens that cannot be stored are still used.
+ * - make a caller wait for tokens it has: inside the refresh window a still-valid token is
+ *   returned at once while one background refresh runs (stale-while-revalidate); only an
+ *   expired token (or `forceRefresh`) waits. The window is capped at half the tokens'
+ *   lifetime, so short-lived tokens are not refreshed on every call.
+ *
  * Contexts that share the store (browser tabs) act as one through `SessionSync`: every
  * store write and every refresh runs under its lock; a refresh re-reads the store once
  * it holds the lock and adopts a session another context stored that needs no refresh;
@@ -45,6 +57,8 @@ export interface Current {
   readonly tokens: Auth.Tokens
   /** The earlier expiry of the access and id tokens, by the server's clock (ms). */
   readonly expiresAtMillis: number
+  /** The later issue time of the access and id tokens, by the server's clock (ms). */
+  readonly issuedAtMillis: number
 }
 
 /** The session service the flows use. */
@@ -61,7 +75,10 @@ export interface Session {
     fallbackUsername: string,
     method: string
   ) => Effect.Effect<TokenStore.Session, AuthError.AuthError>
-  /** Forgets the session (store first, then memory) and moves to `state`. */
+  /**
+   * Forgets the session: memory and state first, then the store. A store that cannot be
+   * cleared fails with `Storage`, the user already signed out.
+   */
   readonly forget: (state: Auth.UserState) => Effect.Effect<void, AuthError.AuthError>
   readonly userState: Effect.Effect<Auth.UserState>
   readonly userStateChanges: Stream.Stream<Auth.UserState>
@@ -94,9 +111,27 @@ export const endsSession = (error: AuthError.AuthError): boolean =>
   error.reason === "PasswordResetRequired" ||
   error.reason === "RefreshTokenReuse"
 
-/** Whether the cached tokens are too close to expiry (by the server's clock) to hand out. */
+/**
+ * The refresh window in effect for tokens: the configured one, but never more than half
+ * their lifetime, so tokens that live no longer than the window are not refreshed on
+ * every call.
+ */
+export const effectiveWindow = (at: Current, windowMillis: number): number =>
+  Math.max(0, Math.min(windowMillis, (at.expiresAtMillis - at.issuedAtMillis) / 2))
+
+/** Whether the cached tokens are too close to expiry (by the server's clock) to hand out without a refresh. */
 export const needsRefresh = (at: Current, nowMillis: number, windowMillis: number): boolean =>
-  nowMillis + at.session.clockSkewMillis >= at.expiresAtMillis - windowMillis
+  nowMillis + at.session.clockSkewMillis >= at.expiresAtMillis - effectiveWindow(at, windowMillis)
+
+/** Whether the cached tokens have expired (by the server's clock): only then does a caller wait for a refresh. */
+export const isExpired = (at: Current, nowMillis: number): boolean =>
+  nowMillis + at.session.clockSkewMillis >= at.expiresAtMillis
+
+/**
+ * How long after a failed background refresh the next one may start, while the tokens
+ * are still valid: an outage costs one request per this interval, not one per call.
+ */
+export const backgroundRetryMillis = 10_000
 
 /** The hot path's view of a session whose tokens' claims are decoded. */
 export const currentOf = (session: TokenStore.Session, access: Jwt.Claims, id: Jwt.Claims): Current => ({
@@ -110,7 +145,8 @@ export const currentOf = (session: TokenStore.Session, access: Jwt.Claims, id: J
     expiresAt: new Date(access.exp * 1000),
     issuedAt: new Date(access.iat * 1000)
   },
-  expiresAtMillis: Math.min(access.exp, id.exp) * 1000
+  expiresAtMillis: Math.min(access.exp, id.exp) * 1000,
+  issuedAtMillis: Math.max(access.iat, id.iat) * 1000
 })
 
 /**
@@ -152,14 +188,21 @@ const claimsOf = (tokens: { readonly accessToken: Secret; readonly idToken: Secr
     id: Jwt.claims(tokens.idToken, "id token", method)
   })
 
-/** The current session of tokens that just arrived, measured against `Clock`. */
+/**
+ * The current session of tokens that just arrived, measured against `Clock`. Tokens are
+ * judged by the server's clock (the skew measured from their `iat`), so tokens from a
+ * server whose clock is far from the device's are neither expired nor refreshed early.
+ * Tokens that expire no later than they were issued are refused (`InvalidResponse`).
+ */
 const received = (
   result: IdentityProvider.AuthenticationResult,
   previous: { readonly username: string; readonly refreshToken: Secret; readonly identityId?: string | undefined },
   method: string
 ) =>
-  Effect.zipWith(claimsOf(result, method), Clock.currentTimeMillis, (claims, now) =>
-    sessionOf(result, previous, claims, now)
+  Effect.flatMap(claimsOf(result, method), (claims) =>
+    claims.access.exp <= claims.access.iat || claims.id.exp <= claims.id.iat
+      ? Effect.fail(AuthError.make("InvalidResponse", method, "the tokens expire no later than they were issued"))
+      : Effect.map(Clock.currentTimeMillis, (now) => sessionOf(result, previous, claims, now))
   )
 
 /** The stored session, decoded; an unreadable one is cleared and treated as signed out. */
@@ -176,12 +219,30 @@ const restore = (store: TokenStore.TokenStore.Service) =>
               "effect-cognito: the stored session holds unreadable tokens; treating it as signed out"
             ).pipe(
               Effect.annotateLogs({ problem: error.message }),
-              Effect.zipRight(store.clear),
+              Effect.zipRight(
+                Effect.catchAll(store.clear, (cleared) =>
+                  Effect.logWarning("effect-cognito: the unreadable stored session could not be removed").pipe(
+                    Effect.annotateLogs({ key: store.key, reason: cleared.reason })
+                  )
+                )
+              ),
               Effect.as(Option.none<Current>())
             )
           )
         )
     })
+  )
+
+/**
+ * The session at start: a store that cannot be read is a signed-out start, logged by
+ * reason only, so the app starts; a later save reports the store's failure.
+ */
+const restoreAtStart = (store: TokenStore.TokenStore.Service): Effect.Effect<Option.Option<Current>> =>
+  Effect.catchAll(restore(store), (error) =>
+    Effect.logWarning("effect-cognito: the token store cannot be read; starting signed out").pipe(
+      Effect.annotateLogs({ key: store.key, reason: error.reason, method: error.method }),
+      Effect.as(Option.none<Current>())
+    )
   )
 
 const fail = (reason: AuthError.Reason, description: string) =>
@@ -197,7 +258,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
     const { store } = options
     const sync = options.sync ?? inProcess
     const scope = yield* Effect.scope
-    const restored = yield* restore(store)
+    const restored = yield* restoreAtStart(store)
 
     /** The session and its decoded tokens. A plain cell: every write happens under `lock`, and reads are atomic in JS. */
     const current = { value: restored }
@@ -222,17 +283,32 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         )
       )
 
+    /** When (device clock, ms) a background refresh may start again after one brought no tokens. */
+    const background = { notBefore: Number.NEGATIVE_INFINITY }
+
     /**
-     * Writes store and memory together under the lock. With `seen`, only if no sign-in or
-     * sign-out came since (a refresh's write); a sign-in or sign-out bumps the epoch.
+     * Stores a session and makes it current, under the lock. A sign-in (no `seen`) stores
+     * first and bumps the epoch: a session that cannot be stored is not established. A
+     * refresh (with `seen`) writes only if no sign-in or sign-out came since, and keeps its
+     * tokens in memory even when the store cannot take them: they are the newest, and with
+     * rotation the stored refresh token may already be spent.
      */
-    const commit = (next: Option.Option<Current>, seen: number | undefined) =>
+    const commit = (next: Current, seen: number | undefined) =>
       lock.withPermits(1)(
         Effect.gen(function* () {
           if (seen !== undefined && (yield* Ref.get(epoch)) !== seen) return false
-          yield* Option.isSome(next) ? store.save(next.value.session) : store.clear
-          current.value = next
-          if (seen === undefined || Option.isNone(next)) yield* Ref.update(epoch, (n) => n + 1)
+          if (seen === undefined) yield* store.save(next.session)
+          else
+            yield* Effect.catchAll(store.save(next.session), (error) =>
+              Effect.logWarning("effect-cognito: the refreshed session could not be stored; using it in memory").pipe(
+                Effect.annotateLogs({ key: store.key, reason: error.reason })
+              )
+            )
+          current.value = Option.some(next)
+          if (seen === undefined) {
+            yield* Ref.update(epoch, (n) => n + 1)
+            background.notBefore = Number.NEGATIVE_INFINITY
+          }
           return true
         })
       )
@@ -244,22 +320,40 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
             AuthError.make("InvalidResponse", method, "Cognito returned no refresh token on sign-in")
           )
         const next = yield* received(result, { username: fallbackUsername, refreshToken: result.refreshToken }, method)
-        yield* sync.withLock(commit(Option.some(next), undefined))
+        yield* sync.withLock(commit(next, undefined))
         yield* setState("SignedIn")
         yield* sync.publish({ _tag: "SignedIn" })
         return next.session
       })
 
-    /** Forgets the session unless a newer sign-in replaced it since `seen`; the caller holds the shared lock. */
+    /**
+     * Forgets the session unless a newer sign-in replaced it since `seen`; the caller holds
+     * the shared lock. Memory, epoch and state first, the store last (still under the lock,
+     * so a sign-in cannot save in between), so a store that cannot be cleared never keeps
+     * the user signed in; its failure is returned after the change is published.
+     */
     const forgetSince = (nextState: Auth.UserState, seen: number | undefined) =>
-      Effect.tap(commit(Option.none(), seen), (forgot) =>
-        forgot
-          ? Effect.zipRight(
-              setState(nextState),
-              sync.publish({ _tag: nextState === "SignedOutUserPoolsTokensInvalid" ? "Expired" : "SignedOut" })
-            )
-          : Effect.void
-      )
+      Effect.gen(function* () {
+        const cleared = yield* lock.withPermits(1)(
+          Effect.gen(function* () {
+            if (seen !== undefined && (yield* Ref.get(epoch)) !== seen) return Option.none()
+            current.value = Option.none()
+            yield* Ref.update(epoch, (n) => n + 1)
+            background.notBefore = Number.NEGATIVE_INFINITY
+            yield* setState(nextState)
+            return Option.some(yield* Effect.either(store.clear))
+          })
+        )
+        if (Option.isNone(cleared)) return false
+        yield* sync.publish({ _tag: nextState === "SignedOutUserPoolsTokensInvalid" ? "Expired" : "SignedOut" })
+        if (cleared.value._tag === "Left") return yield* Effect.fail(cleared.value.left)
+        return true
+      })
+
+    /** After a refresh that brought no tokens, no background refresh for {@link backgroundRetryMillis}. */
+    const holdBackground = Effect.map(Clock.currentTimeMillis, (now) => {
+      background.notBefore = now + backgroundRetryMillis
+    })
 
     const windowMillis = Duration.toMillis(options.refreshWindow)
 
@@ -275,7 +369,11 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
               yield* Effect.logInfo("effect-cognito: the refresh token was rejected; the session is over").pipe(
                 Effect.annotateLogs({ reason: error.reason })
               )
-              yield* forgetSince("SignedOutUserPoolsTokensInvalid", seen)
+              yield* Effect.catchAll(forgetSince("SignedOutUserPoolsTokensInvalid", seen), (cleared) =>
+                Effect.logWarning("effect-cognito: the ended session could not be removed from the store").pipe(
+                  Effect.annotateLogs({ key: store.key, reason: cleared.reason })
+                )
+              )
               return yield* Effect.fail(
                 AuthError.make("SessionExpired", "getTokens", "the refresh token was rejected; sign in again", {
                   cause: error
@@ -284,6 +382,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
             }
             if (AuthError.isTransient(error) && (yield* serverNow(session)) < at.expiresAtMillis) {
               yield* Effect.logDebug("effect-cognito: refresh failed transiently; the current tokens are still valid")
+              yield* holdBackground
               return undefined
             }
             return yield* Effect.fail(error)
@@ -291,7 +390,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         )
         if (result === undefined) return at.tokens
         const next = yield* received(result, session, "getTokens")
-        if (!(yield* commit(Option.some(next), seen)))
+        if (!(yield* commit(next, seen)))
           return yield* fail("NotSignedIn", "the user signed out while the tokens refreshed")
         yield* sync.publish({ _tag: "Refreshed" })
         return next.tokens
@@ -308,7 +407,10 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         Effect.gen(function* () {
           if ((yield* Ref.get(epoch)) !== seen)
             return yield* fail("NotSignedIn", "the user signed in or out while the tokens refreshed")
-          const stored = yield* restore(store)
+          const read = yield* Effect.either(restore(store))
+          // A store that cannot be read says nothing about other contexts: refresh what this one holds.
+          if (read._tag === "Left") return yield* refreshNow(at, seen)
+          const stored = read.right
           if (Option.isNone(stored)) {
             yield* forgetSince("SignedOut", seen)
             return yield* fail("NotSignedIn", "the user signed out in another context")
@@ -331,8 +433,11 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         })
       )
 
-    /** One refresh for any number of concurrent callers. */
-    const refresh = (at: Current) =>
+    /**
+     * The one refresh in flight for any number of callers, started (in the service's scope,
+     * so no caller can cancel it for the others) when there is none.
+     */
+    const start = (at: Current) =>
       Effect.gen(function* () {
         const mine = yield* Deferred.make<Auth.Tokens, AuthError.AuthError>()
         const shared = yield* Ref.modify(inflight, (existing) =>
@@ -342,24 +447,45 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
           const seen = yield* Ref.get(epoch)
           yield* refreshShared(at, seen).pipe(
             Effect.exit,
+            Effect.tap((exit) => (exit._tag === "Failure" ? holdBackground : Effect.void)),
             Effect.flatMap((exit) => Effect.zipRight(Ref.set(inflight, Option.none()), Deferred.done(mine, exit))),
             Effect.forkIn(scope)
           )
         }
-        return yield* Deferred.await(shared)
+        return shared
       })
+
+    /** Waits for the shared refresh. */
+    const refresh = (at: Current) => Effect.flatMap(start(at), Deferred.await)
+
+    /**
+     * Stale-while-revalidate: starts the shared refresh in the background (unless one brought
+     * no tokens within {@link backgroundRetryMillis}) and returns the still-valid tokens at once.
+     */
+    const revalidate = (at: Current, nowMillis: number) =>
+      nowMillis < background.notBefore ? Effect.succeed(at.tokens) : Effect.as(start(at), at.tokens)
+
+    /** No session: `SessionExpired` when the last one ended because its refresh token was rejected. */
+    const signedOut = Effect.flatMap(SubscriptionRef.get(state), (userState) =>
+      userState === "SignedOutUserPoolsTokensInvalid"
+        ? fail("SessionExpired", "the session ended: the refresh token was rejected; sign in again")
+        : fail("NotSignedIn", "no user is signed in")
+    )
 
     /**
      * The hot path: one read of the current session and of `Clock`, no allocation beyond
-     * the effect itself when the cached tokens are good.
+     * the effect itself when the cached tokens are good. Inside the refresh window a valid
+     * token is returned at once (one background refresh runs); only an expired one waits.
      */
     const getTokens: Session["getTokens"] = (getOptions) =>
       Effect.clockWith((clock) => {
         const now = current.value
-        if (Option.isNone(now)) return fail("NotSignedIn", "no user is signed in")
+        if (Option.isNone(now)) return signedOut
         const at = now.value
         if (getOptions?.forceRefresh === true) return refresh(at)
-        return needsRefresh(at, clock.unsafeCurrentTimeMillis(), windowMillis) ? refresh(at) : Effect.succeed(at.tokens)
+        const nowMillis = clock.unsafeCurrentTimeMillis()
+        if (!needsRefresh(at, nowMillis, windowMillis)) return Effect.succeed(at.tokens)
+        return isExpired(at, nowMillis) ? refresh(at) : revalidate(at, nowMillis)
       })
 
     /**

@@ -20,6 +20,7 @@ import type * as SecureRandom from "../SecureRandom.js"
 import * as Srp from "../Srp.js"
 import * as SrpMath from "../SrpMath.js"
 import * as Challenge from "./challenge.js"
+import * as Input from "./input.js"
 import type * as ClientAuth from "./clientAuth.js"
 import type * as Session from "./session.js"
 import * as tags from "./tags.js"
@@ -55,6 +56,14 @@ export interface Options {
   readonly poolName: string
 }
 
+/** Challenges answered with an MFA code (6 to 8 digits). */
+const mfaCodeChallenges: ReadonlySet<IdentityProvider.ChallengeName> = new Set([
+  "SMS_MFA",
+  "SOFTWARE_TOKEN_MFA",
+  "EMAIL_OTP",
+  "MFA_SETUP"
+])
+
 const fail = (reason: AuthError.Reason, method: string, description: string) =>
   Effect.fail(AuthError.make(reason, method, description))
 
@@ -72,7 +81,12 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
     ): Effect.Effect<Auth.SignInResult, AuthError.AuthError> =>
       Effect.gen(function* () {
         if (response._tag === "Authenticated") {
-          const established = yield* session.establish(response.tokens, username, method)
+          const established = yield* session.establish(response.tokens, username, method).pipe(
+            Effect.catchIf(
+              (error) => error.reason === "Storage",
+              (error) => unstored(response.tokens, method, error)
+            )
+          )
           yield* cancel
           yield* Effect.logDebug("effect-cognito: signed in").pipe(
             Effect.annotateLogs({ username: established.username })
@@ -108,6 +122,38 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
             yield* cancel
             return yield* fail(interpretation.reason, method, interpretation.description)
         }
+      })
+
+    /**
+     * A sign-in whose session cannot be stored: the refresh token Cognito just issued is
+     * revoked (best effort) so no live token is left behind that nobody holds, and the
+     * sign-in fails with `Storage`; the user stays signed out.
+     */
+    const unstored = (tokens: IdentityProvider.AuthenticationResult, method: string, error: AuthError.AuthError) =>
+      Effect.gen(function* () {
+        yield* cancel
+        const revoked =
+          tokens.refreshToken === undefined
+            ? true
+            : yield* client.revokeToken({ token: tokens.refreshToken }).pipe(
+                Effect.as(true),
+                Effect.catchAll((revokeError) =>
+                  Effect.logWarning("effect-cognito: revoking the unstored refresh token failed").pipe(
+                    Effect.annotateLogs({ reason: revokeError.reason }),
+                    Effect.as(false)
+                  )
+                )
+              )
+        return yield* Effect.fail(
+          AuthError.make(
+            "Storage",
+            method,
+            `signed in, but the session could not be stored, so the user stays signed out; the new refresh token ${
+              revoked ? "was revoked" : "could not be revoked"
+            }`,
+            { cause: error }
+          )
+        )
       })
 
     /** Answers PASSWORD_VERIFIER with the SRP password claim. */
@@ -158,12 +204,14 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
 
     const signIn = (input: Auth.SignInInput) =>
       Effect.gen(function* () {
-        if (input.username.trim() === "") return yield* fail("InvalidInput", "signIn", "username is empty")
+        const username = yield* Input.username("signIn", input.username)
+        if (input.password !== undefined) yield* Input.password("signIn", input.password)
+        const clientMetadata = yield* Input.clientMetadata("signIn", input.clientMetadata)
         if (Option.isSome(yield* session.current))
           return yield* fail("AlreadySignedIn", "signIn", "a user is signed in; sign out first")
         yield* cancel
         const flow = input.flow ?? "USER_SRP_AUTH"
-        const common = { username: input.username, clientMetadata: input.clientMetadata }
+        const common = { username, clientMetadata }
         let response: Response
         if (flow === "USER_PASSWORD_AUTH") {
           const password = yield* requirePassword(input)
@@ -178,9 +226,9 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
           )
           response = yield* client.initiateAuth({ authFlow: flow, srpA: ephemeral.srpA, ...common })
           if (response._tag === "Challenge" && response.challengeName === "PASSWORD_VERIFIER")
-            response = yield* passwordVerifier(response, ephemeral, password, input.clientMetadata)
+            response = yield* passwordVerifier(response, ephemeral, password, clientMetadata)
         }
-        return yield* next(response, input.username, "signIn")
+        return yield* next(response, username, "signIn")
       }).pipe(Effect.withSpan("Auth.signIn"))
 
     /** Sends the answer to the pending challenge. */
@@ -224,7 +272,15 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
         if (Option.isNone(waiting))
           return yield* fail("NoPendingChallenge", "confirmSignIn", "no sign-in is waiting for an answer")
         const p = waiting.value
-        const response = yield* respond(p, input).pipe(
+        const method = "confirmSignIn"
+        const checked: Auth.ConfirmSignInInput = {
+          challengeResponse: mfaCodeChallenges.has(p.challengeName)
+            ? yield* Input.mfaCode(method, input.challengeResponse, "challengeResponse")
+            : yield* Input.challengeResponse(method, input.challengeResponse),
+          userAttributes: yield* Input.attributes(method, input.userAttributes),
+          clientMetadata: yield* Input.clientMetadata(method, input.clientMetadata)
+        }
+        const response = yield* respond(p, checked).pipe(
           Effect.tapError((error) =>
             // An expired or spent session cannot be answered again: the user starts over.
             error.reason === "NotAuthorized" || error.reason === "ExpiredCode" ? cancel : Effect.void

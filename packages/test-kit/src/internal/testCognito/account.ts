@@ -37,6 +37,7 @@ export const make = (
   const {
     addUser,
     checkSecretHash,
+    checkUsername,
     requestingUser,
     checkClientSecret,
     checkPolicy,
@@ -51,9 +52,8 @@ export const make = (
     signUp: (request) =>
       serve("SignUp")(
         Effect.gen(function* () {
+          yield* checkUsername("SignUp", request.username)
           yield* checkSecretHash("SignUp", request.username, request.secretHash)
-          if (request.username === "" || /\s/.test(request.username))
-            return yield* reject("SignUp", "InvalidParameterException", "Username must not be empty or contain spaces.")
           if (users.has(request.username))
             return yield* reject("SignUp", "UsernameExistsException", "User already exists")
           yield* checkAttributes("SignUp", request.userAttributes)

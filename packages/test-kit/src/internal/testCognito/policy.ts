@@ -1,11 +1,15 @@
 /**
  * What TestCognito checks before it acts: the app client's secret (SECRET_HASH, computed
  * here independently of the client, and the client secret itself), the password policy,
- * the attribute schema, and passwords against the stored SRP verifier.
+ * the attribute schema, and passwords against the stored SRP verifier. Usernames and
+ * password lengths go through the client's own `UserInput` checks (Cognito's limits), so
+ * the pool refuses exactly what the client refuses, as `InvalidParameterException`.
  *
  * @internal
  */
+import * as UserInput from "@effect-cognito/core/UserInput"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type * as TestCognito from "../../TestCognito.js"
 import * as SrpServer from "../srpServer.js"
@@ -66,9 +70,22 @@ export const make = (state: State) => {
         )
     })
 
-  /** Who a request names, after its SECRET_HASH is checked, as Cognito checks them: secret first. */
+  /** A username as Cognito's API validates it: 1 to 128 visible characters (no spaces, no control characters). */
+  const checkUsername = (action: string, username: unknown, field = "username") =>
+    Either.isRight(UserInput.username(action, username))
+      ? Effect.void
+      : reject(
+          action,
+          "InvalidParameterException",
+          `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length between 1 and 128 and satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+`
+        )
+
+  /** Who a request names, after its parameters and SECRET_HASH are checked, as Cognito checks them. */
   const requestingUser = (action: string, username: string, secretHash: Secret | undefined) =>
-    Effect.zipRight(checkSecretHash(action, username, secretHash), findUser(action, username))
+    Effect.zipRight(
+      checkUsername(action, username),
+      Effect.zipRight(checkSecretHash(action, username, secretHash), findUser(action, username))
+    )
 
   const checkClientSecret = (action: string, given: Secret | undefined) =>
     options.clientSecret !== undefined &&
@@ -78,6 +95,12 @@ export const make = (state: State) => {
 
   const checkPolicy = (action: string, password: Secret) => {
     const p = Redacted.value(password)
+    if (Either.isLeft(UserInput.password(action, password)))
+      return reject(
+        action,
+        "InvalidParameterException",
+        "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length between 1 and 256"
+      )
     const problems = [
       p.length < policy.minimumLength ? "Password not long enough" : undefined,
       policy.requireUppercase && !/[A-Z]/.test(p) ? "Password must have uppercase characters" : undefined,
@@ -151,6 +174,7 @@ export const make = (state: State) => {
   return {
     addUser,
     checkSecretHash,
+    checkUsername,
     requestingUser,
     checkClientSecret,
     checkPolicy,

@@ -37,7 +37,8 @@ export const make = (
   "initiateAuth" | "respondToAuthChallenge" | "associateSoftwareToken" | "verifySoftwareToken"
 > => {
   const { options, config, validity, sessions, random, now, serve, reject, findUser } = state
-  const { requestingUser, checkSecretHash, checkPolicy, checkAttributes, setPassword, passwordMatches } = policy
+  const { requestingUser, checkUsername, checkSecretHash, checkPolicy, checkAttributes, setPassword, passwordMatches } =
+    policy
   const { checkCode } = codes
   const { issueTokens, authenticated, validRefreshToken, validAccessToken } = tokens
   const {
@@ -96,6 +97,7 @@ export const make = (
           const action = "RespondToAuthChallenge"
           const responses = request.challengeResponses
           const username = param(responses, "USERNAME") ?? ""
+          yield* checkUsername(action, username, "challengeResponses.USERNAME")
           yield* checkSecretHash(action, username, responses.SECRET_HASH)
           if (request.challengeName === "PASSWORD_VERIFIER") {
             const block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK") ?? ""
