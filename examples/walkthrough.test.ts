@@ -1,38 +1,68 @@
 /**
  * The main job as a user runs it: `npm start` (the README's first command) in a child
- * process, outside Vitest. It must exit 0, print every step and show no secret.
+ * process, outside Vitest, against the local Cognito it starts over HTTP. It must exit 0,
+ * print every step in order and show no secret.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { explain, run } from "../test/userShell.js"
 
 const steps = [
-  "== Sign up with attributes",
-  "== Re-send the code, then confirm with the one in the mailbox",
-  "confirmed",
-  "== Sign in with SRP (the password never leaves the process)",
-  "result: SignedIn",
-  "== Refresh the tokens",
-  "== AWS credentials from the identity pool, and a signed request",
-  "signed GET: HTTP 200, signature Valid",
-  "== Change the password, then sign out on this device",
-  "== SMS MFA",
-  "SMS code sent to",
-  "== Global sign-out (every device)",
-  "signed out everywhere",
-  "== TOTP MFA",
-  "challenge: SoftwareTokenMfa",
-  "== An admin-created user sets a new password",
-  "challenge: NewPasswordRequired",
-  "== Forgot password",
-  "== What Cognito saw",
-  "walkthrough complete"
+  "local Cognito at http://127.0.0.1:",
+  "== 1. Sign up with standard and custom attributes",
+  "SignUp: Unconfirmed",
+  "code sent by EMAIL",
+  "== 2. Re-send the code",
+  "(SignUp #2;",
+  "== 3. Confirm the sign-up",
+  "the first code no longer works: CodeMismatch",
+  "ConfirmSignUp with the latest code: Confirmed",
+  "== 4. SRP sign-in, answered by SMS MFA",
+  "a wrong password: NotAuthorized",
+  "USER_SRP_AUTH + PASSWORD_VERIFIER: SmsMfa",
+  "== 5. Confirm sign-in with the SMS code",
+  "RespondToAuthChallenge SMS_MFA: SignedIn",
+  "== 6. Tokens",
+  "(5m)",
+  "custom:badge ABC123XYZ",
+  "== 7. 5m later: the access token expired, so the tokens are refreshed",
+  "getTokens refreshed them (REFRESH_TOKEN_AUTH): new access token issued",
+  "== 8. AWS credentials and the identity id, from the identity pool",
+  "GetId + GetCredentialsForIdentity with her id token: identity us-east-1:",
+  "identityId (kept with the session): us-east-1:",
+  "== 9. A signed request to a loopback endpoint that verifies the SigV4 signature",
+  "signed GET /prod/items: HTTP 200, signature Valid",
+  "the same request unsigned: HTTP 403",
+  "== 10. Forgot password, on her laptop",
+  "ConfirmForgotPassword: the new password is set",
+  "the old password is refused: NotAuthorized",
+  "== 11. An admin-created user must set a new password",
+  "(Invitation #1;",
+  "from his invitation: NewPasswordRequired",
+  "a strong one: SignedIn as bob",
+  "== 12. Global sign-out, from her phone",
+  "isSignedIn on the phone: false",
+  "== 13. The old refresh token is refused",
+  "REFRESH_TOKEN_AUTH with the phone's old refresh token: NotAuthorized",
+  "the laptop's next refresh: SessionExpired",
+  "walkthrough complete: every step behaved as expected"
 ]
 
-const secrets = ["Abc@123!x", "Xyz#789!q", "Reset#2026!", "Temp@1234", "Strong@1234"]
+const secrets = ["Abc@123!x", "Wrong@123!", "Reset#2026!", "Strong@1234"]
+
+/** The issue and expiry times on a line like "issued 12:00:00, expires 12:05:00". */
+const times = (line: string | undefined) => {
+  const match = /issued (\d\d):(\d\d):(\d\d), expires (\d\d):(\d\d):(\d\d)/.exec(line ?? "")
+  assert.isNotNull(match, `no issue time in ${line}`)
+  const [, h1, m1, s1] = match!.map(Number)
+  return h1! * 3600 + m1! * 60 + s1!
+}
 
 describe("npm start", () => {
-  it("runs the walkthrough of every flow, in order, exits 0 and prints no secret", { timeout: 120_000 }, async () => {
-    const result = await run("npm", ["start"])
+  it("tells the whole story over HTTP against the local Cognito, in order, exits 0 and prints no secret", {
+    timeout: 120_000
+  }, async () => {
+    // An empty COGNITO_USER_POOL_ID keeps the walkthrough local whatever the shell has set.
+    const result = await run("npm", ["start"], { env: { COGNITO_USER_POOL_ID: "" } })
     assert.strictEqual(result.code, 0, explain("npm start", result))
     let from = 0
     for (const step of steps) {
@@ -40,12 +70,24 @@ describe("npm start", () => {
       assert.isAtLeast(at, 0, `"${step}" is missing (or out of order) in:\n${result.stdout}`)
       from = at + step.length
     }
-    assert.include(result.stdout, '"<redacted>"')
-    const requests = /(\d+) requests: /.exec(result.stdout)
+    assert.include(result.stdout, 'as JSON a token stays secret: "<redacted>"')
+    assert.include(result.stdout, 'the secret key stays secret: "<redacted>"')
+    // The refreshed token was issued five minutes (of the demo clock) after the first one.
+    const lines = result.stdout.split("\n")
+    const first = times(lines.find((l) => l.includes("access token issued")))
+    const second = times(lines.find((l) => l.includes("new access token issued")))
+    assert.isAtLeast((second - first + 86400) % 86400, 300)
+    const requests = /the user pool served (\d+) requests over HTTP/.exec(result.stdout)
     assert.isAbove(Number(requests?.[1]), 20)
+    assert.notInclude(result.stdout, "FAILED")
     for (const secret of secrets) {
       assert.notInclude(result.stdout, secret)
       assert.notInclude(result.stderr, secret)
     }
+    // No six-digit code from the outbox is printed.
+    assert.notMatch(
+      result.stdout.replace(/\d{4}-\d\d-\d\d|\+\d+|\d\d:\d\d:\d\d|[0-9a-f-]{36}|\d+ ms/g, ""),
+      /\b\d{6}\b/
+    )
   })
 })

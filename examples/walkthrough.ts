@@ -1,155 +1,561 @@
 /**
- * The main job: a walkthrough of every flow against the embedded, in-memory Cognito
- * (`TestCognito`), printing what a user of the app would see.
+ * The main job: the whole story of an app's user, told over the real wire.
  *
  *   npm start
+ *
+ * It starts the local Cognito (`LocalCognito`: TestCognito's pools served over HTTP in
+ * Cognito's own protocol) in this process on a free port, and the app talks to it
+ * through `NodeAuth.layer` and undici, as it would talk to Cognito: sign-up with
+ * standard and custom attributes, the re-sent code, confirmation, SRP sign-in with SMS
+ * MFA, tokens and their refresh, AWS credentials from the identity pool and a request
+ * signed with them, forgot password, an admin-created user who must set a
+ * new password, global sign-out and the old refresh token refused. Every step checks
+ * what came back; the process exits 0 only when every step behaved as expected.
+ *
+ * With `COGNITO_REGION`, `COGNITO_USER_POOL_ID` and `COGNITO_CLIENT_ID` set (see
+ * `AuthConfig.config`) it tells the same story against that real pool: the codes are read
+ * from stdin (an empty line skips the rest with a message), `WALKTHROUGH_EMAIL` and
+ * `WALKTHROUGH_PHONE` name where Cognito sends them, and the admin steps, which need
+ * IAM-signed calls, are skipped with a message.
  */
+import { createServer, type Server } from "node:http"
+import { createInterface } from "node:readline/promises"
 import * as Auth from "@effect-cognito/core/Auth"
-import { SigV4Verifier, TestCognito } from "@effect-cognito/test-kit"
+import * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import type * as AuthError from "@effect-cognito/core/AuthError"
+import type * as AwsCredentials from "@effect-cognito/core/AwsCredentials"
+import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import { LocalCognito, NodeAuth } from "@effect-cognito/node"
+import * as SigV4Verifier from "@effect-cognito/test-kit/SigV4Verifier"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 
-const step = (title: string) => Console.log(`\n== ${title}`)
+type Secret = Redacted.Redacted<string>
 
-export const program = Effect.gen(function* () {
-  const auth = yield* Auth.Auth
-  const cognito = yield* TestCognito.TestCognito
-  const password = Redacted.make("Abc@123!x")
+/** A step that did not behave as expected. */
+class StepFailed extends Data.TaggedError("StepFailed")<{ readonly message: string }> {}
 
-  yield* step("Sign up with attributes")
-  const signUp = yield* auth.signUp({
-    username: "alice",
-    password,
-    userAttributes: { email: "alice@example.com", phone_number: "+15555550100", "custom:badge": "ABC123XYZ" }
+/** The story cannot go on against a real pool (a code was not entered); not a failure. */
+class Stopped extends Data.TaggedError("Stopped")<{ readonly message: string }> {}
+
+const check = (ok: boolean, expected: string) => (ok ? Effect.void : Effect.fail(new StepFailed({ message: expected })))
+
+/** Runs an effect that must fail with `reason`, and returns that failure. */
+const refused = <A>(effect: Effect.Effect<A, AuthError.AuthError>, reason: AuthError.Reason) =>
+  Effect.matchEffect(effect, {
+    onSuccess: () => Effect.fail(new StepFailed({ message: `expected ${reason}, but the call succeeded` })),
+    onFailure: (error) =>
+      error.reason === reason
+        ? Effect.succeed(error)
+        : Effect.fail(new StepFailed({ message: `expected ${reason}, got ${error.reason}: ${error.message}` }))
   })
-  yield* Console.log(
-    `confirmation: ${signUp.confirmationState}; code sent by ${signUp.codeDeliveryDetails?.deliveryMedium} to ${signUp.codeDeliveryDetails?.destination}`
-  )
 
-  yield* step("Re-send the code, then confirm with the one in the mailbox")
-  yield* auth.resendSignUpCode({ username: "alice" })
-  const wrong = yield* Effect.flip(auth.confirmSignUp({ username: "alice", confirmationCode: Redacted.make("000000") }))
-  yield* Console.log(`a wrong code: ${wrong.message}`)
-  yield* auth.confirmSignUp({ username: "alice", confirmationCode: yield* cognito.lastCodeFor("alice") })
-  yield* Console.log("confirmed")
+let stepNumber = 0
+const step = (title: string) => Console.log(`\n== ${++stepNumber}. ${title}`)
+const say = (line: string) => Console.log(`   ${line}`)
+const time = (date: Date) => date.toISOString().slice(11, 19)
 
-  yield* step("Sign in with SRP (the password never leaves the process)")
-  const rejected = yield* Effect.flip(auth.signIn({ username: "alice", password: Redacted.make("Wrong@123!") }))
-  yield* Console.log(`a wrong password: ${rejected.message}`)
-  const signedIn = yield* auth.signIn({ username: "alice", password })
-  yield* Console.log(
-    `result: ${signedIn._tag}; isSignedIn: ${yield* auth.isSignedIn}; username: ${Option.getOrElse(yield* auth.username, () => "-")}`
-  )
-  const tokens = yield* auth.getTokens()
-  yield* Console.log(`tokens for sub ${tokens.sub}, access token expires ${tokens.expiresAt.toISOString()}`)
-  yield* Console.log(`as JSON the tokens stay secret: ${JSON.stringify(tokens.accessToken)}`)
-  const attributes = yield* auth.getUserAttributes
-  yield* Console.log(`attributes: email=${attributes.email} custom:badge=${attributes["custom:badge"]}`)
+// ---------------------------------------------------------------------------
+// The clock
+// ---------------------------------------------------------------------------
 
-  yield* step("Refresh the tokens")
-  const refreshed = yield* auth.getTokens({ forceRefresh: true })
-  yield* Console.log(`refreshed: a new access token issued at ${refreshed.issuedAt.toISOString()}`)
-
-  yield* step("AWS credentials from the identity pool, and a signed request")
-  const credentials = yield* auth.getAWSCredentials()
-  yield* Console.log(
-    `identity ${credentials.identityId}; key ${credentials.accessKeyId}, expires ${credentials.expiration.toISOString()}`
-  )
-  yield* Console.log(`identityId: ${Option.getOrElse(yield* auth.identityId, () => "-")}`)
-  // A stand-in for API Gateway: it checks the SigV4 signature with the credentials the pool issued.
-  const apiGateway = HttpClient.make((request, url) =>
-    Effect.gen(function* () {
-      const accessKeyId = /Credential=([^/]+)\//.exec(request.headers.authorization ?? "")?.[1] ?? ""
-      const issued = yield* Effect.orDie(cognito.credentialsOf(accessKeyId))
-      const verdict = yield* SigV4Verifier.verify(
-        { method: request.method, url: url.href, headers: { ...request.headers, host: url.host } },
-        { accessKeyId, ...issued, service: "execute-api", region: "us-east-1" }
-      )
-      return HttpClientResponse.fromWeb(
-        request,
-        new Response(verdict._tag, { status: verdict._tag === "Valid" ? 200 : 403 })
-      )
+/**
+ * The demo's clock: the machine's clock plus an offset that `advance` moves. Nothing
+ * waits: moving it is how "five minutes later" happens in a demo that takes seconds.
+ * Locally the Cognito server and the app run in this process and both read it, so for
+ * both of them the time really moves; the tokens are checked and issued by it.
+ */
+const makeDemoClock = () => {
+  const machine = Clock.make()
+  let offset = 0
+  const clock: Clock.Clock = {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: () => machine.unsafeCurrentTimeMillis() + offset,
+    unsafeCurrentTimeNanos: () => machine.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n,
+    currentTimeMillis: Effect.sync(() => machine.unsafeCurrentTimeMillis() + offset),
+    currentTimeNanos: Effect.sync(() => machine.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n),
+    sleep: (duration) => machine.sleep(duration)
+  }
+  const advance = (duration: Duration.Duration) =>
+    Effect.sync(() => {
+      offset += Duration.toMillis(duration)
     })
+  return { clock, advance }
+}
+
+// ---------------------------------------------------------------------------
+// Where the story runs: the local Cognito, or a real pool
+// ---------------------------------------------------------------------------
+
+type Purpose = "SignUp" | "ForgotPassword" | "Mfa" | "Invitation"
+
+interface Backend {
+  readonly local: boolean
+  readonly config: AuthConfig.Input
+  readonly email: string
+  readonly phone: string
+  /** The last code (or temporary password) sent to a user for a purpose, as the user reads it. */
+  readonly received: (username: string, purpose: Purpose) => Effect.Effect<Secret, StepFailed | Stopped>
+  /** How many messages were delivered so far (local only: the outbox). */
+  readonly delivered: (username: string, purpose: Purpose) => Effect.Effect<ReadonlyArray<LocalCognito.Delivery>>
+  /** An admin action (unsigned: the local Cognito accepts admin calls on loopback). */
+  readonly admin: Option.Option<(action: string, body: unknown) => Effect.Effect<unknown, StepFailed>>
+  /** Every request the pool served. */
+  readonly requests: Effect.Effect<number>
+  /** The secret half of credentials the identity pool issued (local only). */
+  readonly credentialsOf: LocalCognito.LocalCognito.Service["credentialsOf"]
+}
+
+const adminOver =
+  (endpoint: string, service = "AWSCognitoIdentityProviderService") =>
+  (action: string, body: unknown) =>
+    Effect.tryPromise({
+      try: async () => {
+        const response = await fetch(endpoint, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-amz-json-1.1",
+            "x-amz-target": `${service}.${action}`
+          },
+          body: JSON.stringify(body)
+        })
+        const answer: unknown = await response.json()
+        if (!response.ok) throw new Error(`${action}: HTTP ${response.status} ${JSON.stringify(answer)}`)
+        return answer
+      },
+      catch: (error) => new StepFailed({ message: String(error) })
+    })
+
+const field = (value: unknown, ...path: ReadonlyArray<string>): string => {
+  let at = value
+  for (const key of path) at = typeof at === "object" && at !== null ? (at as Record<string, unknown>)[key] : undefined
+  return typeof at === "string" ? at : ""
+}
+
+/** The local Cognito, started in this process, with a pool and an app client made for the demo. */
+const localBackend = Effect.gen(function* () {
+  const local = yield* LocalCognito.LocalCognito
+  const admin = adminOver(local.endpoint)
+  const pool = yield* admin("CreateUserPool", {
+    PoolName: "walkthrough",
+    MfaConfiguration: "OPTIONAL",
+    Schema: [{ Name: "badge", AttributeDataType: "String", Mutable: true }],
+    AutoVerifiedAttributes: ["email"]
+  })
+  const userPoolId = field(pool, "UserPool", "Id")
+  const client = yield* admin("CreateUserPoolClient", {
+    UserPoolId: userPoolId,
+    ClientName: "walkthrough-app",
+    ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    AccessTokenValidity: 5,
+    IdTokenValidity: 5,
+    TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes" }
+  })
+  const clientId = field(client, "UserPoolClient", "ClientId")
+  const identityPool = yield* adminOver(local.endpoint, "AWSCognitoIdentityService")("CreateIdentityPool", {
+    IdentityPoolName: "walkthrough",
+    AllowUnauthenticatedIdentities: false,
+    CognitoIdentityProviders: [
+      { ProviderName: `cognito-idp.${local.defaultPool.region}.amazonaws.com/${userPoolId}`, ClientId: clientId }
+    ]
+  })
+  const identityPoolId = field(identityPool, "IdentityPoolId")
+  yield* Console.log(
+    [
+      `local Cognito at ${local.endpoint} (in this process, on a free port)`,
+      `   user pool ${userPoolId}: MFA optional, custom attribute custom:badge (CreateUserPool)`,
+      `   app client ${clientId}: no secret, SRP / password / refresh flows, 5-minute access and id tokens (CreateUserPoolClient)`,
+      `   identity pool ${identityPoolId}: her id tokens for AWS credentials, no guests (CreateIdentityPool)`,
+      "   the app: NodeAuth.layer over undici, speaking Cognito's JSON protocol to it"
+    ].join("\n")
   )
-  const api = auth.signedHttpClient({ service: "execute-api", region: "us-east-1" })(apiGateway)
-  const answer = yield* api.get("https://abc123.execute-api.us-east-1.amazonaws.com/prod/items")
-  yield* Console.log(`signed GET: HTTP ${answer.status}, signature ${yield* answer.text}`)
-
-  yield* step("Change the password, then sign out on this device")
-  const newPassword = Redacted.make("Xyz#789!q")
-  yield* auth.changePassword({ currentPassword: password, proposedPassword: newPassword })
-  yield* auth.signOut()
-  yield* Console.log(`signed out; isSignedIn: ${yield* auth.isSignedIn}`)
-
-  yield* step("SMS MFA")
-  yield* cognito.adminSetUserMfa("alice", { sms: true })
-  const mfa = yield* auth.signIn({ username: "alice", password: newPassword })
-  if (mfa._tag === "SmsMfa") yield* Console.log(`SMS code sent to ${mfa.codeDeliveryDetails.destination}`)
-  const afterMfa = yield* auth.confirmSignIn({ challengeResponse: yield* cognito.lastCodeFor("alice") })
-  yield* Console.log(`result: ${afterMfa._tag}`)
-
-  yield* step("Global sign-out (every device)")
-  yield* cognito.failNext("GlobalSignOut", "InternalError")
-  const failed = yield* Effect.flip(auth.signOut({ global: true }))
-  yield* Console.log(`GlobalSignOut failed (${failed.reason}); still signed in: ${yield* auth.isSignedIn}`)
-  yield* auth.signOut({ global: true })
-  yield* Console.log(`signed out everywhere; isSignedIn: ${yield* auth.isSignedIn}`)
-
-  yield* step("TOTP MFA")
-  yield* cognito.adminSetUserMfa("alice", { sms: false })
-  const secret = yield* cognito.adminEnableTotp("alice")
-  const totp = yield* auth.signIn({ username: "alice", password: newPassword })
-  yield* Console.log(`challenge: ${totp._tag}`)
-  yield* auth.confirmSignIn({ challengeResponse: yield* cognito.totpCode(secret) })
-  yield* Console.log(`result: ${(yield* auth.isSignedIn) ? "SignedIn" : "?"}`)
-  yield* auth.signOut()
-
-  yield* step("An admin-created user sets a new password")
-  yield* cognito.adminCreateUser({
-    username: "bob",
-    temporaryPassword: Redacted.make("Temp@1234"),
-    userAttributes: { email: "bob@example.com" }
-  })
-  const temporary = yield* auth.signIn({ username: "bob", password: Redacted.make("Temp@1234") })
-  yield* Console.log(`challenge: ${temporary._tag}`)
-  const weak = yield* Effect.flip(auth.confirmSignIn({ challengeResponse: Redacted.make("weak") }))
-  yield* Console.log(`a weak password: ${weak.message}`)
-  const bob = yield* auth.confirmSignIn({ challengeResponse: Redacted.make("Strong@1234") })
-  yield* Console.log(`result: ${bob._tag} as ${Option.getOrElse(yield* auth.username, () => "-")}`)
-  yield* auth.signOut()
-
-  yield* step("Forgot password")
-  const forgot = yield* auth.forgotPassword({ username: "alice" })
-  yield* Console.log(`reset code sent by ${forgot.codeDeliveryDetails?.deliveryMedium}`)
-  const resetPassword = Redacted.make("Reset#2026!")
-  yield* auth.confirmForgotPassword({
-    username: "alice",
-    newPassword: resetPassword,
-    confirmationCode: yield* cognito.lastCodeFor("alice")
-  })
-  const again = yield* auth.signIn({ username: "alice", password: resetPassword, flow: "USER_PASSWORD_AUTH" })
-  yield* Console.log(`the new password is accepted (USER_PASSWORD_AUTH); next: ${again._tag}`)
-  const done = yield* auth.confirmSignIn({ challengeResponse: yield* cognito.totpCode(secret) })
-  yield* Console.log(`result: ${done._tag}`)
-
-  yield* step("What Cognito saw")
-  const requests = yield* cognito.requests
-  yield* Console.log(`${requests.length} requests: ${[...new Set(requests.map((r) => r.action))].join(", ")}`)
-  return { requests: requests.length, signedIn: yield* auth.isSignedIn }
+  const delivered = (username: string, purpose: Purpose) =>
+    Effect.map(local.deliveries, (all) =>
+      all.filter((d) => d.userPoolId === userPoolId && d.message.username === username && d.message.purpose === purpose)
+    )
+  const backend: Backend = {
+    local: true,
+    config: {
+      region: local.defaultPool.region,
+      userPoolId,
+      clientId,
+      identityPoolId,
+      endpoints: { identityProvider: local.endpoint, identityPool: local.endpoint },
+      // Refresh a minute before expiry (the default is 5 minutes, as long as these tokens live).
+      refreshWindow: "1 minute"
+    },
+    email: "alice@example.com",
+    phone: "+15555550100",
+    received: (username, purpose) =>
+      Effect.flatMap(delivered(username, purpose), (messages) =>
+        messages.length === 0
+          ? Effect.fail(new StepFailed({ message: `no ${purpose} message was delivered to ${username}` }))
+          : Effect.succeed(messages[messages.length - 1]!.message.code)
+      ),
+    delivered,
+    admin: Option.some(admin),
+    credentialsOf: local.credentialsOf,
+    requests: Effect.flatMap(local.pool(userPoolId), (cognito) => cognito.requestCount()).pipe(Effect.orDie)
+  }
+  return backend
 })
 
-export const main = program.pipe(Effect.provide(TestCognito.layer({ mfa: "OPTIONAL" })))
+/** A real pool named by `COGNITO_*`: codes typed on stdin, no admin steps. */
+const realBackend = Effect.gen(function* () {
+  const config = yield* Effect.mapError(
+    AuthConfig.config,
+    (error) => new StepFailed({ message: `COGNITO_* variables: ${error}` })
+  )
+  yield* Console.log(
+    [
+      `a real user pool: ${config.userPoolId} in ${config.region}, app client ${config.clientId}`,
+      "   codes that Cognito sends are read from stdin; an empty line stops the story there",
+      "   admin steps (SMS MFA on, the admin-created user) need IAM-signed calls and are skipped"
+    ].join("\n")
+  )
+  const readLine = (prompt: string) =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => createInterface({ input: process.stdin, output: process.stdout })),
+      (rl) => Effect.promise(() => rl.question(prompt).catch(() => "")),
+      (rl) => Effect.sync(() => rl.close())
+    )
+  let requests = 0
+  const backend: Backend = {
+    local: false,
+    config,
+    email: process.env.WALKTHROUGH_EMAIL ?? "alice@example.com",
+    phone: process.env.WALKTHROUGH_PHONE ?? "+15555550100",
+    received: (username, purpose) =>
+      Effect.flatMap(readLine(`   enter the ${purpose} code sent for ${username}: `), (line) =>
+        line.trim() === ""
+          ? Effect.fail(new Stopped({ message: `no ${purpose} code entered: the remaining steps need it` }))
+          : Effect.succeed(Redacted.make(line.trim()))
+      ),
+    delivered: () => Effect.succeed([]),
+    admin: Option.none(),
+    credentialsOf: (accessKeyId) => Effect.fail(new Cause.NoSuchElementException(accessKeyId)),
+    requests: Effect.sync(() => requests++)
+  }
+  return backend
+})
+
+/**
+ * A loopback endpoint standing in for an AWS API (API Gateway): it verifies each request's
+ * SigV4 signature with test-kit's independent `SigV4Verifier`, for the credentials the
+ * identity pool issued (locally the server keeps their secret half; against a real pool
+ * the app's own copy stands in for AWS's), at the demo clock's time.
+ */
+const apiEndpoint = (backend: Backend, issued: AwsCredentials.AwsCredentials, clock: Clock.Clock) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly url: string; readonly server: Server }>((resume) => {
+      const server = createServer((request, response) => {
+        const accessKeyId = /Credential=([^/]+)\//.exec(request.headers.authorization ?? "")?.[1] ?? ""
+        const verdict = Effect.gen(function* () {
+          const secrets =
+            accessKeyId === ""
+              ? undefined
+              : accessKeyId === issued.accessKeyId && !backend.local
+                ? { secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken }
+                : yield* Effect.option(backend.credentialsOf(accessKeyId)).pipe(Effect.map(Option.getOrUndefined))
+          if (secrets === undefined) return "no credentials: missing or unknown access key"
+          const result = yield* SigV4Verifier.verify(
+            {
+              method: request.method ?? "GET",
+              url: `http://${request.headers.host}${request.url}`,
+              headers: request.headers
+            },
+            {
+              accessKeyId,
+              ...secrets,
+              service: "execute-api",
+              region: backend.config.region,
+              now: new Date(clock.unsafeCurrentTimeMillis())
+            }
+          )
+          return result._tag === "Valid" ? "Valid" : `Invalid ${result.part}`
+        })
+        Effect.runPromise(verdict).then((text) => {
+          response.writeHead(text === "Valid" ? 200 : 403, { "content-type": "text/plain" })
+          response.end(`signature ${text}`)
+        })
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address()
+        resume(
+          Effect.succeed({
+            url: `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/`,
+            server
+          })
+        )
+      })
+    }),
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+      })
+  )
+
+// ---------------------------------------------------------------------------
+// The story
+// ---------------------------------------------------------------------------
+
+const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
+  Effect.gen(function* () {
+    const alice = backend.local ? "alice" : `walkthrough-${Date.now()}`
+    const password = Redacted.make("Abc@123!x")
+    const newPassword = Redacted.make("Reset#2026!")
+    // Her phone, her laptop and bob's phone: the same app, each with its own session.
+    const device = NodeAuth.layer(backend.config)
+    const laptopLayer = NodeAuth.layer(backend.config)
+    const bobLayer = NodeAuth.layer(backend.config)
+
+    const showDelivery = (username: string, purpose: Purpose) =>
+      Effect.flatMap(backend.delivered(username, purpose), (messages) => {
+        const last = messages[messages.length - 1]
+        return last === undefined
+          ? Effect.void
+          : say(
+              `the local Cognito's outbox: ${last.message.medium} to ${last.message.destination} (${purpose} #${messages.length}; the code is not printed)`
+            )
+      })
+
+    yield* Effect.gen(function* () {
+      const auth = yield* Auth.Auth
+      const provider = yield* IdentityProvider.IdentityProvider
+
+      yield* step("Sign up with standard and custom attributes")
+      const signUp = yield* auth.signUp({
+        username: alice,
+        password,
+        userAttributes: { email: backend.email, phone_number: backend.phone, "custom:badge": "ABC123XYZ" }
+      })
+      const first = signUp.codeDeliveryDetails
+      yield* say(
+        `SignUp: ${signUp.confirmationState}, sub ${signUp.userSub}; code sent by ${first?.deliveryMedium} to ${first?.destination}`
+      )
+      yield* check(signUp.confirmationState === "Unconfirmed", "a new user is unconfirmed")
+      yield* check(first?.deliveryMedium === "EMAIL", "the code goes by email")
+      yield* showDelivery(alice, "SignUp")
+      const firstCode = backend.local ? Option.some(yield* backend.received(alice, "SignUp")) : Option.none()
+
+      yield* step("Re-send the code")
+      const resent = yield* auth.resendSignUpCode({ username: alice })
+      yield* say(`ResendConfirmationCode: a new code sent by ${resent?.deliveryMedium} to ${resent?.destination}`)
+      yield* check(resent?.deliveryMedium === "EMAIL", "the new code goes by email")
+      yield* showDelivery(alice, "SignUp")
+      if (backend.local)
+        yield* check((yield* backend.delivered(alice, "SignUp")).length === 2, "two sign-up codes delivered")
+
+      yield* step("Confirm the sign-up")
+      if (Option.isSome(firstCode)) {
+        const stale = yield* refused(
+          auth.confirmSignUp({ username: alice, confirmationCode: firstCode.value }),
+          "CodeMismatch"
+        )
+        yield* say(`the first code no longer works: ${stale.reason}`)
+      }
+      const confirmed = yield* auth.confirmSignUp({
+        username: alice,
+        confirmationCode: yield* backend.received(alice, "SignUp")
+      })
+      yield* say(`ConfirmSignUp with the latest code: ${confirmed.confirmationState}`)
+
+      yield* step("SRP sign-in, answered by SMS MFA")
+      if (Option.isSome(backend.admin)) {
+        yield* backend.admin.value("AdminSetUserMFAPreference", {
+          UserPoolId: backend.config.userPoolId,
+          Username: alice,
+          SMSMfaSettings: { Enabled: true, PreferredMfa: true }
+        })
+        yield* say("the admin turned SMS MFA on for her (AdminSetUserMFAPreference)")
+      } else yield* say("skipped against a real pool: turning SMS MFA on (an admin call); the pool's own MFA applies")
+      const wrong = yield* refused(
+        auth.signIn({ username: alice, password: Redacted.make("Wrong@123!") }),
+        "NotAuthorized"
+      )
+      yield* say(`a wrong password: ${wrong.reason} (the SRP proof did not match)`)
+      const signIn = yield* auth.signIn({ username: alice, password })
+      yield* say(`InitiateAuth USER_SRP_AUTH + PASSWORD_VERIFIER: ${signIn._tag}`)
+      if (signIn._tag === "SmsMfa") {
+        yield* say(`SMS code sent to ${signIn.codeDeliveryDetails.destination}`)
+        yield* showDelivery(alice, "Mfa")
+        yield* step("Confirm sign-in with the SMS code")
+        const done = yield* auth.confirmSignIn({ challengeResponse: yield* backend.received(alice, "Mfa") })
+        yield* say(`RespondToAuthChallenge SMS_MFA: ${done._tag}`)
+        yield* check(done._tag === "SignedIn", "the SMS code signs her in")
+      } else yield* check(!backend.local && signIn._tag === "SignedIn", "SRP sign-in asks for the SMS code")
+      yield* check(yield* auth.isSignedIn, "signed in")
+      yield* say(`isSignedIn: true; username: ${Option.getOrElse(yield* auth.username, () => "-")}`)
+
+      yield* step("Tokens")
+      const tokens = yield* auth.getTokens()
+      const lifetime = Duration.millis(tokens.expiresAt.getTime() - tokens.issuedAt.getTime())
+      yield* say(
+        `access token issued ${time(tokens.issuedAt)}, expires ${time(tokens.expiresAt)} (${Duration.format(lifetime)}); sub ${tokens.sub}`
+      )
+      yield* say(`as JSON a token stays secret: ${JSON.stringify(tokens.accessToken)}`)
+      const attributes = yield* auth.getUserAttributes
+      yield* say(`GetUser: email ${attributes.email}, custom:badge ${attributes["custom:badge"]}`)
+      yield* check(attributes["custom:badge"] === "ABC123XYZ", "the custom attribute is stored")
+
+      yield* step(`${Duration.format(lifetime)} later: the access token expired, so the tokens are refreshed`)
+      yield* demo.advance(lifetime)
+      yield* say(
+        backend.local
+          ? `the demo clock moved ${Duration.format(lifetime)}: the local Cognito and the app both read it, so nobody waits`
+          : `the app's clock moved ${Duration.format(lifetime)} (Cognito's cannot); the app corrects for the skew it measured at sign-in, so it sees the token expired`
+      )
+      const refreshed = yield* auth.getTokens()
+      yield* say(
+        `getTokens refreshed them (REFRESH_TOKEN_AUTH): new access token issued ${time(refreshed.issuedAt)}, expires ${time(refreshed.expiresAt)}`
+      )
+      yield* check(refreshed.issuedAt.getTime() > tokens.issuedAt.getTime(), "a new access token was issued")
+      yield* check(
+        Redacted.value(refreshed.accessToken) !== Redacted.value(tokens.accessToken),
+        "the access token changed"
+      )
+
+      yield* step("AWS credentials and the identity id, from the identity pool")
+      const credentials = yield* auth.getAWSCredentials()
+      yield* say(
+        `GetId + GetCredentialsForIdentity with her id token: identity ${credentials.identityId}, access key ${credentials.accessKeyId}, expires ${time(credentials.expiration)}`
+      )
+      const identityId = yield* auth.identityId
+      yield* say(`identityId (kept with the session): ${Option.getOrElse(identityId, () => "-")}`)
+      yield* say(`the secret key stays secret: ${JSON.stringify(credentials.secretAccessKey)}`)
+      yield* check(Option.contains(identityId, credentials.identityId), "the identity id is kept with the session")
+
+      yield* step("A signed request to a loopback endpoint that verifies the SigV4 signature")
+      const api = yield* apiEndpoint(backend, credentials, demo.clock)
+      yield* say(`a stand-in for API Gateway at ${api.url}: it answers 200 only to a valid signature`)
+      const signedClient = auth.signedHttpClient({ service: "execute-api", region: backend.config.region })(
+        yield* HttpClient.HttpClient
+      )
+      const signed = yield* signedClient.get(`${api.url}prod/items?color=blue`)
+      const verdict = yield* signed.text
+      yield* say(`signed GET /prod/items: HTTP ${signed.status}, ${verdict}`)
+      yield* check(signed.status === 200, "the signed request is accepted")
+      const unsigned = yield* (yield* HttpClient.HttpClient).get(`${api.url}prod/items?color=blue`)
+      yield* say(`the same request unsigned: HTTP ${unsigned.status}, ${yield* unsigned.text}`)
+      yield* check(unsigned.status === 403, "an unsigned request is refused")
+
+      yield* step("Forgot password, on her laptop")
+      // The laptop's session outlives this step: its layer is built in the story's scope.
+      const laptop = yield* Effect.gen(function* () {
+        const auth = Context.get(yield* Layer.build(laptopLayer), Auth.Auth)
+        const forgot = yield* auth.forgotPassword({ username: alice })
+        yield* say(
+          `ForgotPassword: code sent by ${forgot.codeDeliveryDetails?.deliveryMedium} to ${forgot.codeDeliveryDetails?.destination}`
+        )
+        yield* showDelivery(alice, "ForgotPassword")
+        yield* auth.confirmForgotPassword({
+          username: alice,
+          newPassword,
+          confirmationCode: yield* backend.received(alice, "ForgotPassword")
+        })
+        yield* say("ConfirmForgotPassword: the new password is set")
+        const old = yield* refused(auth.signIn({ username: alice, password }), "NotAuthorized")
+        yield* say(`the old password is refused: ${old.reason}`)
+        const next = yield* auth.signIn({ username: alice, password: newPassword })
+        yield* say(`the new password is accepted: ${next._tag}`)
+        if (next._tag === "SmsMfa") {
+          const done = yield* auth.confirmSignIn({ challengeResponse: yield* backend.received(alice, "Mfa") })
+          yield* check(done._tag === "SignedIn", "the SMS code signs her in on the laptop")
+        }
+        yield* check(yield* auth.isSignedIn, "signed in on the laptop with the new password")
+        yield* say("signed in on the laptop too; her phone's session carries on")
+        return auth
+      })
+      yield* check(yield* auth.isSignedIn, "the phone is still signed in")
+
+      yield* step("An admin-created user must set a new password")
+      if (Option.isSome(backend.admin)) {
+        yield* backend.admin.value("AdminCreateUser", {
+          UserPoolId: backend.config.userPoolId,
+          Username: "bob",
+          DesiredDeliveryMediums: ["EMAIL"],
+          UserAttributes: [{ Name: "email", Value: "bob@example.com" }]
+        })
+        yield* say("AdminCreateUser without a temporary password: the pool generated one")
+        yield* showDelivery("bob", "Invitation")
+        yield* Effect.gen(function* () {
+          const bob = yield* Auth.Auth
+          const temporary = yield* bob.signIn({
+            username: "bob",
+            password: yield* backend.received("bob", "Invitation")
+          })
+          yield* say(`bob signs in with the temporary password from his invitation: ${temporary._tag}`)
+          yield* check(temporary._tag === "NewPasswordRequired", "a temporary password asks for a new one")
+          const weak = yield* refused(
+            bob.confirmSignIn({ challengeResponse: Redacted.make("weak") }),
+            "InvalidPassword"
+          )
+          yield* say(`a weak new password: ${weak.reason}`)
+          const done = yield* bob.confirmSignIn({ challengeResponse: Redacted.make("Strong@1234") })
+          yield* say(`a strong one: ${done._tag} as ${Option.getOrElse(yield* bob.username, () => "-")}`)
+          yield* check(done._tag === "SignedIn", "the new password signs bob in")
+        }).pipe(Effect.provide(bobLayer))
+      } else yield* say("skipped against a real pool: AdminCreateUser is an IAM-signed admin call")
+
+      yield* step("Global sign-out, from her phone")
+      const before = yield* auth.getTokens()
+      yield* auth.signOut({ global: true })
+      yield* say(`GlobalSignOut: every session of hers ended; isSignedIn on the phone: ${yield* auth.isSignedIn}`)
+      yield* check(!(yield* auth.isSignedIn), "signed out on the phone")
+
+      yield* step("The old refresh token is refused")
+      const rejected = yield* refused(
+        provider.initiateAuth({ authFlow: "REFRESH_TOKEN_AUTH", refreshToken: before.refreshToken }),
+        "NotAuthorized"
+      )
+      yield* say(`InitiateAuth REFRESH_TOKEN_AUTH with the phone's old refresh token: ${rejected.reason}`)
+      const ended = yield* refused(laptop.getTokens({ forceRefresh: true }), "SessionExpired")
+      yield* say(`the laptop's next refresh: ${ended.reason}; its state is now ${yield* laptop.userState}`)
+      yield* say(`the user pool served ${yield* backend.requests} requests over HTTP`)
+    }).pipe(Effect.provide(device), Effect.provide(NodeHttpClient.layerUndici), Effect.scoped)
+  })
+
+// ---------------------------------------------------------------------------
+// Running it
+// ---------------------------------------------------------------------------
+
+const realPool = (process.env.COGNITO_USER_POOL_ID ?? "") !== ""
+
+export const main = Effect.gen(function* () {
+  const demo = makeDemoClock()
+  return yield* Effect.withClock(
+    realPool
+      ? Effect.flatMap(realBackend, (backend) => story(backend, demo))
+      : Effect.flatMap(localBackend, (backend) => story(backend, demo)).pipe(Effect.provide(LocalCognito.layer())),
+    demo.clock
+  ).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
+})
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  Effect.runPromise(main).then(
-    () => Console.log("\nwalkthrough complete").pipe(Effect.runSync),
-    (error: unknown) => {
-      console.error(String(error))
-      process.exit(1)
+  const started = Date.now()
+  Effect.runPromiseExit(main).then((exit) => {
+    if (exit._tag === "Success") {
+      console.log(`\nwalkthrough complete: every step behaved as expected (${Date.now() - started} ms)`)
+      return
     }
-  )
+    const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+    if (failure instanceof Stopped) {
+      console.log(`\nwalkthrough stopped: ${failure.message}`)
+      return
+    }
+    console.error(`\nwalkthrough FAILED: ${failure instanceof StepFailed ? failure.message : String(exit.cause)}`)
+    process.exit(1)
+  })
 }

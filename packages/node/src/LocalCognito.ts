@@ -8,7 +8,8 @@
  * setup and admin actions are accepted unsigned.
  *
  * It starts with a ready default user pool (MFA optional), an app client without a
- * secret that allows every sign-in flow, and an identity pool with guest access; more
+ * secret that allows every sign-in flow, and an identity pool with guest access that
+ * hands out credentials for the default pool's users (TestCognito's identity pool); more
  * are created with `CreateUserPool`, `CreateUserPoolClient` and `CreateIdentityPool`.
  * Codes that Cognito would mail or text are kept in `deliveries` and passed to
  * `onDelivery`.
@@ -28,9 +29,11 @@ import type * as AuthError from "@effect-cognito/core/AuthError"
 import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as TestCognito from "@effect-cognito/test-kit/TestCognito"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
+import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as server from "./internal/localCognito/server.js"
 
@@ -49,8 +52,11 @@ export interface Options {
   readonly onDelivery?: ((delivery: Delivery) => Effect.Effect<void>) | undefined
   /**
    * What answers `GetId` and `GetCredentialsForIdentity` for each identity pool created
-   * (the default one included). Without it, identity pools hold their configuration only
-   * and those two actions fail with `InvalidIdentityPoolConfigurationException`.
+   * (the default one included). By default TestCognito's identity pool over the first user
+   * pool among the pool's `CognitoIdentityProviders`: it checks that pool's id tokens (for
+   * the providers' app clients) and hands out random credentials; an identity pool with no
+   * user pool among its providers then fails those two actions with
+   * `InvalidIdentityPoolConfigurationException`.
    */
   readonly identityPools?:
     | ((config: IdentityPoolConfig) => Effect.Effect<IdentityPool.IdentityPool.Service, AuthError.AuthError>)
@@ -87,6 +93,16 @@ export declare namespace LocalCognito {
     readonly pool: (userPoolId: string) => Effect.Effect<TestCognito.TestCognito.Service, AuthError.AuthError>
     /** Every code delivered so far, in order. */
     readonly deliveries: Effect.Effect<ReadonlyArray<Delivery>>
+    /**
+     * The secret key and session token of credentials an identity pool issued (the default
+     * identity pools only), for a local endpoint that verifies SigV4 signatures made with them.
+     */
+    readonly credentialsOf: (
+      accessKeyId: string
+    ) => Effect.Effect<
+      { readonly secretAccessKey: Redacted.Redacted<string>; readonly sessionToken: Redacted.Redacted<string> },
+      Cause.NoSuchElementException
+    >
   }
 }
 
@@ -140,7 +156,8 @@ export const make = (
         endpoints: { identityProvider: endpoint, identityPool: endpoint }
       },
       pool: (userPoolId) => Effect.map(registry.findPool("LocalCognito", userPoolId), (pool) => pool.cognito),
-      deliveries
+      deliveries,
+      credentialsOf: registry.credentialsOf
     }
   })
 

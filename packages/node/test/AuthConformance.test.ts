@@ -216,8 +216,8 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("Auth through NodeAut
       })
     )
   /**
-   * The default app client, without the identity pool: GetId and GetCredentialsForIdentity
-   * need an `IdentityPool` plugged into the local Cognito (`identityPools` option).
+   * The default app client without the identity pool (the default identity pool trusts the
+   * default client only, so the secret client below goes without it too).
    */
   const userPoolOnly = Effect.map(LocalCognito.LocalCognito, ({ config }) => ({ ...config, identityPoolId: undefined }))
   /** A new app client with a secret on the default pool, created over the wire as a setup script would. */
@@ -252,8 +252,8 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("Auth through NodeAut
   it.scoped(`an app client with a secret: ${passwordFlowsName}`, () =>
     Effect.flatMap(withSecret, (config) => passwordFlows(config, delivered))
   )
-  it.scoped("an app client without a secret: SRP sign-in, global sign-out", () =>
-    Effect.flatMap(userPoolOnly, (config) => srpAndGlobalSignOut(config, signedUp(delivered)))
+  it.scoped("an app client without a secret: SRP sign-in, identity pool credentials, global sign-out", () =>
+    Effect.flatMap(LocalCognito.LocalCognito, ({ config }) => srpAndGlobalSignOut(config, signedUp(delivered)))
   )
   it.scoped("an app client with a secret: SRP sign-in, global sign-out", () =>
     Effect.flatMap(withSecret, (config) => srpAndGlobalSignOut(config, signedUp(delivered)))

@@ -1,6 +1,7 @@
 /**
  * The local Cognito proven by AWS's own clients over loopback HTTP:
- * `@aws-sdk/client-cognito-identity-provider`, `amazon-cognito-identity-js` (with its own
+ * `@aws-sdk/client-cognito-identity-provider`, `@aws-sdk/client-cognito-identity` (GetId,
+ * GetCredentialsForIdentity), `amazon-cognito-identity-js` (with its own
  * SRP) and `aws-jwt-verify` against the JWKS the server publishes.
  */
 import { randomUUID } from "node:crypto"
@@ -21,6 +22,7 @@ import {
   RespondToAuthChallengeCommand,
   SignUpCommand
 } from "@aws-sdk/client-cognito-identity-provider"
+import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from "@aws-sdk/client-cognito-identity"
 import { assert, layer } from "@effect/vitest"
 import {
   AuthenticationDetails,
@@ -632,6 +634,64 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
           ),
           "NotAuthorizedException"
         )
+      }),
+    timeout
+  )
+
+  it.effect(
+    "@aws-sdk/client-cognito-identity gets an identity and credentials for a signed-in user and for a guest",
+    () =>
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        const username = yield* confirmedUser(local)
+        const signedIn = yield* Effect.promise(() =>
+          sdk(local).send(
+            new InitiateAuthCommand({
+              ClientId: local.defaultPool.clientId,
+              AuthFlow: "USER_PASSWORD_AUTH",
+              AuthParameters: { USERNAME: username, PASSWORD: password }
+            })
+          )
+        )
+        const idToken = signedIn.AuthenticationResult?.IdToken ?? ""
+        const identity = new CognitoIdentityClient({
+          region: local.defaultPool.region,
+          endpoint: local.endpoint,
+          credentials: { accessKeyId: "local", secretAccessKey: "local" }
+        })
+        const IdentityPoolId = local.defaultPool.identityPoolId
+        const Logins = {
+          [`cognito-idp.${local.defaultPool.region}.amazonaws.com/${local.defaultPool.userPoolId}`]: idToken
+        }
+        const { IdentityId } = yield* Effect.promise(() => identity.send(new GetIdCommand({ IdentityPoolId, Logins })))
+        assert.match(IdentityId ?? "", /^us-east-1:[0-9a-f-]{36}$/)
+        // The same login finds the same identity.
+        const again = yield* Effect.promise(() => identity.send(new GetIdCommand({ IdentityPoolId, Logins })))
+        assert.strictEqual(again.IdentityId, IdentityId)
+        const answer = yield* Effect.promise(() =>
+          identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins }))
+        )
+        assert.strictEqual(answer.IdentityId, IdentityId)
+        const credentials = answer.Credentials
+        assert.isString(credentials?.AccessKeyId)
+        assert.instanceOf(credentials?.Expiration, Date)
+        // The server keeps the secret half, so a local endpoint can verify signatures made with it.
+        const kept = yield* local.credentialsOf(credentials?.AccessKeyId ?? "")
+        assert.strictEqual(Redacted.value(kept.secretAccessKey), credentials?.SecretKey)
+        assert.strictEqual(Redacted.value(kept.sessionToken), credentials?.SessionToken)
+        // A tampered id token is refused, as Cognito refuses it.
+        const tampered = { [Object.keys(Logins)[0]!]: `${idToken.slice(0, -4)}AAAA` }
+        assert.strictEqual(
+          yield* sdkFailure(identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: tampered }))),
+          "NotAuthorizedException"
+        )
+        // The default identity pool allows guests: an identity without logins, and its credentials.
+        const guest = yield* Effect.promise(() => identity.send(new GetIdCommand({ IdentityPoolId })))
+        assert.notStrictEqual(guest.IdentityId, IdentityId)
+        const guestCredentials = yield* Effect.promise(() =>
+          identity.send(new GetCredentialsForIdentityCommand({ IdentityId: guest.IdentityId }))
+        )
+        assert.isString(guestCredentials.Credentials?.AccessKeyId)
       }),
     timeout
   )

@@ -187,6 +187,61 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito protoco
     })
   )
 
+  it.effect("AdminCreateUser without TemporaryPassword generates one and delivers it as an invitation", () =>
+    Effect.gen(function* () {
+      const local = yield* LocalCognito.LocalCognito
+      const UserPoolId = local.defaultPool.userPoolId
+      const before = (yield* local.deliveries).length
+      const created = yield* idp(local, "AdminCreateUser", {
+        UserPoolId,
+        Username: "erin",
+        DesiredDeliveryMediums: ["EMAIL"],
+        UserAttributes: [{ Name: "email", Value: "erin@example.com" }]
+      })
+      assert.strictEqual(created.status, 200, created.text)
+      assert.deepInclude(created.json.User as object, { Username: "erin", UserStatus: "FORCE_CHANGE_PASSWORD" })
+      const invitations = (yield* local.deliveries).slice(before)
+      assert.strictEqual(invitations.length, 1)
+      const invitation = invitations[0]!.message
+      assert.deepInclude(invitation, {
+        username: "erin",
+        medium: "EMAIL",
+        destination: "erin@example.com",
+        purpose: "Invitation"
+      })
+      const temporary = Redacted.value(invitation.code)
+      assert.match(temporary, /[A-Z]/)
+      assert.match(temporary, /[a-z]/)
+      assert.match(temporary, /\d/)
+      assert.match(temporary, /[^A-Za-z0-9]/)
+      assert.isAtLeast(temporary.length, 12)
+      assert.notInclude(created.text, temporary)
+      // The delivered temporary password signs in and asks for a new one.
+      const signIn = yield* idp(local, "InitiateAuth", {
+        ClientId: local.defaultPool.clientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: "erin", PASSWORD: temporary }
+      })
+      assert.strictEqual(signIn.json.ChallengeName, "NEW_PASSWORD_REQUIRED", signIn.text)
+      // SUPPRESS sends nothing; SMS (the default medium) goes nowhere without a phone number.
+      yield* idp(local, "AdminCreateUser", {
+        UserPoolId,
+        Username: "frank",
+        MessageAction: "SUPPRESS",
+        DesiredDeliveryMediums: ["EMAIL"],
+        UserAttributes: [{ Name: "email", Value: "frank@example.com" }]
+      })
+      const grace = yield* idp(local, "AdminCreateUser", {
+        UserPoolId,
+        Username: "grace",
+        UserAttributes: [{ Name: "phone_number", Value: "+15555550123" }]
+      })
+      assert.strictEqual(grace.status, 200, grace.text)
+      const after = (yield* local.deliveries).slice(before + 1).map((d) => [d.message.username, d.message.medium])
+      assert.deepStrictEqual(after, [["grace", "SMS"]])
+    })
+  )
+
   it.effect("sets up TOTP MFA through the challenge session: the session finds its app client", () =>
     Effect.gen(function* () {
       const local = yield* LocalCognito.LocalCognito
@@ -256,25 +311,34 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito protoco
     })
   )
 
-  it.effect("holds identity pools; GetId without a plugged-in IdentityPool fails with a configuration error", () =>
-    Effect.gen(function* () {
-      const local = yield* LocalCognito.LocalCognito
-      const described = yield* identity(local, "DescribeIdentityPool", {
-        IdentityPoolId: local.defaultPool.identityPoolId
+  it.effect(
+    "holds identity pools; GetId on one without a user pool among its providers fails with a configuration error",
+    () =>
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        const described = yield* identity(local, "DescribeIdentityPool", {
+          IdentityPoolId: local.defaultPool.identityPoolId
+        })
+        assert.deepInclude(described.json, {
+          IdentityPoolId: local.defaultPool.identityPoolId,
+          AllowUnauthenticatedIdentities: true
+        })
+        const guest = yield* identity(local, "GetId", { IdentityPoolId: local.defaultPool.identityPoolId })
+        assert.strictEqual(guest.status, 200, guest.text)
+        assert.match(string(guest.json, "IdentityId"), /^us-east-1:/)
+        const bare = yield* identity(local, "CreateIdentityPool", {
+          IdentityPoolName: "bare",
+          AllowUnauthenticatedIdentities: true
+        })
+        assertFailure(
+          yield* identity(local, "GetId", { IdentityPoolId: string(bare.json, "IdentityPoolId") }),
+          "InvalidIdentityPoolConfigurationException"
+        )
+        assertFailure(
+          yield* identity(local, "DescribeIdentityPool", { IdentityPoolId: "us-east-1:nope" }),
+          "ResourceNotFoundException"
+        )
       })
-      assert.deepInclude(described.json, {
-        IdentityPoolId: local.defaultPool.identityPoolId,
-        AllowUnauthenticatedIdentities: true
-      })
-      assertFailure(
-        yield* identity(local, "GetId", { IdentityPoolId: local.defaultPool.identityPoolId }),
-        "InvalidIdentityPoolConfigurationException"
-      )
-      assertFailure(
-        yield* identity(local, "DescribeIdentityPool", { IdentityPoolId: "us-east-1:nope" }),
-        "ResourceNotFoundException"
-      )
-    })
   )
 })
 

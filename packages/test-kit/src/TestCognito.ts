@@ -160,7 +160,9 @@ export interface Message {
   readonly username: string
   readonly medium: "EMAIL" | "SMS"
   readonly destination: string
-  readonly purpose: "SignUp" | "ForgotPassword" | "Mfa"
+  /** `Invitation`: AdminCreateUser's welcome message, whose `code` is the temporary password. */
+  readonly purpose: "SignUp" | "ForgotPassword" | "Mfa" | "Invitation"
+  /** The code, or the temporary password of an invitation. */
   readonly code: Redacted.Redacted<string>
   readonly at: number
 }
@@ -194,6 +196,15 @@ export declare namespace TestCognito {
     readonly requestCount: (action?: Action) => Effect.Effect<number>
     /** Makes the next `times` calls of `action` fail with `fault`. */
     readonly failNext: (action: Action, fault: Fault, times?: number) => Effect.Effect<void>
+    /**
+     * Another identity pool over this user pool: a service over the same users, sessions
+     * and tokens whose `identityPool` has its own id, identities and credentials, and
+     * accepts the id tokens of `clientIds` (default this service's client). A server that
+     * hosts several identity pools (the local Cognito) makes one per `CreateIdentityPool`.
+     */
+    readonly withIdentityPool: (
+      options: IdentityPoolOptions & { readonly identityPoolId: string }
+    ) => Effect.Effect<TestCognito.Service, AuthError.AuthError>
     /** The `IdentityPool` this pool answers as (GetId, GetCredentialsForIdentity). */
     readonly identityPool: IdentityPool.IdentityPool.Service
     /** The identity pool's identities. */
@@ -209,11 +220,19 @@ export declare namespace TestCognito {
     >
     /** Moves the server's clock relative to `Clock` (positive: the server is ahead of the device). */
     readonly setClockOffset: (offset: Duration.DurationInput) => Effect.Effect<void>
-    /** AdminCreateUser: the user must set a new password at first sign-in. */
+    /**
+     * AdminCreateUser: the user must set a new password at first sign-in. Without a
+     * `temporaryPassword` the pool generates one that meets its policy. As Cognito does,
+     * the pool sends an invitation holding the temporary password (an outbox message with
+     * purpose `Invitation`) to each of `desiredDeliveryMediums` (default SMS) the user has
+     * an address for, unless `messageAction` is `SUPPRESS`.
+     */
     readonly adminCreateUser: (input: {
       readonly username: string
-      readonly temporaryPassword: Redacted.Redacted<string>
+      readonly temporaryPassword?: Redacted.Redacted<string> | undefined
       readonly userAttributes?: Readonly<Record<string, string>> | undefined
+      readonly messageAction?: "SUPPRESS" | undefined
+      readonly desiredDeliveryMediums?: ReadonlyArray<"EMAIL" | "SMS"> | undefined
     }) => Effect.Effect<void, AuthError.AuthError>
     /** Enables MFA methods for a user (TOTP needs `adminEnableTotp` first). */
     readonly adminSetUserMfa: (

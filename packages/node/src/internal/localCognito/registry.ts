@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import type * as AuthError from "@effect-cognito/core/AuthError"
 import type * as IdentityPoolService from "@effect-cognito/core/IdentityPool"
 import * as TestCognito from "@effect-cognito/test-kit/TestCognito"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -71,6 +72,8 @@ export interface Pool {
 export interface IdentityPool {
   readonly description: IdentityPoolDescription
   readonly service: IdentityPoolService.IdentityPool.Service | undefined
+  /** The TestCognito identity pool behind it, when no other implementation was plugged in. */
+  readonly testPool: TestCognito.TestCognito.Service | undefined
 }
 
 /** An identity pool's configuration, as `DescribeIdentityPool` returns it. */
@@ -136,7 +139,8 @@ const AdminCreateUser = Schema.Struct({
   Username: Schema.String,
   TemporaryPassword: optional(Schema.Redacted(Schema.String)),
   UserAttributes: optional(AttributeList),
-  MessageAction: optional(Schema.Literal("RESEND", "SUPPRESS"))
+  MessageAction: optional(Schema.Literal("RESEND", "SUPPRESS")),
+  DesiredDeliveryMediums: optional(Schema.Array(Schema.Literal("EMAIL", "SMS")))
 })
 
 const AdminSetUserPassword = Schema.Struct({
@@ -427,12 +431,13 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     Effect.gen(function* () {
       const action = "AdminCreateUser"
       const { request, cognito } = yield* user(action, AdminCreateUser)(body)
-      if (request.TemporaryPassword === undefined)
-        return yield* invalidParameter(action, "TemporaryPassword is required by this local Cognito.")
+      // Without TemporaryPassword the pool generates one; the invitation carries it to the outbox.
       yield* cognito.adminCreateUser({
         username: request.Username,
         temporaryPassword: request.TemporaryPassword,
-        userAttributes: attributes(request.UserAttributes)
+        userAttributes: attributes(request.UserAttributes),
+        messageAction: request.MessageAction === "SUPPRESS" ? "SUPPRESS" : undefined,
+        desiredDeliveryMediums: request.DesiredDeliveryMediums
       })
       const created = yield* cognito.adminGetUser(request.Username)
       return { User: userType(request.Username, created, yield* Clock.currentTimeMillis) }
@@ -532,6 +537,33 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
       Effect.as(cognito.adminDeleteUser(request.Username), {})
     )
 
+  /**
+   * The default identity pool: TestCognito's, over the first user pool among its providers
+   * (checking that pool's id tokens for the providers' app clients); none without a user pool.
+   */
+  const testCognitoIdentityPool = (config: LocalCognito.IdentityPoolConfig) => {
+    const prefix = `cognito-idp.${region}.amazonaws.com/`
+    const first = config.providers.find((p) => p.providerName.startsWith(prefix))
+    const pool = first === undefined ? undefined : pools.get(first.providerName.slice(prefix.length))
+    if (first === undefined || pool === undefined) return Effect.succeed(undefined)
+    return pool.cognito.withIdentityPool({
+      identityPoolId: config.identityPoolId,
+      allowUnauthenticated: config.allowUnauthenticatedIdentities,
+      clientIds: config.providers.filter((p) => p.providerName === first.providerName).map((p) => p.clientId)
+    })
+  }
+
+  /** The secret key and session token of credentials an identity pool issued, to verify a signature. */
+  const credentialsOf = (accessKeyId: string) =>
+    Effect.firstSuccessOf([
+      ...Array.from(identityPools.values(), (pool) =>
+        pool.testPool === undefined
+          ? Effect.fail(undefined)
+          : Effect.orElseFail(pool.testPool.credentialsOf(accessKeyId), () => undefined)
+      ),
+      Effect.fail(undefined)
+    ]).pipe(Effect.mapError(() => new Cause.NoSuchElementException(`no credentials with access key id ${accessKeyId}`)))
+
   const createIdentityPool = (body: unknown) =>
     Effect.gen(function* () {
       const request = yield* decode("CreateIdentityPool", CreateIdentityPool)(body)
@@ -545,20 +577,19 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
           ServerSideTokenCheck: provider.ServerSideTokenCheck ?? false
         }))
       }
-      const service =
-        identityPoolFactory === undefined
-          ? undefined
-          : yield* identityPoolFactory({
-              region,
-              identityPoolId: description.IdentityPoolId,
-              identityPoolName: description.IdentityPoolName,
-              allowUnauthenticatedIdentities: description.AllowUnauthenticatedIdentities,
-              providers: description.CognitoIdentityProviders.map((provider) => ({
-                providerName: provider.ProviderName,
-                clientId: provider.ClientId
-              }))
-            })
-      identityPools.set(description.IdentityPoolId, { description, service })
+      const config: LocalCognito.IdentityPoolConfig = {
+        region,
+        identityPoolId: description.IdentityPoolId,
+        identityPoolName: description.IdentityPoolName,
+        allowUnauthenticatedIdentities: description.AllowUnauthenticatedIdentities,
+        providers: description.CognitoIdentityProviders.map((provider) => ({
+          providerName: provider.ProviderName,
+          clientId: provider.ClientId
+        }))
+      }
+      const testPool = identityPoolFactory === undefined ? yield* testCognitoIdentityPool(config) : undefined
+      const service = identityPoolFactory === undefined ? testPool?.identityPool : yield* identityPoolFactory(config)
+      identityPools.set(description.IdentityPoolId, { description, service, testPool })
       return description
     })
 
@@ -576,7 +607,7 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
           failure(
             action,
             "InvalidIdentityPoolConfigurationException",
-            `Identity pool ${pool.description.IdentityPoolId} has no identity provider: start the local Cognito with the identityPools option.`
+            `Identity pool ${pool.description.IdentityPoolId} has no user pool among its providers: give CreateIdentityPool a CognitoIdentityProviders entry, or start the local Cognito with the identityPools option.`
           )
         )
       : Effect.succeed(pool.service)
@@ -651,7 +682,8 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     findPool,
     createUserPool,
     createUserPoolClient,
-    createIdentityPool
+    createIdentityPool,
+    credentialsOf
   }
 }
 

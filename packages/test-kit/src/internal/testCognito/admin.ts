@@ -26,12 +26,25 @@ export const make = (
   identityPool: { readonly state: IdentityPoolState; readonly service: IdentityPool.IdentityPool.Service }
 ): Omit<
   TestCognito.TestCognito.Service,
-  "withClient" | "adminConfirmSignUp" | "adminSetUserPassword" | "adminUserGlobalSignOut" | "listUsers"
+  | "withClient"
+  | "withIdentityPool"
+  | "adminConfirmSignUp"
+  | "adminSetUserPassword"
+  | "adminUserGlobalSignOut"
+  | "listUsers"
 > => {
   const { config, issuer, signer, users, outbox, requests, faults, clock, random, now, reject, findUser } = state
   const { checkAttributes, addUser } = policy
   const { enableTotp } = challenges
   const admin = (username: string) => findUser("Admin", username)
+  /** A temporary password that meets the pool's policy: one of each class, then letters and digits. */
+  const generatePassword = Effect.map(random.nextBytes(Math.max(state.policy.minimumLength, 12)), (bytes) => {
+    const pick = (alphabet: string, byte: number) => alphabet[byte % alphabet.length]!
+    const classes = ["ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "!#$%&*+=?@^"]
+    const rest = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    const chars = Array.from(bytes, (byte, i) => pick(i < classes.length ? classes[i]! : rest, byte))
+    return Redacted.make(chars.join(""))
+  })
   return {
     provider,
     config,
@@ -77,9 +90,10 @@ export const make = (
           return yield* reject("AdminCreateUser", "UsernameExistsException", "User account already exists")
         const attributes = input.userAttributes ?? {}
         yield* checkAttributes("AdminCreateUser", attributes)
+        const temporaryPassword = input.temporaryPassword ?? (yield* generatePassword)
         yield* addUser(
           input.username,
-          input.temporaryPassword,
+          temporaryPassword,
           {
             ...attributes,
             ...(attributes.email === undefined ? {} : { email_verified: "true" }),
@@ -87,6 +101,20 @@ export const make = (
           },
           "FORCE_CHANGE_PASSWORD"
         )
+        if (input.messageAction === "SUPPRESS") return
+        const at = yield* now
+        for (const medium of input.desiredDeliveryMediums ?? ["SMS"]) {
+          const destination = medium === "EMAIL" ? attributes.email : attributes.phone_number
+          if (destination !== undefined)
+            outbox.push({
+              username: input.username,
+              medium,
+              destination,
+              purpose: "Invitation",
+              code: temporaryPassword,
+              at
+            })
+        }
       }),
     adminSetUserMfa: (username, settings) =>
       Effect.gen(function* () {

@@ -1,7 +1,8 @@
 /**
  * Several app clients of one pool: each client's view of the pool's state, with its own
  * id, secret and token lifetimes, over the same users, challenge sessions, tokens,
- * outbox and request log. Refresh tokens stay with the client that received them.
+ * outbox and request log. Refresh tokens stay with the client that received them. Also
+ * the view of a pool with another identity pool beside it.
  *
  * @internal
  */
@@ -41,4 +42,21 @@ export const forClient = (state: State, client: TestCognito.Client): Effect.Effe
         refresh: millis(client.tokenValidity?.refreshToken, state.validity.refresh)
       }
     })
+  )
+
+/** The state of a pool with another identity pool beside it; the id is validated as `AuthConfig` does. */
+export const withIdentityPool = (
+  state: State,
+  options: TestCognito.IdentityPoolOptions & { readonly identityPoolId: string }
+): Effect.Effect<State, AuthError.AuthError> =>
+  Effect.map(
+    AuthConfig.make({
+      ...state.options.config,
+      region: state.config.region,
+      userPoolId: state.config.userPoolId,
+      clientId: state.config.clientId,
+      clientSecret: state.config.clientSecret,
+      identityPoolId: options.identityPoolId
+    }),
+    (config): State => ({ ...state, config, identityPoolOptions: options })
   )

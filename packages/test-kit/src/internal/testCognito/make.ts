@@ -44,7 +44,10 @@ const assemble = (state: State.State, identities: Identities.IdentityPoolState):
   return {
     ...Admin.make(state, policy, challenges, provider, { state: identities, service: identityPool }),
     ...AdminUsers.make(state, policy, tokens),
-    withClient: (client) => Effect.map(Clients.forClient(state, client), (forClient) => assemble(forClient, identities))
+    withClient: (client) =>
+      Effect.map(Clients.forClient(state, client), (forClient) => assemble(forClient, identities)),
+    withIdentityPool: (options) =>
+      Effect.map(Clients.withIdentityPool(state, options), (withPool) => assemble(withPool, Identities.makeState()))
   }
 }
 
