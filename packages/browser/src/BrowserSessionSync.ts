@@ -76,24 +76,23 @@ export const make = (options: Options): Effect.Effect<SessionSync.SessionSync.Se
     const withLock: SessionSync.SessionSync.Service["withLock"] =
       locks === undefined ? (effect) => inTab.withPermits(1)(effect) : withWebLock(locks, `${options.name}.lock`)
 
-    if (typeof BroadcastChannel === "undefined") {
-      const key = options.storageKey
-      return {
-        withLock,
-        // The store write itself is the signal other tabs receive.
-        publish: () => Effect.void,
-        events:
-          key === undefined || typeof window === "undefined"
-            ? Stream.empty
-            : Stream.async<SessionSync.Event>((emit) => {
-                const listener = (event: StorageEvent) => {
-                  if (event.key === key) void emit.single(storageEvent(event))
-                }
-                window.addEventListener("storage", listener)
-                return Effect.sync(() => window.removeEventListener("storage", listener))
-              })
-      }
-    }
+    // The store's own writes, where it is `localStorage`: every change reaches the other tabs
+    // as a `storage` event, in the order the writes happened.
+    const key = options.storageKey
+    const storageEvents: Stream.Stream<SessionSync.Event> =
+      key === undefined || typeof window === "undefined"
+        ? Stream.empty
+        : Stream.async<SessionSync.Event>((emit) => {
+            const listener = (event: StorageEvent) => {
+              if (event.key === key) void emit.single(storageEvent(event))
+            }
+            window.addEventListener("storage", listener)
+            return Effect.sync(() => window.removeEventListener("storage", listener))
+          })
+
+    if (typeof BroadcastChannel === "undefined")
+      // The store write itself is the signal other tabs receive.
+      return { withLock, publish: () => Effect.void, events: storageEvents }
 
     // One channel for sending and receiving: a channel never hears its own messages.
     const channel = yield* Effect.acquireRelease(
@@ -106,13 +105,19 @@ export const make = (options: Options): Effect.Effect<SessionSync.SessionSync.Se
         Effect.try(() => channel.postMessage({ _tag: event._tag })).pipe(
           Effect.catchAll(() => Effect.logWarning("effect-cognito: could not tell the other tabs of a session change"))
         ),
-      events: Stream.async<SessionSync.Event>((emit) => {
-        const listener = (message: MessageEvent<unknown>) => {
-          if (SessionSync.isEvent(message.data)) void emit.single({ _tag: message.data._tag })
-        }
-        channel.addEventListener("message", listener)
-        return Effect.sync(() => channel.removeEventListener("message", listener))
-      })
+      // The channel says why (an expiry, say); the store's events make sure no change is
+      // missed however the two kinds of message interleave. Following twice is harmless:
+      // a tab adopts whatever the store holds when it follows.
+      events: Stream.merge(
+        Stream.async<SessionSync.Event>((emit) => {
+          const listener = (message: MessageEvent<unknown>) => {
+            if (SessionSync.isEvent(message.data)) void emit.single({ _tag: message.data._tag })
+          }
+          channel.addEventListener("message", listener)
+          return Effect.sync(() => channel.removeEventListener("message", listener))
+        }),
+        storageEvents
+      )
     }
   })
 

@@ -70,7 +70,7 @@ const openTab = async (
 const state = (page: Page) => page.evaluate(() => window.tabsPage.state())
 
 /** Waits until the tab's user state is `expected` (polls the page; fails after `timeout`). */
-const reach = (page: Page, expected: Auth.UserState, timeout = 5_000) =>
+const reach = (page: Page, expected: Auth.UserState, timeout = 15_000) =>
   page.waitForFunction((s) => window.tabsPage.state() === s, expected, { timeout, polling: 10 })
 
 /** A confirmed user, signed up through the page. */

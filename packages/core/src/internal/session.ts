@@ -178,8 +178,19 @@ export const sameTokens = (a: TokenStore.Session, b: TokenStore.Session): boolea
   Redacted.value(a.refreshToken) === Redacted.value(b.refreshToken)
 
 /** The user state after an event from another context, given what the store now holds. */
-export const stateAfter = (event: SessionSync.Event, stored: boolean): Auth.UserState =>
-  stored ? "SignedIn" : event._tag === "Expired" ? "SignedOutUserPoolsTokensInvalid" : "SignedOut"
+export const stateAfter = (
+  event: SessionSync.Event,
+  stored: boolean,
+  previous: Auth.UserState = "SignedOut"
+): Auth.UserState =>
+  stored
+    ? "SignedIn"
+    : event._tag === "Expired"
+      ? "SignedOutUserPoolsTokensInvalid"
+      : // A plain sign-out signal after an expiry was already followed keeps the more precise state.
+        previous === "SignedOutUserPoolsTokensInvalid" || previous === "SignedOutFederatedTokensInvalid"
+        ? previous
+        : "SignedOut"
 
 /** Decodes the claims of both tokens; fails with `InvalidResponse` on tokens that are not JWTs. */
 const claimsOf = (tokens: { readonly accessToken: Secret; readonly idToken: Secret }, method: string) =>
@@ -508,7 +519,10 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
             )
           )
         ),
-        (stored) => setState(stateAfter(event, Option.isSome(stored)))
+        (stored) =>
+          Effect.flatMap(SubscriptionRef.get(state), (previous) =>
+            setState(stateAfter(event, Option.isSome(stored), previous))
+          )
       ).pipe(
         Effect.catchAll((error) =>
           Effect.logWarning("effect-cognito: could not follow a session change from another context").pipe(
