@@ -286,10 +286,12 @@ describe("tabs in Chromium against the local Cognito", () => {
 })
 
 /** Polls a condition on this side (the server's request log) until it holds. */
-const expectEventually = async (condition: () => Promise<boolean>, attempts = 500) => {
-  for (let i = 0; i < attempts; i++) {
+/** Polls `condition` until it holds; fails after `timeoutMs` (a bound for a loaded machine, not a speed check). */
+const expectEventually = async (condition: () => Promise<boolean>, timeoutMs = 15_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
     if (await condition()) return
-    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setTimeout(resolve, 10))
   }
-  assert.fail("the condition never held")
+  assert.fail(`the condition did not hold within ${timeoutMs} ms`)
 }
