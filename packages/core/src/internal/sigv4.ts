@@ -62,17 +62,20 @@ export interface SignedHeaders {
   readonly "x-amz-content-sha256"?: string
 }
 
-/** Signs with aws4fetch's `AwsV4Signer`; `cache` keeps derived signing keys between requests. */
+/** Where and when a request is signed; `cache` keeps derived signing keys between requests. */
+export interface SignOptions {
+  readonly service: string
+  readonly region: string
+  readonly datetime: string
+  readonly sessionToken: "signed" | "unsigned"
+  readonly cache: Map<string, ArrayBuffer>
+}
+
+/** Signs with aws4fetch's `AwsV4Signer`. */
 export const sign = async (
   input: SignInput,
   credentials: AwsSigning.SigningCredentials,
-  options: {
-    readonly service: string
-    readonly region: string
-    readonly datetime: string
-    readonly sessionToken: "signed" | "unsigned"
-    readonly cache: Map<string, ArrayBuffer>
-  }
+  options: SignOptions
 ): Promise<SignedHeaders> => {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(input.headers)) if (!unsignedHeaders.has(name)) headers[name] = value
@@ -181,13 +184,7 @@ const resendable = () => {
 export const signRequest = (
   request: HttpClientRequest.HttpClientRequest,
   credentials: AwsSigning.SigningCredentials,
-  options: {
-    readonly service: string
-    readonly region: string
-    readonly datetime: string
-    readonly sessionToken: "signed" | "unsigned"
-    readonly cache: Map<string, ArrayBuffer>
-  }
+  options: SignOptions
 ): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpClientError.RequestError> =>
   Effect.gen(function* () {
     const prepared = yield* readStreamBody(request)
