@@ -17,6 +17,7 @@ import * as IdentityPools from "./identityPools.js"
 import * as UserPoolAdmin from "./userPoolAdmin.js"
 import * as UserPoolSetup from "./userPoolSetup.js"
 
+/** The registry's records, as the server reads them. */
 export type { Client, IdentityPool, IdentityPoolDescription, Pool } from "./registryState.js"
 
 /** A registry of pools, clients and identity pools, with the actions that manage them. */

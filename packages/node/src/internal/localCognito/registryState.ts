@@ -64,7 +64,9 @@ export interface Validity {
   }
 }
 
+/** A unit of token validity. */
 export type TimeUnit = "seconds" | "minutes" | "hours" | "days"
+
 /** A unit of token validity, as CreateUserPoolClient takes it. */
 export const TimeUnit = Schema.Literal("seconds", "minutes", "hours", "days")
 
@@ -100,7 +102,9 @@ export interface IdentityPoolDescription {
   }>
 }
 
+/** The alphabet of client ids and secrets. */
 export const lowercase = "0123456789abcdefghijklmnopqrstuvwxyz"
+/** The alphabet of user pool ids. */
 export const alphanumeric = `${lowercase}ABCDEFGHIJKLMNOPQRSTUVWXYZ`
 
 /** Random characters from an alphabet (ids only; not secrets). */
