@@ -1,0 +1,101 @@
+/**
+ * The account commands: sign-up and its confirmation, a new code, a forgotten password,
+ * a password change.
+ *
+ * @internal
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
+import { connection, username, withAuth, describeDelivery } from "./shared.js"
+
+/** The `sign-up` command. */
+export const signUp = Command.make(
+  "sign-up",
+  {
+    ...connection,
+    username,
+    attributes: Options.keyValueMap("attribute").pipe(
+      Options.optional,
+      Options.withDescription("A user attribute, name=value (repeat for more), e.g. --attribute email=me@example.com")
+    )
+  },
+  (c) =>
+    withAuth(c, (auth, io) =>
+      Effect.gen(function* () {
+        const password = yield* io.secret("Password")
+        const userAttributes = Option.match(c.attributes, {
+          onNone: () => ({}),
+          onSome: (map) => Object.fromEntries(HashMap.toEntries(map))
+        })
+        const result = yield* io.spin("Signing up", auth.signUp({ username: c.username, password, userAttributes }))
+        yield* io.out(
+          result.confirmationState === "Confirmed"
+            ? `signed up ${c.username} (confirmed)`
+            : `signed up ${c.username}; ${describeDelivery(result.codeDeliveryDetails)}: confirm with \`effect-cognito confirm-sign-up ${c.username}\``
+        )
+      })
+    )
+).pipe(Command.withDescription("Create a user; the password is read from a prompt or standard input"))
+
+/** The `confirm-sign-up` command. */
+export const confirmSignUp = Command.make("confirm-sign-up", { ...connection, username }, (c) =>
+  withAuth(c, (auth, io) =>
+    Effect.gen(function* () {
+      const confirmationCode = yield* io.secret("Confirmation code")
+      yield* io.spin("Confirming", auth.confirmSignUp({ username: c.username, confirmationCode }))
+      yield* io.out(`confirmed ${c.username}`)
+    })
+  )
+).pipe(Command.withDescription("Confirm a sign-up with the code sent to the user"))
+
+/** The `resend-code` command. */
+export const resendCode = Command.make("resend-code", { ...connection, username }, (c) =>
+  withAuth(c, (auth, io) =>
+    Effect.gen(function* () {
+      const details = yield* io.spin("Sending", auth.resendSignUpCode({ username: c.username }))
+      yield* io.out(describeDelivery(details))
+    })
+  )
+).pipe(Command.withDescription("Send the sign-up confirmation code again"))
+
+/** The `forgot-password` command. */
+export const forgotPassword = Command.make("forgot-password", { ...connection, username }, (c) =>
+  withAuth(c, (auth, io) =>
+    Effect.gen(function* () {
+      const result = yield* io.spin("Sending", auth.forgotPassword({ username: c.username }))
+      yield* io.out(
+        `${describeDelivery(result.codeDeliveryDetails)}: set a new password with \`effect-cognito confirm-forgot-password ${c.username}\``
+      )
+    })
+  )
+).pipe(Command.withDescription("Send a code to reset a forgotten password"))
+
+/** The `confirm-forgot-password` command. */
+export const confirmForgotPassword = Command.make("confirm-forgot-password", { ...connection, username }, (c) =>
+  withAuth(c, (auth, io) =>
+    Effect.gen(function* () {
+      const confirmationCode = yield* io.secret("Confirmation code")
+      const newPassword = yield* io.secret("New password")
+      yield* io.spin(
+        "Setting the password",
+        auth.confirmForgotPassword({ username: c.username, confirmationCode, newPassword })
+      )
+      yield* io.out(`password of ${c.username} set`)
+    })
+  )
+).pipe(Command.withDescription("Set a new password with the code from forgot-password"))
+
+/** The `change-password` command. */
+export const changePassword = Command.make("change-password", { ...connection }, (c) =>
+  withAuth(c, (auth, io) =>
+    Effect.gen(function* () {
+      const currentPassword = yield* io.secret("Current password")
+      const proposedPassword = yield* io.secret("New password")
+      yield* io.spin("Changing the password", auth.changePassword({ currentPassword, proposedPassword }))
+      yield* io.out("password changed")
+    })
+  )
+).pipe(Command.withDescription("Change the signed-in user's password"))

@@ -1,0 +1,86 @@
+/**
+ * The `local` command: a local Cognito on 127.0.0.1 whose pools other commands reach
+ * with `--local`.
+ *
+ * @internal
+ */
+import * as AuthError from "@effect-cognito/core/AuthError"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import * as AtomicFile from "../atomicFile.js"
+import { CliError } from "./error.js"
+import * as Io from "./io.js"
+import { sessionDirectory, errorCode, localFile, type LocalPools } from "./shared.js"
+
+/** The `local` command. */
+export const local = Command.make(
+  "local",
+  {
+    port: Options.integer("port").pipe(
+      Options.withDefault(9229),
+      Options.withDescription("The port on 127.0.0.1 (0: a free one)")
+    ),
+    region: Options.text("region").pipe(
+      Options.withDefault("us-east-1"),
+      Options.withDescription("The region of the pools' ids")
+    )
+  },
+  (c) =>
+    Effect.gen(function* () {
+      if (c.port < 0 || c.port > 65535)
+        return yield* new CliError({ message: `--port: expected 0 to 65535, found ${c.port}` })
+      const io = yield* Io.make
+      const directory = yield* sessionDirectory
+      // Loaded on demand: the local Cognito needs @effect-cognito/test-kit, an optional peer.
+      const LocalCognito = yield* Effect.tryPromise({
+        try: () => import("../../LocalCognito.js"),
+        catch: () =>
+          new CliError({ message: "local: needs @effect-cognito/test-kit; install it beside @effect-cognito/node" })
+      })
+      const server = yield* LocalCognito.make({
+        port: c.port,
+        region: c.region,
+        onDelivery: ({ message, userPoolId }) =>
+          io.out(
+            `code for ${message.username} (${message.purpose}, ${message.medium.toLowerCase()} to ${message.destination}, ${userPoolId}): ${Redacted.value(message.code)}`
+          )
+      }).pipe(
+        Effect.mapError((e) =>
+          AuthError.isAuthError(e)
+            ? new CliError({ message: `local: ${e.message}` })
+            : new CliError({ message: `local: cannot listen on 127.0.0.1:${c.port}${errorCode(e.cause)}` })
+        )
+      )
+      const pools: LocalPools = { endpoint: server.endpoint, ...server.defaultPool }
+      const file = path.join(directory, localFile)
+      yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: async () => {
+            await fs.mkdir(directory, { recursive: true, mode: 0o700 })
+            await AtomicFile.write(file, JSON.stringify(pools, null, 2))
+          },
+          catch: () => new CliError({ message: `local: cannot write ${file}` })
+        }),
+        () => Effect.promise(() => fs.rm(file, { force: true }))
+      )
+      yield* io.out(
+        [
+          `local Cognito at ${server.endpoint}`,
+          `  region         ${pools.region}`,
+          `  user pool      ${pools.userPoolId}`,
+          `  app client     ${pools.clientId} (no secret)`,
+          `  identity pool  ${pools.identityPoolId}`,
+          `use it with --local (ids in ${file}); delivered codes follow; Ctrl-C stops`
+        ].join("\n")
+      )
+      return yield* Effect.never
+    }).pipe(Effect.scoped)
+).pipe(
+  Command.withDescription(
+    "Run a local Cognito on 127.0.0.1, printing each code it delivers; other commands reach it with --local"
+  )
+)

@@ -1,0 +1,181 @@
+/**
+ * What every command of the CLI shares: the connection flags, variables and `--local`
+ * (the pools `effect-cognito local` wrote), `Auth` over the session in the default session
+ * directory, the common arguments and the output helpers.
+ *
+ * @internal
+ */
+import * as Auth from "@effect-cognito/core/Auth"
+import * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import type * as AuthError from "@effect-cognito/core/AuthError"
+import * as Args from "@effect/cli/Args"
+import * as Options from "@effect/cli/Options"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import * as NodeAuth from "../../NodeAuth.js"
+import * as NodeTokenStore from "../../NodeTokenStore.js"
+import { CliError } from "./error.js"
+import * as Io from "./io.js"
+
+/** The version the CLI reports. */
+export const version = "0.1.0"
+
+/** Where `effect-cognito local` writes the ids of its pools, for `--local`. */
+export const localFile = "local.json"
+
+/** What `effect-cognito local` writes and `--local` reads. */
+export interface LocalPools {
+  readonly endpoint: string
+  readonly region: string
+  readonly userPoolId: string
+  readonly clientId: string
+  readonly identityPoolId: string
+}
+
+// ---------------------------------------------------------------------------
+// Connection: variables, flags, --local
+// ---------------------------------------------------------------------------
+
+/** The flags every command that reaches Cognito takes. */
+export const connection = {
+  local: Options.boolean("local").pipe(
+    Options.withDescription("Use the local Cognito that `effect-cognito local` runs (its ids and endpoint)")
+  ),
+  userPoolId: Options.text("user-pool-id").pipe(
+    Options.optional,
+    Options.withDescription("The user pool id (else COGNITO_USER_POOL_ID)")
+  ),
+  clientId: Options.text("client-id").pipe(
+    Options.optional,
+    Options.withDescription("The app client id (else COGNITO_CLIENT_ID)")
+  ),
+  region: Options.text("region").pipe(
+    Options.optional,
+    Options.withDescription("The region (else COGNITO_REGION, else the user pool id's)")
+  ),
+  identityPoolId: Options.text("identity-pool-id").pipe(
+    Options.optional,
+    Options.withDescription("The identity pool id (else COGNITO_IDENTITY_POOL_ID)")
+  ),
+  endpoint: Options.text("endpoint").pipe(
+    Options.optional,
+    Options.withDescription("The user pool endpoint (else COGNITO_ENDPOINT)")
+  )
+}
+
+/** The parsed connection flags. */
+export type Connection = {
+  readonly local: boolean
+  readonly userPoolId: Option.Option<string>
+  readonly clientId: Option.Option<string>
+  readonly region: Option.Option<string>
+  readonly identityPoolId: Option.Option<string>
+  readonly endpoint: Option.Option<string>
+}
+
+export const sessionDirectory = Effect.mapError(
+  NodeTokenStore.directory,
+  (e) => new CliError({ message: AuthConfig.describeConfigError(e) })
+)
+
+const readLocalPools = Effect.gen(function* () {
+  const file = path.join(yield* sessionDirectory, localFile)
+  const text = yield* Effect.tryPromise({
+    try: () => fs.readFile(file, "utf8"),
+    catch: () =>
+      new CliError({
+        message: `--local: no local Cognito is running (no ${file}); start one with \`effect-cognito local\``
+      })
+  })
+  const pools = yield* Effect.try({
+    try: () => JSON.parse(text) as Partial<LocalPools>,
+    catch: () => new CliError({ message: `--local: ${file} is not JSON; start the local Cognito again` })
+  })
+  for (const field of ["endpoint", "region", "userPoolId", "clientId", "identityPoolId"] as const)
+    if (typeof pools[field] !== "string")
+      return yield* new CliError({ message: `--local: ${file} lacks ${field}; start the local Cognito again` })
+  return pools as LocalPools
+})
+
+/**
+ * The configuration: flags first, then `--local`'s pools, then the environment. All of it
+ * goes through `AuthConfig.config`, so a missing or malformed value is named the same way.
+ */
+const configProvider = (c: Connection) =>
+  Effect.gen(function* () {
+    const values = new Map<string, string>()
+    if (c.local) {
+      const pools = yield* readLocalPools
+      values.set("COGNITO_REGION", pools.region)
+      values.set("COGNITO_USER_POOL_ID", pools.userPoolId)
+      values.set("COGNITO_CLIENT_ID", pools.clientId)
+      values.set("COGNITO_IDENTITY_POOL_ID", pools.identityPoolId)
+      values.set("COGNITO_ENDPOINT", pools.endpoint)
+      values.set("COGNITO_IDENTITY_ENDPOINT", pools.endpoint)
+    }
+    const flags: ReadonlyArray<readonly [string, Option.Option<string>]> = [
+      ["COGNITO_USER_POOL_ID", c.userPoolId],
+      ["COGNITO_CLIENT_ID", c.clientId],
+      ["COGNITO_REGION", c.region],
+      ["COGNITO_IDENTITY_POOL_ID", c.identityPoolId],
+      ["COGNITO_ENDPOINT", c.endpoint]
+    ]
+    for (const [name, value] of flags) if (Option.isSome(value)) values.set(name, value.value)
+    return ConfigProvider.fromMap(values).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+  })
+
+/** Runs `f` with `Auth` over the session in the default directory. */
+export const withAuth = <A>(
+  c: Connection,
+  f: (
+    auth: Auth.Auth.Service,
+    io: Io.Io,
+    config: AuthConfig.Validated
+  ) => Effect.Effect<A, AuthError.AuthError | CliError>
+) =>
+  Effect.gen(function* () {
+    const provider = yield* configProvider(c)
+    const io = yield* Io.make
+    const context = yield* Layer.build(NodeAuth.layerConfig({ store: { _tag: "FileSystem" } })).pipe(
+      Effect.withConfigProvider(provider)
+    )
+    const auth = yield* Effect.provide(Auth.Auth, context)
+    return yield* f(auth, io, yield* Effect.provide(AuthConfig.AuthConfig, context))
+  }).pipe(Effect.scoped)
+
+// ---------------------------------------------------------------------------
+// Output helpers
+// ---------------------------------------------------------------------------
+
+/** Where a code was sent, for the prompt. */
+export const describeDelivery = (details: Auth.CodeDeliveryDetails | undefined) =>
+  details === undefined
+    ? "a code was sent"
+    : `a code was sent by ${details.deliveryMedium.toLowerCase()} to ${details.destination}`
+
+/** ` (EADDRINUSE)` for a Node system error, nothing otherwise. */
+export const errorCode = (cause: unknown): string =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+    ? ` (${cause.code})`
+    : ""
+
+/** The claims of a JWT, without verifying it (the API that receives it verifies it). */
+export const claimsOf = (token: Redacted.Redacted<string>): unknown => {
+  const payload = Redacted.value(token).split(".")[1]
+  if (payload === undefined) return null
+  try {
+    return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as unknown
+  } catch {
+    return null
+  }
+}
+
+/** The user's name argument. */
+export const username = Args.text({ name: "username" }).pipe(Args.withDescription("The user's name (or alias)"))
+/** The `--json` flag. */
+export const json = Options.boolean("json").pipe(Options.withDescription("Print JSON"))

@@ -1,0 +1,234 @@
+/**
+ * The user-pool setup actions of the local Cognito: CreateUserPool, DescribeUserPool,
+ * CreateUserPoolClient and DescribeUserPoolClient, and how pools and clients are described.
+ *
+ * @internal
+ */
+import * as TestCognito from "@effect-cognito/test-kit/TestCognito"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { decode, failure, optional } from "./wire.js"
+import * as State from "./registryState.js"
+import {
+  CreateUserPool,
+  type Client,
+  type Pool,
+  TimeUnit,
+  type Validity,
+  alphanumeric,
+  lowercase,
+  randomId,
+  seconds
+} from "./registryState.js"
+
+const UserPoolId = Schema.Struct({ UserPoolId: Schema.String })
+
+const CreateUserPoolClient = Schema.Struct({
+  UserPoolId: Schema.String,
+  ClientName: Schema.String,
+  GenerateSecret: optional(Schema.Boolean),
+  ExplicitAuthFlows: optional(Schema.Array(Schema.String)),
+  AccessTokenValidity: optional(Schema.Number),
+  IdTokenValidity: optional(Schema.Number),
+  RefreshTokenValidity: optional(Schema.Number),
+  TokenValidityUnits: optional(
+    Schema.Struct({ AccessToken: optional(TimeUnit), IdToken: optional(TimeUnit), RefreshToken: optional(TimeUnit) })
+  )
+})
+
+const ClientRef = Schema.Struct({ UserPoolId: Schema.String, ClientId: Schema.String })
+
+const standardSchema = [
+  "sub",
+  "name",
+  "given_name",
+  "family_name",
+  "middle_name",
+  "nickname",
+  "preferred_username",
+  "profile",
+  "picture",
+  "website",
+  "email",
+  "email_verified",
+  "gender",
+  "birthdate",
+  "zoneinfo",
+  "locale",
+  "phone_number",
+  "phone_number_verified",
+  "address",
+  "updated_at"
+]
+
+const unitSeconds: Readonly<Record<TimeUnit, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 }
+
+/** The setup actions over a registry state. */
+export const make = (state: State.State) => {
+  const { region, endpoint, pools, clients } = state
+  const findPool = (action: string, id: string) => State.findPool(state, action, id)
+
+  const describePool = (pool: Pool) => {
+    const policy = pool.settings.Policies?.PasswordPolicy
+    const required = (pool.settings.Schema ?? []).filter((a) => a.Required === true).map((a) => a.Name)
+    return {
+      Id: pool.id,
+      Name: pool.name,
+      Arn: `arn:aws:cognito-idp:${region}:000000000000:userpool/${pool.id}`,
+      CreationDate: seconds(pool.created),
+      LastModifiedDate: seconds(pool.created),
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: policy?.MinimumLength ?? 8,
+          RequireUppercase: policy?.RequireUppercase ?? true,
+          RequireLowercase: policy?.RequireLowercase ?? true,
+          RequireNumbers: policy?.RequireNumbers ?? true,
+          RequireSymbols: policy?.RequireSymbols ?? true
+        }
+      },
+      MfaConfiguration: pool.settings.MfaConfiguration ?? "OFF",
+      SchemaAttributes: [
+        ...standardSchema.map((Name) => ({
+          Name,
+          AttributeDataType: Name.endsWith("_verified") ? "Boolean" : Name === "updated_at" ? "Number" : "String",
+          Required: required.includes(Name),
+          Mutable: Name !== "sub",
+          DeveloperOnlyAttribute: false
+        })),
+        ...(pool.settings.Schema ?? [])
+          .filter((a) => !standardSchema.includes(a.Name))
+          .map((a) => ({
+            Name: a.Name.startsWith("custom:") ? a.Name : `custom:${a.Name}`,
+            AttributeDataType: a.AttributeDataType ?? "String",
+            Required: false,
+            Mutable: a.Mutable ?? true,
+            DeveloperOnlyAttribute: a.DeveloperOnlyAttribute ?? false
+          }))
+      ],
+      AutoVerifiedAttributes: pool.settings.AutoVerifiedAttributes ?? [],
+      ...(pool.settings.UsernameAttributes === undefined
+        ? {}
+        : { UsernameAttributes: pool.settings.UsernameAttributes }),
+      EstimatedNumberOfUsers: 0
+    }
+  }
+
+  const describeClient = (client: Client) => ({
+    UserPoolId: client.userPoolId,
+    ClientName: client.clientName,
+    ClientId: client.clientId,
+    ...(client.clientSecret === undefined ? {} : { ClientSecret: client.clientSecret }),
+    CreationDate: seconds(client.created),
+    LastModifiedDate: seconds(client.created),
+    ExplicitAuthFlows: client.explicitAuthFlows,
+    ...client.validity
+  })
+
+  const createUserPool = (body: unknown) =>
+    Effect.gen(function* () {
+      const settings = yield* decode("CreateUserPool", CreateUserPool)(body)
+      const id = `${region}_${randomId(9, alphanumeric)}`
+      const policy = settings.Policies?.PasswordPolicy
+      const cognito = yield* Effect.provide(
+        TestCognito.TestCognito,
+        TestCognito.layerCognito({
+          region,
+          userPoolId: id,
+          // The pool's own client id, for admin actions only: app clients get theirs from CreateUserPoolClient.
+          clientId: randomId(26, lowercase),
+          seed: ++state.seed,
+          // Tokens name this server as their issuer, so verifiers fetch its JWKS.
+          issuer: `${endpoint}${id}`,
+          mfa: settings.MfaConfiguration ?? "OFF",
+          requiredAttributes: (settings.Schema ?? []).filter((a) => a.Required === true).map((a) => a.Name),
+          passwordPolicy: {
+            ...(policy?.MinimumLength === undefined ? {} : { minimumLength: policy.MinimumLength }),
+            ...(policy?.RequireUppercase === undefined ? {} : { requireUppercase: policy.RequireUppercase }),
+            ...(policy?.RequireLowercase === undefined ? {} : { requireLowercase: policy.RequireLowercase }),
+            ...(policy?.RequireNumbers === undefined ? {} : { requireNumbers: policy.RequireNumbers }),
+            ...(policy?.RequireSymbols === undefined ? {} : { requireSymbols: policy.RequireSymbols })
+          }
+        })
+      )
+      const pool: Pool = {
+        id,
+        name: settings.PoolName,
+        created: yield* Clock.currentTimeMillis,
+        settings,
+        cognito,
+        clients: new Map(),
+        reported: 0
+      }
+      pools.set(id, pool)
+      return { UserPool: describePool(pool) }
+    })
+
+  const createUserPoolClient = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "CreateUserPoolClient"
+      const request = yield* decode(action, CreateUserPoolClient)(body)
+      const pool = yield* findPool(action, request.UserPoolId)
+      const validity: Validity = {
+        AccessTokenValidity: request.AccessTokenValidity ?? 1,
+        IdTokenValidity: request.IdTokenValidity ?? 1,
+        RefreshTokenValidity: request.RefreshTokenValidity ?? 30,
+        TokenValidityUnits: {
+          AccessToken: request.TokenValidityUnits?.AccessToken ?? "hours",
+          IdToken: request.TokenValidityUnits?.IdToken ?? "hours",
+          RefreshToken: request.TokenValidityUnits?.RefreshToken ?? "days"
+        }
+      }
+      const lifetime = (value: number, unit: TimeUnit) => Duration.seconds(value * unitSeconds[unit])
+      const clientId = randomId(26, lowercase)
+      const clientSecret = request.GenerateSecret === true ? randomId(51, lowercase) : undefined
+      const cognito = yield* pool.cognito.withClient({
+        clientId,
+        clientSecret: clientSecret === undefined ? undefined : Redacted.make(clientSecret),
+        tokenValidity: {
+          accessToken: lifetime(validity.AccessTokenValidity, validity.TokenValidityUnits.AccessToken),
+          idToken: lifetime(validity.IdTokenValidity, validity.TokenValidityUnits.IdToken),
+          refreshToken: lifetime(validity.RefreshTokenValidity, validity.TokenValidityUnits.RefreshToken)
+        }
+      })
+      const client: Client = {
+        clientId,
+        clientName: request.ClientName,
+        userPoolId: pool.id,
+        clientSecret,
+        explicitAuthFlows: request.ExplicitAuthFlows ?? [
+          "ALLOW_REFRESH_TOKEN_AUTH",
+          "ALLOW_USER_SRP_AUTH",
+          "ALLOW_CUSTOM_AUTH"
+        ],
+        validity,
+        created: yield* Clock.currentTimeMillis,
+        cognito
+      }
+      pool.clients.set(client.clientId, client)
+      clients.set(client.clientId, client)
+      return { UserPoolClient: describeClient(client) }
+    })
+
+  const describeUserPoolClient = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "DescribeUserPoolClient"
+      const request = yield* decode(action, ClientRef)(body)
+      const pool = yield* findPool(action, request.UserPoolId)
+      const client = pool.clients.get(request.ClientId)
+      if (client === undefined)
+        return yield* Effect.fail(
+          failure(action, "ResourceNotFoundException", `User pool client ${request.ClientId} does not exist.`)
+        )
+      return { UserPoolClient: describeClient(client) }
+    })
+
+  const describeUserPool = (body: unknown) =>
+    Effect.flatMap(decode("DescribeUserPool", UserPoolId)(body), (request) =>
+      Effect.map(findPool("DescribeUserPool", request.UserPoolId), (pool) => ({ UserPool: describePool(pool) }))
+    )
+
+  return { describeUserPool, createUserPool, createUserPoolClient, describeUserPoolClient }
+}
