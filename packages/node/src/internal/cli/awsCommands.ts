@@ -14,7 +14,7 @@ import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { CliError } from "./error.js"
-import { connection, withAuth } from "./shared.js"
+import { connection, optionalText, withAuth } from "./shared.js"
 
 /** The `credentials` command. */
 export const credentials = Command.make(
@@ -85,15 +85,12 @@ export const fetchCommand = Command.make(
       Options.withDefault("GET" as const),
       Options.withDescription("The HTTP method")
     ),
-    data: Options.text("data").pipe(Options.optional, Options.withDescription("The request body")),
+    data: optionalText("data", "The request body"),
     header: Options.keyValueMap("header").pipe(
       Options.optional,
       Options.withDescription("A request header, name=value (repeat for more)")
     ),
-    signingRegion: Options.text("signing-region").pipe(
-      Options.optional,
-      Options.withDescription("The region of the endpoint (default: the user pool's)")
-    )
+    signingRegion: optionalText("signing-region", "The region of the endpoint (default: the user pool's)")
   },
   (c) =>
     withAuth(c, (auth, io, config) =>

@@ -41,31 +41,20 @@ export interface LocalPools {
 // Connection: variables, flags, --local
 // ---------------------------------------------------------------------------
 
+/** An optional text flag with its help line. */
+export const optionalText = (name: string, description: string) =>
+  Options.text(name).pipe(Options.optional, Options.withDescription(description))
+
 /** The flags every command that reaches Cognito takes. */
 export const connection = {
   local: Options.boolean("local").pipe(
     Options.withDescription("Use the local Cognito that `effect-cognito local` runs (its ids and endpoint)")
   ),
-  userPoolId: Options.text("user-pool-id").pipe(
-    Options.optional,
-    Options.withDescription("The user pool id (else COGNITO_USER_POOL_ID)")
-  ),
-  clientId: Options.text("client-id").pipe(
-    Options.optional,
-    Options.withDescription("The app client id (else COGNITO_CLIENT_ID)")
-  ),
-  region: Options.text("region").pipe(
-    Options.optional,
-    Options.withDescription("The region (else COGNITO_REGION, else the user pool id's)")
-  ),
-  identityPoolId: Options.text("identity-pool-id").pipe(
-    Options.optional,
-    Options.withDescription("The identity pool id (else COGNITO_IDENTITY_POOL_ID)")
-  ),
-  endpoint: Options.text("endpoint").pipe(
-    Options.optional,
-    Options.withDescription("The user pool endpoint (else COGNITO_ENDPOINT)")
-  )
+  userPoolId: optionalText("user-pool-id", "The user pool id (else COGNITO_USER_POOL_ID)"),
+  clientId: optionalText("client-id", "The app client id (else COGNITO_CLIENT_ID)"),
+  region: optionalText("region", "The region (else COGNITO_REGION, else the user pool id's)"),
+  identityPoolId: optionalText("identity-pool-id", "The identity pool id (else COGNITO_IDENTITY_POOL_ID)"),
+  endpoint: optionalText("endpoint", "The user pool endpoint (else COGNITO_ENDPOINT)")
 }
 
 /** The parsed connection flags. */
