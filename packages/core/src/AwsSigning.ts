@@ -4,7 +4,7 @@
  * ({@link bearer}), and retry once when the server says the credentials or tokens
  * went stale.
  *
- * Signing goes through aws4fetch's `AwsV4Signer`, with the signing time read from
+ * Signing is SigV4 as AWS documents it, over Web Crypto, with the signing time read from
  * Effect's `Clock` (so `TestClock` drives it) and the SHA-256 of the body in the
  * canonical request. Every header of the request is signed except those transports,
  * proxies and tracers set or change (`authorization`, `content-length`, `user-agent`,
@@ -30,7 +30,8 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as AuthError from "./AuthError.js"
-import * as internal from "./internal/sigv4.js"
+import * as internal from "./internal/signedClient.js"
+import * as sigv4 from "./internal/sigv4.js"
 
 /**
  * What signing needs of credentials: `AwsCredentials` fit, and so do long-term keys
@@ -113,7 +114,7 @@ export const signed = <E, R>(
   client: HttpClient.HttpClient.With<E, R>,
   options: SignedOptions
 ): HttpClient.HttpClient.With<E | HttpClientError.RequestError | AuthError.AuthError, R> => {
-  const cache = new Map<string, ArrayBuffer>()
+  const cache = new Map<string, Uint8Array<ArrayBuffer>>()
   const method = options.method ?? "signedHttpClient"
   const signing = {
     service: options.service,
@@ -129,7 +130,7 @@ export const signed = <E, R>(
           const now = yield* Clock.currentTimeMillis
           // Derived keys are per secret and day: a few entries at most, dropped when they pile up.
           if (cache.size > 8) cache.clear()
-          return yield* internal.signRequest(request, credentials, { ...signing, datetime: internal.amzDate(now) })
+          return yield* internal.signRequest(request, credentials, { ...signing, datetime: sigv4.amzDate(now) })
         }),
       rejected: internal.responseRejection,
       giveUp: (response, code) =>

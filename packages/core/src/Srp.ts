@@ -31,6 +31,7 @@ import * as Redacted from "effect/Redacted"
 import type { AuthError } from "./AuthError.js"
 import * as encoding from "./internal/encoding.js"
 import * as internal from "./internal/srp.js"
+import * as webCrypto from "./internal/webCrypto.js"
 import { SecureRandom } from "./SecureRandom.js"
 import * as SrpMath from "./SrpMath.js"
 
@@ -188,6 +189,6 @@ export const secretHash = (
   clientId: string,
   clientSecret: Redacted.Redacted<string>
 ): Effect.Effect<Redacted.Redacted<string>> =>
-  internal
+  webCrypto
     .hmacSha256(encoding.utf8(Redacted.value(clientSecret)), encoding.utf8(username + clientId))
     .pipe(Effect.map((mac) => Redacted.make(encoding.toBase64(mac))))

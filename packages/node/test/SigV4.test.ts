@@ -1,5 +1,5 @@
 /**
- * Signed requests over real loopback HTTP: core's `AwsSigning` (aws4fetch) through
+ * Signed requests over real loopback HTTP: core's `AwsSigning` (its own SigV4 over Web Crypto) through
  * undici, and an AWS SDK v3 client fed by `AwsCredentials.toSdkProvider`, both checked
  * by test-kit's independent `SigV4Verifier` in a loopback server.
  */

@@ -4,7 +4,7 @@
  * says whether the `Authorization` header is right, and if not which part is wrong.
  *
  * Written from the published SigV4 specification with Web Crypto, sharing no code
- * with the signer in core (aws4fetch), so agreeing with it is a real cross-check.
+ * with the signer in core, so agreeing with it is a real cross-check.
  * It checks header-signed requests (`Authorization: AWS4-HMAC-SHA256 …`), not
  * presigned URLs. Non-S3 rules: path segments are encoded twice and repeated slashes
  * collapse; for `s3` they are encoded once and kept.

@@ -193,7 +193,7 @@ describe("SigV4Verifier", () => {
     assert.strictEqual(SigV4Verifier.canonicalQuery("Param1"), "Param1=")
   })
 
-  describe("agrees with AwsSigning (aws4fetch) on requests it signs", () => {
+  describe("agrees with AwsSigning on requests it signs", () => {
     const credentials = {
       accessKeyId: "ASIACROSSCHECK",
       secretAccessKey: Redacted.make("cross-check-secret"),

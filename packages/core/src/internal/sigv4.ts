@@ -1,26 +1,16 @@
 /**
- * SigV4 signing through aws4fetch, the "did AWS reject our credentials or signing
- * time" rule, re-sendable bodies and the retry-once client combinator behind
- * `AwsSigning.signed` and `AwsSigning.bearer`.
+ * AWS Signature Version 4 over Web Crypto, as AWS documents it: the canonical request
+ * (method, normalized and re-encoded path, sorted query, canonical headers, payload
+ * hash), the string to sign over the credential scope, the derived signing key (cached
+ * per key, day, region and service) and the `Authorization` header.
  *
  * @internal
  */
-import * as Headers from "@effect/platform/Headers"
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as UrlParams from "@effect/platform/UrlParams"
-import { AwsV4Signer } from "aws4fetch"
-import * as Chunk from "effect/Chunk"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
+import type * as Headers from "@effect/platform/Headers"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
 import type * as AwsSigning from "../AwsSigning.js"
-import * as AuthError from "../AuthError.js"
+import { bytesToHex, utf8 } from "./encoding.js"
+import { digest, hmac } from "./webCrypto.js"
 
 /** `YYYYMMDD'T'HHMMSS'Z'` of an epoch-milliseconds instant. */
 export const amzDate = (millis: number): string => new Date(millis).toISOString().replace(/[:-]|\.\d{3}/g, "")
@@ -68,242 +58,106 @@ export interface SignOptions {
   readonly region: string
   readonly datetime: string
   readonly sessionToken: "signed" | "unsigned"
-  readonly cache: Map<string, ArrayBuffer>
+  readonly cache: Map<string, Uint8Array<ArrayBuffer>>
 }
 
-/** Signs with aws4fetch's `AwsV4Signer`. */
+/** Percent-encoding as RFC 3986 wants it: everything but `A-Z a-z 0-9 - . _ ~`. */
+export const encodeRfc3986 = (text: string): string =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
+/**
+ * The canonical URI of a (WHATWG-encoded) path. S3: each segment encoded once, nothing
+ * normalized. Every other service: empty, `.` and `..` segments resolved, and each
+ * segment of the path as sent encoded once more.
+ */
+export const canonicalUri = (pathname: string, service: string): string => {
+  if (service === "s3") {
+    const path = pathname
+      .split("/")
+      .map((segment) => encodeRfc3986(decodeSegment(segment)))
+      .join("/")
+    return path.startsWith("/") ? path : `/${path}`
+  }
+  const segments: Array<string> = []
+  for (const segment of pathname.split("/")) {
+    if (segment === "" || segment === ".") continue
+    if (segment === "..") segments.pop()
+    else segments.push(encodeRfc3986(segment))
+  }
+  return `/${segments.join("/")}${segments.length > 0 && pathname.endsWith("/") ? "/" : ""}`
+}
+
+/** The canonical query: each name and value RFC 3986-encoded, sorted by name, then value. */
+export const canonicalQuery = (params: URLSearchParams): string =>
+  [...params]
+    .map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`)
+    .sort((a, b) => {
+      const [nameA = "", valueA = ""] = a.split("=")
+      const [nameB = "", valueB = ""] = b.split("=")
+      return nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0
+    })
+    .join("&")
+
+/** Hex SHA-256 of a body (none hashes as empty). */
+const payloadHash = async (body: SignableBody): Promise<string> =>
+  bytesToHex(await digest(typeof body === "string" || body === undefined ? utf8(body ?? "") : new Uint8Array(body)))
+
+const signingKey = async (secret: string, date: string, options: SignOptions): Promise<Uint8Array<ArrayBuffer>> => {
+  const id = `${secret}/${date}/${options.region}/${options.service}`
+  const known = options.cache.get(id)
+  if (known !== undefined) return known
+  let key = await hmac(utf8(`AWS4${secret}`), utf8(date))
+  for (const part of [options.region, options.service, "aws4_request"]) key = await hmac(key, utf8(part))
+  options.cache.set(id, key)
+  return key
+}
+
+/**
+ * Signs a request: every header but {@link unsignedHeaders} is signed, with `host`
+ * (from the URL unless set), `x-amz-date`, the session token (unless it goes unsigned)
+ * and, for S3, `x-amz-content-sha256`. Returns the headers to add.
+ */
 export const sign = async (
   input: SignInput,
   credentials: AwsSigning.SigningCredentials,
   options: SignOptions
 ): Promise<SignedHeaders> => {
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(input.headers)) if (!unsignedHeaders.has(name)) headers[name] = value
   const token = credentials.sessionToken === undefined ? undefined : Redacted.value(credentials.sessionToken)
-  if (options.service === "s3" && headers["x-amz-content-sha256"] === undefined) {
-    headers["x-amz-content-sha256"] = await hexSha256(input.body ?? "")
+  const headers: Record<string, string> = { host: input.url.host }
+  for (const [name, value] of Object.entries(input.headers)) {
+    if (!unsignedHeaders.has(name)) headers[name] = value.trim().replace(/\s+/g, " ")
   }
-  const signer = new AwsV4Signer({
-    method: input.method,
-    url: input.url.href,
-    headers,
-    body: input.body === undefined ? null : typeof input.body === "string" ? input.body : bufferOf(input.body),
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKey: Redacted.value(credentials.secretAccessKey),
-    ...(token !== undefined && options.sessionToken === "signed" ? { sessionToken: token } : {}),
-    service: options.service,
-    region: options.region,
-    datetime: options.datetime,
-    allHeaders: true,
-    cache: options.cache
-  })
-  const signed = await signer.sign()
-  const contentSha256 = signed.headers.get("x-amz-content-sha256")
+  headers["x-amz-date"] = options.datetime
+  if (token !== undefined && options.sessionToken === "signed") headers["x-amz-security-token"] = token
+  if (options.service === "s3") headers["x-amz-content-sha256"] ??= await payloadHash(input.body)
+  const names = Object.keys(headers).sort()
+  const signedHeaders = names.join(";")
+  const canonicalRequest = [
+    input.method.toUpperCase(),
+    canonicalUri(input.url.pathname, options.service),
+    canonicalQuery(input.url.searchParams),
+    names.map((name) => `${name}:${headers[name]}\n`).join(""),
+    signedHeaders,
+    headers["x-amz-content-sha256"] ?? (await payloadHash(input.body))
+  ].join("\n")
+  const date = options.datetime.slice(0, 8)
+  const scope = `${date}/${options.region}/${options.service}/aws4_request`
+  const stringToSign = `AWS4-HMAC-SHA256\n${options.datetime}\n${scope}\n${bytesToHex(await digest(utf8(canonicalRequest)))}`
+  const key = await signingKey(Redacted.value(credentials.secretAccessKey), date, options)
+  const signature = bytesToHex(await hmac(key, utf8(stringToSign)))
+  const contentSha256 = headers["x-amz-content-sha256"]
   return {
-    authorization: signed.headers.get("authorization") ?? "",
+    authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
     "x-amz-date": options.datetime,
     ...(token === undefined ? {} : { "x-amz-security-token": token }),
-    ...(contentSha256 === null ? {} : { "x-amz-content-sha256": contentSha256 })
+    ...(contentSha256 === undefined ? {} : { "x-amz-content-sha256": contentSha256 })
   }
-}
-
-const bufferOf = (bytes: Uint8Array): Uint8Array<ArrayBuffer> =>
-  bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes)
-
-const hexSha256 = async (body: Uint8Array | string): Promise<string> => {
-  const data = typeof body === "string" ? new TextEncoder().encode(body) : bufferOf(body)
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data))
-  let hex = ""
-  for (const byte of digest) hex += byte.toString(16).padStart(2, "0")
-  return hex
-}
-
-/** The bytes of a body already in memory; `undefined` for an empty one. */
-export const signableBody = (body: HttpBody.HttpBody): Either.Either<SignableBody, string> => {
-  switch (body._tag) {
-    case "Empty":
-      return Either.right(undefined)
-    case "Uint8Array":
-      return Either.right(body.body)
-    case "Raw":
-      return typeof body.body === "string" || body.body instanceof Uint8Array
-        ? Either.right(body.body)
-        : Either.left("a raw body that is neither text nor bytes cannot be hashed for signing")
-    case "FormData":
-      return Either.left("a FormData body cannot be hashed for signing: encode it to bytes first")
-    case "Stream":
-      return Either.left("a stream body must be read before signing")
-  }
-}
-
-const encodeError = (request: HttpClientRequest.HttpClientRequest, description: string, cause?: unknown) =>
-  new HttpClientError.RequestError({
-    request,
-    reason: "Encode",
-    description,
-    ...(cause === undefined ? {} : { cause })
-  })
-
-/** Reads a stream body into bytes (same content type and length); other bodies are left as they are. */
-export const readStreamBody = (
-  request: HttpClientRequest.HttpClientRequest
-): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpClientError.RequestError> => {
-  const body = request.body
-  if (body._tag !== "Stream") return Effect.succeed(request)
-  return Stream.runCollect(body.stream).pipe(
-    Effect.mapError((cause) => encodeError(request, "reading the request body failed", cause)),
-    Effect.map((chunks) => {
-      const parts = Chunk.toReadonlyArray(chunks)
-      const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
-      let offset = 0
-      for (const part of parts) {
-        bytes.set(part, offset)
-        offset += part.length
-      }
-      return HttpClientRequest.setBody(request, HttpBody.uint8Array(bytes, body.contentType))
-    })
-  )
-}
-
-/**
- * Re-sendable requests: a stream body is read once, the first time the request object
- * is executed, and the bytes are reused for every attempt of that same object.
- */
-const resendable = () => {
-  const read = new WeakMap<HttpClientRequest.HttpClientRequest, HttpClientRequest.HttpClientRequest>()
-  return (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.suspend(() => {
-      if (request.body._tag !== "Stream") return Effect.succeed(request)
-      const known = read.get(request)
-      if (known !== undefined) return Effect.succeed(known)
-      return Effect.tap(readStreamBody(request), (bytes) => Effect.sync(() => read.set(request, bytes)))
-    })
-}
-
-/** Signs a request (already carrying its final URL, headers and in-memory body) at `datetime`. */
-export const signRequest = (
-  request: HttpClientRequest.HttpClientRequest,
-  credentials: AwsSigning.SigningCredentials,
-  options: SignOptions
-): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpClientError.RequestError> =>
-  Effect.gen(function* () {
-    const prepared = yield* readStreamBody(request)
-    const body = signableBody(prepared.body)
-    if (Either.isLeft(body)) return yield* Effect.fail(encodeError(prepared, body.left))
-    const url = UrlParams.makeUrl(prepared.url, prepared.urlParams, prepared.hash)
-    if (Either.isLeft(url)) {
-      return yield* Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
-    }
-    const contentType = prepared.body._tag === "Empty" ? undefined : prepared.body.contentType
-    const headers =
-      contentType === undefined || prepared.headers["content-type"] !== undefined
-        ? prepared.headers
-        : Headers.set(prepared.headers, "content-type", contentType)
-    const added = yield* Effect.tryPromise({
-      try: () => sign({ method: prepared.method, url: url.right, headers, body: body.right }, credentials, options),
-      catch: (cause) => encodeError(prepared, "signing the request failed", cause)
-    })
-    return HttpClientRequest.setHeaders(prepared, { ...headers, ...added })
-  })
-
-/** Codes with which AWS says the credentials expired or the signing time is outside the window. */
-const rejectionCodes: ReadonlySet<string> = new Set([
-  "ExpiredToken",
-  "ExpiredTokenException",
-  "RequestExpired",
-  "InvalidSignatureException",
-  "SignatureDoesNotMatch",
-  "InvalidClientTokenId",
-  "AccessDeniedException",
-  "UnrecognizedClientException"
-])
-
-/** Codes that always mean it; the others in {@link rejectionCodes} only with a {@link rejectionPhrase}. */
-const expiryCodes: ReadonlySet<string> = new Set(["ExpiredToken", "ExpiredTokenException", "RequestExpired"])
-
-const rejectionPhrase = /signature expired|signature not yet current|security token included in the request is expired/i
-
-const codePatterns = [/"__type"\s*:\s*"([^"]+)"/, /"code"\s*:\s*"([^"]+)"/i, /<Code>\s*([^<\s]+)\s*<\/Code>/] as const
-
-/**
- * Did AWS refuse the request because the credentials expired or the signature is not
- * yet / no longer valid? Then the answer is the AWS code (e.g. `ExpiredTokenException`),
- * otherwise `undefined`. Only 400, 401 and 403 answers qualify; the code comes from
- * `x-amzn-errortype` or from a JSON (`__type`, `code`) or XML (`<Code>`) body. An
- * `InvalidSignatureException` or `SignatureDoesNotMatch` counts only with a message
- * saying "Signature expired" or "Signature not yet current"; any code counts with
- * "The security token included in the request is expired" (the answer is then that code,
- * or `"Expired"` when the answer names none).
- */
-export const credentialsRejection = (response: {
-  readonly status: number
-  readonly errorType: string | undefined
-  readonly body: string
-}): string | undefined => {
-  if (response.status !== 400 && response.status !== 401 && response.status !== 403) return undefined
-  const fromHeader = response.errorType === undefined ? undefined : AuthError.exceptionName(response.errorType)
-  let code = fromHeader
-  for (const pattern of codePatterns) {
-    if (code !== undefined) break
-    const match = pattern.exec(response.body)
-    if (match?.[1] !== undefined) code = AuthError.exceptionName(match[1])
-  }
-  if (code !== undefined && expiryCodes.has(code)) return code
-  if (rejectionPhrase.test(response.body) && (code === undefined || rejectionCodes.has(code))) return code ?? "Expired"
-  return undefined
-}
-
-/** {@link credentialsRejection} of a response; reads the body only for 400, 401 and 403 without a decisive header. */
-export const responseRejection = (
-  response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<string | undefined> => {
-  if (response.status !== 400 && response.status !== 401 && response.status !== 403) return Effect.succeed(undefined)
-  const errorType = response.headers["x-amzn-errortype"]
-  const fromHeader = credentialsRejection({ status: response.status, errorType, body: "" })
-  if (fromHeader !== undefined) return Effect.succeed(fromHeader)
-  return response.text.pipe(
-    Effect.orElseSucceed(() => ""),
-    Effect.map((body) => credentialsRejection({ status: response.status, errorType, body }))
-  )
-}
-
-/**
- * The retry-once combinator: `prepare` finishes each attempt's request (`retry` is
- * `true` for the second one); when `rejected` says the first answer was a rejection,
- * the request is prepared and sent once more, and a second rejection fails with
- * `giveUp`. Request bodies are read once and re-sent as bytes.
- */
-export const retryOnce = <E, R, E1, R1>(
-  client: HttpClient.HttpClient.With<E, R>,
-  options: {
-    readonly prepare: (
-      request: HttpClientRequest.HttpClientRequest,
-      retry: boolean
-    ) => Effect.Effect<HttpClientRequest.HttpClientRequest, E1, R1>
-    readonly rejected: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<string | undefined>
-    readonly giveUp: (response: HttpClientResponse.HttpClientResponse, rejection: string) => AuthError.AuthError
-  }
-): HttpClient.HttpClient.With<E | E1 | HttpClientError.RequestError | AuthError.AuthError, R | R1> => {
-  const retrying = FiberRef.unsafeMake(false)
-  return client.pipe(
-    HttpClient.mapRequestEffect((request) =>
-      Effect.flatMap(FiberRef.get(retrying), (retry) => options.prepare(request, retry))
-    ),
-    HttpClient.transformResponse((attempt) =>
-      Effect.flatMap(attempt, (first) =>
-        Effect.flatMap(options.rejected(first), (rejection) =>
-          rejection === undefined
-            ? Effect.succeed(first)
-            : Effect.locally(attempt, retrying, true).pipe(
-                Effect.flatMap((second) =>
-                  Effect.flatMap(options.rejected(second), (again) =>
-                    again === undefined ? Effect.succeed(second) : Effect.fail(options.giveUp(second, again))
-                  )
-                )
-              )
-        )
-      )
-    ),
-    HttpClient.mapRequestInputEffect(resendable())
-  )
 }

@@ -1,7 +1,7 @@
 /**
  * The arithmetic behind `Srp`: the group, Cognito's `padHex`, modular exponentiation on
- * native BigInt, SHA-256/HMAC/HKDF over Web Crypto and the client's side of the
- * protocol. Byte and text conversions come from `./encoding.js`.
+ * native BigInt and the client's side of the protocol. Hashing comes from
+ * `./webCrypto.js`, byte and text conversions from `./encoding.js`.
  *
  * @internal
  */
@@ -10,6 +10,7 @@ import * as Redacted from "effect/Redacted"
 import * as AuthError from "../AuthError.js"
 import type { SrpMath } from "../SrpMath.js"
 import { bytesToHex, concat, fromBase64, hexToBytes, isHex, toBase64, utf8 } from "./encoding.js"
+import { hkdf, hmacSha256, sha256 } from "./webCrypto.js"
 
 // ---------------------------------------------------------------------------
 // The group: RFC 5054 (and RFC 3526) 3072-bit prime, g = 2
@@ -142,40 +143,16 @@ export const gPow = (exponent: bigint): bigint => {
   return result!
 }
 
-// ---------------------------------------------------------------------------
-// Hashing over Web Crypto
-// ---------------------------------------------------------------------------
-
-/** SHA-256. */
-export const sha256 = (data: Uint8Array<ArrayBuffer>): Effect.Effect<Uint8Array<ArrayBuffer>> =>
-  Effect.promise(() => crypto.subtle.digest("SHA-256", data)).pipe(Effect.map((digest) => new Uint8Array(digest)))
-
-/** HMAC-SHA256. */
-export const hmacSha256 = (
-  key: Uint8Array<ArrayBuffer>,
-  message: Uint8Array<ArrayBuffer>
-): Effect.Effect<Uint8Array<ArrayBuffer>> =>
-  Effect.promise(async () => {
-    const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-    return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, message))
-  })
-
 const derivedKeyInfo = utf8("Caldera Derived Key")
 
 /**
  * HKDF-SHA256 with info "Caldera Derived Key", 16 bytes: that is HMAC(HMAC(salt, ikm),
  * info | 0x01) truncated, exactly what amazon-cognito-identity-js computes by hand.
  */
-export const hkdf = (
+const derivedKey = (
   ikm: Uint8Array<ArrayBuffer>,
   salt: Uint8Array<ArrayBuffer>
-): Effect.Effect<Uint8Array<ArrayBuffer>> =>
-  Effect.promise(async () => {
-    const key = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveBits"])
-    return new Uint8Array(
-      await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt, info: derivedKeyInfo }, key, 128)
-    )
-  })
+): Effect.Effect<Uint8Array<ArrayBuffer>> => hkdf(ikm, salt, derivedKeyInfo, 128)
 
 let kCache: bigint | undefined
 
@@ -249,7 +226,7 @@ export const passwordAuthenticationKey = (
     const x = yield* computeX(input.poolName, input.userIdForSrp, input.password, salt)
     const multiplier = yield* k
     const S = math.modPow(B - ((multiplier * math.gPow(x)) % N), input.a + u * x)
-    return yield* hkdf(padBytes(S), padBytes(u))
+    return yield* derivedKey(padBytes(S), padBytes(u))
   })
 
 /** The PASSWORD_CLAIM_SIGNATURE: Base64(HMAC(key, poolName | userIdForSrp | secretBlock | timestamp)). */
