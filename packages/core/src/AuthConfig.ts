@@ -13,16 +13,16 @@
  *
  * @since 0.1.0
  */
-import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import type * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as AuthError from "./AuthError.js"
+import * as check from "./internal/authConfigCheck.js"
+import * as variables from "./internal/authConfigVariables.js"
 import * as tags from "./internal/tags.js"
 
 /** What a user writes. */
@@ -62,12 +62,6 @@ export interface Input {
   readonly maxResponseBytes?: number | undefined
 }
 
-/**
- * The default cap on a response body: 1 MiB. Cognito's largest answers (tokens with many
- * groups, a user with every attribute) are tens of kilobytes.
- */
-export const defaultMaxResponseBytes = 1024 * 1024
-
 /** A validated configuration. Everything the core derives from the input lives here. */
 export interface Validated {
   readonly region: string
@@ -96,192 +90,22 @@ export interface AuthConfig {
 
 export const AuthConfig: Context.Tag<AuthConfig, Validated> = tags.authConfig
 
-const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/
-const userPoolIdPattern = /^([a-z]{2}(?:-[a-z]+)+-\d+)_([0-9A-Za-z]+)$/
-const identityPoolIdPattern =
-  /^([a-z]{2}(?:-[a-z]+)+-\d+):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-const clientIdPattern = /^[\w+]{1,128}$/
-
-const invalid = (field: string, expected: string, found: string) =>
-  Effect.fail(AuthError.make("InvalidConfig", "AuthConfig", `${field}: expected ${expected}, found ${found}`))
-
-/** A value for a message: short strings quoted, anything else by its kind only. */
-const show = (value: unknown): string => {
-  if (typeof value === "string") {
-    if (value === "") return "an empty string"
-    return value.length <= 200 ? JSON.stringify(value) : `a string of ${value.length} characters`
-  }
-  if (typeof value === "number") return String(value)
-  if (value === null) return "null"
-  if (Array.isArray(value)) return "an array"
-  return typeof value === "object" ? "an object" : `a ${typeof value}`
-}
-
-/** A required string field, checked against a pattern. */
-const matching = (field: string, value: unknown, pattern: RegExp, expected: string) =>
-  typeof value === "string" && pattern.test(value) ? Effect.succeed(value) : invalid(field, expected, show(value))
-
-/** The DNS suffix of a region's partition. */
-const dnsSuffix = (region: string) => (region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com")
-
-/** What is wrong with an endpoint, or `undefined`: the value is never echoed when it has an `@`. */
-const endpointProblem = (value: unknown): { readonly expected: string; readonly found: string } | undefined => {
-  if (typeof value !== "string") return { expected: "an absolute http(s) URL", found: show(value) }
-  // Whatever it is, a value with an "@" may hold credentials: it is never echoed.
-  const shown = value.includes("@") ? "a URL with an @ (not shown)" : show(value)
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return { expected: "an absolute http(s) URL", found: shown }
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return { expected: "an http(s) URL", found: shown }
-  if (url.username !== "" || url.password !== "")
-    return { expected: "a URL without credentials", found: "a user name or password before @ (not shown)" }
-  return undefined
-}
-
-const endpoint = (field: string, value: unknown, fallback: string) => {
-  if (value === undefined) return Effect.succeed(fallback)
-  const problem = endpointProblem(value)
-  return problem === undefined
-    ? Effect.succeed(new URL(value as string).href)
-    : invalid(field, problem.expected, problem.found)
-}
-
-/** Is any number in a duration input negative or NaN? `Duration` would silently make it zero. */
-const negativeOrNaN = (value: unknown): boolean => {
-  if (typeof value === "number") return Number.isNaN(value) || value < 0
-  if (typeof value === "bigint") return value < BigInt(0)
-  if (typeof value === "string") return value.trimStart().startsWith("-")
-  if (Array.isArray(value)) return value.some(negativeOrNaN)
-  return false
-}
-
-const duration = (
-  field: string,
-  value: unknown,
-  fallback: Duration.Duration,
-  options: { readonly positive: boolean }
-) => {
-  if (value === undefined) return Effect.succeed(fallback)
-  const expected = options.positive ? "a finite duration above zero" : "a finite duration, zero or more"
-  if (negativeOrNaN(value)) return invalid(field, expected, show(value))
-  const decoded = Duration.decodeUnknown(value)
-  if (decoded._tag === "None" || !Duration.isFinite(decoded.value)) return invalid(field, expected, show(value))
-  if (options.positive && Duration.isZero(decoded.value)) return invalid(field, expected, show(value))
-  return Effect.succeed(decoded.value)
-}
-
-const byteCount = (field: string, value: unknown, fallback: number) => {
-  if (value === undefined) return Effect.succeed(fallback)
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0
-    ? Effect.succeed(value)
-    : invalid(field, "a whole number of bytes above zero", show(value))
-}
-
-const optionalBoolean = (field: string, value: unknown) =>
-  value === undefined || typeof value === "boolean"
-    ? Effect.succeed(value ?? false)
-    : invalid(field, "true or false", show(value))
+/**
+ * The default cap on a response body: 1 MiB. Cognito's largest answers (tokens with many
+ * groups, a user with every attribute) are tens of kilobytes.
+ */
+export const defaultMaxResponseBytes = 1024 * 1024
 
 /** Validates an input. Fails with reason `InvalidConfig` and a message naming the field. */
-export const make = (input: Input): Effect.Effect<Validated, AuthError.AuthError> =>
-  Effect.gen(function* () {
-    // The type says what a caller should pass; a caller in JavaScript, or reading JSON, may pass anything.
-    const raw: { readonly [K in keyof Input]?: unknown } = typeof input === "object" && input !== null ? input : {}
-    const region = yield* matching("region", raw.region, regionPattern, "an AWS region like eu-west-1")
-    const userPoolId = yield* matching("userPoolId", raw.userPoolId, userPoolIdPattern, "<region>_<id>")
-    const pool = userPoolIdPattern.exec(userPoolId)!
-    if (pool[1] !== region)
-      return yield* invalid("userPoolId", `a pool in region ${region}`, `a pool in region ${pool[1]}`)
-    const clientId = yield* matching("clientId", raw.clientId, clientIdPattern, "1 to 128 letters, digits, _ or +")
-    const clientSecret = input.clientSecret
-    if (
-      raw.clientSecret !== undefined &&
-      !(Redacted.isRedacted(raw.clientSecret) && typeof Redacted.value(raw.clientSecret) === "string")
-    )
-      return yield* invalid("clientSecret", "a Redacted string", "a value that is not Redacted (not shown)")
-    let identityPoolId: string | undefined
-    if (raw.identityPoolId !== undefined) {
-      identityPoolId = yield* matching("identityPoolId", raw.identityPoolId, identityPoolIdPattern, "<region>:<uuid>")
-      const identityRegion = identityPoolIdPattern.exec(identityPoolId)![1]
-      if (identityRegion !== region)
-        return yield* invalid("identityPoolId", `a pool in region ${region}`, `a pool in region ${identityRegion}`)
-    }
-    const endpoints: { readonly identityProvider?: unknown; readonly identityPool?: unknown } =
-      typeof raw.endpoints === "object" && raw.endpoints !== null ? raw.endpoints : {}
-    if (raw.endpoints !== undefined && (typeof raw.endpoints !== "object" || raw.endpoints === null))
-      return yield* invalid("endpoints", "an object", show(raw.endpoints))
-    const suffix = dnsSuffix(region)
-    const identityProviderEndpoint = yield* endpoint(
-      "endpoints.identityProvider",
-      endpoints.identityProvider,
-      `https://cognito-idp.${region}.${suffix}/`
-    )
-    const identityPoolEndpoint = yield* endpoint(
-      "endpoints.identityPool",
-      endpoints.identityPool,
-      `https://cognito-identity.${region}.${suffix}/`
-    )
-    const refreshWindow = yield* duration("refreshWindow", raw.refreshWindow, Duration.minutes(5), { positive: false })
-    const credentialsRefreshMargin = yield* duration(
-      "credentialsRefreshMargin",
-      raw.credentialsRefreshMargin,
-      Duration.minutes(5),
-      { positive: false }
-    )
-    const requestTimeout = yield* duration("requestTimeout", raw.requestTimeout, Duration.seconds(10), {
-      positive: true
-    })
-    const maxResponseBytes = yield* byteCount("maxResponseBytes", raw.maxResponseBytes, defaultMaxResponseBytes)
-    const refreshTokenRotation = yield* optionalBoolean("refreshTokenRotation", raw.refreshTokenRotation)
-    return {
-      region,
-      userPoolId,
-      poolName: pool[2]!,
-      clientId,
-      clientSecret,
-      identityPoolId,
-      identityProviderEndpoint,
-      identityPoolEndpoint,
-      loginProvider: `cognito-idp.${region}.${suffix}/${userPoolId}`,
-      refreshWindow,
-      refreshTokenRotation,
-      credentialsRefreshMargin,
-      requestTimeout,
-      maxResponseBytes
-    } satisfies Validated
-  })
+export const make: (input: Input) => Effect.Effect<Validated, AuthError.AuthError> = check.make
 
 /** Validates the input when the layer is built. */
 export const layer = (input: Input): Layer.Layer<AuthConfig, AuthError.AuthError> =>
   Layer.effect(AuthConfig, make(input))
 
 /** The region of a user pool id (`eu-west-1_AbC` → `eu-west-1`), if it is one. */
-export const regionOfUserPoolId = (userPoolId: string): string | undefined => userPoolIdPattern.exec(userPoolId)?.[1]
-
-/** A variable checked as it is read: a malformed value fails with `InvalidData` at the variable's name. */
-const checked = <A>(name: string, read: (name: string) => Config.Config<A>, check: (value: A) => string | undefined) =>
-  read(name).pipe(
-    Config.mapOrFail((value) => {
-      const problem = check(value)
-      return problem === undefined ? Either.right(value) : Either.left(ConfigError.InvalidData([], problem))
-    })
-  )
-
-const patterned = (name: string, pattern: RegExp, expected: string) =>
-  checked(name, Config.string, (value) =>
-    pattern.test(value) ? undefined : `${name}: expected ${expected}, found ${show(value)}`
-  )
-
-const endpointVariable = (name: string) =>
-  checked(name, Config.string, (value) => {
-    const problem = endpointProblem(value)
-    return problem === undefined ? undefined : `${name}: expected ${problem.expected}, found ${problem.found}`
-  })
-
-const orUndefined = <A>(option: Option.Option<A>): A | undefined => (option._tag === "Some" ? option.value : undefined)
+export const regionOfUserPoolId = (userPoolId: string): string | undefined =>
+  check.userPoolIdPattern.exec(userPoolId)?.[1]
 
 /**
  * Reads the configuration from `Config` (by default the environment; any `ConfigProvider`
@@ -298,89 +122,16 @@ const orUndefined = <A>(option: Option.Option<A>): A | undefined => (option._tag
  *
  * Every variable is checked as it is read: a missing or malformed one fails with a
  * `ConfigError` at its name, saying what was expected (a secret, or a URL with an `@`,
- * is never echoed), and every problem is reported at once. Built in a pure-annotated thunk
- * so a bundle that never reads it leaves `effect/Config` out.
+ * is never echoed), and every problem is reported at once.
  */
-export const config: Config.Config<Input> = /* @__PURE__ */ (() =>
-  Config.all({
-    region: Config.option(patterned("COGNITO_REGION", regionPattern, "an AWS region like eu-west-1")),
-    userPoolId: patterned("COGNITO_USER_POOL_ID", userPoolIdPattern, "<region>_<id>, like eu-west-1_AbCdEf123"),
-    clientId: patterned("COGNITO_CLIENT_ID", clientIdPattern, "1 to 128 letters, digits, _ or +"),
-    clientSecret: Config.option(
-      checked(
-        "COGNITO_CLIENT_SECRET",
-        (name) => Config.redacted(name),
-        (secret) =>
-          Redacted.value(secret) === "" ? "COGNITO_CLIENT_SECRET: expected a secret, found an empty string" : undefined
-      )
-    ),
-    identityPoolId: Config.option(
-      patterned("COGNITO_IDENTITY_POOL_ID", identityPoolIdPattern, "<region>:<uuid>, like eu-west-1:<uuid>")
-    ),
-    identityProvider: Config.option(endpointVariable("COGNITO_ENDPOINT")),
-    identityPool: Config.option(endpointVariable("COGNITO_IDENTITY_ENDPOINT"))
-  }).pipe(
-    Config.mapOrFail((c) => {
-      const poolRegion = regionOfUserPoolId(c.userPoolId)!
-      const region = orUndefined(c.region) ?? poolRegion
-      if (region !== poolRegion)
-        return Either.left(
-          ConfigError.InvalidData(
-            ["COGNITO_REGION"],
-            `COGNITO_REGION: expected the region of COGNITO_USER_POOL_ID (${poolRegion}), found ${show(region)}`
-          )
-        )
-      const identityPoolId = orUndefined(c.identityPoolId)
-      const identityRegion = identityPoolId === undefined ? undefined : identityPoolIdPattern.exec(identityPoolId)?.[1]
-      if (identityRegion !== undefined && identityRegion !== region)
-        return Either.left(
-          ConfigError.InvalidData(
-            ["COGNITO_IDENTITY_POOL_ID"],
-            `COGNITO_IDENTITY_POOL_ID: expected a pool in region ${region}, found a pool in region ${identityRegion}`
-          )
-        )
-      return Either.right<Input>({
-        region,
-        userPoolId: c.userPoolId,
-        clientId: c.clientId,
-        clientSecret: orUndefined(c.clientSecret),
-        identityPoolId,
-        endpoints: { identityProvider: orUndefined(c.identityProvider), identityPool: orUndefined(c.identityPool) }
-      })
-    })
-  ))()
+export const config: Config.Config<Input> = variables.config
 
 /**
  * One line naming each variable that is missing or malformed, e.g.
  * `COGNITO_CLIENT_ID is missing; COGNITO_USER_POOL_ID: expected <region>_<id>, …, found "x"`.
  * The messages of {@link config} already name their variable; other `Config`s get the path.
  */
-export const describeConfigError = (error: ConfigError.ConfigError): string => {
-  const problems: Array<string> = []
-  const walk = (e: ConfigError.ConfigError): void => {
-    switch (e._op) {
-      case "And":
-      case "Or":
-        walk(e.left)
-        walk(e.right)
-        return
-      case "MissingData":
-        problems.push(`${e.path.join(".")} is missing`)
-        return
-      case "InvalidData":
-        problems.push(e.message.startsWith(`${e.path.at(-1) ?? ""}:`) ? e.message : `${e.path.join(".")}: ${e.message}`)
-        return
-      case "SourceUnavailable":
-        problems.push(`${e.path.join(".")}: the configuration source is unavailable`)
-        return
-      case "Unsupported":
-        problems.push(`${e.path.join(".")}: ${e.message}`)
-        return
-    }
-  }
-  walk(error)
-  return [...new Set(problems)].join("; ")
-}
+export const describeConfigError: (error: ConfigError.ConfigError) => string = variables.describeConfigError
 
 /** `layer` over {@link config}; a missing or malformed variable fails with `InvalidConfig` naming it. */
 export const layerConfig = (source: Config.Config<Input> = config): Layer.Layer<AuthConfig, AuthError.AuthError> =>

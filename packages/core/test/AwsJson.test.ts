@@ -12,7 +12,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as AuthConfig from "../src/AuthConfig.js"
 import * as CognitoIdentityProvider from "../src/CognitoIdentityProvider.js"
-import * as AwsJson from "../src/internal/awsJson.js"
+import * as Scrub from "../src/internal/scrub.js"
 
 const config: AuthConfig.Input = {
   region: "eu-west-1",
@@ -144,7 +144,7 @@ describe("AwsJson scrubbing of echoed secrets", () => {
     })
 
   const pythonRepr = (value: unknown): string => {
-    if (typeof value === "string") return `'${AwsJson.secretForms(value).at(-1) ?? value}'`
+    if (typeof value === "string") return `'${Scrub.secretForms(value).at(-1) ?? value}'`
     if (typeof value === "object" && value !== null)
       return `{${Object.entries(value)
         .map(([k, v]) => `'${k}': ${pythonRepr(v)}`)
@@ -168,7 +168,7 @@ describe("AwsJson scrubbing of echoed secrets", () => {
         assert.include(error.message, "bad request")
         assert.include(error.message, "<redacted>")
         for (const text of [error.message, JSON.stringify(error), String(error), Cause.pretty(Cause.fail(error))]) {
-          for (const secretForm of AwsJson.secretForms(password)) assert.notInclude(text, secretForm)
+          for (const secretForm of Scrub.secretForms(password)) assert.notInclude(text, secretForm)
           assert.notInclude(text, "wörd")
           assert.notInclude(text, "w\\u00f6rd")
           assert.notInclude(text, "w\\xf6rd")
@@ -178,7 +178,7 @@ describe("AwsJson scrubbing of echoed secrets", () => {
   }
 
   it("the forms of a secret cover JSON (minimal, ASCII, any case, twice) and Python (repr, ascii)", () => {
-    const forms = AwsJson.secretForms(`a"b\\c\né'😀`)
+    const forms = Scrub.secretForms(`a"b\\c\né'😀`)
     for (const expected of [
       `a"b\\c\né'😀`,
       `a\\"b\\\\c\\né'😀`,
