@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: the token and credentials benchmarks in this process, then the SRP benchmark
+ * `npm run bench`: the token, credentials and signing benchmarks in this process, then the SRP benchmark
  * (`bench/srp.ts`, a script that runs on import) in a child process, then the browser benchmark
  * (`bench/browser.ts`: bundle sizes, SRP inside Chromium) in another.
  */
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { runCredentialsBench } from "./credentials.js"
+import { runSigningBench } from "./signing.js"
 import { runTokensBench } from "./tokens.js"
 
 const srp = fileURLToPath(new URL("./srp.ts", import.meta.url))
@@ -22,6 +23,8 @@ const main = async () => {
   await runTokensBench()
   console.log(`\n${"=".repeat(80)}\n`)
   await runCredentialsBench()
+  console.log(`\n${"=".repeat(80)}\n`)
+  await runSigningBench()
   console.log(`\n${"=".repeat(80)}\n`)
   const code = await runScript(srp, process.argv.slice(2))
   if (code !== 0) process.exitCode = code

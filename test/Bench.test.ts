@@ -16,7 +16,9 @@ describe("npm run bench", () => {
       "Burst: 1000 concurrent callers on expired tokens",
       "SRP client time per sign-in (3072-bit group), 1 interleaved rounds",
       "per sign-in, times faster than amazon-cognito-identity-js (AuthenticationHelper):",
-      "Credentials burst: 1000 concurrent cold callers"
+      "Credentials burst: 1000 concurrent cold callers",
+      "SigV4 signing: ",
+      "aws4fetch AwsV4Signer"
     ])
       assert.include(result.stdout, line)
     assert.match(

@@ -114,7 +114,7 @@ export const signed = <E, R>(
   client: HttpClient.HttpClient.With<E, R>,
   options: SignedOptions
 ): HttpClient.HttpClient.With<E | HttpClientError.RequestError | AuthError.AuthError, R> => {
-  const cache = new Map<string, Uint8Array<ArrayBuffer>>()
+  const cache = new Map<string, CryptoKey>()
   const method = options.method ?? "signedHttpClient"
   const signing = {
     service: options.service,

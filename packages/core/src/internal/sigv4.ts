@@ -10,7 +10,7 @@ import type * as Headers from "@effect/platform/Headers"
 import * as Redacted from "effect/Redacted"
 import type * as AwsSigning from "../AwsSigning.js"
 import { bytesToHex, utf8 } from "./encoding.js"
-import { digest, hmac } from "./webCrypto.js"
+import { digest, hmac, hmacKey } from "./webCrypto.js"
 
 /** `YYYYMMDD'T'HHMMSS'Z'` of an epoch-milliseconds instant. */
 export const amzDate = (millis: number): string => new Date(millis).toISOString().replace(/[:-]|\.\d{3}/g, "")
@@ -52,13 +52,13 @@ export interface SignedHeaders {
   readonly "x-amz-content-sha256"?: string
 }
 
-/** Where and when a request is signed; `cache` keeps derived signing keys between requests. */
+/** Where and when a request is signed; `cache` keeps derived signing keys (not extractable) between requests. */
 export interface SignOptions {
   readonly service: string
   readonly region: string
   readonly datetime: string
   readonly sessionToken: "signed" | "unsigned"
-  readonly cache: Map<string, Uint8Array<ArrayBuffer>>
+  readonly cache: Map<string, CryptoKey>
 }
 
 /** Percent-encoding as RFC 3986 wants it: everything but `A-Z a-z 0-9 - . _ ~`. */
@@ -110,14 +110,15 @@ export const canonicalQuery = (params: URLSearchParams): string =>
 const payloadHash = async (body: SignableBody): Promise<string> =>
   bytesToHex(await digest(typeof body === "string" || body === undefined ? utf8(body ?? "") : new Uint8Array(body)))
 
-const signingKey = async (secret: string, date: string, options: SignOptions): Promise<Uint8Array<ArrayBuffer>> => {
+const signingKey = async (secret: string, date: string, options: SignOptions): Promise<CryptoKey> => {
   const id = `${secret}/${date}/${options.region}/${options.service}`
   const known = options.cache.get(id)
   if (known !== undefined) return known
   let key = await hmac(utf8(`AWS4${secret}`), utf8(date))
   for (const part of [options.region, options.service, "aws4_request"]) key = await hmac(key, utf8(part))
-  options.cache.set(id, key)
-  return key
+  const signing = await hmacKey(key)
+  options.cache.set(id, signing)
+  return signing
 }
 
 /**

@@ -10,14 +10,16 @@ import * as Effect from "effect/Effect"
 export const digest = async (data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> =>
   new Uint8Array(await crypto.subtle.digest("SHA-256", data))
 
-/** HMAC-SHA256 of `message` under `key`. */
+/** An HMAC-SHA256 signing key (not extractable), for signing many messages with one key. */
+export const hmacKey = (key: Uint8Array<ArrayBuffer>): Promise<CryptoKey> =>
+  crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+
+/** HMAC-SHA256 of `message` under `key` (bytes, or a key from {@link hmacKey}). */
 export const hmac = async (
-  key: Uint8Array<ArrayBuffer>,
+  key: Uint8Array<ArrayBuffer> | CryptoKey,
   message: Uint8Array<ArrayBuffer>
-): Promise<Uint8Array<ArrayBuffer>> => {
-  const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-  return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, message))
-}
+): Promise<Uint8Array<ArrayBuffer>> =>
+  new Uint8Array(await crypto.subtle.sign("HMAC", key instanceof Uint8Array ? await hmacKey(key) : key, message))
 
 /** SHA-256. */
 export const sha256 = (data: Uint8Array<ArrayBuffer>): Effect.Effect<Uint8Array<ArrayBuffer>> =>
