@@ -209,6 +209,11 @@ export declare namespace Auth {
     readonly getUserAttributes: Effect.Effect<Readonly<Record<string, string>>, AuthError>
     /** The signed-in user's username, from the cached session. */
     readonly username: Effect.Effect<Option.Option<string>, AuthError>
+    /**
+     * Whether someone is signed in: a user-pool user (a session is cached) or, as with
+     * AWSMobileClient, an identity federated with {@link federatedSignIn} whose token the
+     * pool accepted and has not rejected since.
+     */
     readonly isSignedIn: Effect.Effect<boolean, AuthError>
     /**
      * The session's tokens, refreshed first when the access or id token expires within the

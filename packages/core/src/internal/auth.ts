@@ -198,7 +198,9 @@ export const make: Effect.Effect<
       session.current,
       Option.map((at) => at.session.username)
     ),
-    isSignedIn: Effect.map(session.current, Option.isSome),
+    isSignedIn: Effect.flatMap(session.current, (now) =>
+      Option.isSome(now) ? Effect.succeed(true) : credentials.federatedSignedIn
+    ),
     getTokens,
     userState: session.userState,
     userStateChanges: session.userStateChanges,

@@ -52,6 +52,8 @@ export interface Credentials {
   readonly federatedSignIn: (
     input: FederatedSignInInput
   ) => Effect.Effect<AwsCredentials.AwsCredentials, AuthError.AuthError>
+  /** Is a federated sign-in in place (its token accepted by the pool, not yet rejected or signed out)? */
+  readonly federatedSignedIn: Effect.Effect<boolean>
   /** Drops the cached credentials, the federated sign-in and every identity id kept in memory (sign-out). */
   readonly clear: Effect.Effect<void>
 }
@@ -285,5 +287,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
       known.clear()
     })
 
-    return { get, identityId, federatedSignIn, clear }
+    const federatedSignedIn = Effect.sync(() => federated?.confirmed === true)
+
+    return { get, identityId, federatedSignIn, federatedSignedIn, clear }
   })
