@@ -237,7 +237,10 @@ export declare namespace Auth {
     readonly getAWSCredentials: (options?: {
       readonly forceRefresh?: boolean | undefined
     }) => Effect.Effect<AwsCredentials.AwsCredentials, AuthError>
-    /** The identity-pool identity id, once known; stored with the session, so it survives a restart. */
+    /**
+     * The identity-pool identity id, once known; stored with the session (a guest's apart
+     * from it, until a sign-in takes it over or a sign-out drops it), so it survives a restart.
+     */
     readonly identityId: Effect.Effect<Option.Option<string>>
     /**
      * Signs in to the identity pool with an external provider's token and returns the

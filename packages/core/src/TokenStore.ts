@@ -49,6 +49,17 @@ const Stored = Schema.parseJson(
 
 const decodeStored = Schema.decodeUnknownEither(Stored)
 
+/** A guest identity id as stored: `<region>:<uuid>`, versioned like the session. */
+const StoredGuest = Schema.parseJson(
+  Schema.Struct({
+    version: Schema.Literal(version),
+    identityId: Schema.String.pipe(Schema.pattern(/^[a-z]{2}(-[a-z]+)+-\d+:[0-9a-f-]{36}$/))
+  })
+)
+
+const decodeGuest = Schema.decodeUnknownEither(StoredGuest)
+const encodeGuest = Schema.encode(StoredGuest)
+
 /**
  * What is wrong with a stored value, by path and kind only: never a value, nor the JSON
  * parser's message (it quotes the text it failed on).
@@ -113,7 +124,15 @@ export declare namespace TokenStore {
     /** Writes the whole session in one write. */
     readonly save: (session: Session) => Effect.Effect<void, AuthError.AuthError>
     readonly clear: Effect.Effect<void, AuthError.AuthError>
-    /** The key this store writes under. */
+    /**
+     * The guest's identity-pool identity id, kept between runs so a guest keeps one
+     * identity (as Amplify and AWSMobileClient keep it); `None` when there is none or it
+     * does not decode (then it is removed).
+     */
+    readonly loadGuestIdentityId: Effect.Effect<Option.Option<string>, AuthError.AuthError>
+    readonly saveGuestIdentityId: (identityId: string) => Effect.Effect<void, AuthError.AuthError>
+    readonly clearGuestIdentityId: Effect.Effect<void, AuthError.AuthError>
+    /** The key this store writes the session under; the guest identity id goes under `<key>.guest`. */
     readonly key: string
   }
 }
@@ -144,8 +163,27 @@ export const make = (backing: TokenStore.Backing, key: string): TokenStore.Servi
       Effect.as(Option.none<Session>())
     )
   })
+  const guestKey = `${key}.guest`
+  const loadGuest = Effect.flatMap(backing.get(guestKey), (stored) => {
+    if (Option.isNone(stored)) return Effect.succeed(Option.none<string>())
+    const decoded = decodeGuest(stored.value)
+    if (Either.isRight(decoded)) return Effect.succeed(Option.some(decoded.right.identityId))
+    return Effect.logWarning("effect-cognito: the stored guest identity id does not decode; dropping it").pipe(
+      Effect.annotateLogs({ key: guestKey, problem: describeProblem(decoded.left) }),
+      Effect.zipRight(backing.remove(guestKey)),
+      Effect.as(Option.none<string>())
+    )
+  })
   return {
     key,
+    loadGuestIdentityId: Effect.withSpan(loadGuest, "TokenStore.loadGuestIdentityId"),
+    saveGuestIdentityId: (identityId) =>
+      encodeGuest({ version, identityId }).pipe(
+        Effect.mapError((e) => storageError("encode", e)),
+        Effect.flatMap((value) => backing.set(guestKey, value)),
+        Effect.withSpan("TokenStore.saveGuestIdentityId")
+      ),
+    clearGuestIdentityId: Effect.withSpan(backing.remove(guestKey), "TokenStore.clearGuestIdentityId"),
     load: Effect.withSpan(load, "TokenStore.load"),
     save: (session) =>
       encodeStored({ version, session }).pipe(

@@ -74,13 +74,13 @@ const loadSome = (store: TokenStore.TokenStore.Service) =>
     Option.isSome(loaded) ? Effect.succeed(loaded.value) : Effect.fail(new CaseFailure({ message: "nothing loaded" }))
   )
 
-/** Loads with a capturing logger; returns the result and the log lines. */
-const loadLogged = (store: TokenStore.TokenStore.Service) => {
+/** Runs a load with a capturing logger; returns the result and the log lines. */
+const logged = <A, E>(load: Effect.Effect<A, E>) => {
   const lines: Array<string> = []
   const logger = Logger.map(Logger.logfmtLogger, (line) => {
     lines.push(line)
   })
-  return Effect.map(store.load.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger))), (loaded) => ({
+  return Effect.map(load.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger))), (loaded) => ({
     loaded,
     lines
   }))
@@ -158,6 +158,42 @@ export const cases: ReadonlyArray<Case> = [
         yield* expect(Option.isNone(yield* store.load), "a session was loaded after clear")
       })
   },
+  {
+    name: "keeps the guest identity id apart from the session: saved, loaded, cleared on its own",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store } = yield* make
+        const identityId = "us-east-1:00000000-0000-4000-8000-0000000000aa"
+        yield* expect(Option.isNone(yield* store.loadGuestIdentityId), "an empty store loaded a guest identity id")
+        yield* store.saveGuestIdentityId(identityId)
+        yield* store.save(sampleSession(5))
+        const loaded = yield* store.loadGuestIdentityId
+        yield* expect(
+          Option.isSome(loaded) && loaded.value === identityId,
+          "the guest identity id did not load as saved"
+        )
+        yield* store.clear
+        yield* expect(Option.isSome(yield* store.loadGuestIdentityId), "clearing the session removed the guest id")
+        yield* store.clearGuestIdentityId
+        yield* expect(Option.isNone(yield* store.loadGuestIdentityId), "a guest identity id loaded after its clear")
+      })
+  },
+  {
+    name: "drops a guest identity id that does not decode, and logs it",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store, raw } = yield* make
+        const guestKey = `${store.key}.guest`
+        yield* raw.set(guestKey, JSON.stringify({ version: 1, identityId: "not an identity id" }))
+        const { loaded, lines } = yield* logged(store.loadGuestIdentityId)
+        yield* expect(Option.isNone(loaded), "an undecodable guest identity id loaded")
+        yield* expect(Option.isNone(yield* raw.get(guestKey)), "the bad guest identity id is not removed")
+        yield* expect(
+          lines.some((line) => line.includes("does not decode")),
+          `no warning was logged: ${lines.join("\n")}`
+        )
+      })
+  },
   ...undecodable.map(
     ([what, value]): Case => ({
       name: `treats ${what} as signed out, removes it and logs it`,
@@ -165,7 +201,7 @@ export const cases: ReadonlyArray<Case> = [
         Effect.gen(function* () {
           const { store, raw } = yield* make
           yield* raw.set(store.key, value)
-          const { loaded, lines } = yield* loadLogged(store)
+          const { loaded, lines } = yield* logged(store.load)
           yield* expect(Option.isNone(loaded), "an undecodable value loaded as a session")
           yield* expect(Option.isNone(yield* raw.get(store.key)), "the bad value is not removed")
           yield* expect(

@@ -8,6 +8,7 @@ import * as Auth from "@effect-cognito/core/Auth"
 import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as TokenStore from "@effect-cognito/core/TokenStore"
 import { SigV4Verifier, TestCognito } from "@effect-cognito/test-kit"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -218,6 +219,43 @@ describe("getAWSCredentials, guests", () => {
         [user.identityId]
       )
       assert.deepStrictEqual(yield* auth.identityId, Option.some(user.identityId))
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.scoped("a restart keeps the guest's identity: the same identity id, no second GetId", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      const guest = yield* credentials
+      const restarted = yield* Auth.make
+      assert.deepStrictEqual(yield* restarted.identityId, Option.some(guest.identityId))
+      const again = yield* restarted.getAWSCredentials()
+      assert.strictEqual(again.identityId, guest.identityId)
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 2 })
+      const cognito = yield* TestCognito.TestCognito
+      assert.deepStrictEqual(
+        (yield* cognito.identities).map((i) => i.identityId),
+        [guest.identityId]
+      )
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.scoped("a sign-in takes the stored guest identity over; after sign-out a restart starts a new guest", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      const auth = yield* Auth.Auth
+      const store = yield* TokenStore.TokenStore
+      const guest = yield* credentials
+      assert.deepStrictEqual(yield* store.loadGuestIdentityId, Option.some(guest.identityId))
+      yield* confirmedUser()
+      yield* auth.signIn({ username: "alice", password })
+      assert.strictEqual((yield* credentials).identityId, guest.identityId)
+      assert.deepStrictEqual(yield* store.loadGuestIdentityId, Option.none())
+      yield* auth.signOut()
+      const restarted = yield* Auth.make
+      assert.deepStrictEqual(yield* restarted.identityId, Option.none())
+      const next = yield* restarted.getAWSCredentials()
+      assert.notStrictEqual(next.identityId, guest.identityId)
+      assert.deepStrictEqual(yield* store.loadGuestIdentityId, Option.some(next.identityId))
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 

@@ -86,7 +86,8 @@ export const make: Effect.Effect<
   const credentials = yield* Credentials.make({
     pool: yield* Effect.serviceOption(tags.identityPool),
     config,
-    session
+    session,
+    store: yield* tags.tokenStore
   })
 
   const signOut = (options?: { readonly global?: boolean | undefined }) =>

@@ -12,8 +12,10 @@
  * share one GetId + GetCredentialsForIdentity, run in the service's scope.
  *
  * The identity id is reused: the session's (stored, so it survives a restart), else the
- * one learned in this process. A guest identity id is carried into the first signed-in (or
- * federated) GetCredentialsForIdentity, so Cognito links the login to it or merges it.
+ * one learned in this process. A guest's is stored too (`./guestIdentity.js`), so a guest
+ * keeps one identity between runs; it is carried into the first signed-in (or federated)
+ * GetCredentialsForIdentity, so Cognito links the login to it or merges it, and dropped then
+ * and on sign-out.
  *
  * Failures: a pool refusing guests gives `NotSignedIn`; a federated token the pool later
  * rejects (`NotAuthorized`) ends the federated sign-in (`SignedOutFederatedTokensInvalid`,
@@ -41,6 +43,8 @@ import {
   type Login,
   rejectsLogin
 } from "./credentialsLogin.js"
+import type * as TokenStore from "../TokenStore.js"
+import * as GuestIdentity from "./guestIdentity.js"
 import type * as Session from "./session.js"
 
 /** The credentials service the flows use. */
@@ -63,6 +67,8 @@ export interface Options {
   readonly pool: Option.Option<IdentityPool.IdentityPool.Service>
   readonly config: AuthConfig.Validated
   readonly session: Session.Session
+  /** Where the guest identity id is kept between runs. */
+  readonly store: TokenStore.TokenStore.Service
 }
 
 const fail = (reason: AuthError.Reason, method: string, description: string, cause?: AuthError.AuthError) =>
@@ -83,7 +89,10 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
     /** Mutable cells, read and written between yields only (atomic in JS). */
     let cache: { readonly key: string; readonly credentials: AwsCredentials.AwsCredentials } | undefined
     let federated: Federated | undefined
-    let guestIdentityId: string | undefined
+    const guest = yield* GuestIdentity.make(
+      options.store,
+      Option.isSome(options.pool) && config.identityPoolId !== undefined
+    )
     /** Identity ids learned in this process, by username (a refresh may write the session without one). */
     const known = new Map<string, string>()
     /** Bumped by `clear` and by a federated sign-in: a fetch that started before does not write after. */
@@ -109,7 +118,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
             key: `user:${idToken}`,
             username: tokens.username,
             logins: { [config.loginProvider]: tokens.idToken },
-            identityId: at.identityId ?? known.get(tokens.username) ?? guestIdentityId,
+            identityId: at.identityId ?? known.get(tokens.username) ?? guest.get(),
             skewMillis: at.clockSkewMillis
           }
         })
@@ -121,10 +130,10 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
           key: `federated:${fed.provider}:${Redacted.value(fed.token)}`,
           federated: fed,
           logins: { [fed.provider]: fed.token },
-          identityId: fed.identityId ?? guestIdentityId,
+          identityId: fed.identityId ?? guest.get(),
           skewMillis: 0
         })
-      return Effect.succeed<Login>({ _tag: "Guest", key: "guest", identityId: guestIdentityId, skewMillis: 0 })
+      return Effect.succeed<Login>({ _tag: "Guest", key: "guest", identityId: guest.get(), skewMillis: 0 })
     })
 
     /** A failed fetch: what it ends (a federated sign-in), what it keeps (credentials not yet expired). */
@@ -167,7 +176,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
         switch (login._tag) {
           case "User": {
             known.set(login.username, identityId)
-            guestIdentityId = undefined
+            yield* guest.drop
             const stored = yield* session
               .updateIdentityId(login.username, identityId)
               .pipe(
@@ -187,7 +196,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
             if (federated !== login.federated)
               return yield* fail("NotSignedIn", method, "signed out while credentials were fetched")
             login.federated.identityId = identityId
-            guestIdentityId = undefined
+            yield* guest.drop
             if (!login.federated.confirmed) {
               login.federated.confirmed = true
               yield* session.setState("SignedIn")
@@ -197,7 +206,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
           case "Guest": {
             if (Option.isSome(yield* session.current) || federated !== undefined)
               return yield* fail("NotSignedIn", method, "signed in while guest credentials were fetched")
-            guestIdentityId = identityId
+            yield* guest.remember(identityId)
             yield* session.setState("Guest")
             break
           }
@@ -276,15 +285,15 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
         const at = now.value.session
         return Option.fromNullable(at.identityId ?? known.get(at.username))
       }
-      return Option.fromNullable(federated?.confirmed === true ? federated.identityId : guestIdentityId)
+      return Option.fromNullable(federated?.confirmed === true ? federated.identityId : guest.get())
     })
 
-    const clear = Effect.sync(() => {
+    const clear = Effect.suspend(() => {
       generation++
       cache = undefined
       federated = undefined
-      guestIdentityId = undefined
       known.clear()
+      return guest.drop
     })
 
     const federatedSignedIn = Effect.sync(() => federated?.confirmed === true)
