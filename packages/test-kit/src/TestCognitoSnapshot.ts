@@ -200,7 +200,7 @@ export const decode = (input: unknown): Effect.Effect<Snapshot, AuthError.AuthEr
         `snapshot version ${typeof versioned.right.version === "number" ? versioned.right.version : "(not a number)"} is not supported: this TestCognito reads version ${version}`
       )
     )
-  return Schema.decodeUnknown(Snapshot, { onExcessProperty: "ignore" })(input).pipe(
+  return Schema.decodeUnknown(Snapshot, { onExcessProperty: "ignore", errors: "all" })(input).pipe(
     Effect.mapError((error) => invalid(`not a valid TestCognito snapshot: ${TokenStore.describeProblem(error)}`))
   )
 }
