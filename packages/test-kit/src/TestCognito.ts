@@ -62,8 +62,10 @@ export declare namespace TestCognito {
     /**
      * Another identity pool over this user pool: a service over the same users, sessions
      * and tokens whose `identityPool` has its own id, identities and credentials, and
-     * accepts the id tokens of `clientIds` (default this service's client). A server that
-     * hosts several identity pools (the local Cognito) makes one per `CreateIdentityPool`.
+     * accepts the id tokens of `clientIds` (default this service's client) and of the
+     * `userPools` it names. A server that hosts several identity pools (the local Cognito)
+     * makes one per `CreateIdentityPool`. The identities are kept by id: the same id again
+     * (or in a pool restored from a snapshot) finds the same identities.
      */
     readonly withIdentityPool: (
       options: IdentityPoolOptions & { readonly identityPoolId: string }
