@@ -122,6 +122,15 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito protoco
         const attributes = (described.json.UserPool as { SchemaAttributes: Array<{ Name: string }> }).SchemaAttributes
         assert.isTrue(attributes.some((a) => a.Name === "custom:badge"))
 
+        assertFailure(
+          yield* idp(local, "CreateUserPoolClient", {
+            UserPoolId: userPoolId,
+            ClientName: "too-short",
+            AccessTokenValidity: 1,
+            TokenValidityUnits: { AccessToken: "minutes" }
+          }),
+          "InvalidParameterException"
+        )
         const client = yield* idp(local, "CreateUserPoolClient", { UserPoolId: userPoolId, ClientName: "srp-only" })
         const clientId = string(client.json, "UserPoolClient", "ClientId")
         const describedClient = yield* idp(local, "DescribeUserPoolClient", {

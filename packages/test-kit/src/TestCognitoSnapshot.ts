@@ -217,9 +217,15 @@ export const fromJson = (text: string): Effect.Effect<Snapshot, AuthError.AuthEr
     return decode(value)
   })
 
-/** The JSON value of a snapshot: secrets in plain text. */
-export const encode = (snapshot: Snapshot): Effect.Effect<Encoded> => Effect.orDie(Schema.encode(Snapshot)(snapshot))
+/**
+ * The JSON value of a snapshot: secrets in plain text. A snapshot that breaks the format
+ * (a negative lifetime set in the options, say) fails as `Storage`, naming where.
+ */
+export const encode = (snapshot: Snapshot): Effect.Effect<Encoded, AuthError.AuthError> =>
+  Schema.encode(Snapshot)(snapshot).pipe(
+    Effect.mapError((error) => invalid(`cannot encode the snapshot: ${TokenStore.describeProblem(error)}`))
+  )
 
-/** The JSON text of a snapshot: secrets in plain text. */
-export const toJson = (snapshot: Snapshot): Effect.Effect<string> =>
+/** The JSON text of a snapshot: secrets in plain text (see {@link encode}). */
+export const toJson = (snapshot: Snapshot): Effect.Effect<string, AuthError.AuthError> =>
   Effect.map(encode(snapshot), (encoded) => JSON.stringify(encoded))

@@ -84,7 +84,9 @@ export const writer = (file: string, state: Effect.Effect<Stored>): Effect.Effec
         const covering = requested
         return state.pipe(
           Effect.flatMap(Schema.encode(Stored)),
-          Effect.orDie,
+          Effect.mapError((error) =>
+            storage(`cannot write the state file ${file}: ${TokenStore.describeProblem(error)}`)
+          ),
           Effect.flatMap((encoded) =>
             Effect.tryPromise({
               try: () => AtomicFile.write(file, `${JSON.stringify(encoded, null, 2)}\n`),

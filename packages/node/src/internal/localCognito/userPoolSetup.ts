@@ -68,6 +68,10 @@ const standardSchema = [
 
 const unitSeconds: Readonly<Record<TimeUnit, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 }
 
+/** Cognito's ranges of token validity, in seconds: access and id tokens, and refresh tokens. */
+const shortLived = { min: 300, max: 86_400, text: "from 5 minutes to 1 day" }
+const longLived = { min: 3600, max: 3650 * 86_400, text: "from 60 minutes to 10 years" }
+
 /** The setup actions over a registry state. */
 export const make = (state: State.State) => {
   const { region, endpoint, pools, clients } = state
@@ -211,6 +215,21 @@ export const make = (state: State.State) => {
           IdToken: request.TokenValidityUnits?.IdToken ?? "hours",
           RefreshToken: request.TokenValidityUnits?.RefreshToken ?? "days"
         }
+      }
+      for (const [name, value, unit, range] of [
+        ["AccessTokenValidity", validity.AccessTokenValidity, validity.TokenValidityUnits.AccessToken, shortLived],
+        ["IdTokenValidity", validity.IdTokenValidity, validity.TokenValidityUnits.IdToken, shortLived],
+        ["RefreshTokenValidity", validity.RefreshTokenValidity, validity.TokenValidityUnits.RefreshToken, longLived]
+      ] as const) {
+        const seconds = value * unitSeconds[unit]
+        if (!(seconds >= range.min && seconds <= range.max))
+          return yield* Effect.fail(
+            failure(
+              action,
+              "InvalidParameterException",
+              `Invalid range for token validity: ${name} must be ${range.text}.`
+            )
+          )
       }
       const client = yield* addClient(pool, {
         clientId: randomId(26, lowercase),
