@@ -95,7 +95,9 @@ export const writer = (file: string, state: Effect.Effect<Stored>): Effect.Effec
           ),
           Effect.tap(() => {
             written = covering
-          })
+          }),
+          // A write runs to its end even when the server stops meanwhile: the last write is the last rename.
+          Effect.uninterruptible
         )
       })
     )
