@@ -132,6 +132,7 @@ const exceptionTable: Readonly<Record<string, Reason>> = {
   SoftwareTokenMFANotFoundException: "SoftwareTokenMfaNotFound",
   EnableSoftwareTokenMFAException: "EnableSoftwareTokenMfa",
   UnsupportedOperationException: "UnsupportedOperation",
+  UnsupportedUserStateException: "UnsupportedOperation",
   UnsupportedTokenTypeException: "UnsupportedTokenType",
   RefreshTokenReuseException: "RefreshTokenReuse",
   InvalidLambdaResponseException: "UserLambda",

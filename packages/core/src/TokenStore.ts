@@ -62,7 +62,8 @@ const encodeGuest = Schema.encode(StoredGuest)
 
 /**
  * What is wrong with a stored value, by path and kind only: never a value, nor the JSON
- * parser's message (it quotes the text it failed on).
+ * parser's message (it quotes the text it failed on). Whole issues up to about 500
+ * characters, then how many more there are.
  */
 export const describeProblem = (error: ParseResult.ParseError): string => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
@@ -78,7 +79,16 @@ export const describeProblem = (error: ParseResult.ParseError): string => {
         return `${path} is not as expected`
     }
   })
-  return [...new Set(issues)].join("; ").slice(0, 500)
+  const unique = [...new Set(issues)]
+  const shown: Array<string> = []
+  let length = 0
+  for (const issue of unique) {
+    if (shown.length > 0 && length + issue.length > 500) break
+    shown.push(issue)
+    length += issue.length + 2
+  }
+  const more = unique.length - shown.length
+  return more === 0 ? shown.join("; ") : `${shown.join("; ")}; and ${more} more`
 }
 const encodeStored = Schema.encode(Stored)
 

@@ -426,6 +426,7 @@ const exceptionNames = [
   "SoftwareTokenMFANotFoundException",
   "EnableSoftwareTokenMFAException",
   "UnsupportedOperationException",
+  "UnsupportedUserStateException",
   "UnsupportedTokenTypeException",
   "RefreshTokenReuseException",
   "InvalidLambdaResponseException",

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as TokenStore from "../src/TokenStore.js"
 
 const key = "effect-cognito.eu-west-1_AbCdEf123.client123.session"
@@ -68,5 +69,15 @@ describe("TokenStore.make", () => {
     assert.strictEqual(lines[0], "the value is not as expected")
     assert.strictEqual(lines[1], "the value is not JSON")
     assert.strictEqual(lines[2], "session.username is not as expected")
+  })
+
+  it("describes many problems by whole issues, about 500 characters, and counts the rest", () => {
+    const Many = Schema.Struct(Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`member${i}`, Schema.String])))
+    const error = Effect.runSync(Effect.flip(Schema.decodeUnknown(Many, { errors: "all" })({})))
+    const problem = TokenStore.describeProblem(error)
+    assert.isAtMost(problem.length, 560)
+    assert.match(problem, /^member0 is missing; member1 is missing; .*member\d+ is missing; and \d+ more$/)
+    const shown = problem.split("; ").length - 1
+    assert.include(problem, `and ${60 - shown} more`)
   })
 })

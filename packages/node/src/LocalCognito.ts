@@ -31,11 +31,11 @@ import type * as TestCognito from "@effect-cognito/test-kit/TestCognito"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import * as server from "./internal/localCognito/server.js"
+import * as internal from "./internal/localCognito/start.js"
 
 /** A code the local Cognito "sent": the pool and the message, as in `TestCognito`'s outbox. */
 export interface Delivery {
@@ -51,10 +51,21 @@ export interface Options {
   /** Called with each code as it is delivered. */
   readonly onDelivery?: ((delivery: Delivery) => Effect.Effect<void>) | undefined
   /**
+   * Keeps the state in this file, so a restart keeps the pools, app clients, users,
+   * identities and signing keys (tokens issued before still verify; refresh tokens still
+   * work). Read at start when it exists: a file that cannot be read or decoded fails the
+   * layer with a `Storage` error and is left as it is. Written (atomically, mode 0600: it
+   * holds secrets) at start, after each request that may change state, and when the
+   * server stops. One server per file. Tokens name the server's URL as their issuer:
+   * restart on the same port to keep them valid for verifiers that check it.
+   */
+  readonly stateFile?: string | undefined
+  /**
    * What answers `GetId` and `GetCredentialsForIdentity` for each identity pool created
-   * (the default one included). By default TestCognito's identity pool over the first user
-   * pool among the pool's `CognitoIdentityProviders`: it checks that pool's id tokens (for
-   * the providers' app clients) and hands out random credentials; an identity pool with no
+   * (the default one included). By default TestCognito's identity pool over the user pools
+   * among the pool's `CognitoIdentityProviders`: it checks each pool's id tokens (for that
+   * provider's app clients), refuses logins of any other provider with
+   * `NotAuthorizedException`, and hands out random credentials; an identity pool with no
    * user pool among its providers then fails those two actions with
    * `InvalidIdentityPoolConfigurationException`.
    */
@@ -112,54 +123,14 @@ export class LocalCognito extends Context.Tag("@effect-cognito/node/LocalCognito
   LocalCognito.Service
 >() {}
 
-/** Starts the server in the scope, with its default pools; it stops when the scope closes. */
+/**
+ * Starts the server in the scope, with its default pools (or the pools of `stateFile`);
+ * it stops when the scope closes.
+ */
 export const make = (
   options: Options = {}
 ): Effect.Effect<LocalCognito.Service, AuthError.AuthError | HttpServerError.ServeError, Scope.Scope> =>
-  Effect.gen(function* () {
-    const { deliveries, endpoint, registry } = yield* server.make(options)
-    const { UserPool } = yield* registry.createUserPool({ PoolName: "local", MfaConfiguration: "OPTIONAL" })
-    const { UserPoolClient } = yield* registry.createUserPoolClient({
-      UserPoolId: UserPool.Id,
-      ClientName: "local",
-      ExplicitAuthFlows: [
-        "ALLOW_USER_SRP_AUTH",
-        "ALLOW_USER_PASSWORD_AUTH",
-        "ALLOW_REFRESH_TOKEN_AUTH",
-        "ALLOW_CUSTOM_AUTH"
-      ]
-    })
-    const identityPool = yield* registry.createIdentityPool({
-      IdentityPoolName: "local",
-      AllowUnauthenticatedIdentities: true,
-      CognitoIdentityProviders: [
-        {
-          ProviderName: `cognito-idp.${registry.region}.amazonaws.com/${UserPool.Id}`,
-          ClientId: UserPoolClient.ClientId
-        }
-      ]
-    })
-    const defaultPool: DefaultPool = {
-      region: registry.region,
-      userPoolId: UserPool.Id,
-      clientId: UserPoolClient.ClientId,
-      identityPoolId: identityPool.IdentityPoolId
-    }
-    return {
-      endpoint,
-      defaultPool,
-      config: {
-        region: defaultPool.region,
-        userPoolId: defaultPool.userPoolId,
-        clientId: defaultPool.clientId,
-        identityPoolId: defaultPool.identityPoolId,
-        endpoints: { identityProvider: endpoint, identityPool: endpoint }
-      },
-      pool: (userPoolId) => Effect.map(registry.findPool("LocalCognito", userPoolId), (pool) => pool.cognito),
-      deliveries,
-      credentialsOf: registry.credentialsOf
-    }
-  })
+  internal.start(options)
 
 /** The local Cognito on a free port (or `options.port`), stopped with the layer's scope. */
 export const layer = (

@@ -5,7 +5,7 @@
  * never a stack trace or a secret.
  */
 import { existsSync } from "node:fs"
-import { mkdtemp } from "node:fs/promises"
+import { mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as IdentityPool from "@effect-cognito/core/IdentityPool"
@@ -268,6 +268,41 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
         yield* local.stop
         assert.isFalse(existsSync(join(home, "local.json")))
         assertOneLineFailure(yield* Cli.run(["whoami", "--local"], env), "--local: no local Cognito is running")
+      })
+    )
+  )
+
+  it.live("`local --state` keeps the pools and users across a restart; a corrupted file is refused and kept", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const home = yield* freshHome
+        const env = { EFFECT_COGNITO_HOME: home }
+        const state = join(home, "state.json")
+        const ids = /user pool\s+(\S+)\n\s+app client\s+(\S+)[^\n]*\n\s+identity pool\s+(\S+)/
+        const first = yield* Cli.start(["local", "--port", "0", "--state", state], env)
+        const before = (yield* first.printed(ids))?.slice(1)
+        assert.isDefined(before, yield* first.stdout)
+        const signUp = yield* Cli.run(["sign-up", "--local", "erin", "--attribute", "email=erin@example.com"], env, [
+          password
+        ])
+        assert.strictEqual(signUp.code, 0, signUp.stderr)
+        const code = (yield* first.printed(/code for erin \(SignUp[^)]*\): (\d{6})/))?.[1]
+        assert.isDefined(code, yield* first.stdout)
+        assert.strictEqual((yield* Cli.run(["confirm-sign-up", "--local", "erin"], env, [code!])).code, 0)
+        yield* first.stop
+
+        const second = yield* Cli.start(["local", "--port", "0", "--state", state], env)
+        assert.deepStrictEqual((yield* second.printed(ids))?.slice(1), before, yield* second.stdout)
+        const signIn = yield* Cli.run(["sign-in", "--local", "erin"], env, [password])
+        assert.strictEqual(signIn.code, 0, signIn.stderr)
+        assert.include(signIn.stdout, "signed in as erin")
+        yield* second.stop
+
+        const corrupted = join(home, "corrupted.json")
+        yield* Effect.promise(() => writeFile(corrupted, '{"version": 1, "region": 7}', { mode: 0o600 }))
+        const refused = yield* Cli.run(["local", "--port", "0", "--state", corrupted], env)
+        assertOneLineFailure(refused, `the state file ${corrupted} is not a local Cognito state`)
+        assert.strictEqual(yield* Effect.promise(() => readFile(corrupted, "utf8")), '{"version": 1, "region": 7}')
       })
     )
   )

@@ -116,11 +116,21 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito protoco
           RequireUppercase: true,
           RequireLowercase: true,
           RequireNumbers: true,
-          RequireSymbols: false
+          RequireSymbols: false,
+          TemporaryPasswordValidityDays: 7
         })
         const attributes = (described.json.UserPool as { SchemaAttributes: Array<{ Name: string }> }).SchemaAttributes
         assert.isTrue(attributes.some((a) => a.Name === "custom:badge"))
 
+        assertFailure(
+          yield* idp(local, "CreateUserPoolClient", {
+            UserPoolId: userPoolId,
+            ClientName: "too-short",
+            AccessTokenValidity: 1,
+            TokenValidityUnits: { AccessToken: "minutes" }
+          }),
+          "InvalidParameterException"
+        )
         const client = yield* idp(local, "CreateUserPoolClient", { UserPoolId: userPoolId, ClientName: "srp-only" })
         const clientId = string(client.json, "UserPoolClient", "ClientId")
         const describedClient = yield* idp(local, "DescribeUserPoolClient", {
@@ -240,6 +250,129 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito protoco
       const after = (yield* local.deliveries).slice(before + 1).map((d) => [d.message.username, d.message.medium])
       assert.deepStrictEqual(after, [["grace", "SMS"]])
     })
+  )
+
+  it.effect("AdminCreateUser RESEND sends a new temporary password; a missing or confirmed user is refused", () =>
+    Effect.gen(function* () {
+      const local = yield* LocalCognito.LocalCognito
+      const UserPoolId = local.defaultPool.userPoolId
+      const invitations = Effect.map(local.deliveries, (all) =>
+        all.filter((d) => d.message.username === "hana" && d.message.purpose === "Invitation")
+      )
+      const create = (body: Record<string, unknown>) => idp(local, "AdminCreateUser", { UserPoolId, ...body })
+      const email = {
+        DesiredDeliveryMediums: ["EMAIL"],
+        UserAttributes: [{ Name: "email", Value: "hana@example.com" }]
+      }
+      assert.strictEqual((yield* create({ Username: "hana", ...email })).status, 200)
+      const resent = yield* create({ Username: "hana", MessageAction: "RESEND", DesiredDeliveryMediums: ["EMAIL"] })
+      assert.strictEqual(resent.status, 200, resent.text)
+      assert.deepInclude(resent.json.User as object, { Username: "hana", UserStatus: "FORCE_CHANGE_PASSWORD" })
+      const [first, second] = (yield* invitations).map((d) => Redacted.value(d.message.code))
+      assert.isDefined(second)
+      assert.notStrictEqual(second, first)
+      const signIn = (password: string) =>
+        idp(local, "InitiateAuth", {
+          ClientId: local.defaultPool.clientId,
+          AuthFlow: "USER_PASSWORD_AUTH",
+          AuthParameters: { USERNAME: "hana", PASSWORD: password }
+        })
+      assertFailure(yield* signIn(first!), "NotAuthorizedException")
+      const challenge = yield* signIn(second!)
+      assert.strictEqual(challenge.json.ChallengeName, "NEW_PASSWORD_REQUIRED", challenge.text)
+
+      assertFailure(yield* create({ Username: "nobody", MessageAction: "RESEND" }), "UserNotFoundException")
+      yield* idp(local, "AdminSetUserPassword", {
+        UserPoolId,
+        Username: "hana",
+        Password: "Final-Passw0rd!",
+        Permanent: true
+      })
+      const confirmed = yield* create({ Username: "hana", MessageAction: "RESEND" })
+      assertFailure(confirmed, "UnsupportedUserStateException")
+      assert.include(confirmed.json.message, "FORCE_CHANGE_PASSWORD")
+    })
+  )
+
+  it.effect(
+    "an identity pool with several user-pool providers accepts logins from each and refuses other providers",
+    () =>
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        /** A user pool with a password-flow client and a confirmed user; the provider name and the user's id token. */
+        const poolWithUser = (name: string) =>
+          Effect.gen(function* () {
+            const UserPoolId = string((yield* idp(local, "CreateUserPool", { PoolName: name })).json, "UserPool", "Id")
+            const client = yield* idp(local, "CreateUserPoolClient", {
+              UserPoolId,
+              ClientName: name,
+              ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+            })
+            const ClientId = string(client.json, "UserPoolClient", "ClientId")
+            yield* idp(local, "AdminCreateUser", { UserPoolId, Username: "ivy", MessageAction: "SUPPRESS" })
+            yield* idp(local, "AdminSetUserPassword", {
+              UserPoolId,
+              Username: "ivy",
+              Password: "Ivy-Passw0rd!",
+              Permanent: true
+            })
+            const signIn = yield* idp(local, "InitiateAuth", {
+              ClientId,
+              AuthFlow: "USER_PASSWORD_AUTH",
+              AuthParameters: { USERNAME: "ivy", PASSWORD: "Ivy-Passw0rd!" }
+            })
+            return {
+              ProviderName: `cognito-idp.us-east-1.amazonaws.com/${UserPoolId}`,
+              ClientId,
+              idToken: string(signIn.json, "AuthenticationResult", "IdToken")
+            }
+          })
+        const north = yield* poolWithUser("north")
+        const south = yield* poolWithUser("south")
+        const stranger = yield* poolWithUser("stranger")
+        const created = yield* identity(local, "CreateIdentityPool", {
+          IdentityPoolName: "both",
+          AllowUnauthenticatedIdentities: false,
+          CognitoIdentityProviders: [
+            { ProviderName: north.ProviderName, ClientId: north.ClientId },
+            { ProviderName: south.ProviderName, ClientId: south.ClientId }
+          ]
+        })
+        const IdentityPoolId = string(created.json, "IdentityPoolId")
+        const login = (pool: { ProviderName: string }, token: string) => ({ [pool.ProviderName]: token })
+
+        const ids: Array<string> = []
+        for (const pool of [north, south]) {
+          const id = yield* identity(local, "GetId", { IdentityPoolId, Logins: login(pool, pool.idToken) })
+          assert.strictEqual(id.status, 200, id.text)
+          const IdentityId = string(id.json, "IdentityId")
+          const credentials = yield* identity(local, "GetCredentialsForIdentity", {
+            IdentityId,
+            Logins: login(pool, pool.idToken)
+          })
+          assert.strictEqual(credentials.status, 200, credentials.text)
+          assert.isString((credentials.json.Credentials as { AccessKeyId?: unknown }).AccessKeyId)
+          ids.push(IdentityId)
+        }
+        assert.notStrictEqual(ids[0], ids[1])
+        // A pool that is not a provider; a provider's name with another pool's token; no login at all.
+        assertFailure(
+          yield* identity(local, "GetId", { IdentityPoolId, Logins: login(stranger, stranger.idToken) }),
+          "NotAuthorizedException"
+        )
+        assertFailure(
+          yield* identity(local, "GetId", { IdentityPoolId, Logins: login(south, north.idToken) }),
+          "NotAuthorizedException"
+        )
+        assertFailure(
+          yield* identity(local, "GetCredentialsForIdentity", {
+            IdentityId: ids[1],
+            Logins: login(north, north.idToken)
+          }),
+          "NotAuthorizedException"
+        )
+        assertFailure(yield* identity(local, "GetId", { IdentityPoolId }), "NotAuthorizedException")
+      })
   )
 
   it.effect("sets up TOTP MFA through the challenge session: the session finds its app client", () =>

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 export * as TestCognito from "./TestCognito.js"
+export * as TestCognitoSnapshot from "./TestCognitoSnapshot.js"
 export * as SigV4TestSuite from "./SigV4TestSuite.js"
 export * as SigV4Verifier from "./SigV4Verifier.js"
 export * as TokenStoreCases from "./TokenStoreCases.js"

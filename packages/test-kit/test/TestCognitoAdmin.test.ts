@@ -9,6 +9,7 @@ import { TestCognito } from "@effect-cognito/test-kit"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
 import { alice, atStart, confirmedUser, expectReason, otherPassword, password } from "./fixtures.js"
 
 const claims = (token: Redacted.Redacted<string>) =>
@@ -105,6 +106,59 @@ describe("TestCognito admin actions", () => {
       )
       yield* expectReason(cognito.adminUserGlobalSignOut("nobody"), "UserNotFound")
     }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect(
+    "a temporary password expires after 7 days; RESEND sets a new one, restarts its validity and invites again",
+    () =>
+      Effect.gen(function* () {
+        yield* atStart
+        const auth = yield* Auth.Auth
+        const cognito = yield* TestCognito.TestCognito
+        const invitations = Effect.map(cognito.outbox, (outbox) =>
+          outbox.filter((m) => m.username === "carol" && m.purpose === "Invitation")
+        )
+        yield* cognito.adminCreateUser({
+          username: "carol",
+          userAttributes: { email: "carol@example.com" },
+          desiredDeliveryMediums: ["EMAIL"]
+        })
+        const first = (yield* invitations)[0]!.code
+        yield* TestClock.adjust("7 days")
+        const expired = yield* expectReason(auth.signIn({ username: "carol", password: first }), "NotAuthorized")
+        assert.include(expired.message, "Temporary password has expired")
+
+        yield* cognito.adminCreateUser({
+          username: "carol",
+          messageAction: "RESEND",
+          desiredDeliveryMediums: ["EMAIL"]
+        })
+        const sent = yield* invitations
+        assert.strictEqual(sent.length, 2)
+        assert.deepInclude(sent[1], { medium: "EMAIL", destination: "carol@example.com" })
+        const second = sent[1]!.code
+        assert.notStrictEqual(Redacted.value(second), Redacted.value(first))
+        yield* expectReason(auth.signIn({ username: "carol", password: first }), "NotAuthorized")
+        yield* TestClock.adjust("6 days")
+        assert.strictEqual((yield* auth.signIn({ username: "carol", password: second }))._tag, "NewPasswordRequired")
+
+        // A given temporary password is used as it is.
+        yield* cognito.adminCreateUser({ username: "carol", messageAction: "RESEND", temporaryPassword: otherPassword })
+        assert.strictEqual((yield* invitations).length, 2, "SMS is the default medium and carol has no phone")
+        assert.strictEqual(
+          (yield* auth.signIn({ username: "carol", password: otherPassword }))._tag,
+          "NewPasswordRequired"
+        )
+        assert.strictEqual((yield* auth.confirmSignIn({ challengeResponse: password }))._tag, "SignedIn")
+
+        // Cognito's answers for a user who does not exist and one who set a password.
+        yield* expectReason(cognito.adminCreateUser({ username: "nobody", messageAction: "RESEND" }), "UserNotFound")
+        const confirmed = yield* expectReason(
+          cognito.adminCreateUser({ username: "carol", messageAction: "RESEND" }),
+          "UnsupportedOperation"
+        )
+        assert.strictEqual(confirmed.exception, "UnsupportedUserStateException")
+      }).pipe(Effect.provide(TestCognito.layer({ mfa: "OFF" })))
   )
 })
 

@@ -1,6 +1,6 @@
 /**
  * The `local` command: a local Cognito on 127.0.0.1 whose pools other commands reach
- * with `--local`.
+ * with `--local`; with `--state <file>` its state outlives a restart.
  *
  * @internal
  */
@@ -8,13 +8,14 @@ import * as AuthError from "@effect-cognito/core/AuthError"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as AtomicFile from "../atomicFile.js"
 import { CliError } from "./error.js"
 import * as Io from "./io.js"
-import { sessionDirectory, errorCode, localFile, type LocalPools } from "./shared.js"
+import { sessionDirectory, errorCode, localFile, optionalText, type LocalPools } from "./shared.js"
 
 /** The `local` command. */
 export const local = Command.make(
@@ -24,9 +25,10 @@ export const local = Command.make(
       Options.withDefault(9229),
       Options.withDescription("The port on 127.0.0.1 (0: a free one)")
     ),
-    region: Options.text("region").pipe(
-      Options.withDefault("us-east-1"),
-      Options.withDescription("The region of the pools' ids")
+    region: optionalText("region", "The region of the pools' ids (default us-east-1, or the state file's)"),
+    state: optionalText(
+      "state",
+      "Keep the pools, users and keys in this file (mode 0600), so a restart with it keeps them and the ids"
     )
   },
   (c) =>
@@ -41,9 +43,11 @@ export const local = Command.make(
         catch: () =>
           new CliError({ message: "local: needs @effect-cognito/test-kit; install it beside @effect-cognito/node" })
       })
+      const stateFile = Option.map(c.state, (file) => path.resolve(file))
       const server = yield* LocalCognito.make({
         port: c.port,
-        region: c.region,
+        region: Option.getOrUndefined(c.region),
+        stateFile: Option.getOrUndefined(stateFile),
         onDelivery: ({ message, userPoolId }) =>
           io.out(
             `code for ${message.username} (${message.purpose}, ${message.medium.toLowerCase()} to ${message.destination}, ${userPoolId}): ${Redacted.value(message.code)}`
@@ -74,6 +78,7 @@ export const local = Command.make(
           `  user pool      ${pools.userPoolId}`,
           `  app client     ${pools.clientId} (no secret)`,
           `  identity pool  ${pools.identityPoolId}`,
+          ...Option.match(stateFile, { onNone: () => [], onSome: (file) => [`  state          ${file}`] }),
           `use it with --local (ids in ${file}); delivered codes follow; Ctrl-C stops`
         ].join("\n")
       )

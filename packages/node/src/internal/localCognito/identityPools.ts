@@ -10,9 +10,10 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as LocalCognito from "../../LocalCognito.js"
-import { decode, failure, IdentityRequests, IdentityResponses, optional } from "./wire.js"
+import { decode, failure, IdentityRequests, optional } from "./wire.js"
+import { IdentityResponses } from "./wireResponses.js"
 import * as State from "./registryState.js"
-import type { IdentityPool, IdentityPoolDescription } from "./registryState.js"
+import type { IdentityPool, IdentityPoolDescription, Pool } from "./registryState.js"
 
 const CreateIdentityPool = Schema.Struct({
   IdentityPoolName: Schema.String,
@@ -36,18 +37,27 @@ export const make = (state: State.State, identityPoolFactory: LocalCognito.Optio
   const findIdentityPool = (action: string, id: string) => State.findIdentityPool(state, action, id)
 
   /**
-   * The default identity pool: TestCognito's, over the first user pool among its providers
-   * (checking that pool's id tokens for the providers' app clients); none without a user pool.
+   * The default identity pool: TestCognito's, kept by the first user pool among its
+   * providers and trusting the id tokens of every user pool among them (each for its
+   * providers' app clients); none without a user pool. The user pools must exist when the
+   * identity pool is created.
    */
   const testCognitoIdentityPool = (config: LocalCognito.IdentityPoolConfig) => {
     const prefix = `cognito-idp.${region}.amazonaws.com/`
-    const first = config.providers.find((p) => p.providerName.startsWith(prefix))
-    const pool = first === undefined ? undefined : pools.get(first.providerName.slice(prefix.length))
-    if (first === undefined || pool === undefined) return Effect.succeed(undefined)
-    return pool.cognito.withIdentityPool({
+    const trusted = new Map<Pool, Array<string>>()
+    for (const provider of config.providers) {
+      const pool = provider.providerName.startsWith(prefix)
+        ? pools.get(provider.providerName.slice(prefix.length))
+        : undefined
+      if (pool !== undefined) trusted.set(pool, [...(trusted.get(pool) ?? []), provider.clientId])
+    }
+    const [host, ...others] = trusted
+    if (host === undefined) return Effect.succeed(undefined)
+    return host[0].cognito.withIdentityPool({
       identityPoolId: config.identityPoolId,
       allowUnauthenticated: config.allowUnauthenticatedIdentities,
-      clientIds: config.providers.filter((p) => p.providerName === first.providerName).map((p) => p.clientId)
+      clientIds: host[1],
+      userPools: others.map(([pool, clientIds]) => ({ pool: pool.cognito, clientIds }))
     })
   }
 
@@ -62,19 +72,9 @@ export const make = (state: State.State, identityPoolFactory: LocalCognito.Optio
       Effect.fail(undefined)
     ]).pipe(Effect.mapError(() => new Cause.NoSuchElementException(`no credentials with access key id ${accessKeyId}`)))
 
-  const createIdentityPool = (body: unknown) =>
+  /** Adds an identity pool as described, with what answers for it (also for one restored from the state file). */
+  const register = (description: IdentityPoolDescription) =>
     Effect.gen(function* () {
-      const request = yield* decode("CreateIdentityPool", CreateIdentityPool)(body)
-      const description: IdentityPoolDescription = {
-        IdentityPoolId: `${region}:${randomUUID()}`,
-        IdentityPoolName: request.IdentityPoolName,
-        AllowUnauthenticatedIdentities: request.AllowUnauthenticatedIdentities,
-        CognitoIdentityProviders: (request.CognitoIdentityProviders ?? []).map((provider) => ({
-          ProviderName: provider.ProviderName,
-          ClientId: provider.ClientId,
-          ServerSideTokenCheck: provider.ServerSideTokenCheck ?? false
-        }))
-      }
       const config: LocalCognito.IdentityPoolConfig = {
         region,
         identityPoolId: description.IdentityPoolId,
@@ -88,6 +88,22 @@ export const make = (state: State.State, identityPoolFactory: LocalCognito.Optio
       const testPool = identityPoolFactory === undefined ? yield* testCognitoIdentityPool(config) : undefined
       const service = identityPoolFactory === undefined ? testPool?.identityPool : yield* identityPoolFactory(config)
       identityPools.set(description.IdentityPoolId, { description, service, testPool })
+    })
+
+  const createIdentityPool = (body: unknown) =>
+    Effect.gen(function* () {
+      const request = yield* decode("CreateIdentityPool", CreateIdentityPool)(body)
+      const description: IdentityPoolDescription = {
+        IdentityPoolId: `${region}:${randomUUID()}`,
+        IdentityPoolName: request.IdentityPoolName,
+        AllowUnauthenticatedIdentities: request.AllowUnauthenticatedIdentities,
+        CognitoIdentityProviders: (request.CognitoIdentityProviders ?? []).map((provider) => ({
+          ProviderName: provider.ProviderName,
+          ClientId: provider.ClientId,
+          ServerSideTokenCheck: provider.ServerSideTokenCheck ?? false
+        }))
+      }
+      yield* register(description)
       return description
     })
 
@@ -136,5 +152,5 @@ export const make = (state: State.State, identityPoolFactory: LocalCognito.Optio
       Effect.map(findIdentityPool("DescribeIdentityPool", request.IdentityPoolId), (pool) => pool.description)
     )
 
-  return { createIdentityPool, describeIdentityPool, getId, getCredentialsForIdentity, credentialsOf }
+  return { register, createIdentityPool, describeIdentityPool, getId, getCredentialsForIdentity, credentialsOf }
 }

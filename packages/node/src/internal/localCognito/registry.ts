@@ -25,7 +25,8 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
   const state = State.make(region, endpoint)
   const { pools, clients, identityPools } = state
   const findPool = (action: string, id: string) => State.findPool(state, action, id)
-  const { createUserPool, describeUserPool, createUserPoolClient, describeUserPoolClient } = UserPoolSetup.make(state)
+  const { createUserPool, describeUserPool, createUserPoolClient, describeUserPoolClient, restorePool, addClient } =
+    UserPoolSetup.make(state)
   const {
     adminCreateUser,
     adminConfirmSignUp,
@@ -37,7 +38,7 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     adminDisableUser,
     adminDeleteUser
   } = UserPoolAdmin.make(state)
-  const { createIdentityPool, describeIdentityPool, getId, getCredentialsForIdentity, credentialsOf } =
+  const { register, createIdentityPool, describeIdentityPool, getId, getCredentialsForIdentity, credentialsOf } =
     IdentityPools.make(state, identityPoolFactory)
 
   /** The setup and admin actions of the user-pool service, by name. */
@@ -68,6 +69,7 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
 
   return {
     region,
+    state,
     pools,
     clients,
     identityPools,
@@ -77,7 +79,9 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     createUserPool,
     createUserPoolClient,
     createIdentityPool,
-    credentialsOf
+    credentialsOf,
+    /** Adding pools, clients and identity pools as the state file holds them. */
+    restore: { pool: restorePool, client: addClient, identityPool: register }
   }
 }
 

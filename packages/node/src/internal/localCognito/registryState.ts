@@ -18,7 +18,8 @@ const PasswordPolicy = Schema.Struct({
   RequireUppercase: optional(Schema.Boolean),
   RequireLowercase: optional(Schema.Boolean),
   RequireNumbers: optional(Schema.Boolean),
-  RequireSymbols: optional(Schema.Boolean)
+  RequireSymbols: optional(Schema.Boolean),
+  TemporaryPasswordValidityDays: optional(Schema.Number)
 })
 
 const SchemaAttribute = Schema.Struct({

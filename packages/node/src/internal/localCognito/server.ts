@@ -1,29 +1,26 @@
 /**
  * The local Cognito's HTTP server: `POST /` routed by `X-Amz-Target`
  * (`AWSCognitoIdentityProviderService.*`, `AWSCognitoIdentityService.*`) in AWS JSON 1.1,
- * and `GET /<userPoolId>/.well-known/jwks.json` like Cognito's issuer URL. Public
- * user-pool actions are answered by the pool's `TestCognito` provider, which checks them
- * as Cognito does (passwords by SRP, codes, secret hashes, token signatures); the app
- * client is found by `ClientId`, by the `client_id` of an access token, or by the
- * challenge session it issued.
+ * and `GET /<userPoolId>/.well-known/jwks.json` like Cognito's issuer URL. The public
+ * user-pool actions are in `publicActions.ts`, the setup, admin and identity-pool actions
+ * in the registry. After each action that may change state, the server reports the codes
+ * delivered and runs the hook that saves the state (the state file, when there is one).
  *
  * @internal
  */
 import { createServer } from "node:http"
 import type * as AuthError from "@effect-cognito/core/AuthError"
-import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as LocalCognito from "../../LocalCognito.js"
 import * as Registry from "./registry.js"
-import { allowFlow, decode, errorBody, failure, initiateAuthRequest, Requests, Responses, attributes } from "./wire.js"
+import * as PublicActions from "./publicActions.js"
+import { errorBody } from "./wireResponses.js"
 
-type Secret = Redacted.Redacted<string>
 type Handler = (body: unknown) => Effect.Effect<unknown, AuthError.AuthError>
 
 const contentType = "application/x-amz-json-1.1"
@@ -49,26 +46,30 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const failureJson = (status: number, exception: string, message: string) =>
   json(status, { __type: exception, message }, { "x-amzn-errortype": exception })
 
-/** The claims of a JWT, unverified: only to find the app client that issued it. */
-const unverifiedClaims = (token: string): Record<string, unknown> | undefined => {
-  const payload = token.split(".")[1]
-  if (payload === undefined) return undefined
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))
-    return typeof claims === "object" && claims !== null ? (claims as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
-}
+/** Actions that change nothing: no state to save after them. */
+const readOnly = new Set([
+  "DescribeUserPool",
+  "DescribeUserPoolClient",
+  "DescribeIdentityPool",
+  "AdminGetUser",
+  "ListUsers",
+  "GetUser"
+])
 
-/** Starts the server on loopback and serves until the scope closes. */
+/**
+ * Listens on loopback (until the scope closes) with an empty registry in `region`;
+ * requests are answered once `serve` is called, with the hook to run after each action
+ * that may change state.
+ */
 export const make = (
-  options: LocalCognito.Options
+  options: LocalCognito.Options,
+  region: string
 ): Effect.Effect<
   {
     readonly endpoint: string
     readonly registry: Registry.Registry
     readonly deliveries: Effect.Effect<ReadonlyArray<LocalCognito.Delivery>>
+    readonly serve: (changed: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
   },
   HttpServerError.ServeError,
   Scope.Scope
@@ -78,8 +79,7 @@ export const make = (
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0
     const endpoint = `http://127.0.0.1:${port}/`
-    const registry = Registry.make(options.region ?? "us-east-1", endpoint, options.identityPools)
-    const sessions = new Map<string, string>()
+    const registry = Registry.make(region, endpoint, options.identityPools)
     const deliveries: Array<LocalCognito.Delivery> = []
 
     /** Reports the codes pools delivered since the last report. */
@@ -97,231 +97,23 @@ export const make = (
       )
     )
 
-    const notFoundClient = (action: string, clientId: string) =>
-      Effect.fail(failure(action, "ResourceNotFoundException", `User pool client ${clientId} does not exist.`))
-
-    const byClientId = (action: string, clientId: string) => {
-      const client = registry.clients.get(clientId)
-      if (client === undefined) return notFoundClient(action, clientId)
-      return Effect.succeed({ client, provider: client.cognito.provider })
-    }
-
-    const byAccessToken = (action: string, token: Secret) => {
-      const clientId = unverifiedClaims(Redacted.value(token))?.client_id
-      return typeof clientId === "string" && registry.clients.has(clientId)
-        ? byClientId(action, clientId)
-        : Effect.fail(failure(action, "NotAuthorizedException", "Invalid Access Token"))
-    }
-
-    /** The app client that issued a challenge session, with the session. */
-    const bySession = (action: string, session: Secret | undefined) => {
-      const clientId = session === undefined ? undefined : sessions.get(Redacted.value(session))
-      return session === undefined || clientId === undefined
-        ? Effect.fail(failure(action, "NotAuthorizedException", "Invalid session for the user, session is expired."))
-        : Effect.map(byClientId(action, clientId), (found) => ({ ...found, session }))
-    }
-
-    const remember =
-      (clientId: string) => (response: IdentityProvider.AuthResponse | { readonly session?: Secret | undefined }) => {
-        const session = "session" in response ? response.session : undefined
-        if (session !== undefined) sessions.set(Redacted.value(session), clientId)
-      }
-
-    const metadata = (value: Readonly<Record<string, string>> | undefined) =>
-      value === undefined ? {} : { clientMetadata: value }
-
     const userPoolActions: Readonly<Record<string, Handler>> = {
-      SignUp: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("SignUp", Requests.SignUp)(body)
-          const { provider } = yield* byClientId("SignUp", request.ClientId)
-          const response = yield* provider.signUp({
-            username: request.Username,
-            password: request.Password,
-            userAttributes: attributes(request.UserAttributes),
-            ...(request.ValidationData === undefined ? {} : { validationData: attributes(request.ValidationData) }),
-            ...metadata(request.ClientMetadata),
-            ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
-          })
-          return yield* Responses.signUp(response)
-        }),
-      ConfirmSignUp: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("ConfirmSignUp", Requests.ConfirmSignUp)(body)
-          const { provider } = yield* byClientId("ConfirmSignUp", request.ClientId)
-          yield* provider.confirmSignUp({
-            username: request.Username,
-            confirmationCode: request.ConfirmationCode,
-            ...(request.ForceAliasCreation === undefined ? {} : { forceAliasCreation: request.ForceAliasCreation }),
-            ...metadata(request.ClientMetadata),
-            ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
-          })
-          return {}
-        }),
-      ResendConfirmationCode: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("ResendConfirmationCode", Requests.ByUsername)(body)
-          const { provider } = yield* byClientId("ResendConfirmationCode", request.ClientId)
-          const response = yield* provider.resendConfirmationCode({
-            username: request.Username,
-            ...metadata(request.ClientMetadata),
-            ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
-          })
-          return yield* Responses.codeDelivery(response)
-        }),
-      InitiateAuth: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("InitiateAuth", Requests.InitiateAuth)(body)
-          const { client, provider } = yield* byClientId("InitiateAuth", request.ClientId)
-          const typed = yield* initiateAuthRequest(request, Redacted.value)
-          if (!client.explicitAuthFlows.includes(allowFlow(typed.authFlow)))
-            return yield* Effect.fail(
-              failure("InitiateAuth", "InvalidParameterException", `${typed.authFlow} flow not enabled for this client`)
-            )
-          const response = yield* provider.initiateAuth(typed)
-          remember(client.clientId)(response)
-          return yield* Responses.auth(response)
-        }),
-      RespondToAuthChallenge: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("RespondToAuthChallenge", Requests.RespondToAuthChallenge)(body)
-          const { client, provider } = yield* byClientId("RespondToAuthChallenge", request.ClientId)
-          const response = yield* provider.respondToAuthChallenge({
-            challengeName: request.ChallengeName,
-            ...(request.Session === undefined ? {} : { session: request.Session }),
-            challengeResponses: request.ChallengeResponses ?? {},
-            ...metadata(request.ClientMetadata)
-          })
-          remember(client.clientId)(response)
-          return yield* Responses.auth(response)
-        }),
-      GetTokensFromRefreshToken: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("GetTokensFromRefreshToken", Requests.GetTokensFromRefreshToken)(body)
-          const { provider } = yield* byClientId("GetTokensFromRefreshToken", request.ClientId)
-          const tokens = yield* provider.getTokensFromRefreshToken({
-            refreshToken: request.RefreshToken,
-            ...(request.ClientSecret === undefined ? {} : { clientSecret: request.ClientSecret }),
-            ...(request.DeviceKey === undefined ? {} : { deviceKey: request.DeviceKey }),
-            ...metadata(request.ClientMetadata)
-          })
-          return yield* Responses.tokens(tokens)
-        }),
-      GlobalSignOut: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("GlobalSignOut", Requests.AccessToken)(body)
-          const { provider } = yield* byAccessToken("GlobalSignOut", request.AccessToken)
-          yield* provider.globalSignOut({ accessToken: request.AccessToken })
-          return {}
-        }),
-      RevokeToken: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("RevokeToken", Requests.RevokeToken)(body)
-          const { provider } = yield* byClientId("RevokeToken", request.ClientId)
-          yield* provider.revokeToken({
-            token: request.Token,
-            ...(request.ClientSecret === undefined ? {} : { clientSecret: request.ClientSecret })
-          })
-          return {}
-        }),
-      ForgotPassword: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("ForgotPassword", Requests.ByUsername)(body)
-          const { provider } = yield* byClientId("ForgotPassword", request.ClientId)
-          const response = yield* provider.forgotPassword({
-            username: request.Username,
-            ...metadata(request.ClientMetadata),
-            ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
-          })
-          return yield* Responses.codeDelivery(response)
-        }),
-      ConfirmForgotPassword: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("ConfirmForgotPassword", Requests.ConfirmForgotPassword)(body)
-          const { provider } = yield* byClientId("ConfirmForgotPassword", request.ClientId)
-          yield* provider.confirmForgotPassword({
-            username: request.Username,
-            confirmationCode: request.ConfirmationCode,
-            password: request.Password,
-            ...metadata(request.ClientMetadata),
-            ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
-          })
-          return {}
-        }),
-      ChangePassword: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("ChangePassword", Requests.ChangePassword)(body)
-          const { provider } = yield* byAccessToken("ChangePassword", request.AccessToken)
-          yield* provider.changePassword({
-            accessToken: request.AccessToken,
-            previousPassword: request.PreviousPassword,
-            proposedPassword: request.ProposedPassword
-          })
-          return {}
-        }),
-      GetUser: (body) =>
-        Effect.gen(function* () {
-          const request = yield* decode("GetUser", Requests.AccessToken)(body)
-          const { provider } = yield* byAccessToken("GetUser", request.AccessToken)
-          return yield* Responses.getUser(yield* provider.getUser({ accessToken: request.AccessToken }))
-        }),
-      AssociateSoftwareToken: (body) =>
-        Effect.gen(function* () {
-          const action = "AssociateSoftwareToken"
-          const request = yield* decode(action, Requests.AssociateSoftwareToken)(body)
-          if (request.AccessToken !== undefined) {
-            const { provider } = yield* byAccessToken(action, request.AccessToken)
-            return yield* Responses.associateSoftwareToken(
-              yield* provider.associateSoftwareToken({ accessToken: request.AccessToken })
-            )
-          }
-          const { client, provider, session } = yield* bySession(action, request.Session)
-          const response = yield* provider.associateSoftwareToken({ session })
-          remember(client.clientId)(response)
-          return yield* Responses.associateSoftwareToken(response)
-        }),
-      VerifySoftwareToken: (body) =>
-        Effect.gen(function* () {
-          const action = "VerifySoftwareToken"
-          const request = yield* decode(action, Requests.VerifySoftwareToken)(body)
-          const named =
-            request.FriendlyDeviceName === undefined ? {} : { friendlyDeviceName: request.FriendlyDeviceName }
-          if (request.AccessToken !== undefined) {
-            const { provider } = yield* byAccessToken(action, request.AccessToken)
-            return yield* Responses.verifySoftwareToken(
-              yield* provider.verifySoftwareToken({
-                accessToken: request.AccessToken,
-                userCode: request.UserCode,
-                ...named
-              })
-            )
-          }
-          const { client, provider, session } = yield* bySession(action, request.Session)
-          const response = yield* provider.verifySoftwareToken({
-            session,
-            userCode: request.UserCode,
-            ...named
-          })
-          remember(client.clientId)(response)
-          return yield* Responses.verifySoftwareToken(response)
-        }),
+      ...PublicActions.make(registry),
       ...registry.userPoolActions
     }
 
     const identityActions: Readonly<Record<string, Handler>> = registry.identityPoolActions
 
-    const dispatch = (target: string, body: unknown): Effect.Effect<unknown, AuthError.AuthError> => {
+    /** The action of a target and its handler, if there is one. */
+    const route = (target: string) => {
       const dot = target.lastIndexOf(".")
       const service = target.slice(0, dot)
       const action = target.slice(dot + 1)
       const table = service === userPoolTarget ? userPoolActions : service === identityTarget ? identityActions : {}
-      const handler = Object.hasOwn(table, action) ? table[action] : undefined
-      return handler === undefined
-        ? Effect.fail(failure(action, "UnknownOperationException", `Unknown operation ${target}`))
-        : handler(body)
+      return { action, handler: Object.hasOwn(table, action) ? table[action] : undefined }
     }
 
-    const post = (request: HttpServerRequest.HttpServerRequest) =>
+    const post = (request: HttpServerRequest.HttpServerRequest, changed: Effect.Effect<void>) =>
       Effect.gen(function* () {
         const target = request.headers["x-amz-target"]
         if (target === undefined) return failureJson(400, "UnknownOperationException", "Missing X-Amz-Target")
@@ -332,8 +124,11 @@ export const make = (
         } catch {
           return failureJson(400, "SerializationException", "The request body is not JSON.")
         }
-        const result = yield* Effect.either(dispatch(target, body))
+        const { action, handler } = route(target)
+        if (handler === undefined) return failureJson(400, "UnknownOperationException", `Unknown operation ${target}`)
+        const result = yield* Effect.either(handler(body))
         yield* flush
+        if (!readOnly.has(action)) yield* changed
         if (result._tag === "Right") return json(200, result.right)
         const { exception, message, status } = errorBody(result.left)
         return failureJson(status, exception, message)
@@ -353,16 +148,21 @@ export const make = (
         })
       })
 
-    const app = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      request.method === "POST"
-        ? post(request)
-        : request.method === "GET"
-          ? get(request)
-          : request.method === "OPTIONS"
-            ? Effect.succeed(HttpServerResponse.empty({ status: 204, headers: cors }))
-            : Effect.succeed(HttpServerResponse.text("Method not allowed", { status: 405, headers: cors }))
-    )
+    const app = (changed: Effect.Effect<void>) =>
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+        request.method === "POST"
+          ? post(request, changed)
+          : request.method === "GET"
+            ? get(request)
+            : request.method === "OPTIONS"
+              ? Effect.succeed(HttpServerResponse.empty({ status: 204, headers: cors }))
+              : Effect.succeed(HttpServerResponse.text("Method not allowed", { status: 405, headers: cors }))
+      )
 
-    yield* server.serve(app)
-    return { endpoint, registry, deliveries: Effect.sync(() => [...deliveries]) }
+    return {
+      endpoint,
+      registry,
+      deliveries: Effect.sync(() => [...deliveries]),
+      serve: (changed: Effect.Effect<void>) => server.serve(app(changed))
+    }
   })

@@ -63,8 +63,6 @@ const filterValue = (user: TestCognito.UserView, name: string): string | undefin
           : "Disabled"
         : user.attributes[name]
 
-/** A registry of pools, clients and identity pools, with the actions that manage them. */
-
 /** The admin actions over a registry state. */
 export const make = (state: State.State) => {
   const findPool = (action: string, id: string) => State.findPool(state, action, id)
@@ -98,11 +96,12 @@ export const make = (state: State.State) => {
       const action = "AdminCreateUser"
       const { request, cognito } = yield* user(action, AdminCreateUser)(body)
       // Without TemporaryPassword the pool generates one; the invitation carries it to the outbox.
+      // RESEND: a new temporary password for a user who has not set one, and the invitation again.
       yield* cognito.adminCreateUser({
         username: request.Username,
         temporaryPassword: request.TemporaryPassword,
         userAttributes: attributes(request.UserAttributes),
-        messageAction: request.MessageAction === "SUPPRESS" ? "SUPPRESS" : undefined,
+        messageAction: request.MessageAction,
         desiredDeliveryMediums: request.DesiredDeliveryMediums
       })
       const created = yield* cognito.adminGetUser(request.Username)

@@ -1,10 +1,12 @@
 /**
  * The user-pool setup actions of the local Cognito: CreateUserPool, DescribeUserPool,
- * CreateUserPoolClient and DescribeUserPoolClient, and how pools and clients are described.
+ * CreateUserPoolClient and DescribeUserPoolClient, how pools and clients are described,
+ * and how pools and clients are added (new, or restored from the state file).
  *
  * @internal
  */
 import * as TestCognito from "@effect-cognito/test-kit/TestCognito"
+import type * as TestCognitoSnapshot from "@effect-cognito/test-kit/TestCognitoSnapshot"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -66,6 +68,10 @@ const standardSchema = [
 
 const unitSeconds: Readonly<Record<TimeUnit, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 }
 
+/** Cognito's ranges of token validity, in seconds: access and id tokens, and refresh tokens. */
+const shortLived = { min: 300, max: 86_400, text: "from 5 minutes to 1 day" }
+const longLived = { min: 3600, max: 3650 * 86_400, text: "from 60 minutes to 10 years" }
+
 /** The setup actions over a registry state. */
 export const make = (state: State.State) => {
   const { region, endpoint, pools, clients } = state
@@ -86,7 +92,8 @@ export const make = (state: State.State) => {
           RequireUppercase: policy?.RequireUppercase ?? true,
           RequireLowercase: policy?.RequireLowercase ?? true,
           RequireNumbers: policy?.RequireNumbers ?? true,
-          RequireSymbols: policy?.RequireSymbols ?? true
+          RequireSymbols: policy?.RequireSymbols ?? true,
+          TemporaryPasswordValidityDays: policy?.TemporaryPasswordValidityDays ?? 7
         }
       },
       MfaConfiguration: pool.settings.MfaConfiguration ?? "OFF",
@@ -127,42 +134,70 @@ export const make = (state: State.State) => {
     ...client.validity
   })
 
+  /** A pool's `TestCognito`, whose tokens name this server as their issuer, so verifiers fetch its JWKS. */
+  const testCognito = (id: string, options: TestCognito.Options) =>
+    Effect.provide(
+      TestCognito.TestCognito,
+      TestCognito.layerCognito({ ...options, userPoolId: id, issuer: `${endpoint}${id}` })
+    )
+
+  /** Adds a user pool over its `TestCognito`. */
+  const addPool = (fields: Pick<Pool, "id" | "name" | "created" | "settings">, cognito: Pool["cognito"]) => {
+    const pool: Pool = { ...fields, cognito, clients: new Map(), reported: 0 }
+    pools.set(pool.id, pool)
+    return pool
+  }
+
+  /** Adds an app client to a pool: the pool as the client sees it (its id, secret and token lifetimes). */
+  const addClient = (pool: Pool, fields: Omit<Client, "userPoolId" | "cognito">) =>
+    Effect.gen(function* () {
+      const lifetime = (value: number, unit: TimeUnit) => Duration.seconds(value * unitSeconds[unit])
+      const { validity } = fields
+      const cognito = yield* pool.cognito.withClient({
+        clientId: fields.clientId,
+        clientSecret: fields.clientSecret === undefined ? undefined : Redacted.make(fields.clientSecret),
+        tokenValidity: {
+          accessToken: lifetime(validity.AccessTokenValidity, validity.TokenValidityUnits.AccessToken),
+          idToken: lifetime(validity.IdTokenValidity, validity.TokenValidityUnits.IdToken),
+          refreshToken: lifetime(validity.RefreshTokenValidity, validity.TokenValidityUnits.RefreshToken)
+        }
+      })
+      const client: Client = { ...fields, userPoolId: pool.id, cognito }
+      pool.clients.set(client.clientId, client)
+      clients.set(client.clientId, client)
+      return client
+    })
+
+  /** A pool restored from a snapshot of its `TestCognito`, without its app clients (see {@link addClient}). */
+  const restorePool = (
+    fields: Pick<Pool, "id" | "name" | "created" | "settings">,
+    snapshot: TestCognitoSnapshot.Snapshot
+  ) => Effect.map(testCognito(fields.id, { restore: snapshot }), (cognito) => addPool(fields, cognito))
+
   const createUserPool = (body: unknown) =>
     Effect.gen(function* () {
       const settings = yield* decode("CreateUserPool", CreateUserPool)(body)
       const id = `${region}_${randomId(9, alphanumeric)}`
       const policy = settings.Policies?.PasswordPolicy
-      const cognito = yield* Effect.provide(
-        TestCognito.TestCognito,
-        TestCognito.layerCognito({
-          region,
-          userPoolId: id,
-          // The pool's own client id, for admin actions only: app clients get theirs from CreateUserPoolClient.
-          clientId: randomId(26, lowercase),
-          seed: ++state.seed,
-          // Tokens name this server as their issuer, so verifiers fetch its JWKS.
-          issuer: `${endpoint}${id}`,
-          mfa: settings.MfaConfiguration ?? "OFF",
-          requiredAttributes: (settings.Schema ?? []).filter((a) => a.Required === true).map((a) => a.Name),
-          passwordPolicy: {
-            ...(policy?.MinimumLength === undefined ? {} : { minimumLength: policy.MinimumLength }),
-            ...(policy?.RequireUppercase === undefined ? {} : { requireUppercase: policy.RequireUppercase }),
-            ...(policy?.RequireLowercase === undefined ? {} : { requireLowercase: policy.RequireLowercase }),
-            ...(policy?.RequireNumbers === undefined ? {} : { requireNumbers: policy.RequireNumbers }),
-            ...(policy?.RequireSymbols === undefined ? {} : { requireSymbols: policy.RequireSymbols })
-          }
-        })
-      )
-      const pool: Pool = {
-        id,
-        name: settings.PoolName,
-        created: yield* Clock.currentTimeMillis,
-        settings,
-        cognito,
-        clients: new Map(),
-        reported: 0
-      }
-      pools.set(id, pool)
+      const cognito = yield* testCognito(id, {
+        region,
+        // The pool's own client id, for admin actions only: app clients get theirs from CreateUserPoolClient.
+        clientId: randomId(26, lowercase),
+        seed: ++state.seed,
+        mfa: settings.MfaConfiguration ?? "OFF",
+        requiredAttributes: (settings.Schema ?? []).filter((a) => a.Required === true).map((a) => a.Name),
+        passwordPolicy: {
+          ...(policy?.MinimumLength === undefined ? {} : { minimumLength: policy.MinimumLength }),
+          ...(policy?.RequireUppercase === undefined ? {} : { requireUppercase: policy.RequireUppercase }),
+          ...(policy?.RequireLowercase === undefined ? {} : { requireLowercase: policy.RequireLowercase }),
+          ...(policy?.RequireNumbers === undefined ? {} : { requireNumbers: policy.RequireNumbers }),
+          ...(policy?.RequireSymbols === undefined ? {} : { requireSymbols: policy.RequireSymbols })
+        },
+        ...(policy?.TemporaryPasswordValidityDays === undefined
+          ? {}
+          : { temporaryPasswordValidity: Duration.days(policy.TemporaryPasswordValidityDays) })
+      })
+      const pool = addPool({ id, name: settings.PoolName, created: yield* Clock.currentTimeMillis, settings }, cognito)
       return { UserPool: describePool(pool) }
     })
 
@@ -181,34 +216,33 @@ export const make = (state: State.State) => {
           RefreshToken: request.TokenValidityUnits?.RefreshToken ?? "days"
         }
       }
-      const lifetime = (value: number, unit: TimeUnit) => Duration.seconds(value * unitSeconds[unit])
-      const clientId = randomId(26, lowercase)
-      const clientSecret = request.GenerateSecret === true ? randomId(51, lowercase) : undefined
-      const cognito = yield* pool.cognito.withClient({
-        clientId,
-        clientSecret: clientSecret === undefined ? undefined : Redacted.make(clientSecret),
-        tokenValidity: {
-          accessToken: lifetime(validity.AccessTokenValidity, validity.TokenValidityUnits.AccessToken),
-          idToken: lifetime(validity.IdTokenValidity, validity.TokenValidityUnits.IdToken),
-          refreshToken: lifetime(validity.RefreshTokenValidity, validity.TokenValidityUnits.RefreshToken)
-        }
-      })
-      const client: Client = {
-        clientId,
+      for (const [name, value, unit, range] of [
+        ["AccessTokenValidity", validity.AccessTokenValidity, validity.TokenValidityUnits.AccessToken, shortLived],
+        ["IdTokenValidity", validity.IdTokenValidity, validity.TokenValidityUnits.IdToken, shortLived],
+        ["RefreshTokenValidity", validity.RefreshTokenValidity, validity.TokenValidityUnits.RefreshToken, longLived]
+      ] as const) {
+        const seconds = value * unitSeconds[unit]
+        if (!(seconds >= range.min && seconds <= range.max))
+          return yield* Effect.fail(
+            failure(
+              action,
+              "InvalidParameterException",
+              `Invalid range for token validity: ${name} must be ${range.text}.`
+            )
+          )
+      }
+      const client = yield* addClient(pool, {
+        clientId: randomId(26, lowercase),
         clientName: request.ClientName,
-        userPoolId: pool.id,
-        clientSecret,
+        clientSecret: request.GenerateSecret === true ? randomId(51, lowercase) : undefined,
         explicitAuthFlows: request.ExplicitAuthFlows ?? [
           "ALLOW_REFRESH_TOKEN_AUTH",
           "ALLOW_USER_SRP_AUTH",
           "ALLOW_CUSTOM_AUTH"
         ],
         validity,
-        created: yield* Clock.currentTimeMillis,
-        cognito
-      }
-      pool.clients.set(client.clientId, client)
-      clients.set(client.clientId, client)
+        created: yield* Clock.currentTimeMillis
+      })
       return { UserPoolClient: describeClient(client) }
     })
 
@@ -230,5 +264,5 @@ export const make = (state: State.State) => {
       Effect.map(findPool("DescribeUserPool", request.UserPoolId), (pool) => ({ UserPool: describePool(pool) }))
     )
 
-  return { describeUserPool, createUserPool, createUserPoolClient, describeUserPoolClient }
+  return { describeUserPool, createUserPool, createUserPoolClient, describeUserPoolClient, restorePool, addClient }
 }

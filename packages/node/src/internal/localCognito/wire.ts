@@ -1,16 +1,12 @@
 /**
- * The local Cognito's side of AWS JSON 1.1: request bodies decoded into the typed
+ * The local Cognito's side of AWS JSON 1.1, requests: bodies decoded into the typed
  * requests of `IdentityProvider` (the inverse of `CognitoIdentityProvider`'s encoding),
- * typed results encoded with the response shapes `CognitoIdentityProvider` reads
- * (`CognitoIdentityProvider.ResponseWire`, so the field names are written once), and
- * `AuthError`s encoded as Cognito's error bodies.
+ * malformed ones refused as Cognito refuses them, and Cognito's failures as `AuthError`s.
+ * The responses are in `wireResponses.ts`.
  *
  * @internal
  */
 import * as AuthError from "@effect-cognito/core/AuthError"
-import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
-import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
-import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
@@ -125,22 +121,6 @@ export const IdentityRequests = {
   })
 } as const
 
-/** The response bodies of `GetId` and `GetCredentialsForIdentity`. */
-export const IdentityResponses = {
-  getId: (response: { readonly identityId: string }) =>
-    encode(CognitoIdentityPool.ResponseWire.GetId)({ IdentityId: response.identityId }),
-  credentials: (response: { readonly identityId: string; readonly credentials: IdentityPool.Credentials }) =>
-    encode(CognitoIdentityPool.ResponseWire.Credentials)({
-      IdentityId: response.identityId,
-      Credentials: {
-        AccessKeyId: response.credentials.accessKeyId,
-        SecretKey: response.credentials.secretAccessKey,
-        SessionToken: response.credentials.sessionToken,
-        Expiration: response.credentials.expiration.getTime() / 1000
-      }
-    })
-} as const
-
 /** A Cognito failure: its exception name and message. */
 export const failure = (action: string, exception: string, message: string): AuthError.AuthError =>
   AuthError.make(AuthError.reasonFromException(exception) ?? "InvalidParameter", action, message, {
@@ -243,94 +223,3 @@ export const initiateAuthRequest = (
 
 /** The `ExplicitAuthFlows` value that allows a flow. */
 export const allowFlow = (authFlow: IdentityProvider.InitiateAuthRequest["authFlow"]) => `ALLOW_${authFlow}`
-
-const { ResponseWire } = CognitoIdentityProvider
-
-type Wire<S> = S extends Schema.Schema<infer A, infer _I> ? A : never
-
-const encode =
-  <A, I>(schema: Schema.Schema<A, I>) =>
-  (value: A): Effect.Effect<I> =>
-    Effect.orDie(Schema.encode(schema)(value))
-
-const codeDeliveryDetails = (
-  details: IdentityProvider.CodeDeliveryDetails
-): Wire<typeof ResponseWire.CodeDeliveryDetails> => ({
-  DeliveryMedium: details.deliveryMedium,
-  Destination: details.destination,
-  AttributeName: details.attributeName
-})
-
-const authenticationResult = (
-  tokens: IdentityProvider.AuthenticationResult
-): Wire<typeof ResponseWire.AuthenticationResult> => ({
-  AccessToken: tokens.accessToken,
-  IdToken: tokens.idToken,
-  ...(tokens.refreshToken === undefined ? {} : { RefreshToken: tokens.refreshToken }),
-  ExpiresIn: tokens.expiresIn,
-  TokenType: tokens.tokenType,
-  ...(tokens.newDeviceMetadata === undefined
-    ? {}
-    : {
-        NewDeviceMetadata: {
-          DeviceKey: tokens.newDeviceMetadata.deviceKey,
-          DeviceGroupKey: tokens.newDeviceMetadata.deviceGroupKey
-        }
-      })
-})
-
-/** The response bodies of the public user-pool actions. */
-export const Responses = {
-  signUp: (response: IdentityProvider.SignUpResponse) =>
-    encode(ResponseWire.SignUp)({
-      UserConfirmed: response.userConfirmed,
-      UserSub: response.userSub,
-      ...(response.codeDeliveryDetails === undefined
-        ? {}
-        : { CodeDeliveryDetails: codeDeliveryDetails(response.codeDeliveryDetails) })
-    }),
-  codeDelivery: (response: { readonly codeDeliveryDetails?: IdentityProvider.CodeDeliveryDetails | undefined }) =>
-    encode(ResponseWire.CodeDelivery)(
-      response.codeDeliveryDetails === undefined
-        ? {}
-        : { CodeDeliveryDetails: codeDeliveryDetails(response.codeDeliveryDetails) }
-    ),
-  auth: (response: IdentityProvider.AuthResponse) =>
-    encode(ResponseWire.Auth)(
-      response._tag === "Authenticated"
-        ? { AuthenticationResult: authenticationResult(response.tokens), ChallengeParameters: {} }
-        : {
-            ChallengeName: response.challengeName,
-            ...(response.session === undefined ? {} : { Session: response.session }),
-            ChallengeParameters: response.parameters
-          }
-    ),
-  tokens: (tokens: IdentityProvider.AuthenticationResult) =>
-    encode(ResponseWire.Tokens)({ AuthenticationResult: authenticationResult(tokens) }),
-  getUser: (user: IdentityProvider.UserResponse) =>
-    encode(ResponseWire.GetUser)({
-      Username: user.username,
-      UserAttributes: attributeList(user.userAttributes),
-      ...(user.preferredMfaSetting === undefined ? {} : { PreferredMfaSetting: user.preferredMfaSetting }),
-      UserMFASettingList: user.userMfaSettingList
-    }),
-  associateSoftwareToken: (response: { readonly secretCode: Secret; readonly session?: Secret | undefined }) =>
-    encode(ResponseWire.AssociateSoftwareToken)({
-      SecretCode: response.secretCode,
-      ...(response.session === undefined ? {} : { Session: response.session })
-    }),
-  verifySoftwareToken: (response: { readonly status: "SUCCESS" | "ERROR"; readonly session?: Secret | undefined }) =>
-    encode(ResponseWire.VerifySoftwareToken)({
-      Status: response.status,
-      ...(response.session === undefined ? {} : { Session: response.session })
-    })
-} as const
-
-/** The exception name, message and status of a failure, as Cognito reports it. */
-export const errorBody = (
-  error: AuthError.AuthError
-): { readonly status: number; readonly exception: string; readonly message: string } => {
-  const exception = error.exception ?? AuthError.exceptionForReason(error.reason) ?? "InternalErrorException"
-  const status = error.status ?? (exception === "InternalErrorException" ? 500 : 400)
-  return { status, exception, message: error.description ?? exception }
-}

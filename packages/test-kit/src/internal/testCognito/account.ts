@@ -178,6 +178,7 @@ export const make = (
           user.codes.forgotPassword = undefined
           user.failedSignIns = 0
           if (user.status === "RESET_REQUIRED" || user.status === "FORCE_CHANGE_PASSWORD") user.status = "CONFIRMED"
+          user.temporaryPasswordExpiresAt = undefined
         })
       ),
     changePassword: (request) =>

@@ -15,7 +15,7 @@ import { base32Encode, totp } from "../totp.js"
 import type { Challenges } from "./challenges.js"
 import type { IdentityPoolState } from "./identityPool.js"
 import type { Policy } from "./policy.js"
-import type { State } from "./state.js"
+import type { Secret, State, User } from "./state.js"
 
 /** The service of one pool around its `IdentityProvider`. */
 export const make = (
@@ -32,9 +32,10 @@ export const make = (
   | "adminSetUserPassword"
   | "adminUserGlobalSignOut"
   | "listUsers"
+  | "snapshot"
 > => {
   const { config, issuer, signer, users, outbox, requests, faults, clock, random, now, reject, findUser } = state
-  const { checkAttributes, addUser } = policy
+  const { checkAttributes, addUser, setPassword } = policy
   const { enableTotp } = challenges
   const admin = (username: string) => findUser("Admin", username)
   /** A temporary password that meets the pool's policy: one of each class, then letters and digits. */
@@ -45,6 +46,46 @@ export const make = (
     const chars = Array.from(bytes, (byte, i) => pick(i < classes.length ? classes[i]! : rest, byte))
     return Redacted.make(chars.join(""))
   })
+  /** The invitation: the temporary password, to each medium the user has an address for. */
+  const invite = (user: User, temporaryPassword: Secret, mediums: ReadonlyArray<"EMAIL" | "SMS"> = ["SMS"]) =>
+    Effect.map(now, (at) => {
+      for (const medium of mediums) {
+        const destination = medium === "EMAIL" ? user.attributes.email : user.attributes.phone_number
+        if (destination !== undefined)
+          outbox.push({
+            username: user.username,
+            medium,
+            destination,
+            purpose: "Invitation",
+            code: temporaryPassword,
+            at
+          })
+      }
+    })
+  /**
+   * AdminCreateUser with RESEND, as Cognito does it: for a user still waiting to set a
+   * password, a new temporary password (the one given, or a generated one), its validity
+   * restarted, and the invitation sent again.
+   */
+  const resendInvitation = (input: Parameters<TestCognito.TestCognito.Service["adminCreateUser"]>[0]) =>
+    Effect.gen(function* () {
+      const action = "AdminCreateUser"
+      const user = users.get(input.username)
+      if (user === undefined) return yield* reject(action, "UserNotFoundException", "User does not exist.")
+      if (user.status !== "FORCE_CHANGE_PASSWORD")
+        return yield* reject(
+          action,
+          "UnsupportedUserStateException",
+          `Resend not possible. ${input.username} status is not FORCE_CHANGE_PASSWORD.`
+        )
+      const temporaryPassword = input.temporaryPassword ?? (yield* generatePassword)
+      const { salt, verifier } = yield* setPassword(user.username, temporaryPassword)
+      user.salt = salt
+      user.verifier = verifier
+      user.failedSignIns = 0
+      user.temporaryPasswordExpiresAt = (yield* now) + state.validity.temporaryPassword
+      yield* invite(user, temporaryPassword, input.desiredDeliveryMediums)
+    })
   return {
     provider,
     config,
@@ -86,12 +127,14 @@ export const make = (
       }),
     adminCreateUser: (input) =>
       Effect.gen(function* () {
+        const action = "AdminCreateUser"
+        if (input.messageAction === "RESEND") return yield* resendInvitation(input)
         if (users.has(input.username))
-          return yield* reject("AdminCreateUser", "UsernameExistsException", "User account already exists")
+          return yield* reject(action, "UsernameExistsException", "User account already exists")
         const attributes = input.userAttributes ?? {}
-        yield* checkAttributes("AdminCreateUser", attributes)
+        yield* checkAttributes(action, attributes)
         const temporaryPassword = input.temporaryPassword ?? (yield* generatePassword)
-        yield* addUser(
+        const user = yield* addUser(
           input.username,
           temporaryPassword,
           {
@@ -101,20 +144,8 @@ export const make = (
           },
           "FORCE_CHANGE_PASSWORD"
         )
-        if (input.messageAction === "SUPPRESS") return
-        const at = yield* now
-        for (const medium of input.desiredDeliveryMediums ?? ["SMS"]) {
-          const destination = medium === "EMAIL" ? attributes.email : attributes.phone_number
-          if (destination !== undefined)
-            outbox.push({
-              username: input.username,
-              medium,
-              destination,
-              purpose: "Invitation",
-              code: temporaryPassword,
-              at
-            })
-        }
+        user.temporaryPasswordExpiresAt = (yield* now) + state.validity.temporaryPassword
+        if (input.messageAction !== "SUPPRESS") yield* invite(user, temporaryPassword, input.desiredDeliveryMediums)
       }),
     adminSetUserMfa: (username, settings) =>
       Effect.gen(function* () {

@@ -49,6 +49,9 @@ export const make = (state: State, policy: Policy, tokens: Tokens): AdminUsers =
         user.failedSignIns = 0
         user.codes.forgotPassword = undefined
         user.status = options.permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD"
+        user.temporaryPasswordExpiresAt = options.permanent
+          ? undefined
+          : (yield* state.now) + state.validity.temporaryPassword
       }),
     adminUserGlobalSignOut: (username) =>
       Effect.map(findUser("AdminUserGlobalSignOut", username), (user) => tokens.revokeUserTokens(user.username)),

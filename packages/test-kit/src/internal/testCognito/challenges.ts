@@ -129,6 +129,12 @@ export const make = (state: State, codes: Codes, tokens: Tokens) => {
         return yield* reject(action, "PasswordResetRequiredException", "Password reset required for the user")
       user.failedSignIns = 0
       if (user.status === "FORCE_CHANGE_PASSWORD") {
+        if (user.temporaryPasswordExpiresAt !== undefined && (yield* now) >= user.temporaryPasswordExpiresAt)
+          return yield* reject(
+            action,
+            "NotAuthorizedException",
+            "Temporary password has expired and must be reset by an administrator."
+          )
         const { sub: _sub, email_verified: _e, phone_number_verified: _p, ...visible } = user.attributes
         const missing = (options.requiredAttributes ?? []).filter((name) => user.attributes[name] === undefined)
         return yield* challenge(user, "NEW_PASSWORD_REQUIRED", {

@@ -16,7 +16,10 @@ import type { State } from "./state.js"
 const millis = (input: Duration.DurationInput | undefined, fallback: number) =>
   input === undefined ? fallback : Duration.toMillis(Duration.decode(input))
 
-/** The state of a pool as another app client sees it; the client id is validated as `AuthConfig` does. */
+/**
+ * The state of a pool as another app client sees it; the client id is validated as
+ * `AuthConfig` does. The client is registered with the pool, so a snapshot keeps it.
+ */
 export const forClient = (state: State, client: TestCognito.Client): Effect.Effect<State, AuthError.AuthError> =>
   Effect.map(
     AuthConfig.make({
@@ -26,22 +29,25 @@ export const forClient = (state: State, client: TestCognito.Client): Effect.Effe
       clientId: client.clientId,
       clientSecret: client.clientSecret
     }),
-    (config): State => ({
-      ...state,
-      options: {
-        ...state.options,
-        clientId: client.clientId,
-        clientSecret: client.clientSecret,
-        tokenValidity: client.tokenValidity ?? state.options.tokenValidity
-      },
-      config,
-      validity: {
-        ...state.validity,
+    (config): State => {
+      const validity = {
         access: millis(client.tokenValidity?.accessToken, state.validity.access),
         id: millis(client.tokenValidity?.idToken, state.validity.id),
         refresh: millis(client.tokenValidity?.refreshToken, state.validity.refresh)
       }
-    })
+      state.clients.set(client.clientId, { clientId: client.clientId, clientSecret: client.clientSecret, validity })
+      return {
+        ...state,
+        options: {
+          ...state.options,
+          clientId: client.clientId,
+          clientSecret: client.clientSecret,
+          tokenValidity: client.tokenValidity ?? state.options.tokenValidity
+        },
+        config,
+        validity: { ...state.validity, ...validity }
+      }
+    }
   )
 
 /** The state of a pool with another identity pool beside it; the id is validated as `AuthConfig` does. */

@@ -1,9 +1,11 @@
 /**
  * The identity-pool side of a TestCognito pool (Cognito Identity): GetId and
  * GetCredentialsForIdentity over the pool's identities, checking every login as Cognito
- * does: the user pool's id tokens (signature, `token_use`, issuer, an app client the
- * identity pool trusts, not expired by the server's clock) and the federated providers the
- * pool trusts (by the options' check of their tokens). Guests when the pool allows them;
+ * does: the id tokens of the user pool and of the other user pools it trusts (signature,
+ * by the pool's own key or the other pool's JWKS; `token_use`, issuer, an app client the
+ * identity pool trusts, not expired by the server's clock), and the federated providers
+ * the pool trusts (by the options' check of their tokens); a login from any other
+ * provider is NotAuthorized. Guests when the pool allows them;
  * a guest identity presented with logins on GetCredentialsForIdentity is linked to them,
  * or merged into the identity they already belong to. Credentials are random, with the
  * lifetime the options set, and logged for tests to inspect.
@@ -18,6 +20,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as TestCognito from "../../TestCognito.js"
+import { verifyWithJwks } from "../jwt.js"
 import type { State } from "./state.js"
 
 /** An identity of the pool: authenticated once a login is linked to it. */
@@ -47,14 +50,48 @@ export const makeState = (): IdentityPoolState => ({
   secrets: new Map()
 })
 
+/** The identity pool's state for its id: the one kept in the pool's state, or a new one kept there. */
+export const stateFor = (state: State, identityPoolId: string): IdentityPoolState => {
+  const existing = state.identityPools.get(identityPoolId)
+  if (existing !== undefined) return existing
+  const created = makeState()
+  state.identityPools.set(identityPoolId, created)
+  return created
+}
+
 const invalidToken = "Invalid login token."
+
+/** A user pool whose id tokens the identity pool accepts. */
+interface TrustedUserPool {
+  readonly issuer: string
+  readonly clientIds: ReadonlySet<string>
+  readonly verify: (token: string) => Effect.Effect<Record<string, unknown> | undefined>
+}
 
 /** The `IdentityPool.Service` of a pool. */
 export const make = (state: State, pool: IdentityPoolState): IdentityPool.IdentityPool.Service => {
   const { config, issuer, signer, now, reject, serve, uuid, randomHex } = state
   const options = state.identityPoolOptions
   const allowGuests = options.allowUnauthenticated ?? true
-  const clientIds = new Set(options.clientIds ?? [config.clientId])
+  /** The user pools by provider name: this one, and the others the options name. */
+  const userPools = new Map<string, TrustedUserPool>([
+    ...(options.userPools ?? []).map(({ pool: other, clientIds }): [string, TrustedUserPool] => [
+      other.config.loginProvider,
+      {
+        issuer: other.issuer,
+        clientIds: new Set(clientIds),
+        verify: (token) => Effect.flatMap(other.jwks, (jwks) => Effect.promise(() => verifyWithJwks(jwks, token)))
+      }
+    ]),
+    [
+      config.loginProvider,
+      {
+        issuer,
+        clientIds: new Set(options.clientIds ?? [config.clientId]),
+        verify: (token) => Effect.promise(() => signer.verify(token))
+      }
+    ]
+  ])
   const providers = options.federatedProviders ?? {}
   const validityMillis = Duration.toMillis(Duration.decode(options.credentialsValidity ?? "1 hour"))
   const { actions } = IdentityPool
@@ -67,11 +104,12 @@ export const make = (state: State, pool: IdentityPoolState): IdentityPool.Identi
   /** The `provider|subject` of one login, or NotAuthorized. */
   const verifyLogin = (action: string, provider: string, token: string) =>
     Effect.gen(function* () {
-      if (provider === config.loginProvider) {
-        const claims = yield* Effect.promise(() => signer.verify(token))
-        if (claims === undefined || claims.token_use !== "id" || claims.iss !== issuer)
+      const userPool = userPools.get(provider)
+      if (userPool !== undefined) {
+        const claims = yield* userPool.verify(token)
+        if (claims === undefined || claims.token_use !== "id" || claims.iss !== userPool.issuer)
           return yield* reject(action, "NotAuthorizedException", `${invalidToken} Not a valid id token.`)
-        if (typeof claims.aud !== "string" || !clientIds.has(claims.aud))
+        if (typeof claims.aud !== "string" || !userPool.clientIds.has(claims.aud))
           return yield* reject(action, "NotAuthorizedException", `${invalidToken} Incorrect token audience.`)
         if (typeof claims.exp !== "number" || (yield* now) >= claims.exp * 1000)
           return yield* reject(action, "NotAuthorizedException", `${invalidToken} Token expired.`)

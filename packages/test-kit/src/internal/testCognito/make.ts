@@ -1,8 +1,8 @@
 /**
  * Assembles a TestCognito pool from its parts: the state, the checks, codes, tokens and
  * challenge steps, the actions (account and sign-in) behind one `IdentityProvider`, and
- * the test-facing admin API; the pool's other app clients over the same state. Also
- * creates the `TestCognito` tag.
+ * the test-facing admin API; the pool's other app clients and identity pools over the
+ * same state; snapshots, and pools restored from them. Also creates the `TestCognito` tag.
  *
  * @internal
  */
@@ -22,6 +22,7 @@ import * as Codes from "./codes.js"
 import * as Identities from "./identityPool.js"
 import * as Policy from "./policy.js"
 import * as SignIn from "./signIn.js"
+import * as Snapshot from "./snapshot.js"
 import * as State from "./state.js"
 import * as Tokens from "./tokens.js"
 
@@ -44,14 +45,17 @@ const assemble = (state: State.State, identities: Identities.IdentityPoolState):
   return {
     ...Admin.make(state, policy, challenges, provider, { state: identities, service: identityPool }),
     ...AdminUsers.make(state, policy, tokens),
+    snapshot: Snapshot.take(state),
     withClient: (client) =>
       Effect.map(Clients.forClient(state, client), (forClient) => assemble(forClient, identities)),
     withIdentityPool: (options) =>
-      Effect.map(Clients.withIdentityPool(state, options), (withPool) => assemble(withPool, Identities.makeState()))
+      Effect.map(Clients.withIdentityPool(state, options), (withPool) =>
+        assemble(withPool, Identities.stateFor(withPool, options.identityPoolId))
+      )
   }
 }
 
-/** A fresh pool: the context of `TestCognito`, its `IdentityProvider` and its `AuthConfig`. */
+/** A fresh pool, or one restored from `options.restore`: the context of `TestCognito`, its `IdentityProvider` and its `AuthConfig`. */
 export const make = (
   options: TestCognito.Options
 ): Effect.Effect<
@@ -61,8 +65,13 @@ export const make = (
   AuthError.AuthError
 > =>
   Effect.gen(function* () {
-    const state = yield* State.make(options)
-    const service = assemble(state, Identities.makeState())
+    const state =
+      options.restore === undefined ? yield* State.make(options) : yield* Snapshot.restore(options.restore, options)
+    const identityPoolId = state.config.identityPoolId
+    const service = assemble(
+      state,
+      identityPoolId === undefined ? Identities.makeState() : Identities.stateFor(state, identityPoolId)
+    )
     return Context.make(tag, service).pipe(
       Context.add(IdentityProvider.IdentityProvider, service.provider),
       Context.add(IdentityPool.IdentityPool, service.identityPool),

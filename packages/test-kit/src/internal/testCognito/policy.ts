@@ -165,7 +165,8 @@ export const make = (state: State) => {
         totpSecret: undefined,
         pendingTotpSecret: undefined,
         failedSignIns: 0,
-        codes: {}
+        codes: {},
+        temporaryPasswordExpiresAt: undefined
       }
       users.set(username, user)
       return user

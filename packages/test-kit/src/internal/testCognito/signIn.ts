@@ -182,6 +182,7 @@ export const make = (
               user.salt = salt
               user.verifier = verifier
               user.status = "CONFIRMED"
+              user.temporaryPasswordExpiresAt = undefined
               return done(yield* mfaStep(user))
             }
             case "CUSTOM_CHALLENGE": {

@@ -14,7 +14,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as TestCognito from "../../TestCognito.js"
+import type * as TestCognitoSnapshot from "../../TestCognitoSnapshot.js"
 import { makeSigner } from "../jwt.js"
+import * as SeededRandom from "../seededRandom.js"
+import type { IdentityPoolState } from "./identityPool.js"
 
 export type Secret = Redacted.Redacted<string>
 export type Action = TestCognito.Action
@@ -39,6 +42,8 @@ export interface User {
   pendingTotpSecret: string | undefined
   failedSignIns: number
   codes: { signUp?: Code | undefined; forgotPassword?: Code | undefined }
+  /** When the temporary password stops working (FORCE_CHANGE_PASSWORD only). */
+  temporaryPasswordExpiresAt: number | undefined
 }
 
 /** A challenge in progress, keyed by its session token (or SRP secret block). */
@@ -83,11 +88,24 @@ export const toBase64 = (bytes: Uint8Array) => {
 }
 export const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
 
+/** Another app client of the pool, as `withClient` registered it. */
+export interface RegisteredClient {
+  readonly clientId: string
+  readonly clientSecret: Secret | undefined
+  readonly validity: { readonly access: number; readonly id: number; readonly refresh: number }
+}
+
+/** What a pool restored from a snapshot starts from instead of its seed and the process's key. */
+export interface Restored {
+  readonly random: SeededRandom.RandomState
+  readonly keys: CryptoKeyPair
+}
+
 /** The uuid part of the default identity pool id. */
 export const defaultIdentityPoolUuid = "0e5b7f4a-3c1d-4e2f-9a8b-7c6d5e4f3a2b"
 
-/** Builds the empty pool. */
-export const make = (options: TestCognito.Options) =>
+/** Builds the empty pool: seeded by the options, or continuing a snapshot's randomness and key. */
+export const make = (options: TestCognito.Options, restored?: Restored) =>
   Effect.gen(function* () {
     const region = options.region ?? "us-east-1"
     const identityPoolOptions = options.identityPool === false ? {} : (options.identityPool ?? {})
@@ -112,11 +130,13 @@ export const make = (options: TestCognito.Options) =>
       signUpCode: millis(options.codeValidity?.signUp, "24 hours"),
       forgotCode: millis(options.codeValidity?.forgotPassword, "1 hour"),
       mfaCode: millis(options.codeValidity?.mfa, "3 minutes"),
-      session: millis(options.sessionValidity, "3 minutes")
+      session: millis(options.sessionValidity, "3 minutes"),
+      temporaryPassword: millis(options.temporaryPasswordValidity, "7 days")
     }
     const issuer = options.issuer ?? `https://cognito-idp.${region}.amazonaws.com/${config.userPoolId}`
-    const signer = makeSigner(`${config.poolName}-key-1`)
-    const random = SecureRandom.makeSeeded(options.seed ?? 1)
+    const keys = restored?.keys
+    const signer = makeSigner(`${config.poolName}-key-1`, keys === undefined ? undefined : () => Promise.resolve(keys))
+    const random = SeededRandom.fromState(restored?.random ?? SeededRandom.initialState(options.seed ?? 1))
     const withRandom = <A, E>(effect: Effect.Effect<A, E, SecureRandom.SecureRandom>) =>
       Effect.provideService(effect, SecureRandom.SecureRandom, random)
 
@@ -128,6 +148,35 @@ export const make = (options: TestCognito.Options) =>
     const requests: Array<TestCognito.Request> = []
     const faults = new Map<Action, Array<TestCognito.Fault>>()
     const clock = { offset: 0 }
+    /** The app clients `withClient` made, by id. */
+    const clients = new Map<string, RegisteredClient>()
+    /** The identity pools' identities and credentials, by identity pool id. */
+    const identityPools = new Map<string, IdentityPoolState>()
+    /** The pool's settings as a snapshot records them; the same for every app client's view. */
+    const settings: TestCognitoSnapshot.Snapshot["pool"] = {
+      region,
+      userPoolId: config.userPoolId,
+      clientId: config.clientId,
+      ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+      autoConfirm: options.autoConfirm === true,
+      passwordPolicy: policy,
+      mfa: poolMfa,
+      mfaTypes: poolMfaTypes,
+      requiredAttributes: options.requiredAttributes ?? [],
+      validity,
+      attemptLimit,
+      preventUserExistenceErrors: options.preventUserExistenceErrors === true,
+      ...(options.identityPool === false || config.identityPoolId === undefined
+        ? {}
+        : {
+            identityPool: {
+              identityPoolId: config.identityPoolId,
+              allowUnauthenticated: identityPoolOptions.allowUnauthenticated ?? true,
+              credentialsValidity: millis(identityPoolOptions.credentialsValidity, "1 hour"),
+              ...(identityPoolOptions.clientIds === undefined ? {} : { clientIds: identityPoolOptions.clientIds })
+            }
+          })
+    }
 
     const now = Effect.map(Clock.currentTimeMillis, (t) => t + clock.offset)
     const randomHex = (size: number) => Effect.map(random.nextBytes(size), hex)
@@ -202,6 +251,9 @@ export const make = (options: TestCognito.Options) =>
       requests,
       faults,
       clock,
+      clients,
+      identityPools,
+      settings,
       now,
       randomHex,
       uuid,

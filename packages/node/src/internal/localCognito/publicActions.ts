@@ -1,0 +1,245 @@
+/**
+ * The public user-pool actions of the local Cognito, the ones apps call (SignUp through
+ * VerifySoftwareToken): each request decoded, its app client found (by `ClientId`, by the
+ * `client_id` of an access token, or by the challenge session the client issued), and
+ * answered by that client's `TestCognito` provider, which checks it as Cognito does.
+ *
+ * @internal
+ */
+import type * as AuthError from "@effect-cognito/core/AuthError"
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Registry from "./registry.js"
+import { allowFlow, attributes, decode, failure, initiateAuthRequest, Requests } from "./wire.js"
+import { Responses } from "./wireResponses.js"
+
+type Secret = Redacted.Redacted<string>
+type Handler = (body: unknown) => Effect.Effect<unknown, AuthError.AuthError>
+
+/** The claims of a JWT, unverified: only to find the app client that issued it. */
+const unverifiedClaims = (token: string): Record<string, unknown> | undefined => {
+  const payload = token.split(".")[1]
+  if (payload === undefined) return undefined
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))
+    return typeof claims === "object" && claims !== null ? (claims as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The public actions, by name, over the registry's app clients. */
+export const make = (registry: Registry.Registry): Readonly<Record<string, Handler>> => {
+  /** The app client of each challenge session handed out. */
+  const sessions = new Map<string, string>()
+
+  const notFoundClient = (action: string, clientId: string) =>
+    Effect.fail(failure(action, "ResourceNotFoundException", `User pool client ${clientId} does not exist.`))
+
+  const byClientId = (action: string, clientId: string) => {
+    const client = registry.clients.get(clientId)
+    if (client === undefined) return notFoundClient(action, clientId)
+    return Effect.succeed({ client, provider: client.cognito.provider })
+  }
+
+  const byAccessToken = (action: string, token: Secret) => {
+    const clientId = unverifiedClaims(Redacted.value(token))?.client_id
+    return typeof clientId === "string" && registry.clients.has(clientId)
+      ? byClientId(action, clientId)
+      : Effect.fail(failure(action, "NotAuthorizedException", "Invalid Access Token"))
+  }
+
+  /** The app client that issued a challenge session, with the session. */
+  const bySession = (action: string, session: Secret | undefined) => {
+    const clientId = session === undefined ? undefined : sessions.get(Redacted.value(session))
+    return session === undefined || clientId === undefined
+      ? Effect.fail(failure(action, "NotAuthorizedException", "Invalid session for the user, session is expired."))
+      : Effect.map(byClientId(action, clientId), (found) => ({ ...found, session }))
+  }
+
+  const remember =
+    (clientId: string) => (response: IdentityProvider.AuthResponse | { readonly session?: Secret | undefined }) => {
+      const session = "session" in response ? response.session : undefined
+      if (session !== undefined) sessions.set(Redacted.value(session), clientId)
+    }
+
+  const metadata = (value: Readonly<Record<string, string>> | undefined) =>
+    value === undefined ? {} : { clientMetadata: value }
+
+  return {
+    SignUp: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("SignUp", Requests.SignUp)(body)
+        const { provider } = yield* byClientId("SignUp", request.ClientId)
+        const response = yield* provider.signUp({
+          username: request.Username,
+          password: request.Password,
+          userAttributes: attributes(request.UserAttributes),
+          ...(request.ValidationData === undefined ? {} : { validationData: attributes(request.ValidationData) }),
+          ...metadata(request.ClientMetadata),
+          ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
+        })
+        return yield* Responses.signUp(response)
+      }),
+    ConfirmSignUp: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("ConfirmSignUp", Requests.ConfirmSignUp)(body)
+        const { provider } = yield* byClientId("ConfirmSignUp", request.ClientId)
+        yield* provider.confirmSignUp({
+          username: request.Username,
+          confirmationCode: request.ConfirmationCode,
+          ...(request.ForceAliasCreation === undefined ? {} : { forceAliasCreation: request.ForceAliasCreation }),
+          ...metadata(request.ClientMetadata),
+          ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
+        })
+        return {}
+      }),
+    ResendConfirmationCode: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("ResendConfirmationCode", Requests.ByUsername)(body)
+        const { provider } = yield* byClientId("ResendConfirmationCode", request.ClientId)
+        const response = yield* provider.resendConfirmationCode({
+          username: request.Username,
+          ...metadata(request.ClientMetadata),
+          ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
+        })
+        return yield* Responses.codeDelivery(response)
+      }),
+    InitiateAuth: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("InitiateAuth", Requests.InitiateAuth)(body)
+        const { client, provider } = yield* byClientId("InitiateAuth", request.ClientId)
+        const typed = yield* initiateAuthRequest(request, Redacted.value)
+        if (!client.explicitAuthFlows.includes(allowFlow(typed.authFlow)))
+          return yield* Effect.fail(
+            failure("InitiateAuth", "InvalidParameterException", `${typed.authFlow} flow not enabled for this client`)
+          )
+        const response = yield* provider.initiateAuth(typed)
+        remember(client.clientId)(response)
+        return yield* Responses.auth(response)
+      }),
+    RespondToAuthChallenge: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("RespondToAuthChallenge", Requests.RespondToAuthChallenge)(body)
+        const { client, provider } = yield* byClientId("RespondToAuthChallenge", request.ClientId)
+        const response = yield* provider.respondToAuthChallenge({
+          challengeName: request.ChallengeName,
+          ...(request.Session === undefined ? {} : { session: request.Session }),
+          challengeResponses: request.ChallengeResponses ?? {},
+          ...metadata(request.ClientMetadata)
+        })
+        remember(client.clientId)(response)
+        return yield* Responses.auth(response)
+      }),
+    GetTokensFromRefreshToken: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("GetTokensFromRefreshToken", Requests.GetTokensFromRefreshToken)(body)
+        const { provider } = yield* byClientId("GetTokensFromRefreshToken", request.ClientId)
+        const tokens = yield* provider.getTokensFromRefreshToken({
+          refreshToken: request.RefreshToken,
+          ...(request.ClientSecret === undefined ? {} : { clientSecret: request.ClientSecret }),
+          ...(request.DeviceKey === undefined ? {} : { deviceKey: request.DeviceKey }),
+          ...metadata(request.ClientMetadata)
+        })
+        return yield* Responses.tokens(tokens)
+      }),
+    GlobalSignOut: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("GlobalSignOut", Requests.AccessToken)(body)
+        const { provider } = yield* byAccessToken("GlobalSignOut", request.AccessToken)
+        yield* provider.globalSignOut({ accessToken: request.AccessToken })
+        return {}
+      }),
+    RevokeToken: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("RevokeToken", Requests.RevokeToken)(body)
+        const { provider } = yield* byClientId("RevokeToken", request.ClientId)
+        yield* provider.revokeToken({
+          token: request.Token,
+          ...(request.ClientSecret === undefined ? {} : { clientSecret: request.ClientSecret })
+        })
+        return {}
+      }),
+    ForgotPassword: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("ForgotPassword", Requests.ByUsername)(body)
+        const { provider } = yield* byClientId("ForgotPassword", request.ClientId)
+        const response = yield* provider.forgotPassword({
+          username: request.Username,
+          ...metadata(request.ClientMetadata),
+          ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
+        })
+        return yield* Responses.codeDelivery(response)
+      }),
+    ConfirmForgotPassword: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("ConfirmForgotPassword", Requests.ConfirmForgotPassword)(body)
+        const { provider } = yield* byClientId("ConfirmForgotPassword", request.ClientId)
+        yield* provider.confirmForgotPassword({
+          username: request.Username,
+          confirmationCode: request.ConfirmationCode,
+          password: request.Password,
+          ...metadata(request.ClientMetadata),
+          ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
+        })
+        return {}
+      }),
+    ChangePassword: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("ChangePassword", Requests.ChangePassword)(body)
+        const { provider } = yield* byAccessToken("ChangePassword", request.AccessToken)
+        yield* provider.changePassword({
+          accessToken: request.AccessToken,
+          previousPassword: request.PreviousPassword,
+          proposedPassword: request.ProposedPassword
+        })
+        return {}
+      }),
+    GetUser: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("GetUser", Requests.AccessToken)(body)
+        const { provider } = yield* byAccessToken("GetUser", request.AccessToken)
+        return yield* Responses.getUser(yield* provider.getUser({ accessToken: request.AccessToken }))
+      }),
+    AssociateSoftwareToken: (body) =>
+      Effect.gen(function* () {
+        const action = "AssociateSoftwareToken"
+        const request = yield* decode(action, Requests.AssociateSoftwareToken)(body)
+        if (request.AccessToken !== undefined) {
+          const { provider } = yield* byAccessToken(action, request.AccessToken)
+          return yield* Responses.associateSoftwareToken(
+            yield* provider.associateSoftwareToken({ accessToken: request.AccessToken })
+          )
+        }
+        const { client, provider, session } = yield* bySession(action, request.Session)
+        const response = yield* provider.associateSoftwareToken({ session })
+        remember(client.clientId)(response)
+        return yield* Responses.associateSoftwareToken(response)
+      }),
+    VerifySoftwareToken: (body) =>
+      Effect.gen(function* () {
+        const action = "VerifySoftwareToken"
+        const request = yield* decode(action, Requests.VerifySoftwareToken)(body)
+        const named = request.FriendlyDeviceName === undefined ? {} : { friendlyDeviceName: request.FriendlyDeviceName }
+        if (request.AccessToken !== undefined) {
+          const { provider } = yield* byAccessToken(action, request.AccessToken)
+          return yield* Responses.verifySoftwareToken(
+            yield* provider.verifySoftwareToken({
+              accessToken: request.AccessToken,
+              userCode: request.UserCode,
+              ...named
+            })
+          )
+        }
+        const { client, provider, session } = yield* bySession(action, request.Session)
+        const response = yield* provider.verifySoftwareToken({
+          session,
+          userCode: request.UserCode,
+          ...named
+        })
+        remember(client.clientId)(response)
+        return yield* Responses.verifySoftwareToken(response)
+      })
+  }
+}

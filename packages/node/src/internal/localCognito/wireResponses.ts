@@ -1,0 +1,126 @@
+/**
+ * The local Cognito's side of AWS JSON 1.1, responses: typed results encoded with the
+ * response shapes `CognitoIdentityProvider` and `CognitoIdentityPool` read (their
+ * `ResponseWire`, so the field names are written once), and `AuthError`s encoded as
+ * Cognito's error bodies.
+ *
+ * @internal
+ */
+import * as AuthError from "@effect-cognito/core/AuthError"
+import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
+import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
+import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { attributeList } from "./wire.js"
+
+type Secret = Redacted.Redacted<string>
+
+const { ResponseWire } = CognitoIdentityProvider
+
+type Wire<S> = S extends Schema.Schema<infer A, infer _I> ? A : never
+
+const encode =
+  <A, I>(schema: Schema.Schema<A, I>) =>
+  (value: A): Effect.Effect<I> =>
+    Effect.orDie(Schema.encode(schema)(value))
+
+/** The response bodies of `GetId` and `GetCredentialsForIdentity`. */
+export const IdentityResponses = {
+  getId: (response: { readonly identityId: string }) =>
+    encode(CognitoIdentityPool.ResponseWire.GetId)({ IdentityId: response.identityId }),
+  credentials: (response: { readonly identityId: string; readonly credentials: IdentityPool.Credentials }) =>
+    encode(CognitoIdentityPool.ResponseWire.Credentials)({
+      IdentityId: response.identityId,
+      Credentials: {
+        AccessKeyId: response.credentials.accessKeyId,
+        SecretKey: response.credentials.secretAccessKey,
+        SessionToken: response.credentials.sessionToken,
+        Expiration: response.credentials.expiration.getTime() / 1000
+      }
+    })
+} as const
+
+const codeDeliveryDetails = (
+  details: IdentityProvider.CodeDeliveryDetails
+): Wire<typeof ResponseWire.CodeDeliveryDetails> => ({
+  DeliveryMedium: details.deliveryMedium,
+  Destination: details.destination,
+  AttributeName: details.attributeName
+})
+
+const authenticationResult = (
+  tokens: IdentityProvider.AuthenticationResult
+): Wire<typeof ResponseWire.AuthenticationResult> => ({
+  AccessToken: tokens.accessToken,
+  IdToken: tokens.idToken,
+  ...(tokens.refreshToken === undefined ? {} : { RefreshToken: tokens.refreshToken }),
+  ExpiresIn: tokens.expiresIn,
+  TokenType: tokens.tokenType,
+  ...(tokens.newDeviceMetadata === undefined
+    ? {}
+    : {
+        NewDeviceMetadata: {
+          DeviceKey: tokens.newDeviceMetadata.deviceKey,
+          DeviceGroupKey: tokens.newDeviceMetadata.deviceGroupKey
+        }
+      })
+})
+
+/** The response bodies of the public user-pool actions. */
+export const Responses = {
+  signUp: (response: IdentityProvider.SignUpResponse) =>
+    encode(ResponseWire.SignUp)({
+      UserConfirmed: response.userConfirmed,
+      UserSub: response.userSub,
+      ...(response.codeDeliveryDetails === undefined
+        ? {}
+        : { CodeDeliveryDetails: codeDeliveryDetails(response.codeDeliveryDetails) })
+    }),
+  codeDelivery: (response: { readonly codeDeliveryDetails?: IdentityProvider.CodeDeliveryDetails | undefined }) =>
+    encode(ResponseWire.CodeDelivery)(
+      response.codeDeliveryDetails === undefined
+        ? {}
+        : { CodeDeliveryDetails: codeDeliveryDetails(response.codeDeliveryDetails) }
+    ),
+  auth: (response: IdentityProvider.AuthResponse) =>
+    encode(ResponseWire.Auth)(
+      response._tag === "Authenticated"
+        ? { AuthenticationResult: authenticationResult(response.tokens), ChallengeParameters: {} }
+        : {
+            ChallengeName: response.challengeName,
+            ...(response.session === undefined ? {} : { Session: response.session }),
+            ChallengeParameters: response.parameters
+          }
+    ),
+  tokens: (tokens: IdentityProvider.AuthenticationResult) =>
+    encode(ResponseWire.Tokens)({ AuthenticationResult: authenticationResult(tokens) }),
+  getUser: (user: IdentityProvider.UserResponse) =>
+    encode(ResponseWire.GetUser)({
+      Username: user.username,
+      UserAttributes: attributeList(user.userAttributes),
+      ...(user.preferredMfaSetting === undefined ? {} : { PreferredMfaSetting: user.preferredMfaSetting }),
+      UserMFASettingList: user.userMfaSettingList
+    }),
+  associateSoftwareToken: (response: { readonly secretCode: Secret; readonly session?: Secret | undefined }) =>
+    encode(ResponseWire.AssociateSoftwareToken)({
+      SecretCode: response.secretCode,
+      ...(response.session === undefined ? {} : { Session: response.session })
+    }),
+  verifySoftwareToken: (response: { readonly status: "SUCCESS" | "ERROR"; readonly session?: Secret | undefined }) =>
+    encode(ResponseWire.VerifySoftwareToken)({
+      Status: response.status,
+      ...(response.session === undefined ? {} : { Session: response.session })
+    })
+} as const
+
+/** The exception name, message and status of a failure, as Cognito reports it. */
+export const errorBody = (
+  error: AuthError.AuthError
+): { readonly status: number; readonly exception: string; readonly message: string } => {
+  const exception = error.exception ?? AuthError.exceptionForReason(error.reason) ?? "InternalErrorException"
+  const status = error.status ?? (exception === "InternalErrorException" ? 500 : 400)
+  return { status, exception, message: error.description ?? exception }
+}

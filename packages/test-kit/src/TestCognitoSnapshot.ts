@@ -1,0 +1,231 @@
+/**
+ * A snapshot of a `TestCognito` pool's durable state, so a pool can stop and start again
+ * without losing its users: the pool's settings and ids, its app clients (with their
+ * secrets), its users (attributes, status, password verifier, MFA settings and TOTP
+ * secrets, pending codes, `sub`), its refresh tokens and revocations, its identity pools
+ * with their identities and unexpired credentials, the key that signs its tokens (so
+ * tokens issued before still verify) and the state of its seeded randomness (so no id,
+ * `sub` or code is handed out twice).
+ *
+ * Taken with `TestCognito.Service.snapshot`, restored with the `restore` option of
+ * `TestCognito.layerCognito`; {@link toJson} and {@link fromJson} turn it into JSON and
+ * back. Left out: challenge sessions in progress (a sign-in started before a restart
+ * starts again), the outbox, the request log, injected faults, the clock offset, and what
+ * the options hold as functions (`customAuth`, `federatedProviders`).
+ *
+ * Secrets are `Redacted` in a decoded snapshot and plain in its JSON: keep the JSON as
+ * private as a password file (the local Cognito writes it with mode 0600).
+ *
+ * @example
+ * ```ts
+ * const json = yield* Effect.flatMap(cognito.snapshot, TestCognitoSnapshot.toJson)
+ * const restored = TestCognito.layerCognito({ restore: yield* TestCognitoSnapshot.fromJson(json) })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as AuthError from "@effect-cognito/core/AuthError"
+import * as TokenStore from "@effect-cognito/core/TokenStore"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+
+/** The format this module writes and reads. */
+export const version = 1
+
+const Secret = Schema.Redacted(Schema.String)
+const Millis = Schema.Number.pipe(Schema.finite(), Schema.nonNegative())
+const Count = Schema.Int.pipe(Schema.nonNegative())
+const Word = Schema.BigInt.pipe(Schema.betweenBigInt(0n, (1n << 64n) - 1n))
+
+const MfaType = Schema.Literal("SMS", "TOTP", "EMAIL")
+
+/** A code sent to a user and not yet used. */
+const Code = Schema.Struct({ code: Secret, expiresAt: Millis, attempts: Count })
+
+/** A user of the pool. */
+export const User = Schema.Struct({
+  username: Schema.String,
+  sub: Schema.String,
+  attributes: Schema.Record({ key: Schema.String, value: Schema.String }),
+  status: Schema.Literal("UNCONFIRMED", "CONFIRMED", "FORCE_CHANGE_PASSWORD", "RESET_REQUIRED"),
+  enabled: Schema.Boolean,
+  /** The SRP salt (hex) and verifier of the password. */
+  salt: Schema.String.pipe(Schema.pattern(/^[0-9a-f]+$/)),
+  verifier: Schema.Redacted(Schema.BigInt),
+  mfa: Schema.Struct({
+    sms: Schema.Boolean,
+    totp: Schema.Boolean,
+    email: Schema.Boolean,
+    preferred: Schema.optional(MfaType)
+  }),
+  totpSecret: Schema.optional(Secret),
+  pendingTotpSecret: Schema.optional(Secret),
+  failedSignIns: Count,
+  codes: Schema.Struct({ signUp: Schema.optional(Code), forgotPassword: Schema.optional(Code) }),
+  /** When a temporary password (AdminCreateUser, AdminSetUserPassword) stops working. */
+  temporaryPasswordExpiresAt: Schema.optional(Millis)
+})
+
+/** A refresh token the pool issued. */
+export const RefreshToken = Schema.Struct({
+  token: Secret,
+  username: Schema.String,
+  clientId: Schema.String,
+  originJti: Schema.String,
+  expiresAt: Millis,
+  authTime: Schema.Number,
+  revoked: Schema.Boolean
+})
+
+/** Token lifetimes in milliseconds. */
+const TokenValidity = Schema.Struct({ access: Millis, id: Millis, refresh: Millis })
+
+/** An app client of the pool beside its own (`withClient`). */
+export const Client = Schema.Struct({
+  clientId: Schema.String,
+  clientSecret: Schema.optional(Secret),
+  validity: TokenValidity
+})
+
+/** An identity pool of the pool (its own, or one made with `withIdentityPool`) and what it handed out. */
+export const IdentityPool = Schema.Struct({
+  identityPoolId: Schema.String,
+  identities: Schema.Array(Schema.Struct({ identityId: Schema.String, logins: Schema.Array(Schema.String) })),
+  credentials: Schema.Array(
+    Schema.Struct({
+      identityId: Schema.String,
+      accessKeyId: Schema.String,
+      secretAccessKey: Secret,
+      sessionToken: Secret,
+      roleArn: Schema.optional(Schema.String),
+      expiration: Millis,
+      at: Millis
+    })
+  )
+})
+
+/** The pool's settings, as the options set them (durations in milliseconds). */
+export const Pool = Schema.Struct({
+  region: Schema.String,
+  userPoolId: Schema.String,
+  clientId: Schema.String,
+  clientSecret: Schema.optional(Secret),
+  autoConfirm: Schema.Boolean,
+  passwordPolicy: Schema.Struct({
+    minimumLength: Count,
+    requireUppercase: Schema.Boolean,
+    requireLowercase: Schema.Boolean,
+    requireNumbers: Schema.Boolean,
+    requireSymbols: Schema.Boolean
+  }),
+  mfa: Schema.Literal("OFF", "OPTIONAL", "ON"),
+  mfaTypes: Schema.Array(MfaType),
+  requiredAttributes: Schema.Array(Schema.String),
+  validity: Schema.Struct({
+    ...TokenValidity.fields,
+    signUpCode: Millis,
+    forgotCode: Millis,
+    mfaCode: Millis,
+    session: Millis,
+    temporaryPassword: Millis
+  }),
+  attemptLimit: Count,
+  preventUserExistenceErrors: Schema.Boolean,
+  /** The pool's own identity pool; absent when it has none (`identityPool: false`). */
+  identityPool: Schema.optional(
+    Schema.Struct({
+      identityPoolId: Schema.String,
+      allowUnauthenticated: Schema.Boolean,
+      credentialsValidity: Millis,
+      clientIds: Schema.optional(Schema.Array(Schema.String))
+    })
+  )
+})
+
+/** A private RSA key as a JWK. */
+const PrivateKey = Schema.Struct({
+  kty: Schema.Literal("RSA"),
+  n: Schema.String,
+  e: Schema.String,
+  d: Schema.String,
+  p: Schema.String,
+  q: Schema.String,
+  dp: Schema.String,
+  dq: Schema.String,
+  qi: Schema.String
+})
+
+/** The snapshot, version {@link version}. */
+export const Snapshot = Schema.Struct({
+  version: Schema.Literal(version),
+  pool: Pool,
+  /** The key that signs the pool's tokens. */
+  signingKey: Schema.Redacted(PrivateKey),
+  /** Where the pool's seeded randomness stopped (secret: it predicts the next codes). */
+  random: Schema.Redacted(
+    Schema.Struct({ s0: Word, s1: Word }).pipe(
+      Schema.filter((state) => state.s0 !== 0n || state.s1 !== 0n, { message: () => "not both zero" })
+    )
+  ),
+  clients: Schema.Array(Client),
+  users: Schema.Array(User),
+  refreshTokens: Schema.Array(RefreshToken),
+  revokedOrigins: Schema.Array(Schema.String),
+  identityPools: Schema.Array(IdentityPool)
+})
+
+/** A decoded snapshot: secrets `Redacted`. */
+export type Snapshot = typeof Snapshot.Type
+
+/** A snapshot as JSON holds it: secrets plain. */
+export type Encoded = typeof Snapshot.Encoded
+
+const method = "TestCognitoSnapshot"
+
+const invalid = (description: string) => AuthError.make("Storage", method, description)
+
+const Versioned = Schema.Struct({ version: Schema.Unknown })
+
+/**
+ * Decodes a snapshot from its JSON value. A value of another version, or one that does
+ * not decode, fails with a `Storage` error naming what is wrong by path (never a value).
+ */
+export const decode = (input: unknown): Effect.Effect<Snapshot, AuthError.AuthError> => {
+  const versioned = Schema.decodeUnknownEither(Versioned)(input)
+  if (Either.isLeft(versioned)) return Effect.fail(invalid("not a TestCognito snapshot (no version)"))
+  if (versioned.right.version !== version)
+    return Effect.fail(
+      invalid(
+        `snapshot version ${typeof versioned.right.version === "number" ? versioned.right.version : "(not a number)"} is not supported: this TestCognito reads version ${version}`
+      )
+    )
+  return Schema.decodeUnknown(Snapshot, { onExcessProperty: "ignore", errors: "all" })(input).pipe(
+    Effect.mapError((error) => invalid(`not a valid TestCognito snapshot: ${TokenStore.describeProblem(error)}`))
+  )
+}
+
+/** Decodes a snapshot from JSON text (see {@link decode}); text that is not JSON fails as `Storage`. */
+export const fromJson = (text: string): Effect.Effect<Snapshot, AuthError.AuthError> =>
+  Effect.suspend(() => {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return Effect.fail(invalid("not a TestCognito snapshot: the text is not JSON"))
+    }
+    return decode(value)
+  })
+
+/**
+ * The JSON value of a snapshot: secrets in plain text. A snapshot that breaks the format
+ * (a negative lifetime set in the options, say) fails as `Storage`, naming where.
+ */
+export const encode = (snapshot: Snapshot): Effect.Effect<Encoded, AuthError.AuthError> =>
+  Schema.encode(Snapshot)(snapshot).pipe(
+    Effect.mapError((error) => invalid(`cannot encode the snapshot: ${TokenStore.describeProblem(error)}`))
+  )
+
+/** The JSON text of a snapshot: secrets in plain text (see {@link encode}). */
+export const toJson = (snapshot: Snapshot): Effect.Effect<string, AuthError.AuthError> =>
+  Effect.map(encode(snapshot), (encoded) => JSON.stringify(encoded))

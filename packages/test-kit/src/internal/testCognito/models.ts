@@ -1,0 +1,70 @@
+/**
+ * The records a TestCognito pool reports and takes in tests: its users, the codes it
+ * "delivered", the requests it served, its identities and issued credentials, the faults
+ * it can inject. `TestCognito.ts` re-exports them.
+ *
+ * @internal
+ */
+import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import type * as Redacted from "effect/Redacted"
+
+/** An MFA method: `SMS`, `TOTP` (an authenticator app) or `EMAIL`. */
+export type MfaType = IdentityProvider.MfaType
+
+/** An action TestCognito serves: the user pool's and the identity pool's (`GetId`, `GetCredentialsForIdentity`). */
+export type Action = IdentityProvider.Action | (typeof IdentityPool.actions)[keyof typeof IdentityPool.actions]
+
+/** Credentials the identity pool issued. */
+export interface IssuedCredentials {
+  readonly identityId: string
+  readonly accessKeyId: string
+  /** The `CustomRoleArn` asked for, if any. */
+  readonly roleArn: string | undefined
+  readonly expiration: Date
+  /** When they were issued, by the server's clock (ms). */
+  readonly at: number
+}
+
+/** An identity of the identity pool. */
+export interface IdentityView {
+  readonly identityId: string
+  /** The providers whose logins are linked; empty for a guest. */
+  readonly providers: ReadonlyArray<string>
+}
+
+/** A user as the admin API lists it. */
+export interface UserView {
+  readonly username: string
+  readonly status: UserStatus
+  readonly enabled: boolean
+  readonly attributes: Readonly<Record<string, string>>
+}
+
+/** A code Cognito "delivered": what the user would find in their mail or SMS. */
+export interface Message {
+  readonly username: string
+  readonly medium: "EMAIL" | "SMS"
+  readonly destination: string
+  /** `Invitation`: AdminCreateUser's welcome message, whose `code` is the temporary password. */
+  readonly purpose: "SignUp" | "ForgotPassword" | "Mfa" | "Invitation"
+  /** The code, or the temporary password of an invitation. */
+  readonly code: Redacted.Redacted<string>
+  readonly at: number
+}
+
+/** A request TestCognito served (or failed). */
+export interface Request {
+  readonly action: Action
+  readonly at: number
+}
+
+/** A failure to inject into the next call of an action. */
+export type Fault =
+  | "TooManyRequests"
+  | "InternalError"
+  | "Transport"
+  | { readonly exception: string; readonly message?: string | undefined }
+
+/** A user's status, as Cognito names it. */
+export type UserStatus = "UNCONFIRMED" | "CONFIRMED" | "FORCE_CHANGE_PASSWORD" | "RESET_REQUIRED"
