@@ -37,13 +37,32 @@ export const webCrypto: SecureRandom.Service = {
 /** Web Crypto randomness (the default). */
 export const layer: Layer.Layer<SecureRandom> = Layer.succeed(SecureRandom, webCrypto)
 
+/** The state of the seeded generator (xorshift128+): two 64-bit words, not both zero. */
+export interface SeededState {
+  readonly s0: bigint
+  readonly s1: bigint
+}
+
+/** Seeded randomness whose state can be read, so a test server can snapshot and resume it. */
+export interface Seeded extends SecureRandom.Service {
+  readonly state: () => SeededState
+}
+
+const mask = (1n << 64n) - 1n
+
+/** The state {@link makeSeeded} starts from for `seed`. */
+export const seededState = (seed: number): SeededState => ({
+  s0: BigInt(seed >>> 0) | 1n,
+  s1: BigInt((seed * 2654435761) >>> 0) | 2n
+})
+
 /**
- * Deterministic bytes from a seed (xorshift128+). For tests only: never use it for real keys.
+ * Deterministic bytes from a generator state (xorshift128+), continuing exactly where a
+ * generator in that state would. For tests only: never use it for real keys.
  */
-export const makeSeeded = (seed: number): SecureRandom.Service => {
-  let s0 = BigInt(seed >>> 0) | 1n
-  let s1 = BigInt((seed * 2654435761) >>> 0) | 2n
-  const mask = (1n << 64n) - 1n
+export const makeSeededFrom = (initial: SeededState): Seeded => {
+  let s0 = initial.s0
+  let s1 = initial.s1
   const next = () => {
     let x = s0
     const y = s1
@@ -58,9 +77,15 @@ export const makeSeeded = (seed: number): SecureRandom.Service => {
         const bytes = new Uint8Array(size)
         for (let i = 0; i < size; i++) bytes[i] = Number(next() & 0xffn)
         return bytes
-      })
+      }),
+    state: () => ({ s0, s1 })
   }
 }
+
+/**
+ * Deterministic bytes from a seed (xorshift128+). For tests only: never use it for real keys.
+ */
+export const makeSeeded = (seed: number): SecureRandom.Service => makeSeededFrom(seededState(seed))
 
 /** Deterministic randomness for tests. */
 export const layerSeeded = (seed: number): Layer.Layer<SecureRandom> => Layer.succeed(SecureRandom, makeSeeded(seed))
