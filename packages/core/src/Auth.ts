@@ -27,6 +27,7 @@ import type * as IdentityProvider from "./IdentityProvider.js"
 import type { CodeDeliveryDetails } from "./IdentityProvider.js"
 import * as internal from "./internal/auth.js"
 import * as challenge from "./internal/challenge.js"
+import type { PendingSignIn } from "./PendingSignIn.js"
 import type { SecureRandom } from "./SecureRandom.js"
 import type { TokenStore } from "./TokenStore.js"
 
@@ -183,8 +184,20 @@ export declare namespace Auth {
     }) => Effect.Effect<CodeDeliveryDetails | undefined, AuthError>
     /** Fails with `AlreadySignedIn` while a user is signed in. */
     readonly signIn: (input: SignInInput) => Effect.Effect<SignInResult, AuthError>
-    /** Answers the pending challenge; `NoPendingChallenge` when there is none. */
+    /**
+     * Answers the pending challenge; `NoPendingChallenge` when there is none, `SessionExpired`
+     * (and nothing pending any more) once Cognito no longer answers it.
+     */
     readonly confirmSignIn: (input: ConfirmSignInInput) => Effect.Effect<SignInResult, AuthError>
+    /** The challenge waiting for `confirmSignIn`, as a value to save (see `PendingSignIn`). */
+    readonly pendingSignIn: Effect.Effect<Option.Option<PendingSignIn>>
+    /**
+     * Makes a saved challenge (of this user pool and app client) the pending one, so
+     * `confirmSignIn` answers it, and returns what it asks (a TOTP setup resumes as
+     * `SoftwareTokenMfa`: its secret is not saved). `SessionExpired` once expired (by `Clock`),
+     * `AlreadySignedIn` while a user is signed in, `InvalidInput` for another app client's.
+     */
+    readonly resumeSignIn: (pending: PendingSignIn) => Effect.Effect<SignInResult, AuthError>
     /**
      * Local: revokes the refresh token (best effort) and forgets the session.
      * Global: `GlobalSignOut` first; if it fails, the session is kept and the error returned.

@@ -56,6 +56,12 @@ export interface Input {
   /** Per-request timeout of the HTTP clients, above zero. Default 10 seconds. */
   readonly requestTimeout?: Duration.DurationInput | undefined
   /**
+   * How long Cognito answers a sign-in challenge: the app client's `AuthSessionValidity`
+   * (3 to 15 minutes). A pending sign-in older than this fails with `SessionExpired`.
+   * Default 3 minutes, Cognito's default.
+   */
+  readonly authSessionValidity?: Duration.DurationInput | undefined
+  /**
    * The largest response body the HTTP clients read, in bytes; a larger one fails with
    * `InvalidResponse` without being read further. Default {@link defaultMaxResponseBytes} (1 MiB).
    */
@@ -79,6 +85,7 @@ export interface Validated {
   readonly refreshTokenRotation: boolean
   readonly credentialsRefreshMargin: Duration.Duration
   readonly requestTimeout: Duration.Duration
+  readonly authSessionValidity: Duration.Duration
   readonly maxResponseBytes: number
 }
 

@@ -61,21 +61,28 @@ describe("AuthConfig", () => {
     })
   )
 
-  it.effect("refuses a request timeout that is zero, negative or NaN, and a negative refresh window", () =>
-    Effect.gen(function* () {
-      for (const requestTimeout of [0, -1, Number.NaN, "0 millis", "-5 seconds", [-1, 0], [0, Number.NaN]] as const) {
-        const error = yield* invalid({ ...valid, requestTimeout }, "requestTimeout")
-        assert.include(error.message, "a finite duration above zero")
-      }
-      for (const refreshWindow of [-1, Number.NaN, "-5 minutes", BigInt(-1)] as const) {
-        const error = yield* invalid({ ...valid, refreshWindow }, "refreshWindow")
-        assert.include(error.message, "a finite duration, zero or more")
-      }
-      yield* invalid({ ...valid, requestTimeout: Number.POSITIVE_INFINITY }, "requestTimeout")
-      const zeroWindow = yield* AuthConfig.make({ ...valid, refreshWindow: 0, requestTimeout: "1 millis" })
-      assert.strictEqual(Duration.toMillis(zeroWindow.refreshWindow), 0)
-      assert.strictEqual(Duration.toMillis(zeroWindow.requestTimeout), 1)
-    })
+  it.effect(
+    "refuses a request timeout or session validity that is zero, negative or NaN, and a negative refresh window",
+    () =>
+      Effect.gen(function* () {
+        for (const requestTimeout of [0, -1, Number.NaN, "0 millis", "-5 seconds", [-1, 0], [0, Number.NaN]] as const) {
+          const error = yield* invalid({ ...valid, requestTimeout }, "requestTimeout")
+          assert.include(error.message, "a finite duration above zero")
+        }
+        for (const refreshWindow of [-1, Number.NaN, "-5 minutes", BigInt(-1)] as const) {
+          const error = yield* invalid({ ...valid, refreshWindow }, "refreshWindow")
+          assert.include(error.message, "a finite duration, zero or more")
+        }
+        yield* invalid({ ...valid, requestTimeout: Number.POSITIVE_INFINITY }, "requestTimeout")
+        for (const authSessionValidity of [0, -1, "forever" as never, Number.POSITIVE_INFINITY] as const)
+          yield* invalid({ ...valid, authSessionValidity }, "authSessionValidity")
+        assert.strictEqual(Duration.toMinutes((yield* AuthConfig.make(valid)).authSessionValidity), 3)
+        const longer = yield* AuthConfig.make({ ...valid, authSessionValidity: "15 minutes" })
+        assert.strictEqual(Duration.toMinutes(longer.authSessionValidity), 15)
+        const zeroWindow = yield* AuthConfig.make({ ...valid, refreshWindow: 0, requestTimeout: "1 millis" })
+        assert.strictEqual(Duration.toMillis(zeroWindow.refreshWindow), 0)
+        assert.strictEqual(Duration.toMillis(zeroWindow.requestTimeout), 1)
+      })
   )
 
   it.effect("refuses an endpoint with credentials and never echoes them", () =>

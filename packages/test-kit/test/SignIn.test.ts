@@ -235,7 +235,26 @@ describe("MFA", () => {
     }).pipe(Effect.provide(TestCognito.layer({ mfa: "ON", mfaTypes: ["TOTP"] })))
   )
 
-  it.effect("an MFA session expires: NotAuthorized, and nothing is pending any more", () =>
+  it.effect(
+    "an MFA challenge expires after 3 minutes: SessionExpired with no request, and nothing is pending any more",
+    () =>
+      Effect.gen(function* () {
+        yield* atStart
+        yield* confirmedUser()
+        const cognito = yield* TestCognito.TestCognito
+        yield* cognito.adminSetUserMfa("alice", { sms: true })
+        yield* signIn()
+        const code = yield* cognito.lastCodeFor("alice")
+        yield* TestClock.adjust("3 minutes")
+        const before = yield* cognito.requestCount()
+        const error = yield* expectReason(confirm(code), "SessionExpired")
+        assert.match(error.message, /SMS_MFA challenge expired at 2026-11-26T09:33:00\.000Z .*; sign in again$/)
+        assert.strictEqual(yield* cognito.requestCount(), before)
+        yield* expectReason(confirm(code), "NoPendingChallenge")
+      }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("a session Cognito expires before the configured validity: NotAuthorized, and nothing is pending", () =>
     Effect.gen(function* () {
       yield* atStart
       yield* confirmedUser()
@@ -246,7 +265,7 @@ describe("MFA", () => {
       yield* TestClock.adjust("3 minutes")
       yield* expectReason(confirm(code), "NotAuthorized")
       yield* expectReason(confirm(code), "NoPendingChallenge")
-    }).pipe(Effect.provide(TestCognito.layer()))
+    }).pipe(Effect.provide(TestCognito.layer({ config: { authSessionValidity: "15 minutes" } })))
   )
 
   it.effect("signs in without MFA when the pool has MFA off, whatever the user set", () =>

@@ -80,7 +80,7 @@ export const make: Effect.Effect<
     session,
     random: yield* tags.secureRandom,
     srpMath: yield* SrpMath.SrpMath,
-    poolName: config.poolName
+    config
   })
   const { getTokens } = session
   const credentials = yield* Credentials.make({
@@ -158,6 +158,8 @@ export const make: Effect.Effect<
       }).pipe(Effect.withSpan("Auth.resendSignUpCode")),
     signIn: signIn.signIn,
     confirmSignIn: signIn.confirmSignIn,
+    pendingSignIn: signIn.pendingSignIn,
+    resumeSignIn: signIn.resumeSignIn,
     signOut,
     forgotPassword: (input) =>
       Effect.gen(function* () {

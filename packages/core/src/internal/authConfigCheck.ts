@@ -150,6 +150,9 @@ export const make = (input: AuthConfig.Input): Effect.Effect<AuthConfig.Validate
     const requestTimeout = yield* duration("requestTimeout", raw.requestTimeout, Duration.seconds(10), {
       positive: true
     })
+    const authSessionValidity = yield* duration("authSessionValidity", raw.authSessionValidity, Duration.minutes(3), {
+      positive: true
+    })
     const maxResponseBytes = yield* byteCount("maxResponseBytes", raw.maxResponseBytes, 1024 * 1024)
     const refreshTokenRotation = yield* optionalBoolean("refreshTokenRotation", raw.refreshTokenRotation)
     return {
@@ -166,6 +169,7 @@ export const make = (input: AuthConfig.Input): Effect.Effect<AuthConfig.Validate
       refreshTokenRotation,
       credentialsRefreshMargin,
       requestTimeout,
+      authSessionValidity,
       maxResponseBytes
     } satisfies AuthConfig.Validated
   })

@@ -4,7 +4,8 @@
  * goes through {@link Challenge.interpret}: tokens establish the session, a challenge is
  * remembered for `confirmSignIn` and returned as a `SignInResult`.
  *
- * The pending challenge is the only state here; it is set by {@link SignIn} alone.
+ * The pending challenge is the only state here, in a {@link PendingCell.Cell}: set when
+ * Cognito asks, read out to be saved, and set from a saved one by `resumeSignIn`.
  *
  * @internal
  */
@@ -12,16 +13,18 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import type * as Auth from "../Auth.js"
+import type * as AuthConfig from "../AuthConfig.js"
 import * as AuthError from "../AuthError.js"
 import type * as IdentityProvider from "../IdentityProvider.js"
+import type * as PendingSignIn from "../PendingSignIn.js"
 import type * as SecureRandom from "../SecureRandom.js"
 import * as Srp from "../Srp.js"
 import * as SrpMath from "../SrpMath.js"
 import * as Challenge from "./challenge.js"
 import * as Input from "./input.js"
 import type * as ClientAuth from "./clientAuth.js"
+import * as PendingCell from "./pendingSignIn.js"
 import type * as Session from "./session.js"
 import * as tags from "./tags.js"
 
@@ -29,18 +32,12 @@ type Secret = Redacted.Redacted<string>
 type Response = IdentityProvider.AuthResponse
 type ChallengeResponse = Extract<Response, { readonly _tag: "Challenge" }>
 
-/** A challenge waiting for `confirmSignIn`. */
-export interface Pending {
-  /** The USERNAME Cognito expects in the answer. */
-  readonly username: string
-  readonly challengeName: IdentityProvider.ChallengeName
-  readonly session: Secret | undefined
-}
-
 /** The sign-in flows. */
 export interface SignIn {
   readonly signIn: (input: Auth.SignInInput) => Effect.Effect<Auth.SignInResult, AuthError.AuthError>
   readonly confirmSignIn: (input: Auth.ConfirmSignInInput) => Effect.Effect<Auth.SignInResult, AuthError.AuthError>
+  readonly pendingSignIn: Effect.Effect<Option.Option<PendingSignIn.PendingSignIn>>
+  readonly resumeSignIn: (pending: PendingSignIn.PendingSignIn) => Effect.Effect<Auth.SignInResult, AuthError.AuthError>
   /** Drops the pending challenge (on sign-out). */
   readonly cancel: Effect.Effect<void>
 }
@@ -52,8 +49,8 @@ export interface Options {
   readonly random: SecureRandom.SecureRandom.Service
   /** The SRP arithmetic (native on Node, pure BigInt elsewhere). */
   readonly srpMath: SrpMath.SrpMath.Service
-  /** The user pool name, for SRP. */
-  readonly poolName: string
+  /** The pool name (for SRP), the app client and how long a challenge can be answered. */
+  readonly config: AuthConfig.Validated
 }
 
 /** Challenges answered with an MFA code (6 to 8 digits). */
@@ -70,8 +67,8 @@ const fail = (reason: AuthError.Reason, method: string, description: string) =>
 export const make = (options: Options): Effect.Effect<SignIn> =>
   Effect.gen(function* () {
     const { client, session } = options
-    const pending = yield* Ref.make(Option.none<Pending>())
-    const cancel = Ref.set(pending, Option.none())
+    const pending = yield* PendingCell.make(options.config)
+    const { cancel } = pending
 
     /** Turns Cognito's answer into the next step, remembering a challenge for `confirmSignIn`. */
     const next = (
@@ -95,14 +92,12 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
         }
         yield* Effect.logDebug(`effect-cognito: challenge ${response.challengeName}`)
         const remember = (challengeSession: Secret | undefined) =>
-          Ref.set(
-            pending,
-            Option.some<Pending>({
-              username: Challenge.challengeUsername(response.parameters, username),
-              challengeName: response.challengeName,
-              session: challengeSession
-            })
-          )
+          pending.remember({
+            username: Challenge.challengeUsername(response.parameters, username),
+            challengeName: response.challengeName,
+            session: challengeSession,
+            parameters: response.parameters
+          })
         const interpretation = Challenge.interpret(response.challengeName, response.parameters)
         switch (interpretation._tag) {
           case "Wait":
@@ -173,7 +168,7 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
           )
         const timestamp = Srp.formatTimestamp(new Date(yield* Clock.currentTimeMillis))
         const claim = yield* Srp.passwordClaim({
-          poolName: options.poolName,
+          poolName: options.config.poolName,
           userIdForSrp: USER_ID_FOR_SRP,
           password,
           ephemeral,
@@ -232,7 +227,7 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
       }).pipe(Effect.withSpan("Auth.signIn"))
 
     /** Sends the answer to the pending challenge. */
-    const respond = (p: Pending, input: Auth.ConfirmSignInInput) =>
+    const respond = (p: PendingSignIn.PendingSignIn, input: Auth.ConfirmSignInInput) =>
       Effect.gen(function* () {
         const answer = Challenge.answer(p.challengeName, input)
         switch (answer._tag) {
@@ -268,11 +263,8 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
 
     const confirmSignIn = (input: Auth.ConfirmSignInInput) =>
       Effect.gen(function* () {
-        const waiting = yield* Ref.get(pending)
-        if (Option.isNone(waiting))
-          return yield* fail("NoPendingChallenge", "confirmSignIn", "no sign-in is waiting for an answer")
-        const p = waiting.value
         const method = "confirmSignIn"
+        const p = yield* pending.take(method)
         const checked: Auth.ConfirmSignInInput = {
           challengeResponse: mfaCodeChallenges.has(p.challengeName)
             ? yield* Input.mfaCode(method, input.challengeResponse, "challengeResponse")
@@ -289,5 +281,12 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
         return yield* next(response, p.username, "confirmSignIn")
       }).pipe(Effect.withSpan("Auth.confirmSignIn"))
 
-    return { signIn, confirmSignIn, cancel }
+    const resumeSignIn = (saved: PendingSignIn.PendingSignIn) =>
+      Effect.gen(function* () {
+        if (Option.isSome(yield* session.current))
+          return yield* fail("AlreadySignedIn", "resumeSignIn", "a user is signed in; sign out first")
+        return yield* pending.resume(saved)
+      }).pipe(Effect.withSpan("Auth.resumeSignIn"))
+
+    return { signIn, confirmSignIn, pendingSignIn: pending.get, resumeSignIn, cancel }
   })

@@ -1,0 +1,95 @@
+/**
+ * A sign-in that waits for an answer, as a value to save and resume: `auth.pendingSignIn`
+ * reads it after `signIn` (or `confirmSignIn`) returned a challenge, and
+ * `auth.resumeSignIn(pending)` makes it the pending challenge of another `Auth` (another
+ * process, another request of a stateless server), so `confirmSignIn` answers it there.
+ *
+ * Cognito answers a challenge for a few minutes only (the app client's
+ * `AuthSessionValidity`, 3 minutes unless changed; `AuthConfig.authSessionValidity`):
+ * a pending sign-in carries when it was issued and when it expires, by `Clock`, and an
+ * expired one gives `SessionExpired` without a request.
+ *
+ * **The encoded form holds Cognito's `Session` in clear** — it must, to be answered — so
+ * whoever reads it can answer the challenge until it expires. Keep it as private as the
+ * tokens (a file of mode 0600, a server-side session; never a URL, a log or a shared
+ * cache) and delete it once answered. It never holds the password, an answer, or the
+ * TOTP secret of an MFA setup (that is shown once, in `SignInResult.MfaSetup`). In memory
+ * the session is `Redacted`: `String(pending)` and `JSON.stringify(pending)` hide it.
+ *
+ * @example
+ * ```ts
+ * const pending = yield* auth.pendingSignIn                // Option<PendingSignIn>
+ * const text = yield* PendingSignIn.toJson(pending.value)  // save it, privately
+ * // later, in a fresh Auth:
+ * const step = yield* auth.resumeSignIn(yield* PendingSignIn.fromJson(text))
+ * yield* auth.confirmSignIn({ challengeResponse: code })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as AuthError from "./AuthError.js"
+import { challengeNames } from "./IdentityProvider.js"
+import { describeProblem } from "./TokenStore.js"
+
+/** A challenge waiting for `confirmSignIn`. */
+export class PendingSignIn extends Schema.Class<PendingSignIn>("@effect-cognito/core/PendingSignIn")({
+  /** The user pool the sign-in was started with. */
+  userPoolId: Schema.String,
+  /** The app client the sign-in was started with; only that client can answer it. */
+  clientId: Schema.String,
+  /** Cognito's username (the `USERNAME` the answer carries), not an alias the user typed. */
+  username: Schema.String,
+  /** The challenge to answer. */
+  challengeName: Schema.Literal(...challengeNames),
+  /** Cognito's `Session` of the challenge: a secret until it expires. */
+  session: Schema.optional(Schema.Redacted(Schema.String)),
+  /**
+   * Cognito's public parameters of the challenge (where a code went, the MFA types to
+   * choose from, the required attributes, a custom challenge's public parameters), from
+   * which `resumeSignIn` tells what to answer.
+   */
+  challengeParameters: Schema.Record({ key: Schema.String, value: Schema.String }),
+  /** When the challenge arrived, by `Clock`. */
+  issuedAt: Schema.Date,
+  /** When Cognito stops answering it: `issuedAt` plus the app client's `AuthSessionValidity`. */
+  expiresAt: Schema.Date
+}) {}
+
+/** The current format of {@link toJson}. */
+export const version = 1
+
+const Stored = Schema.parseJson(Schema.Struct({ version: Schema.Literal(version), pendingSignIn: PendingSignIn }))
+
+/** Is the challenge past its expiry at `nowMillis` (epoch milliseconds, from `Clock`)? */
+export const isExpired = (pending: PendingSignIn, nowMillis: number): boolean =>
+  nowMillis >= pending.expiresAt.getTime()
+
+/**
+ * The JSON to save: `{ "version": 1, "pendingSignIn": { … } }`. It holds the session in
+ * clear (see the module comment). Fails with `InvalidInput` for a value that is not a
+ * valid `PendingSignIn` (built by hand with an invalid date, say).
+ */
+export const toJson = (pending: PendingSignIn): Effect.Effect<string, AuthError.AuthError> =>
+  Schema.encode(Stored)({ version, pendingSignIn: pending }).pipe(
+    Effect.mapError((error) =>
+      AuthError.make("InvalidInput", "PendingSignIn.toJson", `not a valid pending sign-in: ${describeProblem(error)}`)
+    )
+  )
+
+/**
+ * Reads what {@link toJson} wrote. Anything else (not JSON, another version, a missing or
+ * malformed field) fails with `InvalidInput`, saying where it is wrong, never what it holds.
+ */
+export const fromJson = (text: string): Effect.Effect<PendingSignIn, AuthError.AuthError> =>
+  Schema.decodeUnknown(Stored)(text).pipe(
+    Effect.map((stored) => stored.pendingSignIn),
+    Effect.mapError((error) =>
+      AuthError.make(
+        "InvalidInput",
+        "PendingSignIn.fromJson",
+        `not a saved sign-in (${describeProblem(error)}); sign in again`
+      )
+    )
+  )
