@@ -107,13 +107,17 @@ export const make: Effect.Effect<Io, never, Scope.Scope> = Effect.gen(function* 
     spin: (label, effect) =>
       spinning
         ? Effect.acquireUseRelease(
+            // A fiber forked while acquiring would inherit the acquisition's uninterruptibility,
+            // and the release would wait for it forever: the spinner is made interruptible.
             Effect.forkDaemon(
-              Effect.repeat(
-                Effect.suspend(() => {
-                  frame = (frame + 1) % frames.length
-                  return write(process.stderr, `\r${frames[frame]} ${label}`)
-                }),
-                Schedule.spaced("80 millis")
+              Effect.interruptible(
+                Effect.repeat(
+                  Effect.suspend(() => {
+                    frame = (frame + 1) % frames.length
+                    return write(process.stderr, `\r${frames[frame]} ${label}`)
+                  }),
+                  Schedule.spaced("80 millis")
+                )
               )
             ),
             () => effect,
