@@ -18,6 +18,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Redacted from "effect/Redacted"
+import * as CliConsole from "../src/internal/cli/console.js"
 import * as CliMain from "../src/internal/cli/main.js"
 import * as Cli from "./cliProcess.js"
 import * as SigV4Server from "./SigV4Server.js"
@@ -29,6 +30,7 @@ const commandNames = [
   "confirm-sign-up",
   "resend-code",
   "sign-in",
+  "confirm-sign-in",
   "whoami",
   "tokens",
   "sign-out",
@@ -307,7 +309,7 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
     )
   )
 
-  it.live("--help works on the root and on a command, as a process", () =>
+  it.live("--help works on the root and on a command, as a process, in plain text when piped", () =>
     Effect.gen(function* () {
       const home = yield* freshHome
       const root = yield* Cli.run(["--help"], { EFFECT_COGNITO_HOME: home })
@@ -317,8 +319,38 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
       assert.strictEqual(signIn.code, 0, signIn.stderr)
       assert.include(signIn.stdout, "$ sign-in")
       assert.include(signIn.stdout, "MFA code")
+      assert.include(signIn.stdout, "--save-challenge")
+      const confirm = yield* Cli.run(["confirm-sign-in", "--help"], { EFFECT_COGNITO_HOME: home })
+      assert.strictEqual(confirm.code, 0, confirm.stderr)
+      assert.include(confirm.stdout, "$ confirm-sign-in [--local]")
+      assert.include(confirm.stdout, "never from the command line")
+      const unknown = yield* Cli.run(["frobnicate"], { EFFECT_COGNITO_HOME: home })
+      for (const output of [root.stdout, signIn.stdout, confirm.stdout, unknown.stderr])
+        assert.notInclude(output, "\u001b[", "an ANSI escape in output that is not a terminal")
     })
   )
+
+  it.live("--help on a terminal is coloured, and plain with NO_COLOR (a pseudo-terminal by script(1))", () =>
+    Effect.gen(function* () {
+      const home = yield* freshHome
+      const coloured = yield* Cli.runOnTerminal(["sign-in", "--help"], { EFFECT_COGNITO_HOME: home })
+      assert.strictEqual(coloured.code, 0, coloured.stdout)
+      assert.include(coloured.stdout, "\u001b[0;1mUSAGE")
+      const plain = yield* Cli.runOnTerminal(["sign-in", "--help"], { EFFECT_COGNITO_HOME: home, NO_COLOR: "1" })
+      assert.strictEqual(plain.code, 0, plain.stdout)
+      assert.include(plain.stdout, "USAGE")
+      assert.notInclude(plain.stdout, "\u001b[")
+    })
+  )
+
+  it("colour goes only to a terminal, and never with NO_COLOR set", () => {
+    assert.isTrue(CliConsole.colours({ isTTY: true }, {}))
+    assert.isTrue(CliConsole.colours({ isTTY: true }, { NO_COLOR: "" }))
+    assert.isFalse(CliConsole.colours({ isTTY: true }, { NO_COLOR: "1" }))
+    assert.isFalse(CliConsole.colours({ isTTY: false }, {}))
+    assert.isFalse(CliConsole.colours({}, {}))
+    assert.strictEqual(CliConsole.plain("\u001b[0;1m\u001b[0;37;1mUSAGE\u001b[0m \u001b[2K$ x"), "USAGE $ x")
+  })
 
   it("every command has its own help: usage, a description, the connection flags", () => {
     const subcommands = Command.getSubcommands(CliMain.root)

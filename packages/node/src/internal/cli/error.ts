@@ -6,4 +6,8 @@
  */
 import * as Data from "effect/Data"
 
-export class CliError extends Data.TaggedError("CliError")<{ readonly message: string }> {}
+export class CliError extends Data.TaggedError("CliError")<{
+  readonly message: string
+  /** Standard input ended before the answer asked for: `sign-in` saves the challenge then. */
+  readonly endOfInput?: boolean
+}> {}

@@ -79,7 +79,9 @@ export const make: Effect.Effect<Io, never, Scope.Scope> = Effect.gen(function* 
       Effect.flatMap(read, (line) =>
         Option.isSome(line)
           ? Effect.succeed(line.value.replace(/\r$/, ""))
-          : Effect.fail(new CliError({ message: `${label}: expected a line on standard input, found its end` }))
+          : Effect.fail(
+              new CliError({ message: `${label}: expected a line on standard input, found its end`, endOfInput: true })
+            )
       )
     )
   const terminal = yield* Effect.serviceOption(Terminal.Terminal)

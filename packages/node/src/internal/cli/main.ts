@@ -5,8 +5,8 @@
  * directory (`NodeTokenStore.directory`), so one invocation signs in and the next reads
  * the tokens. A failure prints one line, `effect-cognito: <reason>`, and exits non-zero.
  *
- * The commands live by group in `accountCommands.ts`, `sessionCommands.ts`, `awsCommands.ts`
- * and `localCommand.ts`; what they share (connection, `--local`, output helpers) in `shared.ts`.
+ * The commands live by group in `accountCommands.ts`, `signInCommands.ts`,
+ * `sessionCommands.ts`, `awsCommands.ts` and `localCommand.ts`; what they share (connection, `--local`, output helpers) in `shared.ts`.
  *
  * @internal
  */
@@ -15,6 +15,7 @@ import * as Command from "@effect/cli/Command"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Effect from "effect/Effect"
+import { withPlainOutput } from "./console.js"
 import { CliError } from "./error.js"
 import {
   changePassword,
@@ -26,7 +27,8 @@ import {
 } from "./accountCommands.js"
 import { credentials, fetchCommand } from "./awsCommands.js"
 import { local } from "./localCommand.js"
-import { signIn, signOut, tokens, whoami } from "./sessionCommands.js"
+import { signOut, tokens, whoami } from "./sessionCommands.js"
+import { confirmSignIn, signIn } from "./signInCommands.js"
 
 export { localFile, type LocalPools } from "./shared.js"
 
@@ -39,6 +41,7 @@ export const commands = [
   confirmSignUp,
   resendCode,
   signIn,
+  confirmSignIn,
   whoami,
   tokens,
   signOut,
@@ -69,10 +72,11 @@ const describe = (error: unknown): string => {
 
 /**
  * Runs the CLI on `argv` (as `process.argv`). Never fails: a failure prints one line on
- * standard error and sets the exit code (1 for a failure, 2 for bad usage).
+ * standard error and sets the exit code (1 for a failure, 2 for bad usage). Help and usage
+ * errors are coloured on a terminal only, and never with `NO_COLOR` set.
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<void> =>
-  cli(argv).pipe(
+  withPlainOutput(cli(argv)).pipe(
     Effect.catchAll((error) =>
       ValidationError.isValidationError(error)
         ? // @effect/cli has printed what is wrong with the command line (or the help asked for).

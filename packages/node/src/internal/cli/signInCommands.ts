@@ -1,0 +1,249 @@
+/**
+ * The sign-in commands. `sign-in` answers each challenge at the prompt; with
+ * `--save-challenge`, or when standard input ends before an answer, it saves the challenge
+ * (`pendingFile.ts`) and prints what to answer. `confirm-sign-in` resumes the saved
+ * challenge in a new process, asks for its answer, and signs in, or saves and prints the
+ * challenge that follows.
+ *
+ * @internal
+ */
+import * as Auth from "@effect-cognito/core/Auth"
+import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import * as AuthError from "@effect-cognito/core/AuthError"
+import type * as PendingSignIn from "@effect-cognito/core/PendingSignIn"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { CliError } from "./error.js"
+import type * as Io from "./io.js"
+import * as PendingFile from "./pendingFile.js"
+import { type Connection, connection, describeDelivery, username, withAuth } from "./shared.js"
+
+type Failure = AuthError.AuthError | CliError
+
+/** The command that answers a saved challenge, with `--local` when the sign-in used it. */
+const confirmCommand = (c: Connection) => `effect-cognito confirm-sign-in${c.local ? " --local" : ""}`
+
+/** How long a challenge can be answered, for the user: "3 minutes". */
+const lifetime = (pending: PendingSignIn.PendingSignIn) => {
+  const minutes = Math.round((pending.expiresAt.getTime() - pending.issuedAt.getTime()) / 60_000)
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`
+}
+
+/** What to answer next and with which command: the lines `sign-in` and `confirm-sign-in` print. */
+export const nextStep = (
+  step: Exclude<Auth.SignInResult, { readonly _tag: "SignedIn" }>,
+  pending: PendingSignIn.PendingSignIn,
+  command: string
+): ReadonlyArray<string> => {
+  const run = `run \`${command}\` within ${lifetime(pending)}`
+  switch (step._tag) {
+    case "SmsMfa":
+    case "EmailOtp":
+      return [`${describeDelivery(step.codeDeliveryDetails)}; ${run} to enter it`]
+    case "SoftwareTokenMfa":
+      return [`${run} to enter the code of your authenticator app`]
+    case "SelectMfaType":
+      return [`choose an MFA type (${step.allowedMfaTypes.join(", ")}): ${run}`]
+    case "MfaSetup":
+      return [
+        "set up an authenticator app with this URI (or its secret):",
+        Auth.totpSetupUri(step.totpSharedSecret, { issuer: "effect-cognito", accountName: pending.username }),
+        `then ${run} to enter its code`
+      ]
+    case "NewPasswordRequired":
+      return [
+        `a new password is required${
+          step.requiredAttributes.length === 0 ? "" : ` (and ${step.requiredAttributes.join(", ")})`
+        }: ${run} to set it`
+      ]
+    case "CustomChallenge":
+      return [...Object.entries(step.parameters).map(([name, value]) => `${name}: ${value}`), `${run} to answer`]
+  }
+}
+
+/**
+ * Asks for the answer to one challenge and sends it. `sign-in` says first where a code
+ * went; `confirm-sign-in` does not repeat what `sign-in` printed.
+ */
+const answer = (
+  auth: Auth.Auth.Service,
+  io: Io.Io,
+  step: Auth.SignInResult,
+  user: string,
+  options: { readonly sayWhereCodeWent: boolean }
+): Effect.Effect<Auth.SignInResult, Failure> =>
+  Effect.gen(function* () {
+    const send = (label: string, input: Auth.ConfirmSignInInput) => io.spin(label, auth.confirmSignIn(input))
+    switch (step._tag) {
+      case "SignedIn":
+        return step
+      case "SmsMfa":
+      case "EmailOtp":
+        if (options.sayWhereCodeWent) yield* io.note(describeDelivery(step.codeDeliveryDetails))
+        return yield* send("Checking the code", { challengeResponse: yield* io.secret("MFA code") })
+      case "SoftwareTokenMfa":
+        return yield* send("Checking the code", { challengeResponse: yield* io.secret("Authenticator code") })
+      case "SelectMfaType": {
+        const choice = yield* io.line(`MFA type (${step.allowedMfaTypes.join(", ")})`)
+        return yield* send("Sending the code", { challengeResponse: Redacted.make(choice) })
+      }
+      case "MfaSetup":
+        yield* io.note(
+          `Set up an authenticator app with this URI (or its secret), then enter its code:\n${Auth.totpSetupUri(
+            step.totpSharedSecret,
+            { issuer: "effect-cognito", accountName: user }
+          )}`
+        )
+        return yield* send("Checking the code", { challengeResponse: yield* io.secret("Authenticator code") })
+      case "NewPasswordRequired": {
+        yield* io.note("A new password is required.")
+        const password = yield* io.secret("New password")
+        const userAttributes: Record<string, string> = {}
+        for (const name of step.requiredAttributes) userAttributes[name] = yield* io.line(name)
+        return yield* send("Setting the password", { challengeResponse: password, userAttributes })
+      }
+      case "CustomChallenge": {
+        for (const [name, value] of Object.entries(step.parameters)) yield* io.note(`${name}: ${value}`)
+        return yield* send("Checking the answer", { challengeResponse: yield* io.secret("Answer") })
+      }
+    }
+  })
+
+/** Saves the pending challenge of `auth` and prints what to answer. */
+const saveAndTell = (
+  auth: Auth.Auth.Service,
+  io: Io.Io,
+  config: AuthConfig.Validated,
+  step: Exclude<Auth.SignInResult, { readonly _tag: "SignedIn" }>,
+  command: string
+) =>
+  Effect.gen(function* () {
+    const pending = yield* auth.pendingSignIn
+    if (Option.isNone(pending))
+      return yield* new CliError({ message: `Cognito asked for ${step._tag}, but no challenge is pending` })
+    yield* PendingFile.save(config, pending.value)
+    for (const line of nextStep(step, pending.value, command)) yield* io.out(line)
+  })
+
+/** Signed in: the saved challenge goes, and the user is named. */
+const signedIn = (auth: Auth.Auth.Service, io: Io.Io, config: AuthConfig.Validated, fallback: string) =>
+  Effect.gen(function* () {
+    yield* PendingFile.remove(config)
+    const who = yield* auth.username
+    yield* io.out(`signed in as ${Option.getOrElse(who, () => fallback)}`)
+  })
+
+/** The `sign-in` command. */
+export const signIn = Command.make(
+  "sign-in",
+  {
+    ...connection,
+    username,
+    flow: Options.choice("flow", ["srp", "password"]).pipe(
+      Options.withDefault("srp" as const),
+      Options.withDescription(
+        "srp (USER_SRP_AUTH: the password never leaves this machine) or password (USER_PASSWORD_AUTH)"
+      )
+    ),
+    saveChallenge: Options.boolean("save-challenge").pipe(
+      Options.withDescription(
+        "Ask only for the password: save the challenge that follows (MFA code, new password, TOTP setup) and print what to answer, for `effect-cognito confirm-sign-in`"
+      )
+    )
+  },
+  (c) =>
+    withAuth(c, (auth, io, config) =>
+      Effect.gen(function* () {
+        const password = yield* io.secret("Password")
+        const flow = c.flow === "srp" ? "USER_SRP_AUTH" : "USER_PASSWORD_AUTH"
+        let step = yield* io.spin("Signing in", auth.signIn({ username: c.username, password, flow }))
+        // Each answer leads to the next step; Cognito ends the chain with SignedIn or a failure.
+        while (step._tag !== "SignedIn") {
+          if (c.saveChallenge) return yield* saveAndTell(auth, io, config, step, confirmCommand(c))
+          const answered = yield* Effect.either(answer(auth, io, step, c.username, { sayWhereCodeWent: true }))
+          if (Either.isRight(answered)) {
+            step = answered.right
+            continue
+          }
+          const error = answered.left
+          if (!(error instanceof CliError && error.endOfInput === true)) return yield* Effect.fail(error)
+          // Piped input ran out before this answer: keep the challenge for confirm-sign-in.
+          yield* io.note(`${error.message}: the challenge is saved`)
+          return yield* saveAndTell(auth, io, config, step, confirmCommand(c))
+        }
+        yield* signedIn(auth, io, config, c.username)
+      })
+    )
+).pipe(
+  Command.withDescription(
+    "Sign in; prompts for the password, then for whatever Cognito asks (MFA code, new password, TOTP setup), or saves it for confirm-sign-in (--save-challenge, or when standard input ends first)"
+  )
+)
+
+/** The failure of an answer, with what the user can do next. */
+const afterFailure = (
+  auth: Auth.Auth.Service,
+  config: AuthConfig.Validated,
+  error: Failure,
+  command: string
+): Effect.Effect<never, Failure> =>
+  Effect.gen(function* () {
+    if (!AuthError.isAuthError(error)) return yield* Effect.fail(error)
+    const message = error.message.replace(/\.$/, "")
+    if (Option.isSome(yield* auth.pendingSignIn))
+      return yield* new CliError({ message: `${message}; run \`${command}\` to try again` })
+    // Cognito no longer answers this challenge (spent, expired): it goes.
+    yield* PendingFile.remove(config)
+    return yield* new CliError({
+      message: message.endsWith("sign in again") ? message : `${message}; sign in again`
+    })
+  })
+
+/** The `confirm-sign-in` command. */
+export const confirmSignIn = Command.make("confirm-sign-in", { ...connection }, (c) =>
+  withAuth(c, (auth, io, config) =>
+    Effect.gen(function* () {
+      const command = confirmCommand(c)
+      const saved = yield* PendingFile.load(config)
+      if (Option.isNone(saved))
+        return yield* new CliError({
+          message:
+            "no sign-in is waiting for an answer; start one with `effect-cognito sign-in <username> --save-challenge`"
+        })
+      const pending = saved.value
+      const step = yield* auth.resumeSignIn(pending).pipe(
+        Effect.catchAll((error) =>
+          error.reason === "SessionExpired" ||
+          error.reason === "InvalidInput" ||
+          error.reason === "UnsupportedOperation"
+            ? Effect.zipRight(
+                PendingFile.remove(config),
+                Effect.fail(
+                  error.reason === "SessionExpired"
+                    ? new CliError({
+                        message: `the sign-in of ${pending.username} expired at ${pending.expiresAt.toISOString()} (a challenge can be answered for ${lifetime(
+                          pending
+                        )}); sign in again with \`effect-cognito sign-in ${pending.username}\``
+                      })
+                    : error
+                )
+              )
+            : Effect.fail(error)
+        )
+      )
+      const result = yield* answer(auth, io, step, pending.username, { sayWhereCodeWent: false }).pipe(
+        Effect.catchAll((error) => afterFailure(auth, config, error, command))
+      )
+      if (result._tag === "SignedIn") return yield* signedIn(auth, io, config, pending.username)
+      yield* saveAndTell(auth, io, config, result, command)
+    })
+  )
+).pipe(
+  Command.withDescription(
+    "Answer the challenge a sign-in saved (MFA code, authenticator code, MFA type, new password): the answer is read from a hidden prompt or standard input, never from the command line"
+  )
+)
