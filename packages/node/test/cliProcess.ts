@@ -3,52 +3,20 @@
  * holding only what the test gives it (PATH and HOME, so no COGNITO_* variable of the
  * developer's shell leaks in), answers written to its standard input as it asks for them.
  *
- * The process runs the bin's sources bundled once per test file by esbuild (the sources
- * as they are, resolved through the workspace's tsconfig paths as tsx resolves them for
- * `npm run cli`): plain `node` on one file starts in about 0.5 s where tsx, transpiling
- * on load, takes about 2 s idle and 3 to 6 s beside other tests.
+ * The process runs the bin's sources as one bundle that the `node` project's global setup
+ * makes with esbuild (`setup/cliBundle.ts`): plain `node` starts it in about 0.5 s, where
+ * tsx (as `npm run cli` runs it) takes 2 to 6 s.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { rmSync } from "node:fs"
-import { mkdtemp } from "node:fs/promises"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { build } from "esbuild"
+import { inject } from "vitest"
 
 const root = join(import.meta.dirname, "..", "..", "..")
-const bin = join(root, "packages", "node", "src", "bin", "effect-cognito.ts")
-
-let bundled: Promise<string> | undefined
-
-/** The bin bundled into one ES module in a temporary directory, removed when this process exits. */
-const bundle = (): Promise<string> => {
-  bundled ??= (async () => {
-    const directory = await mkdtemp(join(tmpdir(), "effect-cognito-cli-bundle-"))
-    process.once("exit", () => rmSync(directory, { recursive: true, force: true }))
-    const outfile = join(directory, "effect-cognito.mjs")
-    await build({
-      entryPoints: [bin],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      logLevel: "error",
-      // CommonJS dependencies inside an ES module bundle still call require() for Node's modules.
-      banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' }
-    })
-    return outfile
-  })()
-  return bundled
-}
 
 /** The command line of the CLI: node and the bundle. */
-const command = Effect.map(
-  Effect.promise(() => bundle()),
-  (file) => [process.execPath, file] as const
-)
+const command = Effect.sync(() => [process.execPath, inject("cliBundle")] as const)
 
 /** How a run ended. */
 export interface Result {

@@ -10,7 +10,10 @@
  *   one port; one user pool with an app client without secret and one with a secret, an
  *   identity pool linked to the pool, and a confirmed user.
  *
- * The ids, ports and secrets reach the tests through `provide`/`inject`. A server that
+ * It also bundles the `effect-cognito` bin once for the CLI's subprocess tests
+ * (`cliBundle.ts`), removed with the servers.
+ *
+ * The ids, ports, secrets and the bundle's path reach the tests through `provide`/`inject`. A server that
  * cannot start fails the setup with a message naming it and the reason; nothing is
  * silently skipped.
  */
@@ -21,6 +24,7 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import type { TestProject } from "vitest/node"
+import * as CliBundle from "./cliBundle.js"
 
 /** What the tests learn about cognito-local. */
 export interface CognitoLocalServer {
@@ -273,6 +277,7 @@ const startMoto = async (): Promise<{ server: Running; info: MotoServer }> => {
 }
 
 export default async function setup(project: TestProject) {
+  const cli = await CliBundle.bundle()
   const local = await startCognitoLocal()
   let moto: Awaited<ReturnType<typeof startMoto>>
   try {
@@ -280,12 +285,15 @@ export default async function setup(project: TestProject) {
   } catch (error) {
     await stop(local.server)
     await rm(local.dir, { recursive: true, force: true })
+    await rm(cli.directory, { recursive: true, force: true })
     throw error
   }
   project.provide("cognitoLocal", local.info)
   project.provide("moto", moto.info)
+  project.provide("cliBundle", cli.file)
   return async () => {
     await Promise.all([stop(local.server), stop(moto.server)])
     await rm(local.dir, { recursive: true, force: true })
+    await rm(cli.directory, { recursive: true, force: true })
   }
 }
