@@ -259,6 +259,29 @@ describe("getAWSCredentials, guests", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
+  it.scoped(
+    "a stored guest identity a sign-in linked since (another tab, a failed removal) is dropped for a new one",
+    () =>
+      Effect.gen(function* () {
+        yield* atStart
+        const auth = yield* Auth.Auth
+        const store = yield* TokenStore.TokenStore
+        const guest = yield* credentials
+        yield* confirmedUser()
+        yield* auth.signIn({ username: "alice", password })
+        assert.strictEqual((yield* credentials).identityId, guest.identityId)
+        // Another tab, still a guest, writes the id back after this tab's sign-in linked it.
+        yield* store.saveGuestIdentityId(guest.identityId)
+        yield* auth.signOut()
+        const restarted = yield* Auth.make
+        const next = yield* restarted.getAWSCredentials()
+        assert.notStrictEqual(next.identityId, guest.identityId)
+        assert.strictEqual(yield* restarted.userState, "Guest")
+        assert.deepStrictEqual(yield* store.loadGuestIdentityId, Option.some(next.identityId))
+        assert.deepStrictEqual(yield* counts, { getId: 2, getCredentials: 4 })
+      }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
   it.effect("a pool that refuses guests fails with NotSignedIn and leaves the state SignedOut", () =>
     Effect.gen(function* () {
       yield* atStart

@@ -113,12 +113,14 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
         const at = now.value.session
         return Effect.map(session.getTokens(), (tokens): Login => {
           const idToken = Redacted.value(tokens.idToken)
+          const own = at.identityId ?? known.get(tokens.username)
           return {
             _tag: "User",
             key: `user:${idToken}`,
             username: tokens.username,
             logins: { [config.loginProvider]: tokens.idToken },
-            identityId: at.identityId ?? known.get(tokens.username) ?? guest.get(),
+            identityId: own ?? guest.get(),
+            fromGuest: own === undefined && guest.get() !== undefined,
             skewMillis: at.clockSkewMillis
           }
         })
@@ -131,9 +133,17 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
           federated: fed,
           logins: { [fed.provider]: fed.token },
           identityId: fed.identityId ?? guest.get(),
+          fromGuest: fed.identityId === undefined && guest.get() !== undefined,
           skewMillis: 0
         })
-      return Effect.succeed<Login>({ _tag: "Guest", key: "guest", identityId: guest.get(), skewMillis: 0 })
+      const identityId = guest.get()
+      return Effect.succeed<Login>({
+        _tag: "Guest",
+        key: "guest",
+        identityId,
+        fromGuest: identityId !== undefined,
+        skewMillis: 0
+      })
     })
 
     /** A failed fetch: what it ends (a federated sign-in), what it keeps (credentials not yet expired). */
@@ -223,7 +233,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
         if (existing !== undefined) return yield* Deferred.await(existing)
         inflight.set(login.key, mine)
         const seen = generation
-        yield* fetchOnce(pool, login).pipe(
+        yield* fetchOnce(pool, login, guest.drop).pipe(
           Effect.flatMap((credentials) => keep(login, credentials, seen)),
           Effect.catchAll((error) => onFailure(login, error, seen)),
           Effect.exit,

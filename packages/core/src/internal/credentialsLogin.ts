@@ -32,6 +32,8 @@ export type Login =
       readonly username: string
       readonly logins: IdentityPool.Logins
       readonly identityId: string | undefined
+      /** The identity id is the guest's (stored from an earlier run, perhaps linked to a login since). */
+      readonly fromGuest: boolean
       readonly skewMillis: number
     }
   | {
@@ -40,12 +42,16 @@ export type Login =
       readonly federated: Federated
       readonly logins: IdentityPool.Logins
       readonly identityId: string | undefined
+      /** The identity id is the guest's (stored from an earlier run, perhaps linked to a login since). */
+      readonly fromGuest: boolean
       readonly skewMillis: number
     }
   | {
       readonly _tag: "Guest"
       readonly key: string
       readonly identityId: string | undefined
+      /** The identity id is the guest's (stored from an earlier run, perhaps linked to a login since). */
+      readonly fromGuest: boolean
       readonly skewMillis: number
     }
 
@@ -68,10 +74,16 @@ export const isFresh = (
 /** Has the identity pool refused the logins themselves (not a transient failure)? */
 export const rejectsLogin = (error: AuthError.AuthError): boolean => error.reason === "NotAuthorized"
 
-/** GetId (unless the identity id is known), then GetCredentialsForIdentity. */
+/**
+ * GetId (unless the identity id is known), then GetCredentialsForIdentity. A known id the
+ * pool does not have any more (deleted, merged away) is asked for again with GetId; so is
+ * a guest's id the pool refuses (linked to a login since, in another tab or run), after
+ * `dropGuest` forgets it.
+ */
 export const fetchOnce = (
   pool: IdentityPool.IdentityPool.Service,
-  login: Login
+  login: Login,
+  dropGuest: Effect.Effect<void>
 ): Effect.Effect<AwsCredentials.AwsCredentials, AuthError.AuthError> => {
   const logins = login._tag === "Guest" ? undefined : login.logins
   const customRoleArn = login._tag === "Federated" ? login.federated.customRoleArn : undefined
@@ -82,10 +94,9 @@ export const fetchOnce = (
     )
   const fresh = Effect.flatMap(pool.getId({ logins }), (result) => forIdentity(result.identityId))
   if (login.identityId === undefined) return fresh
-  // A remembered identity that no longer exists (deleted, merged away): ask for the current one.
   return Effect.catchIf(
     forIdentity(login.identityId),
-    (error) => error.reason === "ResourceNotFound",
-    () => fresh
+    (error) => error.reason === "ResourceNotFound" || (login.fromGuest && error.reason === "NotAuthorized"),
+    (error) => (error.reason === "NotAuthorized" ? Effect.zipRight(dropGuest, fresh) : fresh)
   )
 }

@@ -4,7 +4,8 @@
  * every start. Read once when `Auth` is built; written when a guest gets credentials;
  * dropped when a sign-in links (or merges) it into a login's identity and on sign-out.
  * Storage is best effort: a failing store costs the guest its identity at the next
- * start, nothing else.
+ * start, or leaves an id that a sign-in linked since; the pool refuses that one to a
+ * guest, and `credentialsLogin.fetchOnce` then drops it and asks for a new identity.
  *
  * @internal
  */
@@ -47,18 +48,20 @@ export const make = (store: TokenStore.TokenStore.Service, enabled: boolean): Ef
           )
         )
       : undefined
+    // One store write at a time, so a remove and a later set land in the order they were asked.
+    const lock = yield* Effect.makeSemaphore(1)
     return {
       get: () => current,
       remember: (identityId) =>
         Effect.suspend(() => {
           if (current === identityId) return Effect.void
           current = identityId
-          return store.saveGuestIdentityId(identityId).pipe(warnOnFailure("storing"))
+          return lock.withPermits(1)(store.saveGuestIdentityId(identityId).pipe(warnOnFailure("storing")))
         }),
       drop: Effect.suspend(() => {
         if (current === undefined) return Effect.void
         current = undefined
-        return store.clearGuestIdentityId.pipe(warnOnFailure("removing"))
+        return lock.withPermits(1)(store.clearGuestIdentityId.pipe(warnOnFailure("removing")))
       })
     }
   })
