@@ -121,6 +121,17 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito protoco
         })
         const attributes = (described.json.UserPool as { SchemaAttributes: Array<{ Name: string }> }).SchemaAttributes
         assert.isTrue(attributes.some((a) => a.Name === "custom:badge"))
+        for (const PasswordPolicy of [
+          { MinimumLength: 5 },
+          { MinimumLength: 7.5 },
+          { MinimumLength: 100 },
+          { TemporaryPasswordValidityDays: -1 },
+          { TemporaryPasswordValidityDays: 1e306 }
+        ])
+          assertFailure(
+            yield* idp(local, "CreateUserPool", { PoolName: "out-of-range", Policies: { PasswordPolicy } }),
+            "InvalidParameterException"
+          )
 
         assertFailure(
           yield* idp(local, "CreateUserPoolClient", {

@@ -179,6 +179,20 @@ export const make = (state: State.State) => {
       const settings = yield* decode("CreateUserPool", CreateUserPool)(body)
       const id = `${region}_${randomId(9, alphanumeric)}`
       const policy = settings.Policies?.PasswordPolicy
+      // Cognito's ranges: a value outside them is refused, never stored (it could not be snapshotted either).
+      for (const [name, value, min, max] of [
+        ["MinimumLength", policy?.MinimumLength, 6, 99],
+        ["TemporaryPasswordValidityDays", policy?.TemporaryPasswordValidityDays, 0, 365]
+      ] as const) {
+        if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max))
+          return yield* Effect.fail(
+            failure(
+              "CreateUserPool",
+              "InvalidParameterException",
+              `1 validation error detected: Value '${value}' at 'policies.passwordPolicy.${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must have value between ${min} and ${max}`
+            )
+          )
+      }
       const cognito = yield* testCognito(id, {
         region,
         // The pool's own client id, for admin actions only: app clients get theirs from CreateUserPoolClient.
