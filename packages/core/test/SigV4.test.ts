@@ -33,7 +33,10 @@ class NodeSha256 {
   }
 }
 
+/** Characters RFC 3986 reserves (or WHATWG leaves unencoded in a path): where signers disagree if any does. */
+const reserved = fc.stringMatching(/^[A-Za-z0-9!$&'()*+,;=:@~._-]{1,8}$/)
 const segment = fc.oneof(
+  reserved,
   fc.stringMatching(/^[A-Za-z0-9._~-]{1,8}$/),
   fc
     .string({ minLength: 1, maxLength: 6, unit: "binary" })
@@ -65,6 +68,9 @@ describe("SigV4", () => {
   it("signs as the AWS SDK's signer does, for random requests", async () => {
     await fc.assert(
       fc.asyncProperty(request, async (input) => {
+        // S3 is compared on unreserved paths only: the SDK's S3 client encodes a key before
+        // its signer signs the path as given; ours encodes each decoded segment once, for any URL.
+        if (input.service === "s3") fc.pre(input.segments.every((segment) => /^[A-Za-z0-9._~-]+$/.test(segment)))
         const url = new URL("https://example.amazonaws.com")
         url.pathname = `/${input.segments.join("/")}${input.trailingSlash && input.segments.length > 0 ? "/" : ""}`
         for (const [name, value] of input.query) url.searchParams.append(name, value)

@@ -6,8 +6,9 @@
  * Written from the published SigV4 specification with Web Crypto, sharing no code
  * with the signer in core, so agreeing with it is a real cross-check.
  * It checks header-signed requests (`Authorization: AWS4-HMAC-SHA256 …`), not
- * presigned URLs. Non-S3 rules: path segments are encoded twice and repeated slashes
- * collapse; for `s3` they are encoded once and kept.
+ * presigned URLs. Non-S3 rules: each path segment, as it came (already encoded once), is
+ * encoded once more and repeated slashes collapse; for `s3` segments are decoded, encoded
+ * once and kept.
  *
  * @since 0.1.0
  */
@@ -119,7 +120,9 @@ export const canonicalUri = (path: string, service: string): string => {
       .join("/")
   const segments = path.split("/")
   const kept = segments.filter((segment, i) => segment !== "" || i === 0 || i === segments.length - 1)
-  const out = kept.map((segment) => uriEncode(uriEncode(decode(segment)))).join("/")
+  // The segment as it came (percent-encoded once by the client, reserved characters such as ":" perhaps left
+  // as they are) is encoded once more: decoding first would encode such characters twice.
+  const out = kept.map((segment) => uriEncode(segment)).join("/")
   return out === "" ? "/" : out
 }
 

@@ -205,6 +205,10 @@ describe("SigV4Verifier", () => {
         HttpClientRequest.get("https://api.example.com/prod/a b/ü?z=1&a=x y&a=%21&empty=")
       ],
       [
+        "GET with reserved characters left as they are in the path (an identity id, parentheses)",
+        HttpClientRequest.get("https://api.example.com/prod/ids/us-east-1:ab(c)!/x,y=z;w@v")
+      ],
+      [
         "POST with JSON and an x-amz-target",
         HttpClientRequest.post("https://dynamodb.eu-west-1.amazonaws.com/").pipe(
           HttpClientRequest.setHeader("x-amz-target", "DynamoDB_20120810.ListTables"),

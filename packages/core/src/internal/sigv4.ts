@@ -74,7 +74,7 @@ const decodeSegment = (segment: string): string => {
 }
 
 /**
- * The canonical URI of a (WHATWG-encoded) path. S3: each segment encoded once, nothing
+ * The canonical URI of a (WHATWG-encoded) path. S3: each segment decoded, then encoded once, nothing
  * normalized. Every other service: empty, `.` and `..` segments resolved, and each
  * segment of the path as sent encoded once more.
  */
