@@ -186,7 +186,8 @@ export declare namespace Auth {
     readonly signIn: (input: SignInInput) => Effect.Effect<SignInResult, AuthError>
     /**
      * Answers the pending challenge; `NoPendingChallenge` when there is none, `SessionExpired`
-     * (and nothing pending any more) once Cognito no longer answers it.
+     * (and nothing pending any more) once `authSessionValidity` has passed by `Clock`, without a
+     * request; a session Cognito refuses anyway fails with its `NotAuthorized`.
      */
     readonly confirmSignIn: (input: ConfirmSignInInput) => Effect.Effect<SignInResult, AuthError>
     /** The challenge waiting for `confirmSignIn`, as a value to save (see `PendingSignIn`). */

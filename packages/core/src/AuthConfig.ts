@@ -58,7 +58,7 @@ export interface Input {
   /**
    * How long Cognito answers a sign-in challenge: the app client's `AuthSessionValidity`
    * (3 to 15 minutes). A pending sign-in older than this fails with `SessionExpired`.
-   * Default 3 minutes, Cognito's default.
+   * Default 3 minutes, Cognito's default; above zero and at most 15 minutes.
    */
   readonly authSessionValidity?: Duration.DurationInput | undefined
   /**
@@ -126,6 +126,7 @@ export const regionOfUserPoolId = (userPoolId: string): string | undefined =>
  * | `COGNITO_CLIENT_SECRET` | optional, read as `Redacted`, never shown |
  * | `COGNITO_IDENTITY_POOL_ID` | optional, `<region>:<uuid>` in the same region |
  * | `COGNITO_ENDPOINT`, `COGNITO_IDENTITY_ENDPOINT` | optional http(s) URLs (a local emulator) |
+ * | `COGNITO_AUTH_SESSION_VALIDITY` | optional, the app client's challenge lifetime, e.g. `15 minutes` (at most 15) |
  *
  * Every variable is checked as it is read: a missing or malformed one fails with a
  * `ConfigError` at its name, saying what was expected (a secret, or a URL with an `@`,

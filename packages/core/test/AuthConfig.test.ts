@@ -74,7 +74,7 @@ describe("AuthConfig", () => {
           assert.include(error.message, "a finite duration, zero or more")
         }
         yield* invalid({ ...valid, requestTimeout: Number.POSITIVE_INFINITY }, "requestTimeout")
-        for (const authSessionValidity of [0, -1, "forever" as never, Number.POSITIVE_INFINITY] as const)
+        for (const authSessionValidity of [0, -1, "forever" as never, Number.POSITIVE_INFINITY, "16 minutes"] as const)
           yield* invalid({ ...valid, authSessionValidity }, "authSessionValidity")
         assert.strictEqual(Duration.toMinutes((yield* AuthConfig.make(valid)).authSessionValidity), 3)
         const longer = yield* AuthConfig.make({ ...valid, authSessionValidity: "15 minutes" })

@@ -8,6 +8,7 @@ import * as TokenStoreSuite from "@effect-cognito/test-kit/TokenStoreSuite"
 import { assert, describe, it } from "@effect/vitest"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -20,7 +21,8 @@ const valid: Record<string, string> = {
   COGNITO_CLIENT_SECRET: "the-client-secret",
   COGNITO_IDENTITY_POOL_ID: "eu-west-1:12345678-1234-1234-1234-123456789abc",
   COGNITO_ENDPOINT: "http://127.0.0.1:9229",
-  COGNITO_IDENTITY_ENDPOINT: "http://127.0.0.1:9230/"
+  COGNITO_IDENTITY_ENDPOINT: "http://127.0.0.1:9230/",
+  COGNITO_AUTH_SESSION_VALIDITY: "15 minutes"
 }
 
 const without = (...names: ReadonlyArray<string>) =>
@@ -58,6 +60,7 @@ describe("NodeAuth.layerConfig", () => {
       assert.strictEqual(config.identityPoolId, "eu-west-1:12345678-1234-1234-1234-123456789abc")
       assert.strictEqual(config.identityProviderEndpoint, "http://127.0.0.1:9229/")
       assert.strictEqual(config.identityPoolEndpoint, "http://127.0.0.1:9230/")
+      assert.strictEqual(Duration.toMinutes(config.authSessionValidity), 15)
     })
   )
 
@@ -68,6 +71,7 @@ describe("NodeAuth.layerConfig", () => {
       assert.strictEqual(config.clientSecret, undefined)
       assert.strictEqual(config.identityPoolId, undefined)
       assert.strictEqual(config.identityProviderEndpoint, "https://cognito-idp.ap-southeast-2.amazonaws.com/")
+      assert.strictEqual(Duration.toMinutes(config.authSessionValidity), 3)
     })
   )
 
@@ -109,6 +113,12 @@ describe("NodeAuth.layerConfig", () => {
       "COGNITO_IDENTITY_ENDPOINT",
       "not a url",
       'COGNITO_IDENTITY_ENDPOINT: expected an absolute http(s) URL, found "not a url"'
+    ],
+    ["COGNITO_AUTH_SESSION_VALIDITY", "soon", "COGNITO_AUTH_SESSION_VALIDITY"],
+    [
+      "COGNITO_AUTH_SESSION_VALIDITY",
+      "16 minutes",
+      "COGNITO_AUTH_SESSION_VALIDITY: expected a duration above zero, at most 15 minutes, found 16m"
     ]
   ]
   for (const [name, value, expected] of malformed)

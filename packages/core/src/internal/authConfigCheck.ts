@@ -100,6 +100,15 @@ const optionalBoolean = (field: string, value: unknown) =>
     ? Effect.succeed(value ?? false)
     : invalid(field, "true or false", show(value))
 
+/** What Cognito allows for an app client's `AuthSessionValidity`. */
+export const authSessionValidityRange = "a duration above zero, at most 15 minutes"
+
+/** Why a challenge lifetime cannot be Cognito's, or `undefined`. */
+export const authSessionValidityProblem = (value: Duration.Duration): string | undefined =>
+  Duration.isFinite(value) && !Duration.isZero(value) && Duration.lessThanOrEqualTo(value, Duration.minutes(15))
+    ? undefined
+    : authSessionValidityRange
+
 /** Validates an input. Fails with reason `InvalidConfig` and a message naming the field. */
 export const make = (input: AuthConfig.Input): Effect.Effect<AuthConfig.Validated, AuthError.AuthError> =>
   Effect.gen(function* () {
@@ -153,6 +162,8 @@ export const make = (input: AuthConfig.Input): Effect.Effect<AuthConfig.Validate
     const authSessionValidity = yield* duration("authSessionValidity", raw.authSessionValidity, Duration.minutes(3), {
       positive: true
     })
+    if (authSessionValidityProblem(authSessionValidity) !== undefined)
+      return yield* invalid("authSessionValidity", authSessionValidityRange, Duration.format(authSessionValidity))
     const maxResponseBytes = yield* byteCount("maxResponseBytes", raw.maxResponseBytes, 1024 * 1024)
     const refreshTokenRotation = yield* optionalBoolean("refreshTokenRotation", raw.refreshTokenRotation)
     return {

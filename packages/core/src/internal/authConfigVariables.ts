@@ -7,6 +7,7 @@
  */
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import type * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -53,7 +54,14 @@ export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
       patterned("COGNITO_IDENTITY_POOL_ID", rules.identityPoolIdPattern, "<region>:<uuid>, like eu-west-1:<uuid>")
     ),
     identityProvider: Config.option(endpointVariable("COGNITO_ENDPOINT")),
-    identityPool: Config.option(endpointVariable("COGNITO_IDENTITY_ENDPOINT"))
+    identityPool: Config.option(endpointVariable("COGNITO_IDENTITY_ENDPOINT")),
+    authSessionValidity: Config.option(
+      checked("COGNITO_AUTH_SESSION_VALIDITY", Config.duration, (value) =>
+        rules.authSessionValidityProblem(value) === undefined
+          ? undefined
+          : `COGNITO_AUTH_SESSION_VALIDITY: expected ${rules.authSessionValidityRange}, found ${Duration.format(value)}`
+      )
+    )
   }).pipe(
     Config.mapOrFail((c) => {
       const poolRegion = rules.userPoolIdPattern.exec(c.userPoolId)![1]!
@@ -81,7 +89,8 @@ export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
         clientId: c.clientId,
         clientSecret: orUndefined(c.clientSecret),
         identityPoolId,
-        endpoints: { identityProvider: orUndefined(c.identityProvider), identityPool: orUndefined(c.identityPool) }
+        endpoints: { identityProvider: orUndefined(c.identityProvider), identityPool: orUndefined(c.identityPool) },
+        authSessionValidity: orUndefined(c.authSessionValidity)
       })
     })
   ))()

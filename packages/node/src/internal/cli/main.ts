@@ -55,7 +55,7 @@ export const commands = [
 
 export const root = Command.make("effect-cognito").pipe(
   Command.withDescription(
-    "Amazon Cognito from the shell: sign-up, sign-in with MFA, tokens, AWS credentials, signed requests. Configured by COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID (and COGNITO_REGION, COGNITO_CLIENT_SECRET, COGNITO_IDENTITY_POOL_ID, COGNITO_ENDPOINT, COGNITO_IDENTITY_ENDPOINT), by flags, or by --local; sessions live in EFFECT_COGNITO_HOME or ~/.config/effect-cognito."
+    "Amazon Cognito from the shell: sign-up, sign-in with MFA, tokens, AWS credentials, signed requests. Configured by COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID (and COGNITO_REGION, COGNITO_CLIENT_SECRET, COGNITO_IDENTITY_POOL_ID, COGNITO_ENDPOINT, COGNITO_IDENTITY_ENDPOINT, COGNITO_AUTH_SESSION_VALIDITY), by flags, or by --local; sessions live in EFFECT_COGNITO_HOME or ~/.config/effect-cognito."
   ),
   Command.withSubcommands(commands)
 )
