@@ -52,10 +52,20 @@ describe("PendingSignIn JSON", () => {
     })
   )
 
-  it("hides the session in memory: String, JSON.stringify, inspection", () => {
+  it("hides the session in memory: String and JSON.stringify", () => {
     for (const shown of [String(pending), JSON.stringify(pending), JSON.stringify({ pending })])
       assert.notInclude(shown, session)
   })
+
+  it.effect("toJson refuses a value built by hand with an invalid date, with InvalidInput and no session", () =>
+    Effect.gen(function* () {
+      // The constructor validates; a caller can still skip that (the second argument), as a cast would.
+      const broken = new PendingSignIn.PendingSignIn({ ...pending, expiresAt: new Date(Number.NaN) }, true)
+      const error = yield* failure(PendingSignIn.toJson(broken), "InvalidInput")
+      assert.include(error.message, "PendingSignIn.toJson")
+      assert.notInclude(error.message, session)
+    })
+  )
 
   it.effect("refuses what it did not write with InvalidInput, naming where, never echoing the content", () =>
     Effect.gen(function* () {

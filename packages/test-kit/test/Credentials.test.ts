@@ -18,6 +18,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
@@ -280,6 +281,41 @@ describe("getAWSCredentials, guests", () => {
         assert.deepStrictEqual(yield* store.loadGuestIdentityId, Option.some(next.identityId))
         assert.deepStrictEqual(yield* counts, { getId: 2, getCredentials: 4 })
       }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.scoped("a store that cannot keep the guest identity id costs nothing now: credentials, and a warning", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      const memory = new Map<string, string>()
+      const refused = (key: string) => key.endsWith(".guest")
+      const store = TokenStore.make(
+        {
+          get: (key) => Effect.succeed(Option.fromNullable(memory.get(key))),
+          set: (key, value) =>
+            refused(key)
+              ? Effect.fail(TokenStore.storageError("write", "disk full"))
+              : Effect.sync(() => void memory.set(key, value)),
+          remove: (key) => Effect.sync(() => void memory.delete(key))
+        },
+        (yield* TokenStore.TokenStore).key
+      )
+      const lines: Array<string> = []
+      const auth = yield* Auth.make.pipe(Effect.provideService(TokenStore.TokenStore, store))
+      const guest = yield* auth.getAWSCredentials().pipe(
+        Effect.provide(
+          Logger.replace(
+            Logger.defaultLogger,
+            Logger.make(({ message }) => lines.push(String(message)))
+          )
+        )
+      )
+      assert.strictEqual(yield* auth.userState, "Guest")
+      assert.deepStrictEqual(yield* auth.identityId, Option.some(guest.identityId))
+      assert.isTrue(
+        lines.some((line) => line.includes("storing the guest identity id failed")),
+        lines.join("\n")
+      )
+    }).pipe(Effect.provide(TestCognito.layer()))
   )
 
   it.effect("a pool that refuses guests fails with NotSignedIn and leaves the state SignedOut", () =>
