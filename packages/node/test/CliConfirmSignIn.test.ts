@@ -126,6 +126,25 @@ describe("effect-cognito sign-in --save-challenge and confirm-sign-in", { timeou
     }).pipe(Effect.provide(layer))
   )
 
+  it.live("a saved session Cognito refuses: one line saying to sign in again, and the saved challenge goes", () =>
+    Effect.gen(function* () {
+      const env = yield* environment
+      yield* userWithMfa(env, "erin", { sms: true })
+      const signIn = yield* Cli.run(["sign-in", "erin", "--save-challenge"], env, [password])
+      assert.strictEqual(signIn.code, 0, signIn.stderr)
+      const session = yield* savedSession(env)
+      // The session Cognito handed out, replaced (as a spent or forged one would be): still within its minutes.
+      const text = yield* Effect.promise(() => readFile(savedFile(env), "utf8"))
+      const forged = `${"A".repeat(20)}forged-session${"B".repeat(20)}`
+      yield* Effect.promise(() => writeFile(savedFile(env), text.replace(session, forged)))
+      const code = yield* lastCode("erin")
+      const refused = yield* Cli.run(["confirm-sign-in"], env, [code])
+      assertOneLineFailure(refused, "sign in again", [session, forged, code, password])
+      assert.include(refused.stderr, "NotAuthorized")
+      assert.isFalse(existsSync(savedFile(env)), "a challenge Cognito refuses is not kept")
+    }).pipe(Effect.provide(layer))
+  )
+
   it.live("a choice of MFA type is saved again with the code that follows; sign-in saves it when stdin ends", () =>
     Effect.gen(function* () {
       const env = yield* environment
