@@ -4,7 +4,10 @@
  *
  * - The lock is `navigator.locks.request("effect-cognito.<pool>.<client>.lock")`: one tab
  *   refreshes or writes the session at a time, and a tab that waited re-reads the store
- *   first, so ten tabs with expired tokens send one refresh request. Where Web Locks do
+ *   first, so ten tabs with expired tokens send one refresh request. With the store in
+ *   `localStorage`, the holder first waits until its copy shows the previous holder's write
+ *   (Chromium applies other tabs' writes asynchronously; a fingerprint in IndexedDB says
+ *   which write to wait for). Where Web Locks do
  *   not exist (an insecure origin, an old browser) the lock is a semaphore inside the tab:
  *   each tab still refreshes once for all its callers, but two tabs may refresh at the
  *   same moment.
@@ -25,6 +28,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as StorageCoherence from "./internal/storageCoherence.js"
 
 export interface Options {
   /** The lock and channel name prefix, e.g. `effect-cognito.<pool>.<client>`. */
@@ -73,8 +77,15 @@ export const make = (options: Options): Effect.Effect<SessionSync.SessionSync.Se
   Effect.gen(function* () {
     const locks = typeof navigator !== "undefined" && navigator.locks !== undefined ? navigator.locks : undefined
     const inTab = yield* Effect.makeSemaphore(1)
+    // With the store in `localStorage`, what runs under the Web Lock first sees the last holder's write.
+    const coherent =
+      locks === undefined || options.storageKey === undefined
+        ? <A, E, R>(effect: Effect.Effect<A, E, R>) => effect
+        : StorageCoherence.make(options.name, options.storageKey)
     const withLock: SessionSync.SessionSync.Service["withLock"] =
-      locks === undefined ? (effect) => inTab.withPermits(1)(effect) : withWebLock(locks, `${options.name}.lock`)
+      locks === undefined
+        ? (effect) => inTab.withPermits(1)(effect)
+        : (effect) => withWebLock(locks, `${options.name}.lock`)(coherent(effect))
 
     // The store's own writes, where it is `localStorage`: every change reaches the other tabs
     // as a `storage` event, in the order the writes happened.
