@@ -86,6 +86,22 @@ const settled = (key: string, expected: string): Promise<boolean> =>
     const timer = setTimeout(() => done(fingerprint(localStorage.getItem(key)) === expected), settleMillis)
   })
 
+/** The promise's value, or `undefined` if it fails or takes longer than {@link settleMillis}: the lock is never held hostage. */
+const bounded = <A>(promise: Promise<A>): Promise<A | undefined> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), settleMillis)
+    promise.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      () => {
+        clearTimeout(timer)
+        resolve(undefined)
+      }
+    )
+  })
+
 /**
  * Wraps what runs under the lock: first this tab's `localStorage` catches up with the last
  * holder's write of `key`; after, a change of `key` is recorded for the next holder.
@@ -97,11 +113,11 @@ export const make = (
   if (typeof indexedDB === "undefined" || typeof localStorage === "undefined" || typeof window === "undefined")
     return (effect) => effect
   const marker = markerStore(name)
-  const record = (value: string) => marker.write(value).catch(() => undefined)
+  const record = (value: string) => bounded(marker.write(value))
   return (effect) =>
     Effect.flatMap(
       Effect.promise(async () => {
-        const expected = await marker.read().catch(() => undefined)
+        const expected = await bounded(marker.read())
         if (expected !== undefined && !(await settled(key, expected)))
           await record(fingerprint(localStorage.getItem(key)))
         return fingerprint(localStorage.getItem(key))
