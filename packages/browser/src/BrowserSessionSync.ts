@@ -82,10 +82,9 @@ export const make = (options: Options): Effect.Effect<SessionSync.SessionSync.Se
       locks === undefined || options.storageKey === undefined
         ? <A, E, R>(effect: Effect.Effect<A, E, R>) => effect
         : StorageCoherence.make(options.name, options.storageKey)
+    const webLock = locks === undefined ? undefined : withWebLock(locks, `${options.name}.lock`)
     const withLock: SessionSync.SessionSync.Service["withLock"] =
-      locks === undefined
-        ? (effect) => inTab.withPermits(1)(effect)
-        : (effect) => withWebLock(locks, `${options.name}.lock`)(coherent(effect))
+      webLock === undefined ? (effect) => inTab.withPermits(1)(effect) : (effect) => webLock(coherent(effect))
 
     // The store's own writes, where it is `localStorage`: every change reaches the other tabs
     // as a `storage` event, in the order the writes happened.

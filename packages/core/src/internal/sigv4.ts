@@ -98,12 +98,11 @@ export const canonicalUri = (pathname: string, service: string): string => {
 /** The canonical query: each name and value RFC 3986-encoded, sorted by name, then value. */
 export const canonicalQuery = (params: URLSearchParams): string =>
   [...params]
-    .map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`)
-    .sort((a, b) => {
-      const [nameA = "", valueA = ""] = a.split("=")
-      const [nameB = "", valueB = ""] = b.split("=")
-      return nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0
-    })
+    .map(([name, value]) => [encodeRfc3986(name), encodeRfc3986(value)] as const)
+    .sort(([nameA, valueA], [nameB, valueB]) =>
+      nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0
+    )
+    .map(([name, value]) => `${name}=${value}`)
     .join("&")
 
 /** Hex SHA-256 of a body (none hashes as empty). */
