@@ -260,7 +260,11 @@ export declare namespace Auth {
      * Signs in to the identity pool with an external provider's token and returns the
      * credentials; the user state becomes `SignedIn`. When the pool later rejects the token,
      * `getAWSCredentials` fails with `SessionExpired` and the state becomes
-     * `SignedOutFederatedTokensInvalid`. `signOut` ends it.
+     * `SignedOutFederatedTokensInvalid`. `signOut` ends it. The accepted sign-in (provider,
+     * token, identity id) is kept in the `TokenStore`, so the next start is `SignedIn` with
+     * the same identity, as with AWSMobileClient; it is dropped when the pool rejects the
+     * token, on sign-out, on a new `federatedSignIn` and when a user-pool session takes over.
+     * Other tabs learn of it at their next start, not at once.
      */
     readonly federatedSignIn: (input: FederatedSignInInput) => Effect.Effect<AwsCredentials.AwsCredentials, AuthError>
     /**

@@ -3,6 +3,7 @@
  *
  * A session (tokens, username, identity id, measured clock skew) is one Schema-encoded
  * value with a version field, written in one write, so a reader never sees half of one.
+ * Beside it, under their own keys, a guest's identity id and a federated sign-in.
  * Implementations supply three primitives on strings (`get`, `set`, `remove`) through
  * {@link make}; the core does the coding. A stored value that does not decode (corrupted,
  * an older version, hand-edited) counts as signed out: it is removed and logged, never a
@@ -47,18 +48,39 @@ const Stored = Schema.parseJson(
   })
 )
 
-const decodeStored = Schema.decodeUnknownEither(Stored)
+/** An identity-pool identity id: `<region>:<uuid>`. */
+const IdentityId = Schema.String.pipe(Schema.pattern(/^[a-z]{2}(-[a-z]+)+-\d+:[0-9a-f-]{36}$/))
 
-/** A guest identity id as stored: `<region>:<uuid>`, versioned like the session. */
+/** A guest identity id as stored, versioned like the session. */
 const StoredGuest = Schema.parseJson(
   Schema.Struct({
     version: Schema.Literal(version),
-    identityId: Schema.String.pipe(Schema.pattern(/^[a-z]{2}(-[a-z]+)+-\d+:[0-9a-f-]{36}$/))
+    identityId: IdentityId
   })
 )
 
-const decodeGuest = Schema.decodeUnknownEither(StoredGuest)
-const encodeGuest = Schema.encode(StoredGuest)
+/**
+ * A federated sign-in (a third-party provider's token accepted by the identity pool), kept
+ * so a restart finds the user signed in, as AWSMobileClient and Amplify keep it. The token
+ * is `Redacted`; it encodes to a plain string only in the store.
+ */
+export class Federation extends Schema.Class<Federation>("@effect-cognito/core/Federation")({
+  /** The provider's name in the identity pool's logins, e.g. `accounts.google.com`. */
+  provider: Schema.String,
+  /** The provider's token the identity pool accepted. */
+  token: Schema.Redacted(Schema.String),
+  /** The identity the pool gave for it. */
+  identityId: IdentityId,
+  /** The role asked for, when one was. */
+  customRoleArn: Schema.optional(Schema.String)
+}) {}
+
+const StoredFederation = Schema.parseJson(
+  Schema.Struct({
+    version: Schema.Literal(version),
+    federation: Federation
+  })
+)
 
 /**
  * What is wrong with a stored value, by path and kind only: never a value, nor the JSON
@@ -90,7 +112,6 @@ export const describeProblem = (error: ParseResult.ParseError): string => {
   const more = unique.length - shown.length
   return more === 0 ? shown.join("; ") : `${shown.join("; ")}; and ${more} more`
 }
-const encodeStored = Schema.encode(Stored)
 
 const sessionKeyPattern = /^[A-Za-z0-9_-]{1,128}$/
 
@@ -142,7 +163,17 @@ export declare namespace TokenStore {
     readonly loadGuestIdentityId: Effect.Effect<Option.Option<string>, AuthError.AuthError>
     readonly saveGuestIdentityId: (identityId: string) => Effect.Effect<void, AuthError.AuthError>
     readonly clearGuestIdentityId: Effect.Effect<void, AuthError.AuthError>
-    /** The key this store writes the session under; the guest identity id goes under `<key>.guest`. */
+    /**
+     * The federated sign-in, kept between runs; `None` when there is none or it does not
+     * decode (then it is removed).
+     */
+    readonly loadFederation: Effect.Effect<Option.Option<Federation>, AuthError.AuthError>
+    readonly saveFederation: (federation: Federation) => Effect.Effect<void, AuthError.AuthError>
+    readonly clearFederation: Effect.Effect<void, AuthError.AuthError>
+    /**
+     * The key this store writes the session under; the guest identity id goes under
+     * `<key>.guest`, the federated sign-in under `<key>.federation`.
+     */
     readonly key: string
   }
 }
@@ -158,50 +189,78 @@ export const TokenStore: Context.Tag<TokenStore, TokenStore.Service> = tags.toke
 export const storageError = (operation: string, cause: unknown): AuthError.AuthError =>
   AuthError.make("Storage", `TokenStore.${operation}`, `the token store failed to ${operation}`, { cause })
 
-/** Builds the service from string primitives; the core does the Schema coding and the recovery. */
-export const make = (backing: TokenStore.Backing, key: string): TokenStore.Service => {
+/**
+ * One versioned value under one key: loaded (a value that does not decode is removed and
+ * logged by path and kind of problem, never by content), saved in one write, cleared.
+ */
+const record = <A>(
+  backing: TokenStore.Backing,
+  key: string,
+  schema: Schema.Schema<A, string>,
+  name: string,
+  corrupt: string
+) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  const encode = Schema.encode(schema)
   const load = Effect.flatMap(backing.get(key), (stored) => {
-    if (Option.isNone(stored)) return Effect.succeed(Option.none<Session>())
-    const decoded = decodeStored(stored.value)
-    if (Either.isRight(decoded)) return Effect.succeed(Option.some(decoded.right.session))
-    return Effect.logWarning("effect-cognito: the stored session does not decode; treating it as signed out").pipe(
-      Effect.annotateLogs({
-        key,
-        problem: describeProblem(decoded.left)
-      }),
+    if (Option.isNone(stored)) return Effect.succeed(Option.none<A>())
+    const decoded = decode(stored.value)
+    if (Either.isRight(decoded)) return Effect.succeed(Option.some(decoded.right))
+    return Effect.logWarning(`effect-cognito: the stored ${corrupt}`).pipe(
+      Effect.annotateLogs({ key, problem: describeProblem(decoded.left) }),
       Effect.zipRight(backing.remove(key)),
-      Effect.as(Option.none<Session>())
-    )
-  })
-  const guestKey = `${key}.guest`
-  const loadGuest = Effect.flatMap(backing.get(guestKey), (stored) => {
-    if (Option.isNone(stored)) return Effect.succeed(Option.none<string>())
-    const decoded = decodeGuest(stored.value)
-    if (Either.isRight(decoded)) return Effect.succeed(Option.some(decoded.right.identityId))
-    return Effect.logWarning("effect-cognito: the stored guest identity id does not decode; dropping it").pipe(
-      Effect.annotateLogs({ key: guestKey, problem: describeProblem(decoded.left) }),
-      Effect.zipRight(backing.remove(guestKey)),
-      Effect.as(Option.none<string>())
+      Effect.as(Option.none<A>())
     )
   })
   return {
+    load: Effect.withSpan(load, `TokenStore.load${name}`),
+    save: (value: A) =>
+      encode(value).pipe(
+        Effect.mapError((e) => storageError("encode", e)),
+        Effect.flatMap((encoded) => backing.set(key, encoded)),
+        Effect.withSpan(`TokenStore.save${name}`)
+      ),
+    clear: Effect.withSpan(backing.remove(key), `TokenStore.clear${name}`)
+  }
+}
+
+/** Builds the service from string primitives; the core does the Schema coding and the recovery. */
+export const make = (backing: TokenStore.Backing, key: string): TokenStore.Service => {
+  const session = record(backing, key, Stored, "", "session does not decode; treating it as signed out")
+  const guest = record(
+    backing,
+    `${key}.guest`,
+    StoredGuest,
+    "GuestIdentityId",
+    "guest identity id does not decode; dropping it"
+  )
+  const federation = record(
+    backing,
+    `${key}.federation`,
+    StoredFederation,
+    "Federation",
+    "federated sign-in does not decode; dropping it"
+  )
+  return {
     key,
-    loadGuestIdentityId: Effect.withSpan(loadGuest, "TokenStore.loadGuestIdentityId"),
-    saveGuestIdentityId: (identityId) =>
-      encodeGuest({ version, identityId }).pipe(
-        Effect.mapError((e) => storageError("encode", e)),
-        Effect.flatMap((value) => backing.set(guestKey, value)),
-        Effect.withSpan("TokenStore.saveGuestIdentityId")
-      ),
-    clearGuestIdentityId: Effect.withSpan(backing.remove(guestKey), "TokenStore.clearGuestIdentityId"),
-    load: Effect.withSpan(load, "TokenStore.load"),
-    save: (session) =>
-      encodeStored({ version, session }).pipe(
-        Effect.mapError((e) => storageError("encode", e)),
-        Effect.flatMap((value) => backing.set(key, value)),
-        Effect.withSpan("TokenStore.save")
-      ),
-    clear: Effect.withSpan(backing.remove(key), "TokenStore.clear")
+    load: Effect.map(
+      session.load,
+      Option.map((stored) => stored.session)
+    ),
+    save: (value) => session.save({ version, session: value }),
+    clear: session.clear,
+    loadGuestIdentityId: Effect.map(
+      guest.load,
+      Option.map((stored) => stored.identityId)
+    ),
+    saveGuestIdentityId: (identityId) => guest.save({ version, identityId }),
+    clearGuestIdentityId: guest.clear,
+    loadFederation: Effect.map(
+      federation.load,
+      Option.map((stored) => stored.federation)
+    ),
+    saveFederation: (value) => federation.save({ version, federation: value }),
+    clearFederation: federation.clear
   }
 }
 

@@ -50,6 +50,15 @@ export const sampleSession = (n = 1) =>
     clockSkewMillis: -7_200_000 + n
   })
 
+/** A federated sign-in with every field set. */
+export const sampleFederation = () =>
+  new TokenStore.Federation({
+    provider: "accounts.google.com",
+    token: Redacted.make('google.id-token.✓"quoted"\n'),
+    identityId: "us-east-1:00000000-0000-4000-8000-0000000000cc",
+    customRoleArn: "arn:aws:iam::123456789012:role/Reader"
+  })
+
 /** A broken expectation: what was expected and what was found. */
 export class CaseFailure extends Data.TaggedError("CaseFailure")<{ readonly message: string }> {}
 
@@ -192,6 +201,57 @@ export const cases: ReadonlyArray<Case> = [
           lines.some((line) => line.includes("does not decode")),
           `no warning was logged: ${lines.join("\n")}`
         )
+      })
+  },
+  {
+    name: "keeps a federated sign-in apart from the session and the guest id: saved, loaded, cleared on its own",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store } = yield* make
+        yield* expect(Option.isNone(yield* store.loadFederation), "an empty store loaded a federated sign-in")
+        const federation = sampleFederation()
+        yield* store.saveFederation(federation)
+        yield* store.save(sampleSession(6))
+        yield* store.saveGuestIdentityId("us-east-1:00000000-0000-4000-8000-0000000000bb")
+        const loaded = yield* store.loadFederation
+        yield* expect(
+          Option.isSome(loaded) &&
+            loaded.value.provider === federation.provider &&
+            Redacted.isRedacted(loaded.value.token) &&
+            Redacted.value(loaded.value.token) === Redacted.value(federation.token) &&
+            loaded.value.identityId === federation.identityId &&
+            loaded.value.customRoleArn === federation.customRoleArn,
+          "the federated sign-in did not load as saved"
+        )
+        yield* store.clear
+        yield* store.clearGuestIdentityId
+        yield* expect(
+          Option.isSome(yield* store.loadFederation),
+          "clearing the session or the guest id removed the federated sign-in"
+        )
+        yield* store.clearFederation
+        yield* expect(Option.isNone(yield* store.loadFederation), "a federated sign-in loaded after its clear")
+      })
+  },
+  {
+    name: "drops a federated sign-in that does not decode, and logs it without its token",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store, raw } = yield* make
+        const key = `${store.key}.federation`
+        const token = "federated-secret-token"
+        yield* raw.set(
+          key,
+          JSON.stringify({ version: 1, federation: { provider: "accounts.google.com", token, identityId: "nope" } })
+        )
+        const { loaded, lines } = yield* logged(store.loadFederation)
+        yield* expect(Option.isNone(loaded), "an undecodable federated sign-in loaded")
+        yield* expect(Option.isNone(yield* raw.get(key)), "the bad federated sign-in is not removed")
+        yield* expect(
+          lines.some((line) => line.includes("does not decode")),
+          `no warning was logged: ${lines.join("\n")}`
+        )
+        yield* expect(!lines.some((line) => line.includes(token)), "the log shows the token")
       })
   },
   ...undecodable.map(

@@ -445,6 +445,103 @@ describe("federatedSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer(federated)))
   )
 
+  it.scoped("a restart finds the federated user signed in: the same identity, no GetId, no new sign-in", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      valid.add("google-token-4")
+      const auth = yield* Auth.Auth
+      const store = yield* TokenStore.TokenStore
+      const role = "arn:aws:iam::123456789012:role/Reader"
+      const first = yield* auth.federatedSignIn({
+        provider: google,
+        token: Redacted.make("google-token-4"),
+        customRoleArn: role
+      })
+      const stored = yield* store.loadFederation
+      assert.isTrue(Option.isSome(stored))
+      if (Option.isSome(stored)) {
+        assert.strictEqual(stored.value.identityId, first.identityId)
+        assert.strictEqual(Redacted.value(stored.value.token), "google-token-4")
+      }
+      const restarted = yield* Auth.make
+      assert.strictEqual(yield* restarted.userState, "SignedIn")
+      assert.isTrue(yield* restarted.isSignedIn)
+      assert.deepStrictEqual(yield* restarted.identityId, Option.some(first.identityId))
+      const again = yield* restarted.getAWSCredentials()
+      assert.strictEqual(again.identityId, first.identityId)
+      assert.deepStrictEqual(yield* counts, { getId: 1, getCredentials: 2 })
+      const cognito = yield* TestCognito.TestCognito
+      assert.strictEqual((yield* cognito.issuedCredentials)[1]?.roleArn, role)
+      // Signing out there ends it for the next start too.
+      yield* restarted.signOut()
+      assert.deepStrictEqual(yield* store.loadFederation, Option.none())
+      const third = yield* Auth.make
+      assert.strictEqual(yield* third.userState, "SignedOut")
+      assert.isFalse(yield* third.isSignedIn)
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
+  it.scoped("a token the pool rejects after a restart signs the user out for good", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      valid.add("google-token-5")
+      const auth = yield* Auth.Auth
+      const store = yield* TokenStore.TokenStore
+      yield* auth.federatedSignIn({ provider: google, token: Redacted.make("google-token-5") })
+      valid.delete("google-token-5")
+      const restarted = yield* Auth.make
+      assert.strictEqual(yield* restarted.userState, "SignedIn")
+      yield* expectReason(restarted.getAWSCredentials(), "SessionExpired")
+      assert.strictEqual(yield* restarted.userState, "SignedOutFederatedTokensInvalid")
+      assert.deepStrictEqual(yield* store.loadFederation, Option.none())
+      assert.strictEqual(yield* (yield* Auth.make).userState, "SignedOut")
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
+  it.scoped("a user-pool session takes over: the stored federated sign-in is dropped, now or at the next start", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      valid.add("google-token-6")
+      const auth = yield* Auth.Auth
+      const store = yield* TokenStore.TokenStore
+      const federatedIdentity = yield* auth.federatedSignIn({
+        provider: google,
+        token: Redacted.make("google-token-6")
+      })
+      yield* confirmedUser()
+      yield* auth.signIn({ username: "alice", password })
+      const user = yield* credentials
+      assert.notStrictEqual(user.identityId, federatedIdentity.identityId)
+      assert.deepStrictEqual(yield* store.loadFederation, Option.none())
+      // Written back behind its back (another tab, a failed removal): the next start drops it.
+      yield* store.saveFederation(
+        new TokenStore.Federation({
+          provider: google,
+          token: Redacted.make("google-token-6"),
+          identityId: federatedIdentity.identityId
+        })
+      )
+      const restarted = yield* Auth.make
+      assert.strictEqual(yield* restarted.userState, "SignedIn")
+      assert.deepStrictEqual(yield* restarted.username, Option.some("alice"))
+      assert.deepStrictEqual(yield* store.loadFederation, Option.none())
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
+  it.scoped("a new federated sign-in the pool refuses drops the stored one", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      valid.add("google-token-7")
+      const auth = yield* Auth.Auth
+      const store = yield* TokenStore.TokenStore
+      yield* auth.federatedSignIn({ provider: google, token: Redacted.make("google-token-7") })
+      yield* expectReason(auth.federatedSignIn({ provider: google, token: Redacted.make("forged") }), "NotAuthorized")
+      assert.isFalse(yield* auth.isSignedIn)
+      assert.deepStrictEqual(yield* store.loadFederation, Option.none())
+      assert.strictEqual(yield* (yield* Auth.make).userState, "SignedOut")
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
   it.effect("refuses a federated sign-in while a user-pool user is signed in", () =>
     Effect.gen(function* () {
       yield* signedIn

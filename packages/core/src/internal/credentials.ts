@@ -12,10 +12,13 @@
  * share one GetId + GetCredentialsForIdentity, run in the service's scope.
  *
  * The identity id is reused: the session's (stored, so it survives a restart), else the
- * one learned in this process. A guest's is stored too (`./guestIdentity.js`), so a guest
+ * one learned in this process. A guest's is stored too (`./storedCell.js`), so a guest
  * keeps one identity between runs; it is carried into the first signed-in (or federated)
  * GetCredentialsForIdentity, so Cognito links the login to it or merges it, and dropped then
- * and on sign-out.
+ * and on sign-out. A federated sign-in the pool accepted is stored as well (provider,
+ * token, identity id), so a restart finds the user signed in, as AWSMobileClient does; it
+ * is dropped when the pool rejects its token, on sign-out, on a new federated sign-in and
+ * when a user-pool session takes over.
  *
  * Failures: a pool refusing guests gives `NotSignedIn`; a federated token the pool later
  * rejects (`NotAuthorized`) ends the federated sign-in (`SignedOutFederatedTokensInvalid`,
@@ -43,8 +46,8 @@ import {
   type Login,
   rejectsLogin
 } from "./credentialsLogin.js"
-import type * as TokenStore from "../TokenStore.js"
-import * as GuestIdentity from "./guestIdentity.js"
+import * as TokenStore from "../TokenStore.js"
+import * as StoredCell from "./storedCell.js"
 import type * as Session from "./session.js"
 
 /** The credentials service the flows use. */
@@ -67,7 +70,7 @@ export interface Options {
   readonly pool: Option.Option<IdentityPool.IdentityPool.Service>
   readonly config: AuthConfig.Validated
   readonly session: Session.Session
-  /** Where the guest identity id is kept between runs. */
+  /** Where the guest identity id and the federated sign-in are kept between runs. */
   readonly store: TokenStore.TokenStore.Service
 }
 
@@ -75,6 +78,12 @@ const fail = (reason: AuthError.Reason, method: string, description: string, cau
   Effect.fail(AuthError.make(reason, method, description, cause === undefined ? undefined : { cause }))
 
 const method = "getAWSCredentials"
+
+const sameFederation = (a: TokenStore.Federation, b: TokenStore.Federation) =>
+  a.provider === b.provider &&
+  Redacted.value(a.token) === Redacted.value(b.token) &&
+  a.identityId === b.identityId &&
+  a.customRoleArn === b.customRoleArn
 
 // ---------------------------------------------------------------------------
 // The service
@@ -89,15 +98,37 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
     /** Mutable cells, read and written between yields only (atomic in JS). */
     let cache: { readonly key: string; readonly credentials: AwsCredentials.AwsCredentials } | undefined
     let federated: Federated | undefined
-    const guest = yield* GuestIdentity.make(
-      options.store,
-      Option.isSome(options.pool) && config.identityPoolId !== undefined
+    const { store } = options
+    const enabled = Option.isSome(options.pool) && config.identityPoolId !== undefined
+    const guest = yield* StoredCell.make(
+      { load: store.loadGuestIdentityId, save: store.saveGuestIdentityId, clear: store.clearGuestIdentityId },
+      { enabled, name: "the guest identity id", onUnreadable: "a guest gets a new one", same: (a, b) => a === b }
+    )
+    const federation = yield* StoredCell.make(
+      { load: store.loadFederation, save: store.saveFederation, clear: store.clearFederation },
+      { enabled, name: "the federated sign-in", onUnreadable: "it is not restored", same: sameFederation }
     )
     /** Identity ids learned in this process, by username (a refresh may write the session without one). */
     const known = new Map<string, string>()
     /** Bumped by `clear` and by a federated sign-in: a fetch that started before does not write after. */
     let generation = 0
     const inflight = new Map<string, Deferred.Deferred<AwsCredentials.AwsCredentials, AuthError.AuthError>>()
+
+    // A stored federated sign-in signs the user in again, unless a user-pool session took over.
+    const restored = federation.get()
+    if (restored !== undefined) {
+      if (Option.isSome(yield* session.current)) yield* federation.drop
+      else {
+        federated = {
+          provider: restored.provider,
+          token: restored.token,
+          customRoleArn: restored.customRoleArn,
+          confirmed: true,
+          identityId: restored.identityId
+        }
+        yield* session.setState("SignedIn")
+      }
+    }
 
     const poolOf = (forMethod: string) =>
       Option.isNone(options.pool)
@@ -111,19 +142,22 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
       if (Option.isSome(now)) {
         federated = undefined
         const at = now.value.session
-        return Effect.map(session.getTokens(), (tokens): Login => {
-          const idToken = Redacted.value(tokens.idToken)
-          const own = at.identityId ?? known.get(tokens.username)
-          return {
-            _tag: "User",
-            key: `user:${idToken}`,
-            username: tokens.username,
-            logins: { [config.loginProvider]: tokens.idToken },
-            identityId: own ?? guest.get(),
-            fromGuest: own === undefined && guest.get() !== undefined,
-            skewMillis: at.clockSkewMillis
-          }
-        })
+        return Effect.zipRight(
+          federation.drop,
+          Effect.map(session.getTokens(), (tokens): Login => {
+            const idToken = Redacted.value(tokens.idToken)
+            const own = at.identityId ?? known.get(tokens.username)
+            return {
+              _tag: "User",
+              key: `user:${idToken}`,
+              username: tokens.username,
+              logins: { [config.loginProvider]: tokens.idToken },
+              identityId: own ?? guest.get(),
+              fromGuest: own === undefined && guest.get() !== undefined,
+              skewMillis: at.clockSkewMillis
+            }
+          })
+        )
       }
       const fed = federated
       if (fed !== undefined)
@@ -155,6 +189,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
           yield* Effect.logInfo("effect-cognito: the identity pool rejected the federated token; signed out")
           federated = undefined
           cache = undefined
+          yield* federation.drop
           yield* session.setState("SignedOutFederatedTokensInvalid")
           return yield* fail(
             "SessionExpired",
@@ -207,6 +242,20 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
               return yield* fail("NotSignedIn", method, "signed out while credentials were fetched")
             login.federated.identityId = identityId
             yield* guest.drop
+            yield* federation.set(
+              new TokenStore.Federation(
+                {
+                  provider: login.federated.provider,
+                  token: login.federated.token,
+                  identityId,
+                  ...(login.federated.customRoleArn === undefined
+                    ? {}
+                    : { customRoleArn: login.federated.customRoleArn })
+                },
+                // Checked when it is encoded: a value the store refuses is logged, never thrown.
+                true
+              )
+            )
             if (!login.federated.confirmed) {
               login.federated.confirmed = true
               yield* session.setState("SignedIn")
@@ -216,7 +265,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
           case "Guest": {
             if (Option.isSome(yield* session.current) || federated !== undefined)
               return yield* fail("NotSignedIn", method, "signed in while guest credentials were fetched")
-            yield* guest.remember(identityId)
+            yield* guest.set(identityId)
             yield* session.setState("Guest")
             break
           }
@@ -275,6 +324,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
           return yield* fail("InvalidInput", "federatedSignIn", "token: expected a Redacted, non-empty token")
         generation++
         cache = undefined
+        yield* federation.drop
         federated = {
           provider: input.provider,
           token: input.token,
@@ -303,7 +353,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
       cache = undefined
       federated = undefined
       known.clear()
-      return guest.drop
+      return Effect.zipRight(guest.drop, federation.drop)
     })
 
     const federatedSignedIn = Effect.sync(() => federated?.confirmed === true)

@@ -1,0 +1,80 @@
+/**
+ * A value kept in memory and, best effort, in the `TokenStore` between runs: the guest's
+ * identity id (so a guest keeps one identity, as Amplify and AWSMobileClient keep it) and
+ * a federated sign-in (so a restart finds the user signed in, as AWSMobileClient does).
+ * Read once when `Auth` is built; written and removed in the order they were asked. A store
+ * that fails is logged and costs only the copy: the value in memory is what counts.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as AuthError from "../AuthError.js"
+
+/** A value in memory with its stored copy. */
+export interface StoredCell<A> {
+  /** The value, if one is known. */
+  readonly get: () => A | undefined
+  /** Keeps a value, here and in the store (not written again when `same` says it is the one kept). */
+  readonly set: (value: A) => Effect.Effect<void>
+  /** Forgets the value, here and in the store. */
+  readonly drop: Effect.Effect<void>
+}
+
+/** What a cell reads and writes. */
+export interface Io<A> {
+  readonly load: Effect.Effect<Option.Option<A>, AuthError.AuthError>
+  readonly save: (value: A) => Effect.Effect<void, AuthError.AuthError>
+  readonly clear: Effect.Effect<void, AuthError.AuthError>
+}
+
+const warnOnFailure = (what: string) =>
+  Effect.catchAll((error: AuthError.AuthError) =>
+    Effect.logWarning(`effect-cognito: ${what} failed`).pipe(Effect.annotateLogs({ reason: error.reason }))
+  )
+
+/**
+ * Loads the stored value when `enabled` (an identity pool is configured). `name` says what
+ * it is in logs ("the guest identity id"); `onUnreadable` what a failed read costs.
+ */
+export const make = <A>(
+  io: Io<A>,
+  options: {
+    readonly enabled: boolean
+    readonly name: string
+    readonly onUnreadable: string
+    readonly same: (a: A, b: A) => boolean
+  }
+): Effect.Effect<StoredCell<A>> =>
+  Effect.gen(function* () {
+    let current = options.enabled
+      ? Option.getOrUndefined(
+          yield* io.load.pipe(
+            Effect.catchAll((error) =>
+              Effect.as(
+                Effect.logWarning(`effect-cognito: reading ${options.name} failed; ${options.onUnreadable}`).pipe(
+                  Effect.annotateLogs({ reason: error.reason })
+                ),
+                Option.none<A>()
+              )
+            )
+          )
+        )
+      : undefined
+    // One store write at a time, so a remove and a later set land in the order they were asked.
+    const lock = yield* Effect.makeSemaphore(1)
+    return {
+      get: () => current,
+      set: (value) =>
+        Effect.suspend(() => {
+          if (current !== undefined && options.same(current, value)) return Effect.void
+          current = value
+          return lock.withPermits(1)(io.save(value).pipe(warnOnFailure(`storing ${options.name}`)))
+        }),
+      drop: Effect.suspend(() => {
+        if (current === undefined) return Effect.void
+        current = undefined
+        return lock.withPermits(1)(io.clear.pipe(warnOnFailure(`removing ${options.name}`)))
+      })
+    }
+  })
