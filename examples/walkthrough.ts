@@ -99,7 +99,7 @@ const makeDemoClock = () => {
 // Where the story runs: the local Cognito, or a real pool
 // ---------------------------------------------------------------------------
 
-type Purpose = "SignUp" | "ForgotPassword" | "Mfa" | "Invitation"
+type Purpose = "SignUp" | "ForgotPassword" | "Mfa" | "Invitation" | "VerifyAttribute"
 
 interface Backend {
   readonly local: boolean
@@ -409,6 +409,30 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
       const attributes = yield* auth.getUserAttributes
       yield* say(`GetUser: email ${attributes.email}, custom:badge ${attributes["custom:badge"]}`)
       yield* check(attributes["custom:badge"] === "ABC123XYZ", "the custom attribute is stored")
+
+      yield* step("A new email address, unverified until she confirms the code sent to it")
+      const newEmail = backend.local ? "alice@example.org" : (process.env.WALKTHROUGH_NEW_EMAIL ?? backend.email)
+      const sent = yield* auth.updateUserAttributes({ userAttributes: { email: newEmail, given_name: "Alice" } })
+      yield* say(
+        `UpdateUserAttributes: email ${newEmail}, given_name Alice; ${
+          sent.length === 0
+            ? "no code sent (the email did not change)"
+            : sent.map((details) => `code sent by ${details.deliveryMedium} to ${details.destination}`).join(", ")
+        }`
+      )
+      if (sent.length > 0) {
+        yield* showDelivery(alice, "VerifyAttribute")
+        const pending = yield* auth.getUserAttributes
+        yield* say(`until she confirms: email ${pending.email}, email_verified ${pending.email_verified}`)
+        yield* check(pending.email_verified === "false", "a changed email is unverified")
+        yield* auth.confirmUserAttribute({
+          attributeName: "email",
+          confirmationCode: yield* backend.received(alice, "VerifyAttribute")
+        })
+        const confirmed = yield* auth.getUserAttributes
+        yield* say(`VerifyUserAttribute with the code: email_verified ${confirmed.email_verified}`)
+        yield* check(confirmed.email_verified === "true", "the code verifies the new email")
+      } else yield* check(!backend.local, "a changed email gets a code")
 
       yield* step(`${Duration.format(lifetime)} later: the access token expired, so the tokens are refreshed`)
       yield* demo.advance(lifetime)

@@ -221,6 +221,34 @@ export declare namespace Auth {
     }) => Effect.Effect<void, AuthError>
     /** The signed-in user's attributes (`GetUser`). */
     readonly getUserAttributes: Effect.Effect<Readonly<Record<string, string>>, AuthError>
+    /**
+     * Sets the signed-in user's attributes (`UpdateUserAttributes`; AWSMobileClient's
+     * `updateUserAttributes`). A changed `email` or `phone_number` stays unverified until
+     * {@link confirmUserAttribute}; the result says where each code went (empty when none
+     * was sent). Names and values are checked first: bad ones fail with `InvalidInput`
+     * without a request. The id token shows the new values after its next refresh.
+     */
+    readonly updateUserAttributes: (input: {
+      readonly userAttributes: Readonly<Record<string, string>>
+      readonly clientMetadata?: Readonly<Record<string, string>> | undefined
+    }) => Effect.Effect<ReadonlyArray<CodeDeliveryDetails>, AuthError>
+    /**
+     * Sends a new code to verify the signed-in user's `email` or `phone_number`
+     * (`GetUserAttributeVerificationCode`; AWSMobileClient's `verifyUserAttribute`).
+     */
+    readonly sendUserAttributeVerificationCode: (input: {
+      readonly attributeName: string
+      readonly clientMetadata?: Readonly<Record<string, string>> | undefined
+    }) => Effect.Effect<CodeDeliveryDetails | undefined, AuthError>
+    /**
+     * Verifies an attribute with the code sent for it (`VerifyUserAttribute`;
+     * AWSMobileClient's `confirmUpdateUserAttributes`): `<attribute>_verified` becomes
+     * `true`. A wrong code fails with `CodeMismatch`, an old one with `ExpiredCode`.
+     */
+    readonly confirmUserAttribute: (input: {
+      readonly attributeName: string
+      readonly confirmationCode: Secret
+    }) => Effect.Effect<void, AuthError>
     /** The signed-in user's username, from the cached session. */
     readonly username: Effect.Effect<Option.Option<string>, AuthError>
     /**

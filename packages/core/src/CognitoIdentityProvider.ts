@@ -34,6 +34,8 @@
  * | SignUp, ConfirmSignUp, ResendConfirmationCode | no: a repeat may create, confirm or send twice |
  * | RespondToAuthChallenge | no: a session answers once |
  * | ForgotPassword, ConfirmForgotPassword, ChangePassword | no: a repeat sends another code or changes state twice |
+ * | UpdateUserAttributes, GetUserAttributeVerificationCode | no: a repeat sends another code |
+ * | VerifyUserAttribute | no: a code answers once |
  * | AssociateSoftwareToken, VerifySoftwareToken | no: each call issues a new secret or consumes a session |
  *
  * Leniency, for emulators: `AuthenticationResult.TokenType` defaults to `"Bearer"` and a
@@ -120,6 +122,10 @@ const GetUserWire = Schema.Struct({
   UserMFASettingList: optional(Schema.Array(Schema.String))
 })
 
+const UpdateUserAttributesWire = Schema.Struct({
+  CodeDeliveryDetailsList: optional(Schema.Array(CodeDeliveryDetailsWire))
+})
+
 const AssociateSoftwareTokenWire = Schema.Struct({ SecretCode: Secret, Session: optional(Secret) })
 
 const VerifySoftwareTokenWire = Schema.Struct({
@@ -136,12 +142,15 @@ const EmptyWire = Schema.Struct({})
 
 const ok = Either.right
 
+const delivery = (wire: typeof CodeDeliveryDetailsWire.Type): IdentityProvider.CodeDeliveryDetails => ({
+  deliveryMedium: wire.DeliveryMedium,
+  destination: wire.Destination,
+  attributeName: wire.AttributeName
+})
+
 const codeDeliveryDetails = (
   wire: typeof CodeDeliveryDetailsWire.Type | undefined
-): IdentityProvider.CodeDeliveryDetails | undefined =>
-  wire === undefined
-    ? undefined
-    : { deliveryMedium: wire.DeliveryMedium, destination: wire.Destination, attributeName: wire.AttributeName }
+): IdentityProvider.CodeDeliveryDetails | undefined => (wire === undefined ? undefined : delivery(wire))
 
 const authenticationResult = (
   wire: typeof AuthenticationResultWire.Type
@@ -407,6 +416,38 @@ export const makeWith = (
             })
           }
         }),
+      updateUserAttributes: (request) =>
+        call({
+          action: actions.updateUserAttributes,
+          idempotent: false,
+          body: {
+            AccessToken: request.accessToken,
+            UserAttributes: attributeList(request.userAttributes),
+            ClientMetadata: request.clientMetadata
+          },
+          response: UpdateUserAttributesWire,
+          read: (wire) => ok({ codeDeliveryDetailsList: (wire.CodeDeliveryDetailsList ?? []).map(delivery) })
+        }),
+      getUserAttributeVerificationCode: (request) =>
+        call({
+          action: actions.getUserAttributeVerificationCode,
+          idempotent: false,
+          body: {
+            AccessToken: request.accessToken,
+            AttributeName: request.attributeName,
+            ClientMetadata: request.clientMetadata
+          },
+          response: CodeDeliveryWire,
+          read: (wire) => ok(codeDelivery(wire))
+        }),
+      verifyUserAttribute: (request) =>
+        call({
+          action: actions.verifyUserAttribute,
+          idempotent: false,
+          body: { AccessToken: request.accessToken, AttributeName: request.attributeName, Code: request.code },
+          response: EmptyWire,
+          read: toVoid
+        }),
       associateSoftwareToken: (request) =>
         call({
           action: actions.associateSoftwareToken,
@@ -475,6 +516,7 @@ export const ResponseWire = {
   CodeDelivery: CodeDeliveryWire,
   Tokens: TokensWire,
   GetUser: GetUserWire,
+  UpdateUserAttributes: UpdateUserAttributesWire,
   AssociateSoftwareToken: AssociateSoftwareTokenWire,
   VerifySoftwareToken: VerifySoftwareTokenWire
 } as const

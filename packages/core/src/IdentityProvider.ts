@@ -194,6 +194,27 @@ export declare namespace IdentityProvider {
       readonly proposedPassword: Secret
     }) => Effect.Effect<void, AuthError>
     readonly getUser: (request: { readonly accessToken: Secret }) => Effect.Effect<UserResponse, AuthError>
+    /**
+     * Sets the signed-in user's attributes; a changed `email` or `phone_number` becomes
+     * unverified and Cognito sends a code to the new value (one entry per code sent).
+     */
+    readonly updateUserAttributes: (request: {
+      readonly accessToken: Secret
+      readonly userAttributes: Readonly<Record<string, string>>
+      readonly clientMetadata?: Metadata | undefined
+    }) => Effect.Effect<{ readonly codeDeliveryDetailsList: ReadonlyArray<CodeDeliveryDetails> }, AuthError>
+    /** Sends a code to verify one of the signed-in user's attributes (`email`, `phone_number`). */
+    readonly getUserAttributeVerificationCode: (request: {
+      readonly accessToken: Secret
+      readonly attributeName: string
+      readonly clientMetadata?: Metadata | undefined
+    }) => Effect.Effect<{ readonly codeDeliveryDetails?: CodeDeliveryDetails | undefined }, AuthError>
+    /** Verifies an attribute with the code sent for it: `<attribute>_verified` becomes `true`. */
+    readonly verifyUserAttribute: (request: {
+      readonly accessToken: Secret
+      readonly attributeName: string
+      readonly code: Secret
+    }) => Effect.Effect<void, AuthError>
     readonly associateSoftwareToken: (
       request: AccessOrSession
     ) => Effect.Effect<{ readonly secretCode: Secret; readonly session?: Secret | undefined }, AuthError>
@@ -225,6 +246,9 @@ export const actions = {
   confirmForgotPassword: "ConfirmForgotPassword",
   changePassword: "ChangePassword",
   getUser: "GetUser",
+  updateUserAttributes: "UpdateUserAttributes",
+  getUserAttributeVerificationCode: "GetUserAttributeVerificationCode",
+  verifyUserAttribute: "VerifyUserAttribute",
   associateSoftwareToken: "AssociateSoftwareToken",
   verifySoftwareToken: "VerifySoftwareToken"
 } as const satisfies Record<keyof IdentityProvider.Service, string>

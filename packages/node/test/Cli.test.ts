@@ -37,6 +37,9 @@ const commandNames = [
   "forgot-password",
   "confirm-forgot-password",
   "change-password",
+  "update-attributes",
+  "send-attribute-code",
+  "verify-attribute",
   "credentials",
   "fetch",
   "local"
@@ -155,6 +158,33 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
         assert.strictEqual(whoami.code, 0, whoami.stderr)
         assert.include(whoami.stdout, "alice")
         assert.include(whoami.stdout, "email=alice@example.com")
+
+        // A new email: unverified until the code sent to it verifies it.
+        const updated = yield* Cli.run(
+          ["update-attributes", "--attribute", "email=alice@example.org", "--attribute", "nickname=al"],
+          env
+        )
+        assert.strictEqual(updated.code, 0, updated.stderr)
+        assert.include(updated.stdout, "updated email, nickname")
+        assert.include(
+          updated.stdout,
+          "email: a code was sent by email to a***@e***: verify with `effect-cognito verify-attribute email`"
+        )
+        const resent = yield* Cli.run(["send-attribute-code", "email"], env)
+        assert.strictEqual(resent.code, 0, resent.stderr)
+        assert.include(resent.stdout, "a code was sent by email to a***@e***")
+        const code = yield* lastCode("alice")
+        assertOneLineFailure(
+          yield* Cli.run(["verify-attribute", "email"], env, [code === "000000" ? "111111" : "000000"]),
+          "CodeMismatch"
+        )
+        const verified = yield* Cli.run(["verify-attribute", "email"], env, [code])
+        assert.strictEqual(verified.code, 0, verified.stderr)
+        assert.include(verified.stdout, "email verified")
+        assert.notInclude(verified.stdout + verified.stderr, code)
+        const after = yield* Cli.run(["whoami"], env)
+        assert.include(after.stdout, "email=alice@example.org")
+        assert.include(after.stdout, "email_verified=true")
 
         // AWS credentials as the AWS CLI's credential_process reads them.
         const credentialProcess = yield* Cli.run(["credentials", "--format", "credential-process"], env)

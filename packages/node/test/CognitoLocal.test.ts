@@ -106,6 +106,36 @@ describe("CognitoIdentityProvider against cognito-local", () => {
     )
   )
 
+  it.live("updates the user's attributes, sends a verification code and verifies the email with it", () =>
+    withProvider(local.clientId, (provider) =>
+      Effect.gen(function* () {
+        const username = yield* confirmedUser(provider)
+        const { accessToken } = tokensOf(yield* signIn(provider, username, password))
+        const updated = yield* provider.updateUserAttributes({
+          accessToken,
+          userAttributes: { email: `${username}@example.org`, name: "Renamed" },
+          clientMetadata: { source: "conformance" }
+        })
+        assert.deepStrictEqual(
+          updated.codeDeliveryDetailsList.map((details) => [details.attributeName, details.deliveryMedium]),
+          [["email", "EMAIL"]]
+        )
+        // cognito-local sends the code but answers {} where AWS names where it went (docs/testing.md).
+        const sent = yield* provider.getUserAttributeVerificationCode({ accessToken, attributeName: "email" })
+        assert.isUndefined(sent.codeDeliveryDetails)
+        const wrong = yield* Effect.flip(
+          provider.verifyUserAttribute({ accessToken, attributeName: "email", code: secret("000000") })
+        )
+        assert.strictEqual(wrong.reason, "CodeMismatch")
+        yield* provider.verifyUserAttribute({ accessToken, attributeName: "email", code: secret(local.code) })
+        const user = yield* provider.getUser({ accessToken })
+        assert.strictEqual(user.userAttributes.email, `${username}@example.org`)
+        assert.strictEqual(user.userAttributes.email_verified, "true")
+        assert.strictEqual(user.userAttributes.name, "Renamed")
+      })
+    )
+  )
+
   it.live("refreshes with REFRESH_TOKEN_AUTH", () =>
     withProvider(local.clientId, (provider) =>
       Effect.gen(function* () {
@@ -210,7 +240,11 @@ describe("CognitoIdentityProvider against cognito-local", () => {
     withProvider(local.clientId, (provider) =>
       Effect.gen(function* () {
         const username = newUsername()
-        yield* provider.signUp({ username, password: secret(password), userAttributes: {} })
+        yield* provider.signUp({
+          username,
+          password: secret(password),
+          userAttributes: { email: `${username}@example.com` }
+        })
         const error = yield* Effect.flip(provider.confirmSignUp({ username, confirmationCode: secret("000000") }))
         assert.strictEqual(error.reason, "CodeMismatch")
         assert.strictEqual(error.method, "ConfirmSignUp")

@@ -17,10 +17,13 @@ import {
   ListUsersCommand,
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
+  GetUserAttributeVerificationCodeCommand,
   GetUserCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
-  SignUpCommand
+  SignUpCommand,
+  UpdateUserAttributesCommand,
+  VerifyUserAttributeCommand
 } from "@aws-sdk/client-cognito-identity-provider"
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from "@aws-sdk/client-cognito-identity"
 import { assert, layer } from "@effect/vitest"
@@ -350,6 +353,68 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
           ),
           "NotAuthorizedException"
         )
+      }),
+    timeout
+  )
+
+  it.effect(
+    "the AWS SDK changes a user's email, gets a new code and verifies it with VerifyUserAttribute",
+    () =>
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        const client = sdk(local)
+        const username = yield* confirmedUser(local)
+        const signedIn = yield* Effect.promise(() =>
+          client.send(
+            new InitiateAuthCommand({
+              ClientId: local.defaultPool.clientId,
+              AuthFlow: "USER_PASSWORD_AUTH",
+              AuthParameters: { USERNAME: username, PASSWORD: password }
+            })
+          )
+        )
+        const AccessToken = signedIn.AuthenticationResult?.AccessToken ?? assert.fail("no access token")
+        const updated = yield* Effect.promise(() =>
+          client.send(
+            new UpdateUserAttributesCommand({
+              AccessToken,
+              UserAttributes: [
+                { Name: "email", Value: `${username}@example.org` },
+                { Name: "given_name", Value: "Grace" }
+              ]
+            })
+          )
+        )
+        assert.deepStrictEqual(
+          updated.CodeDeliveryDetailsList?.map((d) => [d.AttributeName, d.DeliveryMedium]),
+          [["email", "EMAIL"]]
+        )
+        const first = yield* codeFor(local, username, "VerifyAttribute")
+        const resent = yield* Effect.promise(() =>
+          client.send(new GetUserAttributeVerificationCodeCommand({ AccessToken, AttributeName: "email" }))
+        )
+        assert.strictEqual(resent.CodeDeliveryDetails?.AttributeName, "email")
+        const second = yield* codeFor(local, username, "VerifyAttribute")
+        assert.strictEqual(
+          yield* sdkFailure(
+            client.send(
+              new VerifyUserAttributeCommand({
+                AccessToken,
+                AttributeName: "email",
+                Code: first === second ? "000000" : first
+              })
+            )
+          ),
+          "CodeMismatchException"
+        )
+        yield* Effect.promise(() =>
+          client.send(new VerifyUserAttributeCommand({ AccessToken, AttributeName: "email", Code: second }))
+        )
+        const user = yield* Effect.promise(() => client.send(new GetUserCommand({ AccessToken })))
+        const attributes = Object.fromEntries((user.UserAttributes ?? []).map((a) => [a.Name, a.Value]))
+        assert.strictEqual(attributes.email, `${username}@example.org`)
+        assert.strictEqual(attributes.email_verified, "true")
+        assert.strictEqual(attributes.given_name, "Grace")
       }),
     timeout
   )

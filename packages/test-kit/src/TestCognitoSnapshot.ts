@@ -62,7 +62,12 @@ export const User = Schema.Struct({
   totpSecret: Schema.optional(Secret),
   pendingTotpSecret: Schema.optional(Secret),
   failedSignIns: Count,
-  codes: Schema.Struct({ signUp: Schema.optional(Code), forgotPassword: Schema.optional(Code) }),
+  codes: Schema.Struct({
+    signUp: Schema.optional(Code),
+    forgotPassword: Schema.optional(Code),
+    verifyEmail: Schema.optional(Code),
+    verifyPhoneNumber: Schema.optional(Code)
+  }),
   /** When a temporary password (AdminCreateUser, AdminSetUserPassword) stops working. */
   temporaryPasswordExpiresAt: Schema.optional(Millis)
 })

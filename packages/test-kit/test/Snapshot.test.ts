@@ -95,6 +95,29 @@ describe("TestCognito snapshots", () => {
     }).pipe(Effect.provide(TestCognito.layer({ mfa: "OPTIONAL" })))
   )
 
+  it.effect("a pending attribute-verification code survives a snapshot: the restored pool accepts it", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      yield* confirmedUser()
+      const auth = yield* Auth.Auth
+      yield* auth.signIn({ username: "alice", password })
+      const { accessToken } = yield* auth.getTokens()
+      yield* auth.updateUserAttributes({ userAttributes: { email: "alice@example.org" } })
+      const cognito = yield* TestCognito.TestCognito
+      const code = yield* cognito.lastCodeFor("alice")
+      const snapshot = yield* Effect.flatMap(
+        Effect.flatMap(cognito.snapshot, TestCognitoSnapshot.toJson),
+        TestCognitoSnapshot.fromJson
+      )
+      const restored = yield* TestCognito.TestCognito.pipe(
+        Effect.provide(TestCognito.layerCognito({ restore: snapshot }))
+      )
+      assert.strictEqual((yield* restored.adminGetUser("alice")).attributes.email_verified, "false")
+      yield* restored.provider.verifyUserAttribute({ accessToken, attributeName: "email", code })
+      assert.strictEqual((yield* restored.adminGetUser("alice")).attributes.email_verified, "true")
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
   it.effect("leaves out refresh tokens that expired and keeps the pool's settings over the options", () =>
     Effect.gen(function* () {
       const before = yield* populated

@@ -197,6 +197,42 @@ export const make: Effect.Effect<
       Effect.map((user) => user.userAttributes),
       Effect.withSpan("Auth.getUserAttributes")
     ),
+    updateUserAttributes: (input) =>
+      Effect.gen(function* () {
+        const method = "updateUserAttributes"
+        const userAttributes = yield* Input.attributes(method, input.userAttributes)
+        if (userAttributes === undefined || Object.keys(userAttributes).length === 0)
+          return yield* fail("InvalidInput", method, "userAttributes: expected at least one attribute, found none")
+        const clientMetadata = yield* Input.clientMetadata(method, input.clientMetadata)
+        const tokens = yield* getTokens()
+        const result = yield* client.updateUserAttributes({
+          accessToken: tokens.accessToken,
+          userAttributes,
+          clientMetadata
+        })
+        return result.codeDeliveryDetailsList
+      }).pipe(Effect.withSpan("Auth.updateUserAttributes")),
+    sendUserAttributeVerificationCode: (input) =>
+      Effect.gen(function* () {
+        const method = "sendUserAttributeVerificationCode"
+        const attributeName = yield* Input.attributeName(method, input.attributeName, "attributeName")
+        const clientMetadata = yield* Input.clientMetadata(method, input.clientMetadata)
+        const tokens = yield* getTokens()
+        const result = yield* client.getUserAttributeVerificationCode({
+          accessToken: tokens.accessToken,
+          attributeName,
+          clientMetadata
+        })
+        return result.codeDeliveryDetails
+      }).pipe(Effect.withSpan("Auth.sendUserAttributeVerificationCode")),
+    confirmUserAttribute: (input) =>
+      Effect.gen(function* () {
+        const method = "confirmUserAttribute"
+        const attributeName = yield* Input.attributeName(method, input.attributeName, "attributeName")
+        const code = yield* Input.confirmationCode(method, input.confirmationCode)
+        const tokens = yield* getTokens()
+        yield* client.verifyUserAttribute({ accessToken: tokens.accessToken, attributeName, code })
+      }).pipe(Effect.withSpan("Auth.confirmUserAttribute")),
     username: Effect.map(
       session.current,
       Option.map((at) => at.session.username)

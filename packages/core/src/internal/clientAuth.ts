@@ -68,6 +68,9 @@ export interface Client {
   readonly globalSignOut: Service["globalSignOut"]
   readonly changePassword: Service["changePassword"]
   readonly getUser: Service["getUser"]
+  readonly updateUserAttributes: Service["updateUserAttributes"]
+  readonly getUserAttributeVerificationCode: Service["getUserAttributeVerificationCode"]
+  readonly verifyUserAttribute: Service["verifyUserAttribute"]
   readonly associateSoftwareToken: Service["associateSoftwareToken"]
   readonly verifySoftwareToken: Service["verifySoftwareToken"]
 }
@@ -123,6 +126,9 @@ export const make = (provider: Service, config: AuthConfig.Validated): Client =>
     globalSignOut: provider.globalSignOut,
     changePassword: provider.changePassword,
     getUser: provider.getUser,
+    updateUserAttributes: provider.updateUserAttributes,
+    getUserAttributeVerificationCode: provider.getUserAttributeVerificationCode,
+    verifyUserAttribute: provider.verifyUserAttribute,
     associateSoftwareToken: provider.associateSoftwareToken,
     verifySoftwareToken: provider.verifySoftwareToken
   }

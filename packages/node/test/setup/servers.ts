@@ -166,7 +166,7 @@ const authFlows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REF
 
 /** A user pool with an app client without a secret and one with a secret, created through the server's API. */
 const createPool = async (name: string, call: (action: string, body: unknown) => Promise<unknown>) => {
-  const pool = await call("CreateUserPool", { PoolName: "effect-cognito" })
+  const pool = await call("CreateUserPool", { PoolName: "effect-cognito", AutoVerifiedAttributes: ["email"] })
   const userPoolId = pick(name, pool, "UserPool", "Id")
   const client = await call("CreateUserPoolClient", {
     UserPoolId: userPoolId,

@@ -25,6 +25,7 @@ import {
   resendCode,
   signUp
 } from "./accountCommands.js"
+import { sendAttributeCode, updateAttributes, verifyAttribute } from "./attributeCommands.js"
 import { credentials, fetchCommand } from "./awsCommands.js"
 import { local } from "./localCommand.js"
 import { signOut, tokens, whoami } from "./sessionCommands.js"
@@ -48,6 +49,9 @@ export const commands = [
   forgotPassword,
   confirmForgotPassword,
   changePassword,
+  updateAttributes,
+  sendAttributeCode,
+  verifyAttribute,
   credentials,
   fetchCommand,
   local

@@ -1,6 +1,6 @@
 /**
  * The public user-pool actions of the local Cognito, the ones apps call (SignUp through
- * VerifySoftwareToken): each request decoded, its app client found (by `ClientId`, by the
+ * VerifySoftwareToken, the user's own attributes included): each request decoded, its app client found (by `ClientId`, by the
  * `client_id` of an access token, or by the challenge session the client issued), and
  * answered by that client's `TestCognito` provider, which checks it as Cognito does.
  *
@@ -201,6 +201,42 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
         const request = yield* decode("GetUser", Requests.AccessToken)(body)
         const { provider } = yield* byAccessToken("GetUser", request.AccessToken)
         return yield* Responses.getUser(yield* provider.getUser({ accessToken: request.AccessToken }))
+      }),
+    UpdateUserAttributes: (body) =>
+      Effect.gen(function* () {
+        const action = "UpdateUserAttributes"
+        const request = yield* decode(action, Requests.UpdateUserAttributes)(body)
+        const { provider } = yield* byAccessToken(action, request.AccessToken)
+        const response = yield* provider.updateUserAttributes({
+          accessToken: request.AccessToken,
+          userAttributes: attributes(request.UserAttributes),
+          ...metadata(request.ClientMetadata)
+        })
+        return yield* Responses.updateUserAttributes(response)
+      }),
+    GetUserAttributeVerificationCode: (body) =>
+      Effect.gen(function* () {
+        const action = "GetUserAttributeVerificationCode"
+        const request = yield* decode(action, Requests.GetUserAttributeVerificationCode)(body)
+        const { provider } = yield* byAccessToken(action, request.AccessToken)
+        const response = yield* provider.getUserAttributeVerificationCode({
+          accessToken: request.AccessToken,
+          attributeName: request.AttributeName,
+          ...metadata(request.ClientMetadata)
+        })
+        return yield* Responses.codeDelivery(response)
+      }),
+    VerifyUserAttribute: (body) =>
+      Effect.gen(function* () {
+        const action = "VerifyUserAttribute"
+        const request = yield* decode(action, Requests.VerifyUserAttribute)(body)
+        const { provider } = yield* byAccessToken(action, request.AccessToken)
+        yield* provider.verifyUserAttribute({
+          accessToken: request.AccessToken,
+          attributeName: request.AttributeName,
+          code: request.Code
+        })
+        return {}
       }),
     AssociateSoftwareToken: (body) =>
       Effect.gen(function* () {

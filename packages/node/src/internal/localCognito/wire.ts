@@ -98,6 +98,17 @@ export const Requests = {
     SecretHash: optional(Secret)
   }),
   ChangePassword: Schema.Struct({ AccessToken: Secret, PreviousPassword: Secret, ProposedPassword: Secret }),
+  UpdateUserAttributes: Schema.Struct({
+    AccessToken: Secret,
+    UserAttributes: AttributeList,
+    ClientMetadata: optional(Metadata)
+  }),
+  GetUserAttributeVerificationCode: Schema.Struct({
+    AccessToken: Secret,
+    AttributeName: Schema.String,
+    ClientMetadata: optional(Metadata)
+  }),
+  VerifyUserAttribute: Schema.Struct({ AccessToken: Secret, AttributeName: Schema.String, Code: Secret }),
   AssociateSoftwareToken: Schema.Struct({ AccessToken: optional(Secret), Session: optional(Secret) }),
   VerifySoftwareToken: Schema.Struct({
     AccessToken: optional(Secret),

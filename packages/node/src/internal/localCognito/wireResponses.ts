@@ -104,6 +104,12 @@ export const Responses = {
       ...(user.preferredMfaSetting === undefined ? {} : { PreferredMfaSetting: user.preferredMfaSetting }),
       UserMFASettingList: user.userMfaSettingList
     }),
+  updateUserAttributes: (response: {
+    readonly codeDeliveryDetailsList: ReadonlyArray<IdentityProvider.CodeDeliveryDetails>
+  }) =>
+    encode(ResponseWire.UpdateUserAttributes)({
+      CodeDeliveryDetailsList: response.codeDeliveryDetailsList.map(codeDeliveryDetails)
+    }),
   associateSoftwareToken: (response: { readonly secretCode: Secret; readonly session?: Secret | undefined }) =>
     encode(ResponseWire.AssociateSoftwareToken)({
       SecretCode: response.secretCode,

@@ -42,14 +42,18 @@ export const make = (state: State) => {
       }
     })
 
-  /** Sends a sign-up or password-reset code, replacing the user's previous one. */
+  /**
+   * Sends a sign-up, password-reset or attribute-verification code, replacing the user's
+   * previous one of that kind. Attribute codes live as long as sign-up codes (24 hours by
+   * default), as Cognito's do.
+   */
   const issueCode = (user: User, slot: keyof User["codes"], medium: "EMAIL" | "SMS") =>
     Effect.map(
       deliver(
         user,
-        slot === "signUp" ? "SignUp" : "ForgotPassword",
+        slot === "signUp" ? "SignUp" : slot === "forgotPassword" ? "ForgotPassword" : "VerifyAttribute",
         medium,
-        slot === "signUp" ? validity.signUpCode : validity.forgotCode
+        slot === "forgotPassword" ? validity.forgotCode : validity.signUpCode
       ),
       ({ code, details }) => {
         user.codes[slot] = code

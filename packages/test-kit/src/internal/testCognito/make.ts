@@ -1,6 +1,6 @@
 /**
  * Assembles a TestCognito pool from its parts: the state, the checks, codes, tokens and
- * challenge steps, the actions (account and sign-in) behind one `IdentityProvider`, and
+ * challenge steps, the actions (account, attributes and sign-in) behind one `IdentityProvider`, and
  * the test-facing admin API; the pool's other app clients and identity pools over the
  * same state; snapshots, and pools restored from them. Also creates the `TestCognito` tag.
  *
@@ -16,6 +16,7 @@ import type * as TestCognito from "../../TestCognito.js"
 import * as Account from "./account.js"
 import * as Admin from "./admin.js"
 import * as AdminUsers from "./adminUsers.js"
+import * as Attributes from "./attributes.js"
 import * as Challenges from "./challenges.js"
 import * as Clients from "./clients.js"
 import * as Codes from "./codes.js"
@@ -39,6 +40,7 @@ const assemble = (state: State.State, identities: Identities.IdentityPoolState):
   const challenges = Challenges.make(state, codes, tokens)
   const provider = IdentityProvider.make({
     ...Account.make(state, policy, codes, tokens, challenges),
+    ...Attributes.make(state, policy, codes, tokens),
     ...SignIn.make(state, policy, codes, tokens, challenges)
   })
   const identityPool = Identities.make(state, identities)

@@ -46,8 +46,11 @@ export interface Message {
   readonly username: string
   readonly medium: "EMAIL" | "SMS"
   readonly destination: string
-  /** `Invitation`: AdminCreateUser's welcome message, whose `code` is the temporary password. */
-  readonly purpose: "SignUp" | "ForgotPassword" | "Mfa" | "Invitation"
+  /**
+   * `Invitation`: AdminCreateUser's welcome message, whose `code` is the temporary password.
+   * `VerifyAttribute`: a code for a changed (or unverified) email or phone number.
+   */
+  readonly purpose: "SignUp" | "ForgotPassword" | "Mfa" | "Invitation" | "VerifyAttribute"
   /** The code, or the temporary password of an invitation. */
   readonly code: Redacted.Redacted<string>
   readonly at: number

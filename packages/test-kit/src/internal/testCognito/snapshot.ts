@@ -38,7 +38,9 @@ const takeUser = (user: State.User): Snapshot["users"][number] => ({
   failedSignIns: user.failedSignIns,
   codes: {
     ...optional("signUp", takeCode(user.codes.signUp)),
-    ...optional("forgotPassword", takeCode(user.codes.forgotPassword))
+    ...optional("forgotPassword", takeCode(user.codes.forgotPassword)),
+    ...optional("verifyEmail", takeCode(user.codes.verifyEmail)),
+    ...optional("verifyPhoneNumber", takeCode(user.codes.verifyPhoneNumber))
   },
   ...optional("temporaryPasswordExpiresAt", user.temporaryPasswordExpiresAt)
 })
@@ -171,7 +173,9 @@ const restoreUser = (user: Snapshot["users"][number]): State.User => ({
   failedSignIns: user.failedSignIns,
   codes: {
     signUp: restoreCode(user.codes.signUp),
-    forgotPassword: restoreCode(user.codes.forgotPassword)
+    forgotPassword: restoreCode(user.codes.forgotPassword),
+    verifyEmail: restoreCode(user.codes.verifyEmail),
+    verifyPhoneNumber: restoreCode(user.codes.verifyPhoneNumber)
   },
   temporaryPasswordExpiresAt: user.temporaryPasswordExpiresAt
 })

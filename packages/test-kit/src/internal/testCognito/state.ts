@@ -41,7 +41,13 @@ export interface User {
   totpSecret: string | undefined
   pendingTotpSecret: string | undefined
   failedSignIns: number
-  codes: { signUp?: Code | undefined; forgotPassword?: Code | undefined }
+  codes: {
+    signUp?: Code | undefined
+    forgotPassword?: Code | undefined
+    /** The code sent to verify a changed (or unverified) email, or phone number. */
+    verifyEmail?: Code | undefined
+    verifyPhoneNumber?: Code | undefined
+  }
   /** When the temporary password stops working (FORCE_CHANGE_PASSWORD only). */
   temporaryPasswordExpiresAt: number | undefined
 }

@@ -1,0 +1,65 @@
+/**
+ * The signed-in user's attributes: changing them, and verifying a changed email or phone
+ * number with the code sent to it.
+ *
+ * @internal
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import { connection, describeDelivery, withAuth } from "./shared.js"
+
+const attributeName = Args.text({ name: "attribute" }).pipe(
+  Args.withDescription("The attribute to verify: email or phone_number")
+)
+
+/** The `update-attributes` command. */
+export const updateAttributes = Command.make(
+  "update-attributes",
+  {
+    ...connection,
+    attributes: Options.keyValueMap("attribute").pipe(
+      Options.withDescription(
+        "An attribute to set, name=value (repeat for more), e.g. --attribute email=me@example.org"
+      )
+    )
+  },
+  (c) =>
+    withAuth(c, (auth, io) =>
+      Effect.gen(function* () {
+        const userAttributes = Object.fromEntries(HashMap.toEntries(c.attributes))
+        const sent = yield* io.spin("Updating", auth.updateUserAttributes({ userAttributes }))
+        yield* io.out(`updated ${Object.keys(userAttributes).sort().join(", ")}`)
+        for (const details of sent)
+          yield* io.out(
+            `${details.attributeName}: ${describeDelivery(details)}: verify with \`effect-cognito verify-attribute ${details.attributeName}\``
+          )
+      })
+    )
+).pipe(Command.withDescription("Set the signed-in user's attributes; a changed email or phone number gets a code"))
+
+/** The `send-attribute-code` command. */
+export const sendAttributeCode = Command.make("send-attribute-code", { ...connection, attributeName }, (c) =>
+  withAuth(c, (auth, io) =>
+    Effect.gen(function* () {
+      const details = yield* io.spin(
+        "Sending",
+        auth.sendUserAttributeVerificationCode({ attributeName: c.attributeName })
+      )
+      yield* io.out(`${describeDelivery(details)}: verify with \`effect-cognito verify-attribute ${c.attributeName}\``)
+    })
+  )
+).pipe(Command.withDescription("Send a new code to verify the signed-in user's email or phone number"))
+
+/** The `verify-attribute` command. */
+export const verifyAttribute = Command.make("verify-attribute", { ...connection, attributeName }, (c) =>
+  withAuth(c, (auth, io) =>
+    Effect.gen(function* () {
+      const confirmationCode = yield* io.secret("Verification code")
+      yield* io.spin("Verifying", auth.confirmUserAttribute({ attributeName: c.attributeName, confirmationCode }))
+      yield* io.out(`${c.attributeName} verified`)
+    })
+  )
+).pipe(Command.withDescription("Verify the signed-in user's email or phone number with the code sent to it"))

@@ -1,0 +1,94 @@
+/**
+ * A signed-in user's own attributes: UpdateUserAttributes, GetUserAttributeVerificationCode
+ * and VerifyUserAttribute, as a pool behaves without `AttributesRequireVerificationBeforeUpdate`:
+ * a changed `email` or `phone_number` takes its new value at once, becomes unverified, and a
+ * code goes to the new value; verifying it with that code marks it verified again.
+ *
+ * @internal
+ */
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as Effect from "effect/Effect"
+import type { Codes } from "./codes.js"
+import type { Policy } from "./policy.js"
+import type { State, User } from "./state.js"
+import type { Tokens } from "./tokens.js"
+
+type AttributeActions = "updateUserAttributes" | "getUserAttributeVerificationCode" | "verifyUserAttribute"
+
+/** The attributes a code can verify: where the code goes, and where it is kept. */
+const verifiable = {
+  email: { medium: "EMAIL", slot: "verifyEmail" },
+  phone_number: { medium: "SMS", slot: "verifyPhoneNumber" }
+} as const satisfies Record<string, { readonly medium: "EMAIL" | "SMS"; readonly slot: keyof User["codes"] }>
+
+type Verifiable = keyof typeof verifiable
+
+const isVerifiable = (name: string): name is Verifiable => name === "email" || name === "phone_number"
+
+/** The attribute actions of one pool. */
+export const make = (
+  state: State,
+  policy: Policy,
+  codes: Codes,
+  tokens: Tokens
+): Pick<IdentityProvider.IdentityProvider.Service, AttributeActions> => {
+  const { now, serve, reject } = state
+  const { checkAttributes } = policy
+  const { issueCode, checkCode } = codes
+  const { validAccessToken } = tokens
+
+  /** The attribute a code is asked for or answered: one the user has, and one a code can verify. */
+  const verifiableOf = (action: string, user: User, name: string) => {
+    if (!isVerifiable(name))
+      return reject(
+        action,
+        "InvalidParameterException",
+        `Attribute ${name} cannot be verified: only email or phone_number`
+      )
+    if (user.attributes[name] === undefined)
+      return reject(action, "InvalidParameterException", `The user has no ${name} to verify`)
+    return Effect.succeed(verifiable[name])
+  }
+
+  return {
+    updateUserAttributes: (request) =>
+      serve("UpdateUserAttributes")(
+        Effect.gen(function* () {
+          const user = yield* validAccessToken("UpdateUserAttributes", request.accessToken)
+          yield* checkAttributes("UpdateUserAttributes", request.userAttributes)
+          const changed: Array<Verifiable> = []
+          for (const [name, value] of Object.entries(request.userAttributes)) {
+            if (isVerifiable(name) && user.attributes[name] !== value) changed.push(name)
+            user.attributes[name] = value
+          }
+          const codeDeliveryDetailsList: Array<IdentityProvider.CodeDeliveryDetails> = []
+          for (const name of changed) {
+            user.attributes[`${name}_verified`] = "false"
+            const { medium, slot } = verifiable[name]
+            codeDeliveryDetailsList.push((yield* issueCode(user, slot, medium)).codeDeliveryDetails)
+          }
+          return { codeDeliveryDetailsList }
+        })
+      ),
+    getUserAttributeVerificationCode: (request) =>
+      serve("GetUserAttributeVerificationCode")(
+        Effect.gen(function* () {
+          const action = "GetUserAttributeVerificationCode"
+          const user = yield* validAccessToken(action, request.accessToken)
+          const { medium, slot } = yield* verifiableOf(action, user, request.attributeName)
+          return yield* issueCode(user, slot, medium)
+        })
+      ),
+    verifyUserAttribute: (request) =>
+      serve("VerifyUserAttribute")(
+        Effect.gen(function* () {
+          const action = "VerifyUserAttribute"
+          const user = yield* validAccessToken(action, request.accessToken)
+          const { slot } = yield* verifiableOf(action, user, request.attributeName)
+          yield* checkCode(action, user.codes[slot], request.code, yield* now)
+          user.codes[slot] = undefined
+          user.attributes[`${request.attributeName}_verified`] = "true"
+        })
+      )
+  }
+}
