@@ -202,6 +202,8 @@ export declare namespace Auth {
     /**
      * Local: revokes the refresh token (best effort) and forgets the session.
      * Global: `GlobalSignOut` first; if it fails, the session is kept and the error returned.
+     * A store that cannot remove the session or the federated sign-in fails it with
+     * `Storage`, with the user already signed out here.
      */
     readonly signOut: (options?: { readonly global?: boolean | undefined }) => Effect.Effect<void, AuthError>
     readonly forgotPassword: (input: {
@@ -223,10 +225,14 @@ export declare namespace Auth {
     readonly getUserAttributes: Effect.Effect<Readonly<Record<string, string>>, AuthError>
     /**
      * Sets the signed-in user's attributes (`UpdateUserAttributes`; AWSMobileClient's
-     * `updateUserAttributes`). A changed `email` or `phone_number` stays unverified until
-     * {@link confirmUserAttribute}; the result says where each code went (empty when none
-     * was sent). Names and values are checked first: bad ones fail with `InvalidInput`
-     * without a request. The id token shows the new values after its next refresh.
+     * `updateUserAttributes`). A changed `email` or `phone_number` needs the code sent to
+     * it, through {@link confirmUserAttribute}: by default the new value applies at once,
+     * unverified; in a pool with `AttributesRequireVerificationBeforeUpdate` the old value
+     * stays until the code confirms the new one. The result says where each code went
+     * (empty when none was sent). `email_verified`, `phone_number_verified` and `sub` are
+     * Cognito's to set (`InvalidParameter`). Names and values are checked first: bad ones
+     * fail with `InvalidInput` without a request. The id token shows the new values after
+     * its next refresh.
      */
     readonly updateUserAttributes: (input: {
       readonly userAttributes: Readonly<Record<string, string>>
@@ -291,8 +297,9 @@ export declare namespace Auth {
      * `SignedOutFederatedTokensInvalid`. `signOut` ends it. The accepted sign-in (provider,
      * token, identity id) is kept in the `TokenStore`, so the next start is `SignedIn` with
      * the same identity, as with AWSMobileClient; it is dropped when the pool rejects the
-     * token, on sign-out, on a new `federatedSignIn` and when a user-pool session takes over.
-     * Other tabs learn of it at their next start, not at once.
+     * token, on sign-out, on a new `federatedSignIn` (also one the pool refuses) and when a
+     * user-pool session takes over. Other tabs and contexts learn of a federated sign-in or
+     * sign-out at their next start, not at once.
      */
     readonly federatedSignIn: (input: FederatedSignInInput) => Effect.Effect<AwsCredentials.AwsCredentials, AuthError>
     /**

@@ -72,6 +72,21 @@ const codeFor = (local: LocalCognito.LocalCognito.Service, username: string, pur
     return Redacted.value(found.message.code)
   })
 
+/** USER_PASSWORD_AUTH through the AWS SDK, with the default app client unless another is given. */
+const passwordSignIn = (
+  local: LocalCognito.LocalCognito.Service,
+  username: string,
+  pass = password,
+  clientId = local.defaultPool.clientId
+) =>
+  sdk(local).send(
+    new InitiateAuthCommand({
+      ClientId: clientId,
+      AuthFlow: "USER_PASSWORD_AUTH",
+      AuthParameters: { USERNAME: username, PASSWORD: pass }
+    })
+  )
+
 /** A confirmed user with `password`, signed up and confirmed through the AWS SDK. */
 const confirmedUser = (local: LocalCognito.LocalCognito.Service, attributes: Record<string, string> = {}) =>
   Effect.gen(function* () {
@@ -184,18 +199,7 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
         assert.strictEqual(signUp.CodeDeliveryDetails?.DeliveryMedium, "EMAIL")
         assert.strictEqual(signUp.CodeDeliveryDetails?.AttributeName, "email")
         assert.isString(signUp.UserSub)
-        assert.strictEqual(
-          yield* sdkFailure(
-            client.send(
-              new InitiateAuthCommand({
-                ClientId: local.defaultPool.clientId,
-                AuthFlow: "USER_PASSWORD_AUTH",
-                AuthParameters: { USERNAME: username, PASSWORD: password }
-              })
-            )
-          ),
-          "UserNotConfirmedException"
-        )
+        assert.strictEqual(yield* sdkFailure(passwordSignIn(local, username)), "UserNotConfirmedException")
         const code = yield* codeFor(local, username, "SignUp")
         assert.strictEqual(
           yield* sdkFailure(
@@ -218,15 +222,7 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
             })
           )
         )
-        const signedIn = yield* Effect.promise(() =>
-          client.send(
-            new InitiateAuthCommand({
-              ClientId: local.defaultPool.clientId,
-              AuthFlow: "USER_PASSWORD_AUTH",
-              AuthParameters: { USERNAME: username, PASSWORD: password }
-            })
-          )
-        )
+        const signedIn = yield* Effect.promise(() => passwordSignIn(local, username))
         const tokens = signedIn.AuthenticationResult
         assert.isDefined(tokens?.AccessToken)
         assert.isDefined(tokens?.IdToken)
@@ -364,15 +360,7 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
         const local = yield* LocalCognito.LocalCognito
         const client = sdk(local)
         const username = yield* confirmedUser(local)
-        const signedIn = yield* Effect.promise(() =>
-          client.send(
-            new InitiateAuthCommand({
-              ClientId: local.defaultPool.clientId,
-              AuthFlow: "USER_PASSWORD_AUTH",
-              AuthParameters: { USERNAME: username, PASSWORD: password }
-            })
-          )
-        )
+        const signedIn = yield* Effect.promise(() => passwordSignIn(local, username))
         const AccessToken = signedIn.AuthenticationResult?.AccessToken ?? assert.fail("no access token")
         const updated = yield* Effect.promise(() =>
           client.send(
@@ -601,14 +589,7 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
             })
           )
         )
-        const signIn = (pass: string) =>
-          client.send(
-            new InitiateAuthCommand({
-              ClientId: clientId,
-              AuthFlow: "USER_PASSWORD_AUTH",
-              AuthParameters: { USERNAME: username, PASSWORD: pass }
-            })
-          )
+        const signIn = (pass: string) => passwordSignIn(local, username, pass, clientId)
         assert.strictEqual(yield* sdkFailure(signIn(password)), "NotAuthorizedException")
         const tokens = (yield* Effect.promise(() => signIn("Admin-Set-Passw0rd!"))).AuthenticationResult
 

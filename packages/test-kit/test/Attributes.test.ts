@@ -97,11 +97,21 @@ describe("user attributes", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.effect("the pool refuses attributes it cannot verify or does not know", () =>
+  it.effect("the pool refuses attributes it cannot verify, does not know, or that only a code may set", () =>
     Effect.gen(function* () {
       yield* signedIn
       const auth = yield* Auth.Auth
       yield* expectReason(auth.sendUserAttributeVerificationCode({ attributeName: "name" }), "InvalidParameter")
+      // Verified only by a code: marking it verified is refused, and nothing of the request is kept.
+      yield* auth.updateUserAttributes({ userAttributes: { email: "alice@example.org" } })
+      for (const name of ["email_verified", "phone_number_verified", "sub"])
+        yield* expectReason(
+          auth.updateUserAttributes({ userAttributes: { [name]: "true", nickname: "sneaky" } }),
+          "InvalidParameter"
+        )
+      const attributes = yield* auth.getUserAttributes
+      assert.strictEqual(attributes.email_verified, "false")
+      assert.isUndefined(attributes.nickname)
       yield* expectReason(
         auth.updateUserAttributes({ userAttributes: { favourite_colour: "green" } }),
         "InvalidParameter"

@@ -17,6 +17,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
@@ -539,6 +541,104 @@ describe("federatedSignIn", () => {
       assert.isFalse(yield* auth.isSignedIn)
       assert.deepStrictEqual(yield* store.loadFederation, Option.none())
       assert.strictEqual(yield* (yield* Auth.make).userState, "SignedOut")
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
+  /** A store over a Map whose `remove` and `get` can be slowed down or made to fail, per key suffix. */
+  const controlledStore = (
+    key: string,
+    behaviour: {
+      readonly slowRemove?: string
+      readonly failRemove?: string
+      readonly failGetOnce?: string
+    }
+  ) => {
+    const memory = new Map<string, string>()
+    let getFailed = false
+    const store = TokenStore.make(
+      {
+        get: (k) =>
+          behaviour.failGetOnce !== undefined && k.endsWith(behaviour.failGetOnce) && !getFailed
+            ? Effect.fail(TokenStore.storageError("read", "disk busy")).pipe(
+                Effect.ensuring(Effect.sync(() => (getFailed = true)))
+              )
+            : Effect.succeed(Option.fromNullable(memory.get(k))),
+        set: (k, value) => Effect.sync(() => void memory.set(k, value)),
+        remove: (k) =>
+          behaviour.failRemove !== undefined && k.endsWith(behaviour.failRemove)
+            ? Effect.fail(TokenStore.storageError("remove", "disk full"))
+            : behaviour.slowRemove !== undefined && k.endsWith(behaviour.slowRemove)
+              ? Effect.zipRight(
+                  Effect.sleep("1 second"),
+                  Effect.sync(() => void memory.delete(k))
+                )
+              : Effect.sync(() => void memory.delete(k))
+      },
+      key
+    )
+    return { store, memory }
+  }
+
+  it.scoped("a sign-out while the first federated fetch is still storing stays a sign-out, after a restart too", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      valid.add("google-token-8")
+      const { store } = controlledStore((yield* TokenStore.TokenStore).key, { slowRemove: ".guest" })
+      const auth = yield* Auth.make.pipe(Effect.provideService(TokenStore.TokenStore, store))
+      // A guest first, so the federated sign-in takes the guest identity over and removes its id (slowly).
+      yield* auth.getAWSCredentials()
+      const signingIn = yield* Effect.fork(
+        auth.federatedSignIn({ provider: google, token: Redacted.make("google-token-8") })
+      )
+      yield* TestClock.adjust("500 millis")
+      yield* auth.signOut()
+      assert.strictEqual(yield* auth.userState, "SignedOut")
+      yield* TestClock.adjust("1 second")
+      const outcome = yield* Fiber.await(signingIn)
+      assert.isTrue(Exit.isFailure(outcome), "the interrupted federated sign-in reported success")
+      assert.strictEqual(yield* auth.userState, "SignedOut")
+      assert.isFalse(yield* auth.isSignedIn)
+      assert.deepStrictEqual(yield* store.loadFederation, Option.none())
+      const restarted = yield* Auth.make.pipe(Effect.provideService(TokenStore.TokenStore, store))
+      assert.strictEqual(yield* restarted.userState, "SignedOut")
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
+  it.scoped("a stored federated sign-in that cannot be removed fails the sign-out with Storage, signed out here", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      valid.add("google-token-9")
+      const { store } = controlledStore((yield* TokenStore.TokenStore).key, { failRemove: ".federation" })
+      const auth = yield* Auth.make.pipe(Effect.provideService(TokenStore.TokenStore, store))
+      yield* auth.federatedSignIn({ provider: google, token: Redacted.make("google-token-9") })
+      const error = yield* expectReason(auth.signOut(), "Storage")
+      assert.notInclude(error.message, "google-token-9")
+      assert.strictEqual(yield* auth.userState, "SignedOut")
+      assert.isFalse(yield* auth.isSignedIn)
+    }).pipe(Effect.provide(TestCognito.layer(federated)))
+  )
+
+  it.scoped("a stored federated sign-in that could not be read at start is still removed by a sign-out", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      valid.add("google-token-10")
+      const { store, memory } = controlledStore((yield* TokenStore.TokenStore).key, { failGetOnce: ".federation" })
+      yield* store.saveFederation(
+        new TokenStore.Federation({
+          provider: google,
+          token: Redacted.make("google-token-10"),
+          identityId: "us-east-1:00000000-0000-4000-8000-000000000010"
+        })
+      )
+      const auth = yield* Auth.make.pipe(Effect.provideService(TokenStore.TokenStore, store))
+      assert.strictEqual(yield* auth.userState, "SignedOut")
+      yield* auth.signOut()
+      assert.isFalse(
+        [...memory.keys()].some((k) => k.endsWith(".federation")),
+        "the unread copy is still stored"
+      )
+      const restarted = yield* Auth.make.pipe(Effect.provideService(TokenStore.TokenStore, store))
+      assert.strictEqual(yield* restarted.userState, "SignedOut")
     }).pipe(Effect.provide(TestCognito.layer(federated)))
   )
 

@@ -110,9 +110,10 @@ export const make: Effect.Effect<
       }
       // The pending challenge, the credentials and the session go even when the store cannot
       // be cleared; that failure (Storage) is reported with the user already signed out.
-      yield* credentials.clear
+      const cleared = yield* Effect.either(credentials.clear)
       yield* signIn.cancel
       yield* session.forget("SignedOut")
+      if (cleared._tag === "Left") return yield* Effect.fail(cleared.left)
     }).pipe(Effect.withSpan("Auth.signOut"))
 
   const service: Auth.Auth.Service = {

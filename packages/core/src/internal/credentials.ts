@@ -61,8 +61,13 @@ export interface Credentials {
   ) => Effect.Effect<AwsCredentials.AwsCredentials, AuthError.AuthError>
   /** Is a federated sign-in in place (its token accepted by the pool, not yet rejected or signed out)? */
   readonly federatedSignedIn: Effect.Effect<boolean>
-  /** Drops the cached credentials, the federated sign-in and every identity id kept in memory (sign-out). */
-  readonly clear: Effect.Effect<void>
+  /**
+   * Drops the cached credentials, the federated sign-in and every identity id kept in
+   * memory (sign-out), and the stored guest id and federated sign-in; fails with `Storage`
+   * (everything else already dropped) when the stored federated sign-in could not be
+   * removed, as it would sign the user in again at the next start.
+   */
+  readonly clear: Effect.Effect<void, AuthError.AuthError>
 }
 
 export interface Options {
@@ -241,7 +246,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
             if (federated !== login.federated)
               return yield* fail("NotSignedIn", method, "signed out while credentials were fetched")
             login.federated.identityId = identityId
-            yield* guest.drop
+            // Kept before any wait: a sign-out during the waits below then removes it after.
             yield* federation.set(
               new TokenStore.Federation(
                 {
@@ -256,6 +261,9 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
                 true
               )
             )
+            yield* guest.drop
+            if (seen !== generation || federated !== login.federated)
+              return yield* fail("NotSignedIn", method, "signed out while credentials were fetched")
             if (!login.federated.confirmed) {
               login.federated.confirmed = true
               yield* session.setState("SignedIn")
@@ -266,6 +274,8 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
             if (Option.isSome(yield* session.current) || federated !== undefined)
               return yield* fail("NotSignedIn", method, "signed in while guest credentials were fetched")
             yield* guest.set(identityId)
+            if (seen !== generation || Option.isSome(yield* session.current) || federated !== undefined)
+              return yield* fail("NotSignedIn", method, "signed in or out while guest credentials were fetched")
             yield* session.setState("Guest")
             break
           }
@@ -353,7 +363,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
       cache = undefined
       federated = undefined
       known.clear()
-      return Effect.zipRight(guest.drop, federation.drop)
+      return Effect.zipRight(guest.drop, federation.forget)
     })
 
     const federatedSignedIn = Effect.sync(() => federated?.confirmed === true)

@@ -17,8 +17,13 @@ export interface StoredCell<A> {
   readonly get: () => A | undefined
   /** Keeps a value, here and in the store (not written again when `same` says it is the one kept). */
   readonly set: (value: A) => Effect.Effect<void>
-  /** Forgets the value, here and in the store. */
+  /** Forgets the value, here and in the store; a store that fails is logged. */
   readonly drop: Effect.Effect<void>
+  /**
+   * Forgets the value, here and in the store, and fails with the store's `Storage` error
+   * when the stored copy could not be removed (sign-out reports it, as for the session).
+   */
+  readonly forget: Effect.Effect<void, AuthError.AuthError>
 }
 
 /** What a cell reads and writes. */
@@ -47,13 +52,16 @@ export const make = <A>(
   }
 ): Effect.Effect<StoredCell<A>> =>
   Effect.gen(function* () {
+    /** A copy may be in the store that memory does not know of: the read failed, or a removal did. */
+    let unknown = false
     let current = options.enabled
       ? Option.getOrUndefined(
           yield* io.load.pipe(
             Effect.catchAll((error) =>
               Effect.as(
                 Effect.logWarning(`effect-cognito: reading ${options.name} failed; ${options.onUnreadable}`).pipe(
-                  Effect.annotateLogs({ reason: error.reason })
+                  Effect.annotateLogs({ reason: error.reason }),
+                  Effect.zipRight(Effect.sync(() => (unknown = true)))
                 ),
                 Option.none<A>()
               )
@@ -63,6 +71,17 @@ export const make = <A>(
       : undefined
     // One store write at a time, so a remove and a later set land in the order they were asked.
     const lock = yield* Effect.makeSemaphore(1)
+    // `current` changes at once, before the write waits: a later drop sees it and is ordered after.
+    const forget = Effect.suspend(() => {
+      if (current === undefined && !unknown) return Effect.void
+      current = undefined
+      return lock.withPermits(1)(
+        io.clear.pipe(
+          Effect.tap(() => Effect.sync(() => (unknown = false))),
+          Effect.tapError(() => Effect.sync(() => (unknown = true)))
+        )
+      )
+    })
     return {
       get: () => current,
       set: (value) =>
@@ -71,10 +90,7 @@ export const make = <A>(
           current = value
           return lock.withPermits(1)(io.save(value).pipe(warnOnFailure(`storing ${options.name}`)))
         }),
-      drop: Effect.suspend(() => {
-        if (current === undefined) return Effect.void
-        current = undefined
-        return lock.withPermits(1)(io.clear.pipe(warnOnFailure(`removing ${options.name}`)))
-      })
+      drop: forget.pipe(warnOnFailure(`removing ${options.name}`)),
+      forget
     }
   })

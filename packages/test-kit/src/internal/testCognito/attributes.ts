@@ -55,6 +55,14 @@ export const make = (
       serve("UpdateUserAttributes")(
         Effect.gen(function* () {
           const user = yield* validAccessToken("UpdateUserAttributes", request.accessToken)
+          // Verified only by a code (or an admin): a user cannot mark their own attribute verified.
+          for (const name of ["sub", "email_verified", "phone_number_verified"])
+            if (name in request.userAttributes)
+              return yield* reject(
+                "UpdateUserAttributes",
+                "InvalidParameterException",
+                `Cannot modify ${name}: it is set by Cognito or an administrator`
+              )
           yield* checkAttributes("UpdateUserAttributes", request.userAttributes)
           const changed: Array<Verifiable> = []
           for (const [name, value] of Object.entries(request.userAttributes)) {
