@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the token, credentials and signing benchmarks in this process, then the SRP benchmark
  * (`bench/srp.ts`, a script that runs on import) in a child process, then the browser benchmark
- * (`bench/browser.ts`: bundle sizes, SRP inside Chromium) in another.
+ * (`bench/browser.ts`: bundle sizes, SRP inside Chromium) in another, then what our share of
+ * the browser bundle is spent on (`bench/bundle-parts.ts`).
  */
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -11,6 +12,7 @@ import { runTokensBench } from "./tokens.js"
 
 const srp = fileURLToPath(new URL("./srp.ts", import.meta.url))
 const browser = fileURLToPath(new URL("./browser.ts", import.meta.url))
+const bundleParts = fileURLToPath(new URL("./bundle-parts.ts", import.meta.url))
 
 const runScript = (path: string, args: ReadonlyArray<string> = []) =>
   new Promise<number>((resolve, reject) => {
@@ -31,6 +33,8 @@ const main = async () => {
   console.log(`\n${"=".repeat(80)}\n`)
   const browserCode = await runScript(browser)
   if (browserCode !== 0) process.exitCode = browserCode
+  const partsCode = await runScript(bundleParts)
+  if (partsCode !== 0) process.exitCode = partsCode
 }
 
 main().catch((error: unknown) => {

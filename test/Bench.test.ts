@@ -18,7 +18,9 @@ describe("npm run bench", () => {
       "per sign-in, times faster than amazon-cognito-identity-js (AuthenticationHelper):",
       "Credentials burst: 1000 concurrent cold callers",
       "SigV4 signing: ",
-      "aws4fetch AwsV4Signer"
+      "aws4fetch AwsV4Signer",
+      "our code on top of the Effect floor: ",
+      "without messages, logs and spans"
     ])
       assert.include(result.stdout, line)
     assert.match(
