@@ -184,6 +184,28 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito protoco
       })
   )
 
+  it.effect("keeps UserAttributeUpdateSettings, which needs its attributes auto-verified, as AWS does", () =>
+    Effect.gen(function* () {
+      const local = yield* LocalCognito.LocalCognito
+      const UserAttributeUpdateSettings = { AttributesRequireVerificationBeforeUpdate: ["email"] }
+      assertFailure(
+        yield* idp(local, "CreateUserPool", { PoolName: "unverified", UserAttributeUpdateSettings }),
+        "InvalidParameterException"
+      )
+      const created = yield* idp(local, "CreateUserPool", {
+        PoolName: "verify-first",
+        AutoVerifiedAttributes: ["email"],
+        UserAttributeUpdateSettings
+      })
+      assert.strictEqual(created.status, 200, created.text)
+      const described = yield* idp(local, "DescribeUserPool", { UserPoolId: string(created.json, "UserPool", "Id") })
+      assert.deepStrictEqual(
+        (described.json.UserPool as { UserAttributeUpdateSettings: unknown }).UserAttributeUpdateSettings,
+        UserAttributeUpdateSettings
+      )
+    })
+  )
+
   it.effect("admin actions create, disable and delete users unsigned", () =>
     Effect.gen(function* () {
       const local = yield* LocalCognito.LocalCognito

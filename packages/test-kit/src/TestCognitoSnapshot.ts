@@ -68,6 +68,10 @@ export const User = Schema.Struct({
     verifyEmail: Schema.optional(Code),
     verifyPhoneNumber: Schema.optional(Code)
   }),
+  /** New values waiting for their code. */
+  pendingAttributes: Schema.optional(
+    Schema.Struct({ email: Schema.optional(Schema.String), phone_number: Schema.optional(Schema.String) })
+  ),
   /** When a temporary password (AdminCreateUser, AdminSetUserPassword) stops working. */
   temporaryPasswordExpiresAt: Schema.optional(Millis)
 })
@@ -127,6 +131,7 @@ export const Pool = Schema.Struct({
   mfa: Schema.Literal("OFF", "OPTIONAL", "ON"),
   mfaTypes: Schema.Array(MfaType),
   requiredAttributes: Schema.Array(Schema.String),
+  attributesRequireVerificationBeforeUpdate: Schema.optional(Schema.Array(Schema.Literal("email", "phone_number"))),
   validity: Schema.Struct({
     ...TokenValidity.fields,
     signUpCode: Millis,

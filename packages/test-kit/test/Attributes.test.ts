@@ -4,7 +4,7 @@
  * input checked before any request.
  */
 import * as Auth from "@effect-cognito/core/Auth"
-import { TestCognito } from "@effect-cognito/test-kit"
+import { TestCognito, TestCognitoSnapshot } from "@effect-cognito/test-kit"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -62,6 +62,52 @@ describe("user attributes", () => {
       assert.strictEqual(attributes.phone_number_verified, "false")
       assert.strictEqual(attributes.nickname, "al")
     }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect(
+    "with attributesRequireVerificationBeforeUpdate the verified email stays until the code confirms the new one",
+    () =>
+      Effect.gen(function* () {
+        yield* signedIn
+        const auth = yield* Auth.Auth
+        const cognito = yield* TestCognito.TestCognito
+        const sent = yield* auth.updateUserAttributes({
+          userAttributes: { email: "alice@example.org", phone_number: "+15555550199" }
+        })
+        assert.deepStrictEqual(
+          sent.map((details) => [details.attributeName, details.destination]),
+          [
+            ["email", "a***@e***"],
+            ["phone_number", "+*******0199"]
+          ]
+        )
+        assert.strictEqual((yield* lastMessage)?.destination, "+15555550199")
+        const before = yield* auth.getUserAttributes
+        // The email waits for its code; the phone number (not in the setting) changed at once.
+        assert.strictEqual(before.email, "alice@example.com")
+        assert.strictEqual(before.email_verified, "true")
+        assert.strictEqual(before.phone_number, "+15555550199")
+        assert.strictEqual(before.phone_number_verified, "false")
+        // A new code goes to the waiting address, and it survives a snapshot of the pool.
+        yield* auth.sendUserAttributeVerificationCode({ attributeName: "email" })
+        const message = yield* lastMessage
+        assert.strictEqual(message?.destination, "alice@example.org")
+        const snapshot = yield* Effect.flatMap(
+          Effect.flatMap(cognito.snapshot, TestCognitoSnapshot.toJson),
+          TestCognitoSnapshot.fromJson
+        )
+        const restored = yield* TestCognito.TestCognito.pipe(
+          Effect.provide(TestCognito.layerCognito({ restore: snapshot }))
+        )
+        const { accessToken } = yield* auth.getTokens()
+        yield* restored.provider.verifyUserAttribute({ accessToken, attributeName: "email", code: message!.code })
+        const after = (yield* restored.adminGetUser("alice")).attributes
+        assert.strictEqual(after.email, "alice@example.org")
+        assert.strictEqual(after.email_verified, "true")
+        // In the original pool the same code applies it too.
+        yield* auth.confirmUserAttribute({ attributeName: "email", confirmationCode: message!.code })
+        assert.strictEqual((yield* auth.getUserAttributes).email, "alice@example.org")
+      }).pipe(Effect.provide(TestCognito.layer({ attributesRequireVerificationBeforeUpdate: ["email"] })))
   )
 
   it.effect("sendUserAttributeVerificationCode sends a new code: the earlier one stops working", () =>

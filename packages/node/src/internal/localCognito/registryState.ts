@@ -37,7 +37,12 @@ export const CreateUserPool = Schema.Struct({
   Schema: optional(Schema.Array(SchemaAttribute)),
   MfaConfiguration: optional(Schema.Literal("OFF", "ON", "OPTIONAL")),
   AutoVerifiedAttributes: optional(Schema.Array(Schema.String)),
-  UsernameAttributes: optional(Schema.Array(Schema.String))
+  UsernameAttributes: optional(Schema.Array(Schema.String)),
+  UserAttributeUpdateSettings: optional(
+    Schema.Struct({
+      AttributesRequireVerificationBeforeUpdate: optional(Schema.Array(Schema.Literal("email", "phone_number")))
+    })
+  )
 })
 
 /** An app client: its settings and the pool as this client sees it. */

@@ -116,6 +116,10 @@ export const make = (state: State.State) => {
           }))
       ],
       AutoVerifiedAttributes: pool.settings.AutoVerifiedAttributes ?? [],
+      UserAttributeUpdateSettings: {
+        AttributesRequireVerificationBeforeUpdate:
+          pool.settings.UserAttributeUpdateSettings?.AttributesRequireVerificationBeforeUpdate ?? []
+      },
       ...(pool.settings.UsernameAttributes === undefined
         ? {}
         : { UsernameAttributes: pool.settings.UsernameAttributes }),
@@ -193,6 +197,15 @@ export const make = (state: State.State) => {
             )
           )
       }
+      const waiting = settings.UserAttributeUpdateSettings?.AttributesRequireVerificationBeforeUpdate ?? []
+      if (waiting.some((name) => !(settings.AutoVerifiedAttributes ?? []).includes(name)))
+        return yield* Effect.fail(
+          failure(
+            "CreateUserPool",
+            "InvalidParameterException",
+            "All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes"
+          )
+        )
       const cognito = yield* testCognito(id, {
         region,
         // The pool's own client id, for admin actions only: app clients get theirs from CreateUserPoolClient.
@@ -200,6 +213,7 @@ export const make = (state: State.State) => {
         seed: ++state.seed,
         mfa: settings.MfaConfiguration ?? "OFF",
         requiredAttributes: (settings.Schema ?? []).filter((a) => a.Required === true).map((a) => a.Name),
+        attributesRequireVerificationBeforeUpdate: waiting,
         passwordPolicy: {
           ...(policy?.MinimumLength === undefined ? {} : { minimumLength: policy.MinimumLength }),
           ...(policy?.RequireUppercase === undefined ? {} : { requireUppercase: policy.RequireUppercase }),

@@ -1,8 +1,9 @@
 /**
  * A signed-in user's own attributes: UpdateUserAttributes, GetUserAttributeVerificationCode
- * and VerifyUserAttribute, as a pool behaves without `AttributesRequireVerificationBeforeUpdate`:
- * a changed `email` or `phone_number` takes its new value at once, becomes unverified, and a
- * code goes to the new value; verifying it with that code marks it verified again.
+ * and VerifyUserAttribute. A changed `email` or `phone_number` gets a code at its new value.
+ * By default the new value applies at once, unverified, and the code marks it verified;
+ * for the attributes in the pool's `attributesRequireVerificationBeforeUpdate` the old
+ * (verified) value stays and the new one waits, and the code applies it, verified.
  *
  * @internal
  */
@@ -32,12 +33,13 @@ export const make = (
   codes: Codes,
   tokens: Tokens
 ): Pick<IdentityProvider.IdentityProvider.Service, AttributeActions> => {
-  const { now, serve, reject } = state
+  const { now, serve, reject, settings } = state
+  const waitsForCode = new Set(settings.attributesRequireVerificationBeforeUpdate ?? [])
   const { checkAttributes } = policy
   const { issueCode, checkCode } = codes
   const { validAccessToken } = tokens
 
-  /** The attribute a code is asked for or answered: one the user has, and one a code can verify. */
+  /** The attribute a code is asked for or answered: one the user has (or has waiting), and one a code can verify. */
   const verifiableOf = (action: string, user: User, name: string) => {
     if (!isVerifiable(name))
       return reject(
@@ -45,9 +47,9 @@ export const make = (
         "InvalidParameterException",
         `Attribute ${name} cannot be verified: only email or phone_number`
       )
-    if (user.attributes[name] === undefined)
-      return reject(action, "InvalidParameterException", `The user has no ${name} to verify`)
-    return Effect.succeed(verifiable[name])
+    const value = user.pendingAttributes[name] ?? user.attributes[name]
+    if (value === undefined) return reject(action, "InvalidParameterException", `The user has no ${name} to verify`)
+    return Effect.succeed({ name, value, ...verifiable[name] })
   }
 
   return {
@@ -66,14 +68,25 @@ export const make = (
           yield* checkAttributes("UpdateUserAttributes", request.userAttributes)
           const changed: Array<Verifiable> = []
           for (const [name, value] of Object.entries(request.userAttributes)) {
-            if (isVerifiable(name) && user.attributes[name] !== value) changed.push(name)
-            user.attributes[name] = value
+            if (!isVerifiable(name)) user.attributes[name] = value
+            else if (waitsForCode.has(name) && user.attributes[`${name}_verified`] === "true") {
+              // The verified value stays until the code confirms the new one.
+              if (user.attributes[name] === value) user.pendingAttributes[name] = undefined
+              else if (user.pendingAttributes[name] !== value) {
+                user.pendingAttributes[name] = value
+                changed.push(name)
+              }
+            } else if (user.attributes[name] !== value) {
+              user.attributes[name] = value
+              user.attributes[`${name}_verified`] = "false"
+              changed.push(name)
+            }
           }
           const codeDeliveryDetailsList: Array<IdentityProvider.CodeDeliveryDetails> = []
           for (const name of changed) {
-            user.attributes[`${name}_verified`] = "false"
             const { medium, slot } = verifiable[name]
-            codeDeliveryDetailsList.push((yield* issueCode(user, slot, medium)).codeDeliveryDetails)
+            const to = user.pendingAttributes[name] ?? user.attributes[name]
+            codeDeliveryDetailsList.push((yield* issueCode(user, slot, medium, to)).codeDeliveryDetails)
           }
           return { codeDeliveryDetailsList }
         })
@@ -83,8 +96,8 @@ export const make = (
         Effect.gen(function* () {
           const action = "GetUserAttributeVerificationCode"
           const user = yield* validAccessToken(action, request.accessToken)
-          const { medium, slot } = yield* verifiableOf(action, user, request.attributeName)
-          return yield* issueCode(user, slot, medium)
+          const { medium, slot, value } = yield* verifiableOf(action, user, request.attributeName)
+          return yield* issueCode(user, slot, medium, value)
         })
       ),
     verifyUserAttribute: (request) =>
@@ -92,10 +105,12 @@ export const make = (
         Effect.gen(function* () {
           const action = "VerifyUserAttribute"
           const user = yield* validAccessToken(action, request.accessToken)
-          const { slot } = yield* verifiableOf(action, user, request.attributeName)
+          const { name, slot, value } = yield* verifiableOf(action, user, request.attributeName)
           yield* checkCode(action, user.codes[slot], request.code, yield* now)
           user.codes[slot] = undefined
-          user.attributes[`${request.attributeName}_verified`] = "true"
+          user.attributes[name] = value
+          user.pendingAttributes[name] = undefined
+          user.attributes[`${name}_verified`] = "true"
         })
       )
   }

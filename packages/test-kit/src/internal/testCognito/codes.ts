@@ -25,12 +25,13 @@ export const make = (state: State) => {
     user: User,
     purpose: TestCognito.Message["purpose"],
     medium: "EMAIL" | "SMS",
-    lifetime: number
+    lifetime: number,
+    to?: string
   ): Effect.Effect<{ code: Code; details: IdentityProvider.CodeDeliveryDetails }> =>
     Effect.gen(function* () {
       const code = yield* sixDigits
       const at = yield* now
-      const destination = medium === "EMAIL" ? user.attributes.email! : user.attributes.phone_number!
+      const destination = to ?? (medium === "EMAIL" ? user.attributes.email! : user.attributes.phone_number!)
       outbox.push({ username: user.username, medium, destination, purpose, code: Redacted.make(code), at })
       return {
         code: { code, expiresAt: at + lifetime, attempts: 0 },
@@ -47,13 +48,14 @@ export const make = (state: State) => {
    * previous one of that kind. Attribute codes live as long as sign-up codes (24 hours by
    * default), as Cognito's do.
    */
-  const issueCode = (user: User, slot: keyof User["codes"], medium: "EMAIL" | "SMS") =>
+  const issueCode = (user: User, slot: keyof User["codes"], medium: "EMAIL" | "SMS", to?: string) =>
     Effect.map(
       deliver(
         user,
         slot === "signUp" ? "SignUp" : slot === "forgotPassword" ? "ForgotPassword" : "VerifyAttribute",
         medium,
-        slot === "forgotPassword" ? validity.forgotCode : validity.signUpCode
+        slot === "forgotPassword" ? validity.forgotCode : validity.signUpCode,
+        to
       ),
       ({ code, details }) => {
         user.codes[slot] = code

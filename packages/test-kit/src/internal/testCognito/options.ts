@@ -62,6 +62,12 @@ export interface Options {
   readonly mfaTypes?: ReadonlyArray<MfaType> | undefined
   /** Attributes the pool's schema requires at sign-up. Default none. */
   readonly requiredAttributes?: ReadonlyArray<string> | undefined
+  /**
+   * Cognito's `AttributesRequireVerificationBeforeUpdate`: a user's change of these keeps
+   * the old (verified) value until the code sent to the new one confirms it. Default none:
+   * a change applies at once, unverified.
+   */
+  readonly attributesRequireVerificationBeforeUpdate?: ReadonlyArray<"email" | "phone_number"> | undefined
   readonly tokenValidity?:
     | {
         readonly accessToken?: Duration.DurationInput | undefined

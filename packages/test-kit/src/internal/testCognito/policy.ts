@@ -166,6 +166,7 @@ export const make = (state: State) => {
         pendingTotpSecret: undefined,
         failedSignIns: 0,
         codes: {},
+        pendingAttributes: {},
         temporaryPasswordExpiresAt: undefined
       }
       users.set(username, user)

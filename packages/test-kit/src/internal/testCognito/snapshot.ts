@@ -42,6 +42,7 @@ const takeUser = (user: State.User): Snapshot["users"][number] => ({
     ...optional("verifyEmail", takeCode(user.codes.verifyEmail)),
     ...optional("verifyPhoneNumber", takeCode(user.codes.verifyPhoneNumber))
   },
+  ...(Object.keys(user.pendingAttributes).length === 0 ? {} : { pendingAttributes: { ...user.pendingAttributes } }),
   ...optional("temporaryPasswordExpiresAt", user.temporaryPasswordExpiresAt)
 })
 
@@ -129,6 +130,7 @@ const optionsFrom = (snapshot: Snapshot, options: TestCognito.Options): TestCogn
     mfa: pool.mfa,
     mfaTypes: pool.mfaTypes,
     requiredAttributes: pool.requiredAttributes,
+    attributesRequireVerificationBeforeUpdate: pool.attributesRequireVerificationBeforeUpdate,
     tokenValidity: {
       accessToken: pool.validity.access,
       idToken: pool.validity.id,
@@ -177,6 +179,7 @@ const restoreUser = (user: Snapshot["users"][number]): State.User => ({
     verifyEmail: restoreCode(user.codes.verifyEmail),
     verifyPhoneNumber: restoreCode(user.codes.verifyPhoneNumber)
   },
+  pendingAttributes: { ...user.pendingAttributes },
   temporaryPasswordExpiresAt: user.temporaryPasswordExpiresAt
 })
 

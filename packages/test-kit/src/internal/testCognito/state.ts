@@ -48,6 +48,8 @@ export interface User {
     verifyEmail?: Code | undefined
     verifyPhoneNumber?: Code | undefined
   }
+  /** New values waiting for their code (`attributesRequireVerificationBeforeUpdate`). */
+  pendingAttributes: { email?: string | undefined; phone_number?: string | undefined }
   /** When the temporary password stops working (FORCE_CHANGE_PASSWORD only). */
   temporaryPasswordExpiresAt: number | undefined
 }
@@ -169,6 +171,10 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
       mfa: poolMfa,
       mfaTypes: poolMfaTypes,
       requiredAttributes: options.requiredAttributes ?? [],
+      ...(options.attributesRequireVerificationBeforeUpdate === undefined ||
+      options.attributesRequireVerificationBeforeUpdate.length === 0
+        ? {}
+        : { attributesRequireVerificationBeforeUpdate: options.attributesRequireVerificationBeforeUpdate }),
       validity,
       attemptLimit,
       preventUserExistenceErrors: options.preventUserExistenceErrors === true,
