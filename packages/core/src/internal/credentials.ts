@@ -334,7 +334,6 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
           return yield* fail("InvalidInput", "federatedSignIn", "token: expected a Redacted, non-empty token")
         generation++
         cache = undefined
-        yield* federation.drop
         federated = {
           provider: input.provider,
           token: input.token,
@@ -343,6 +342,8 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
           identityId: undefined
         }
         const attempt = federated
+        // The earlier federated sign-in's stored copy goes; the new one is kept once the pool accepts it.
+        yield* federation.drop
         return yield* Effect.tapError(get(), () =>
           Effect.sync(() => {
             if (federated === attempt && !attempt.confirmed) federated = undefined

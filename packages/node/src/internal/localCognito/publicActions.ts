@@ -1,8 +1,9 @@
 /**
  * The public user-pool actions of the local Cognito, the ones apps call (SignUp through
- * VerifySoftwareToken, the user's own attributes included): each request decoded, its app client found (by `ClientId`, by the
- * `client_id` of an access token, or by the challenge session the client issued), and
- * answered by that client's `TestCognito` provider, which checks it as Cognito does.
+ * VerifySoftwareToken, the user's own attributes included): each request decoded, its app
+ * client found (by `ClientId`, by the `client_id` of an access token, or by the challenge
+ * session the client issued), and answered by that client's `TestCognito` provider, which
+ * checks it as Cognito does.
  *
  * @internal
  */
