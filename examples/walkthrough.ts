@@ -512,7 +512,7 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
       })
       yield* check(yield* auth.isSignedIn, "the phone is still signed in")
 
-      yield* step("An admin-created user must set a new password")
+      yield* step("An admin-created user sets a new password, then deletes his account")
       if (Option.isSome(backend.admin)) {
         yield* backend.admin.value("AdminCreateUser", {
           UserPoolId: backend.config.userPoolId,
@@ -538,6 +538,13 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
           const done = yield* bob.confirmSignIn({ challengeResponse: Redacted.make("Strong@1234") })
           yield* say(`a strong one: ${done._tag} as ${Option.getOrElse(yield* bob.username, () => "-")}`)
           yield* check(done._tag === "SignedIn", "the new password signs bob in")
+          yield* bob.deleteUser
+          yield* say(`bob deletes his account (DeleteUser) and is signed out: isSignedIn ${yield* bob.isSignedIn}`)
+          const gone = yield* refused(
+            bob.signIn({ username: "bob", password: Redacted.make("Strong@1234") }),
+            "UserNotFound"
+          )
+          yield* say(`his password signs nobody in any more: ${gone.reason}`)
         }).pipe(Effect.provide(bobLayer))
       } else yield* say("skipped against a real pool: AdminCreateUser is an IAM-signed admin call")
 

@@ -255,6 +255,12 @@ export declare namespace Auth {
       readonly attributeName: string
       readonly confirmationCode: Secret
     }) => Effect.Effect<void, AuthError>
+    /**
+     * Deletes the signed-in user's account (`DeleteUser`; Amplify's `deleteUser`), then
+     * signs out here as {@link signOut} does (Cognito has ended the tokens already). If
+     * Cognito refuses, the session is kept and the error returned; signed out: `NotSignedIn`.
+     */
+    readonly deleteUser: Effect.Effect<void, AuthError>
     /** The signed-in user's username, from the cached session. */
     readonly username: Effect.Effect<Option.Option<string>, AuthError>
     /**

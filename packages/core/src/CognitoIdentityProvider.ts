@@ -36,6 +36,7 @@
  * | ForgotPassword, ConfirmForgotPassword, ChangePassword | no: a repeat sends another code or changes state twice |
  * | UpdateUserAttributes, GetUserAttributeVerificationCode | no: a repeat sends another code |
  * | VerifyUserAttribute | no: a code answers once |
+ * | DeleteUser | no: a repeat after it succeeded fails (the user is gone) |
  * | AssociateSoftwareToken, VerifySoftwareToken | no: each call issues a new secret or consumes a session |
  *
  * Leniency, for emulators: `AuthenticationResult.TokenType` defaults to `"Bearer"` and a
@@ -445,6 +446,14 @@ export const makeWith = (
           action: actions.verifyUserAttribute,
           idempotent: false,
           body: { AccessToken: request.accessToken, AttributeName: request.attributeName, Code: request.code },
+          response: EmptyWire,
+          read: toVoid
+        }),
+      deleteUser: (request) =>
+        call({
+          action: actions.deleteUser,
+          idempotent: false,
+          body: { AccessToken: request.accessToken },
           response: EmptyWire,
           read: toVoid
         }),

@@ -209,6 +209,8 @@ export declare namespace IdentityProvider {
       readonly attributeName: string
       readonly clientMetadata?: Metadata | undefined
     }) => Effect.Effect<{ readonly codeDeliveryDetails?: CodeDeliveryDetails | undefined }, AuthError>
+    /** Deletes the signed-in user from the pool; Cognito ends the user's tokens with it. */
+    readonly deleteUser: (request: { readonly accessToken: Secret }) => Effect.Effect<void, AuthError>
     /** Verifies an attribute with the code sent for it: `<attribute>_verified` becomes `true`. */
     readonly verifyUserAttribute: (request: {
       readonly accessToken: Secret
@@ -249,6 +251,7 @@ export const actions = {
   updateUserAttributes: "UpdateUserAttributes",
   getUserAttributeVerificationCode: "GetUserAttributeVerificationCode",
   verifyUserAttribute: "VerifyUserAttribute",
+  deleteUser: "DeleteUser",
   associateSoftwareToken: "AssociateSoftwareToken",
   verifySoftwareToken: "VerifySoftwareToken"
 } as const satisfies Record<keyof IdentityProvider.Service, string>

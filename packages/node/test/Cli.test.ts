@@ -37,6 +37,7 @@ const commandNames = [
   "forgot-password",
   "confirm-forgot-password",
   "change-password",
+  "delete-user",
   "update-attributes",
   "send-attribute-code",
   "verify-attribute",
@@ -245,6 +246,23 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
 
         assertOneLineFailure(yield* Cli.run(["tokens"], env), "NotSignedIn", [parsed.refreshToken!])
       }).pipe(Effect.provide(layer))
+  )
+
+  it.scopedLive("delete-user needs --yes, then deletes the account and signs out", () =>
+    Effect.gen(function* () {
+      const env = yield* environment
+      const signUp = yield* Cli.run(["sign-up", "dora", "--attribute", "email=dora@example.com"], env, [password])
+      assert.strictEqual(signUp.code, 0, signUp.stderr)
+      yield* Cli.run(["confirm-sign-up", "dora"], env, [yield* lastCode("dora")])
+      const signIn = yield* Cli.run(["sign-in", "dora"], env, [password])
+      assert.strictEqual(signIn.code, 0, signIn.stderr)
+      assertOneLineFailure(yield* Cli.run(["delete-user"], env), "pass --yes to delete dora for good")
+      const deleted = yield* Cli.run(["delete-user", "--yes"], env)
+      assert.strictEqual(deleted.code, 0, deleted.stderr)
+      assert.include(deleted.stdout, "deleted dora; signed out")
+      assertOneLineFailure(yield* Cli.run(["tokens"], env), "NotSignedIn")
+      assertOneLineFailure(yield* Cli.run(["sign-in", "dora"], env, [password]), "UserNotFound", [password])
+    }).pipe(Effect.provide(layer))
   )
 
   it.live("answers bad input with one line and a non-zero exit, never a stack trace or a secret", () =>

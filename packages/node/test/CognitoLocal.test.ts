@@ -136,6 +136,19 @@ describe("CognitoIdentityProvider against cognito-local", () => {
     )
   )
 
+  it.live("deletes the signed-in user: signing in again fails", () =>
+    withProvider(local.clientId, (provider) =>
+      Effect.gen(function* () {
+        const username = yield* confirmedUser(provider)
+        const { accessToken } = tokensOf(yield* signIn(provider, username, password))
+        yield* provider.deleteUser({ accessToken })
+        const gone = yield* Effect.flip(signIn(provider, username, password))
+        // cognito-local answers an unknown user's sign-in with NotAuthorized (docs/testing.md).
+        assert.strictEqual(gone.reason, "NotAuthorized")
+      })
+    )
+  )
+
   it.live("refreshes with REFRESH_TOKEN_AUTH", () =>
     withProvider(local.clientId, (provider) =>
       Effect.gen(function* () {

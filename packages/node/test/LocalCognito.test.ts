@@ -17,6 +17,7 @@ import {
   ListUsersCommand,
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
+  DeleteUserCommand,
   GetUserAttributeVerificationCodeCommand,
   GetUserCommand,
   InitiateAuthCommand,
@@ -354,7 +355,7 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
   )
 
   it.effect(
-    "the AWS SDK changes a user's email, gets a new code and verifies it with VerifyUserAttribute",
+    "the AWS SDK changes a user's email, verifies it with the code, and DeleteUser ends the account",
     () =>
       Effect.gen(function* () {
         const local = yield* LocalCognito.LocalCognito
@@ -403,6 +404,14 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito", (it) 
         assert.strictEqual(attributes.email, `${username}@example.org`)
         assert.strictEqual(attributes.email_verified, "true")
         assert.strictEqual(attributes.given_name, "Grace")
+
+        // The user deletes the account: the token and a new sign-in are refused.
+        yield* Effect.promise(() => client.send(new DeleteUserCommand({ AccessToken })))
+        assert.strictEqual(
+          yield* sdkFailure(client.send(new GetUserCommand({ AccessToken }))),
+          "NotAuthorizedException"
+        )
+        assert.strictEqual(yield* sdkFailure(passwordSignIn(local, username)), "UserNotFoundException")
       }),
     timeout
   )

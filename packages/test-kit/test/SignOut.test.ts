@@ -118,3 +118,37 @@ describe("signOut", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 })
+
+describe("deleteUser", () => {
+  it.effect("deletes the account and signs out: the store is empty, the tokens and a new sign-in are refused", () =>
+    Effect.gen(function* () {
+      const tokens = yield* signedIn
+      const auth = yield* Auth.Auth
+      const store = yield* TokenStore.TokenStore
+      const cognito = yield* TestCognito.TestCognito
+      yield* auth.deleteUser
+      assert.strictEqual(yield* cognito.requestCount("DeleteUser"), 1)
+      assert.strictEqual(yield* auth.userState, "SignedOut")
+      assert.isFalse(yield* auth.isSignedIn)
+      assert.isTrue(Option.isNone(yield* store.load))
+      yield* expectReason(cognito.adminGetUser("alice"), "UserNotFound")
+      yield* expectReason(refreshWith(tokens), "NotAuthorized")
+      yield* expectReason(auth.signIn({ username: "alice", password }), "UserNotFound")
+      yield* expectReason(auth.deleteUser, "NotSignedIn")
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("a refused DeleteUser keeps the account and the session, and says why", () =>
+    Effect.gen(function* () {
+      yield* signedIn
+      const auth = yield* Auth.Auth
+      const cognito = yield* TestCognito.TestCognito
+      yield* cognito.failNext("DeleteUser", "Transport")
+      yield* expectReason(auth.deleteUser, "Transport")
+      assert.isTrue(yield* auth.isSignedIn)
+      assert.strictEqual((yield* cognito.adminGetUser("alice")).status, "CONFIRMED")
+      yield* auth.deleteUser
+      assert.isFalse(yield* auth.isSignedIn)
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+})

@@ -90,6 +90,18 @@ export const make: Effect.Effect<
     store: yield* tags.tokenStore
   })
 
+  /**
+   * The local end of a session: the pending challenge, the credentials and the session go
+   * even when the store cannot be cleared; that failure (Storage) is reported with the user
+   * already signed out.
+   */
+  const endLocally = Effect.gen(function* () {
+    const cleared = yield* Effect.either(credentials.clear)
+    yield* signIn.cancel
+    yield* session.forget("SignedOut")
+    if (cleared._tag === "Left") return yield* Effect.fail(cleared.left)
+  })
+
   const signOut = (options?: { readonly global?: boolean | undefined }) =>
     Effect.gen(function* () {
       const now = yield* session.current
@@ -108,12 +120,7 @@ export const make: Effect.Effect<
             )
           )
       }
-      // The pending challenge, the credentials and the session go even when the store cannot
-      // be cleared; that failure (Storage) is reported with the user already signed out.
-      const cleared = yield* Effect.either(credentials.clear)
-      yield* signIn.cancel
-      yield* session.forget("SignedOut")
-      if (cleared._tag === "Left") return yield* Effect.fail(cleared.left)
+      yield* endLocally
     }).pipe(Effect.withSpan("Auth.signOut"))
 
   const service: Auth.Auth.Service = {
@@ -226,6 +233,11 @@ export const make: Effect.Effect<
         })
         return result.codeDeliveryDetails
       }).pipe(Effect.withSpan("Auth.sendUserAttributeVerificationCode")),
+    deleteUser: Effect.gen(function* () {
+      const tokens = yield* getTokens()
+      yield* client.deleteUser({ accessToken: tokens.accessToken })
+      yield* endLocally
+    }).pipe(Effect.withSpan("Auth.deleteUser")),
     confirmUserAttribute: (input) =>
       Effect.gen(function* () {
         const method = "confirmUserAttribute"

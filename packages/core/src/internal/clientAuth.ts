@@ -71,6 +71,7 @@ export interface Client {
   readonly updateUserAttributes: Service["updateUserAttributes"]
   readonly getUserAttributeVerificationCode: Service["getUserAttributeVerificationCode"]
   readonly verifyUserAttribute: Service["verifyUserAttribute"]
+  readonly deleteUser: Service["deleteUser"]
   readonly associateSoftwareToken: Service["associateSoftwareToken"]
   readonly verifySoftwareToken: Service["verifySoftwareToken"]
 }
@@ -129,6 +130,7 @@ export const make = (provider: Service, config: AuthConfig.Validated): Client =>
     updateUserAttributes: provider.updateUserAttributes,
     getUserAttributeVerificationCode: provider.getUserAttributeVerificationCode,
     verifyUserAttribute: provider.verifyUserAttribute,
+    deleteUser: provider.deleteUser,
     associateSoftwareToken: provider.associateSoftwareToken,
     verifySoftwareToken: provider.verifySoftwareToken
   }

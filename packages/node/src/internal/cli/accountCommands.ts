@@ -1,6 +1,6 @@
 /**
  * The account commands: sign-up and its confirmation, a new code, a forgotten password,
- * a password change.
+ * a password change, deleting the account.
  *
  * @internal
  */
@@ -9,6 +9,7 @@ import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
+import { CliError } from "./error.js"
 import { connection, username, withAuth, describeDelivery } from "./shared.js"
 
 /** The `sign-up` command. */
@@ -99,3 +100,26 @@ export const changePassword = Command.make("change-password", { ...connection },
     })
   )
 ).pipe(Command.withDescription("Change the signed-in user's password"))
+
+/** The `delete-user` command. */
+export const deleteUser = Command.make(
+  "delete-user",
+  {
+    ...connection,
+    yes: Options.boolean("yes").pipe(Options.withDescription("Confirm: the account and its data are gone for good"))
+  },
+  (c) =>
+    withAuth(c, (auth, io) =>
+      Effect.gen(function* () {
+        const username = yield* auth.username
+        if (!c.yes)
+          return yield* Effect.fail(
+            new CliError({
+              message: `delete-user: pass --yes to delete ${Option.getOrElse(username, () => "the signed-in user")} for good`
+            })
+          )
+        yield* io.spin("Deleting the account", auth.deleteUser)
+        yield* io.out(`deleted ${Option.getOrElse(username, () => "the account")}; signed out`)
+      })
+    )
+).pipe(Command.withDescription("Delete the signed-in user's account (needs --yes), then sign out"))

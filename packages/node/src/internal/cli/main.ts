@@ -21,6 +21,7 @@ import {
   changePassword,
   confirmForgotPassword,
   confirmSignUp,
+  deleteUser,
   forgotPassword,
   resendCode,
   signUp
@@ -49,6 +50,7 @@ export const commands = [
   forgotPassword,
   confirmForgotPassword,
   changePassword,
+  deleteUser,
   updateAttributes,
   sendAttributeCode,
   verifyAttribute,

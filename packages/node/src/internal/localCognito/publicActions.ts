@@ -227,6 +227,13 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
         })
         return yield* Responses.codeDelivery(response)
       }),
+    DeleteUser: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("DeleteUser", Requests.AccessToken)(body)
+        const { provider } = yield* byAccessToken("DeleteUser", request.AccessToken)
+        yield* provider.deleteUser({ accessToken: request.AccessToken })
+        return {}
+      }),
     VerifyUserAttribute: (body) =>
       Effect.gen(function* () {
         const action = "VerifyUserAttribute"

@@ -1,6 +1,7 @@
 /**
  * The account actions: sign-up and its confirmation, password reset and change, the
- * user's attributes, refresh with rotation, sign-out (global) and token revocation.
+ * user's attributes, refresh with rotation, sign-out (global), token revocation and the
+ * user deleting their own account.
  *
  * @internal
  */
@@ -24,6 +25,7 @@ type AccountActions =
   | "confirmForgotPassword"
   | "changePassword"
   | "getUser"
+  | "deleteUser"
 
 /** The account actions of one pool. */
 export const make = (
@@ -191,6 +193,13 @@ export const make = (
           const { salt, verifier } = yield* setPassword(user.username, request.proposedPassword)
           user.salt = salt
           user.verifier = verifier
+        })
+      ),
+    deleteUser: (request) =>
+      serve("DeleteUser")(
+        Effect.map(validAccessToken("DeleteUser", request.accessToken), (user) => {
+          revokeUserTokens(user.username)
+          users.delete(user.username)
         })
       ),
     getUser: (request) =>
