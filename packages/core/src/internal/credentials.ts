@@ -119,20 +119,19 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
     let generation = 0
     const inflight = new Map<string, Deferred.Deferred<AwsCredentials.AwsCredentials, AuthError.AuthError>>()
 
-    // A stored federated sign-in signs the user in again, unless a user-pool session took over.
+    // A stored federated sign-in signs the user in again, unless a user-pool session took over
+    // (then any stored copy goes, even one that could not be read).
     const restored = federation.get()
-    if (restored !== undefined) {
-      if (Option.isSome(yield* session.current)) yield* federation.drop
-      else {
-        federated = {
-          provider: restored.provider,
-          token: restored.token,
-          customRoleArn: restored.customRoleArn,
-          confirmed: true,
-          identityId: restored.identityId
-        }
-        yield* session.setState("SignedIn")
+    if (Option.isSome(yield* session.current)) yield* federation.drop
+    else if (restored !== undefined) {
+      federated = {
+        provider: restored.provider,
+        token: restored.token,
+        customRoleArn: restored.customRoleArn,
+        confirmed: true,
+        identityId: restored.identityId
       }
+      yield* session.setState("SignedIn")
     }
 
     const poolOf = (forMethod: string) =>
@@ -147,22 +146,22 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
       if (Option.isSome(now)) {
         federated = undefined
         const at = now.value.session
-        return Effect.zipRight(
-          federation.drop,
-          Effect.map(session.getTokens(), (tokens): Login => {
-            const idToken = Redacted.value(tokens.idToken)
-            const own = at.identityId ?? known.get(tokens.username)
-            return {
-              _tag: "User",
-              key: `user:${idToken}`,
-              username: tokens.username,
-              logins: { [config.loginProvider]: tokens.idToken },
-              identityId: own ?? guest.get(),
-              fromGuest: own === undefined && guest.get() !== undefined,
-              skewMillis: at.clockSkewMillis
-            }
-          })
-        )
+        const login = Effect.map(session.getTokens(), (tokens): Login => {
+          const idToken = Redacted.value(tokens.idToken)
+          const own = at.identityId ?? known.get(tokens.username)
+          return {
+            _tag: "User",
+            key: `user:${idToken}`,
+            username: tokens.username,
+            logins: { [config.loginProvider]: tokens.idToken },
+            identityId: own ?? guest.get(),
+            fromGuest: own === undefined && guest.get() !== undefined,
+            skewMillis: at.clockSkewMillis
+          }
+        })
+        // A user-pool sign-in took over a federated one of this process: its stored copy goes
+        // once, not a store step on every call of the hot path.
+        return federation.get() === undefined ? login : Effect.zipRight(federation.drop, login)
       }
       const fed = federated
       if (fed !== undefined)
