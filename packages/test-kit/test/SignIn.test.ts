@@ -13,6 +13,16 @@ import { alice, atStart, confirmedUser, expectReason, otherPassword, password } 
 const signIn = (input: Partial<Auth.SignInInput> = {}) =>
   Effect.flatMap(Auth.Auth, (auth) => auth.signIn({ username: "alice", password, ...input }))
 
+/** alice, with SMS MFA on, signed in up to the SMS challenge at the start time; the code sent. */
+const smsCodeAsked = Effect.gen(function* () {
+  yield* atStart
+  yield* confirmedUser()
+  const cognito = yield* TestCognito.TestCognito
+  yield* cognito.adminSetUserMfa("alice", { sms: true })
+  yield* signIn()
+  return yield* cognito.lastCodeFor("alice")
+})
+
 const confirm = (answer: string | Redacted.Redacted<string>, userAttributes?: Record<string, string>) =>
   Effect.flatMap(Auth.Auth, (auth) =>
     auth.confirmSignIn({
@@ -239,12 +249,8 @@ describe("MFA", () => {
     "an MFA challenge expires after 3 minutes: SessionExpired with no request, and nothing is pending any more",
     () =>
       Effect.gen(function* () {
-        yield* atStart
-        yield* confirmedUser()
+        const code = yield* smsCodeAsked
         const cognito = yield* TestCognito.TestCognito
-        yield* cognito.adminSetUserMfa("alice", { sms: true })
-        yield* signIn()
-        const code = yield* cognito.lastCodeFor("alice")
         yield* TestClock.adjust("3 minutes")
         const before = yield* cognito.requestCount()
         const error = yield* expectReason(confirm(code), "SessionExpired")
@@ -256,12 +262,7 @@ describe("MFA", () => {
 
   it.effect("a session Cognito expires before the configured validity: NotAuthorized, and nothing is pending", () =>
     Effect.gen(function* () {
-      yield* atStart
-      yield* confirmedUser()
-      const cognito = yield* TestCognito.TestCognito
-      yield* cognito.adminSetUserMfa("alice", { sms: true })
-      yield* signIn()
-      const code = yield* cognito.lastCodeFor("alice")
+      const code = yield* smsCodeAsked
       yield* TestClock.adjust("3 minutes")
       yield* expectReason(confirm(code), "NotAuthorized")
       yield* expectReason(confirm(code), "NoPendingChallenge")
