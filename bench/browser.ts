@@ -3,7 +3,7 @@
  *
  * 1. Bundle size: esbuild (minified, ESM, browser) of a minimal app that signs in, gets the
  *    tokens, gets AWS credentials and makes one SigV4-signed request, with gzip (level 9) and
- *    brotli (quality 11), beside the same app's Effect + @effect/platform floor without our
+ *    brotli (quality 11), beside the same app's Effect floor (effect, effect/http) without our
  *    code (`browser/app-floor.ts` says what it holds), aws-amplify v6 (signIn,
  *    fetchAuthSession, signOut) and amazon-cognito-identity-js (authenticateUser, signOut).
  *    Our own share of the bundle is also counted exactly, by input file, from esbuild's
@@ -24,7 +24,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
 const apps = [
   ["effect-cognito (sign-in..signed req)", "app-ours"],
-  ["Effect + @effect/platform floor", "app-floor"],
+  ["Effect floor (effect/http)", "app-floor"],
   ["aws-amplify v6", "app-amplify"],
   ["amazon-cognito-identity-js", "app-cognito-identity-js"]
 ] as const
@@ -78,14 +78,12 @@ const sizes = async () => {
   const ours = results.get("app-ours")!
   const floor = results.get("app-floor")!
   console.log(
-    "\nThe floor: the same four steps written directly on the Effect and @effect/platform modules our code uses for\n" +
-      "them (HttpClient with retry/timeout/streamed body, Schema decoding and TaggedError, a Schema.Class session in\n" +
-      "KeyValueStore over localStorage, SubscriptionRef + Stream, Deferred single flight, a FiberRef-flagged request\n" +
+    "\nThe floor: the same four steps written directly on the Effect modules our code uses for\n" +
+      "them (effect/http's HttpClient with retry/timeout/streamed body, Schema decoding and TaggedError, a Schema.Class session in\n" +
+      "KeyValueStore over localStorage, SubscriptionRef + Stream, Deferred single flight, a Context.Reference-flagged request\n" +
       "transform, logs and spans), without the Cognito/AWS logic (SRP, SigV4, error table, config checks, refresh, tabs)."
   )
-  console.log(
-    `Effect + @effect/platform bytes (minified): ${kb(ours.shares.effect)} in our app, ${kb(floor.shares.effect)} in the floor`
-  )
+  console.log(`Effect bytes (minified): ${kb(ours.shares.effect)} in our app, ${kb(floor.shares.effect)} in the floor`)
   console.log(
     `\nour code on top of the Effect floor: ${kb(ours.gzip - floor.gzip)} gzip, ${kb(ours.brotli - floor.brotli)} brotli (goal: at most 15 KB gzip)`
   )

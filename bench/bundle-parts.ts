@@ -1,7 +1,7 @@
 /**
  * What our share of the browser bundle is spent on (`npm run bench` runs it after the
  * bundle sizes): the code of `browser/app-ours.ts` that is ours (Effect and
- * @effect/platform left out as external imports) is minified and gzipped as it is, then
+ * @effect/* left out as external imports) is minified and gzipped as it is, then
  * again with parts taken out by a TypeScript transform, to tell how many gzip bytes those
  * parts cost:
  *
@@ -76,7 +76,7 @@ const strip =
 
 const isMessage = (text: string) => text.length > 12 && text.includes(" ")
 
-/** Our code alone: the app bundled with Effect and @effect/platform as external imports. */
+/** Our code alone: the app bundled with Effect (and any @effect/* package) as external imports. */
 const ours = async () => {
   const result = await esbuild.build({
     entryPoints: [entry],

@@ -9,9 +9,9 @@
  *   npx tsx bench/signing.ts            (BENCH_SCALE=0.01 for a quick run)
  */
 import { createHash, createHmac } from "node:crypto"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as AwsSigning from "@effect-cognito/core/AwsSigning"
 import { SignatureV4 } from "@smithy/signature-v4"
 import { AwsV4Signer } from "aws4fetch"

@@ -16,9 +16,9 @@
  *   endpoint received, how many different access tokens the callers got, and the
  *   heap growth during the burst.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Auth from "@effect-cognito/core/Auth"
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
@@ -322,11 +322,11 @@ const runOurs = async () => {
       await burst(expired, burstRequests.total, async () => {
         const all = await Effect.runPromise(
           Effect.all(
-            Array.from({ length: burstSize }, () => Effect.either(expiredAuth.getTokens())),
+            Array.from({ length: burstSize }, () => Effect.result(expiredAuth.getTokens())),
             { concurrency: "unbounded" }
           )
         )
-        return all.map((either) => (either._tag === "Right" ? Redacted.value(either.right.accessToken) : undefined))
+        return all.map((result) => (result._tag === "Success" ? Redacted.value(result.success.accessToken) : undefined))
       })
     )
     await runtime.dispose()

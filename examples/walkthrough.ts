@@ -25,9 +25,10 @@ import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
 import type * as AwsCredentials from "@effect-cognito/core/AwsCredentials"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
-import { LocalCognito, NodeAuth } from "@effect-cognito/node"
+import { NodeAuth } from "@effect-cognito/node"
+import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import * as SigV4Verifier from "@effect-cognito/test-kit/SigV4Verifier"
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "effect/http/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -37,10 +38,9 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as References from "effect/References"
 
 type Secret = Redacted.Redacted<string>
 
@@ -78,14 +78,15 @@ const time = (date: Date) => date.toISOString().slice(11, 19)
  * both of them the time really moves; the tokens are checked and issued by it.
  */
 const makeDemoClock = () => {
-  const machine = Clock.make()
+  const machine = Clock.Clock.defaultValue()
   let offset = 0
   const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: () => machine.unsafeCurrentTimeMillis() + offset,
-    unsafeCurrentTimeNanos: () => machine.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n,
-    currentTimeMillis: Effect.sync(() => machine.unsafeCurrentTimeMillis() + offset),
-    currentTimeNanos: Effect.sync(() => machine.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n),
+    currentTimeMillisUnsafe: () => machine.currentTimeMillisUnsafe() + offset,
+    currentTimeNanosUnsafe: () => machine.currentTimeNanosUnsafe() + BigInt(offset) * 1_000_000n,
+    currentTimeMillis: Effect.sync(() => machine.currentTimeMillisUnsafe() + offset),
+    currentTimeNanos: Effect.sync(() => machine.currentTimeNanosUnsafe() + BigInt(offset) * 1_000_000n),
+    monotonicTimeNanosUnsafe: () => machine.monotonicTimeNanosUnsafe(),
+    monotonicTimeNanos: machine.monotonicTimeNanos,
     sleep: (duration) => machine.sleep(duration)
   }
   const advance = (duration: Duration.Duration) =>
@@ -245,7 +246,7 @@ const realBackend = Effect.gen(function* () {
       ),
     delivered: () => Effect.succeed([]),
     admin: Option.none(),
-    credentialsOf: (accessKeyId) => Effect.fail(new Cause.NoSuchElementException(accessKeyId)),
+    credentialsOf: (accessKeyId) => Effect.fail(new Cause.NoSuchElementError(accessKeyId)),
     requests: Effect.sync(() => requests++)
   }
   return backend
@@ -259,7 +260,7 @@ const realBackend = Effect.gen(function* () {
  */
 const apiEndpoint = (backend: Backend, issued: AwsCredentials.AwsCredentials, clock: Clock.Clock) =>
   Effect.acquireRelease(
-    Effect.async<{ readonly url: string; readonly server: Server }>((resume) => {
+    Effect.callback<{ readonly url: string; readonly server: Server }>((resume) => {
       const server = createServer((request, response) => {
         const accessKeyId = /Credential=([^/]+)\//.exec(request.headers.authorization ?? "")?.[1] ?? ""
         const verdict = Effect.gen(function* () {
@@ -281,7 +282,7 @@ const apiEndpoint = (backend: Backend, issued: AwsCredentials.AwsCredentials, cl
               ...secrets,
               service: "execute-api",
               region: backend.config.region,
-              now: new Date(clock.unsafeCurrentTimeMillis())
+              now: new Date(clock.currentTimeMillisUnsafe())
             }
           )
           return result._tag === "Valid" ? "Valid" : `Invalid ${result.part}`
@@ -302,7 +303,7 @@ const apiEndpoint = (backend: Backend, issued: AwsCredentials.AwsCredentials, cl
       })
     }),
     ({ server }) =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         server.close(() => resume(Effect.void))
       })
   )
@@ -316,7 +317,9 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
     const alice = backend.local ? "alice" : `walkthrough-${Date.now()}`
     const password = Redacted.make("Abc@123!x")
     const newPassword = Redacted.make("Reset#2026!")
-    // Her phone, her laptop and bob's phone: the same app, each with its own session.
+    // Her phone, her laptop and bob's phone: the same app, each with its own session. Each is
+    // built on its own (`local`, `Layer.fresh`): Effect 4 shares what one build made with the
+    // builds nested in it, and these three must share nothing (their memory stores above all).
     const device = NodeAuth.layer(backend.config)
     const laptopLayer = NodeAuth.layer(backend.config)
     const bobLayer = NodeAuth.layer(backend.config)
@@ -486,7 +489,7 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
       yield* step("Forgot password, on her laptop")
       // The laptop's session outlives this step: its layer is built in the story's scope.
       const laptop = yield* Effect.gen(function* () {
-        const auth = Context.get(yield* Layer.build(laptopLayer), Auth.Auth)
+        const auth = Context.get(yield* Layer.build(Layer.fresh(laptopLayer)), Auth.Auth)
         const forgot = yield* auth.forgotPassword({ username: alice })
         yield* say(
           `ForgotPassword: code sent by ${forgot.codeDeliveryDetails?.deliveryMedium} to ${forgot.codeDeliveryDetails?.destination}`
@@ -545,7 +548,7 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
             "UserNotFound"
           )
           yield* say(`his password signs nobody in any more: ${gone.reason}`)
-        }).pipe(Effect.provide(bobLayer))
+        }).pipe(Effect.provide(bobLayer, { local: true }))
       } else yield* say("skipped against a real pool: AdminCreateUser is an IAM-signed admin call")
 
       yield* step("Global sign-out, from her phone")
@@ -563,7 +566,7 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
       const ended = yield* refused(laptop.getTokens({ forceRefresh: true }), "SessionExpired")
       yield* say(`the laptop's next refresh: ${ended.reason}; its state is now ${yield* laptop.userState}`)
       yield* say(`the user pool served ${yield* backend.requests} requests over HTTP`)
-    }).pipe(Effect.provide(device), Effect.provide(NodeHttpClient.layerUndici), Effect.scoped)
+    }).pipe(Effect.provide(device, { local: true }), Effect.provide(NodeHttpClient.layerUndici), Effect.scoped)
   })
 
 // ---------------------------------------------------------------------------
@@ -574,12 +577,11 @@ const realPool = (process.env.COGNITO_USER_POOL_ID ?? "") !== ""
 
 export const main = Effect.gen(function* () {
   const demo = makeDemoClock()
-  return yield* Effect.withClock(
+  return yield* (
     realPool
       ? Effect.flatMap(realBackend, (backend) => story(backend, demo))
-      : Effect.flatMap(localBackend, (backend) => story(backend, demo)).pipe(Effect.provide(LocalCognito.layer())),
-    demo.clock
-  ).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
+      : Effect.flatMap(localBackend, (backend) => story(backend, demo)).pipe(Effect.provide(LocalCognito.layer()))
+  ).pipe(Effect.provideService(Clock.Clock, demo.clock), Effect.provideService(References.MinimumLogLevel, "Warn"))
 })
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -589,7 +591,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.log(`\nwalkthrough complete: every step behaved as expected (${Date.now() - started} ms)`)
       return
     }
-    const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+    const failure = Option.getOrUndefined(Cause.findErrorOption(exit.cause))
     if (failure instanceof Stopped) {
       console.log(`\nwalkthrough stopped: ${failure.message}`)
       return

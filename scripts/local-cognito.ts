@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path"
 import { parseArgs } from "node:util"
-import { LocalCognito } from "@effect-cognito/node"
+import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"

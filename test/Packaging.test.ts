@@ -47,12 +47,14 @@ const readmeExamples = (): Array<string> => {
 
 let dir = ""
 let consumer = ""
+let minimal = ""
 const packed: Array<Packed> = []
 
 describe("packed packages in a fresh project", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "effect-cognito-pack-"))
     consumer = join(dir, "consumer")
+    minimal = join(dir, "minimal")
 
     const build = await run("npm", ["run", "build"])
     assert.strictEqual(build.code, 0, explain("npm run build", build))
@@ -68,19 +70,12 @@ describe("packed packages in a fresh project", () => {
     packed.push(...(JSON.parse(pack.stdout) as Array<Packed>))
 
     mkdirSync(join(consumer, "src"), { recursive: true })
-    const dependencies: Record<string, string> = {
-      effect: installed("effect"),
-      "@effect/platform": installed("@effect/platform"),
-      "@effect/platform-node": installed("@effect/platform-node")
-    }
-    for (const tarball of packed) dependencies[tarball.name] = `file:../${tarball.filename}`
     writeFileSync(
       join(consumer, "package.json"),
       JSON.stringify({
         name: "consumer",
         private: true,
         type: "module",
-        dependencies,
         devDependencies: { "@types/node": installed("@types/node") }
       })
     )
@@ -106,8 +101,41 @@ describe("packed packages in a fresh project", () => {
       writeFileSync(join(consumer, "src", `readme-${i + 1}.ts`), code)
     })
 
-    const install = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: consumer })
+    // As the README says: the tarballs, and effect and @effect/platform-node with no version pinned.
+    const tarball = (name: string) => `../${packed.find((p) => p.name === name)?.filename ?? name}`
+    const install = await run(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        ...packed.map((p) => `../${p.filename}`),
+        "effect",
+        "@effect/platform-node"
+      ],
+      { cwd: consumer }
+    )
     assert.strictEqual(install.code, 0, explain("npm install", install))
+
+    // A second consumer with only core and node: no test-kit, no test runner.
+    mkdirSync(minimal, { recursive: true })
+    writeFileSync(join(minimal, "package.json"), JSON.stringify({ name: "minimal", private: true, type: "module" }))
+    const installMinimal = await run(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        tarball("@effect-cognito/core"),
+        tarball("@effect-cognito/node"),
+        "effect",
+        "@effect/platform-node"
+      ],
+      { cwd: minimal }
+    )
+    assert.strictEqual(installMinimal.code, 0, explain("npm install (core and node only)", installMinimal))
   }, 600_000)
 
   afterAll(() => {
@@ -158,6 +186,36 @@ describe("packed packages in a fresh project", () => {
       internal: "ERR_PACKAGE_PATH_NOT_EXPORTED",
       internalFile: "ERR_PACKAGE_PATH_NOT_EXPORTED",
       tokenStoreSuiteWithoutVitest: "ERR_MODULE_NOT_FOUND"
+    })
+  })
+
+  it("resolves one effect, 4.x, shared by the app and the packages", async () => {
+    const list = await run("npm", ["ls", "effect", "--all", "--json"], { cwd: consumer })
+    assert.strictEqual(list.code, 0, explain("npm ls effect", list))
+    const versions = new Set<string>()
+    const walk = (node: { readonly version?: string; readonly dependencies?: Record<string, unknown> }, name = "") => {
+      if (name === "effect" && node.version !== undefined) versions.add(node.version)
+      for (const [child, value] of Object.entries(node.dependencies ?? {})) walk(value as typeof node, child)
+    }
+    walk(JSON.parse(list.stdout) as Parameters<typeof walk>[0])
+    assert.strictEqual(versions.size, 1, [...versions].join(", "))
+    assert.match([...versions][0] ?? "", /^4\./)
+  })
+
+  it("imports @effect-cognito/node in a project with only core and node installed (no test-kit)", {
+    timeout: 60_000
+  }, async () => {
+    assert.isFalse(existsSync(join(minimal, "node_modules", "@effect-cognito", "test-kit")))
+    const script = [
+      'const node = await import("@effect-cognito/node")',
+      'const core = await import("@effect-cognito/core/Auth")',
+      "console.log(JSON.stringify({ node: Object.keys(node).sort(), auth: typeof core.layer }))"
+    ].join(";")
+    const result = await run("node", ["--input-type=module", "-e", script], { cwd: minimal })
+    assert.strictEqual(result.code, 0, explain("node -e import", result))
+    assert.deepStrictEqual(JSON.parse(result.stdout), {
+      node: ["NodeAuth", "NodeSrpMath", "NodeTokenStore"],
+      auth: "object"
     })
   })
 

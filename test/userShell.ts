@@ -2,10 +2,12 @@
  * Runs a command the way a user runs it from a fresh shell: a child process in the
  * repository (or a given directory), with none of what the test runner put in the
  * environment (no `VITEST*`, no `NODE_OPTIONS`, no `npm_*`, no `node_modules/.bin` on
- * `PATH`), so a command that only works inside Vitest fails here.
+ * `PATH`), so a command that only works inside Vitest fails here. The user's `node` is
+ * one the packages support (22.19 or later): the Node these tests run on, the repository's
+ * own, is put first on `PATH` in place of the machine's (which may be older).
  */
 import { execFile } from "node:child_process"
-import { delimiter, join } from "node:path"
+import { delimiter, dirname, join } from "node:path"
 
 /** The repository root. */
 export const root = join(import.meta.dirname, "..")
@@ -24,10 +26,10 @@ export const userEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =
   const env: NodeJS.ProcessEnv = {}
   for (const [name, value] of Object.entries(process.env))
     if (value !== undefined && !runnerVariable.test(name)) env[name] = value
-  env.PATH = (process.env.PATH ?? "")
-    .split(delimiter)
-    .filter((dir) => !dir.includes(`node_modules${"/"}.bin`))
-    .join(delimiter)
+  env.PATH = [
+    dirname(process.execPath),
+    ...(process.env.PATH ?? "").split(delimiter).filter((dir) => !dir.includes(`node_modules${"/"}.bin`))
+  ].join(delimiter)
   return { ...env, ...extra }
 }
 

@@ -1,56 +1,55 @@
 /**
- * Bench app: the Effect + @effect/platform floor of `app-ours.ts`, without effect-cognito.
+ * Bench app: the Effect floor of `app-ours.ts`, without effect-cognito.
  *
  * The same four steps (sign in, tokens, AWS credentials, one signed request) written directly
- * on the Effect and platform modules effect-cognito uses for them, as a hand-written client
- * would: a service in a Layer; fetch through `HttpClient` with a jittered, capped retry
- * schedule, a timeout and the body read as a size-limited `Stream`; Schema-decoded answers
- * (with `ArrayFormatter` for the message) and a Schema-encoded `Schema.Class` session in
- * `localStorage` through `KeyValueStore`; `Schema.TaggedError` failures; `Redacted` secrets;
- * `Clock`; a `SubscriptionRef` for the user state with a `Stream` of its changes; credentials
- * cached with a `Deferred` for single flight; the request authorized in an
- * `HttpClient.mapRequestEffect` transform with a `FiberRef`-scoped retry flag; logs with
- * annotations and spans.
+ * on the Effect 4 modules (`effect/*`, `effect/http/*`, `effect/persistence/*`) effect-cognito
+ * uses for them, as a hand-written client would: a service in a Layer; fetch through
+ * `HttpClient` with a jittered, capped retry schedule, a timeout and the body read as a
+ * size-limited `Stream`; Schema-decoded answers (with the Standard Schema issue formatter for
+ * the message) and a Schema-encoded `Schema.Class` session in `localStorage` through
+ * `KeyValueStore`; `Schema.TaggedError` failures; `Redacted` secrets; `Clock`; a
+ * `SubscriptionRef` for the user state with a `Stream` of its changes; credentials cached with
+ * a `Deferred` for single flight; the request authorized in an `HttpClient.mapRequestEffect`
+ * transform with a retry flag in a `Context.Reference` provided to the retried attempt; logs
+ * with annotations and spans.
  *
  * What it leaves out is what effect-cognito is: the SRP math and Web Crypto calls, SigV4
  * (the transform below only attaches the credentials), Cognito's operations and error
  * table, configuration checks, token refresh and the browser store and tab sync. It is a
  * size baseline, never run against a server.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
+import * as Exit from "effect/Exit"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
+import * as KeyValueStore from "effect/persistence/KeyValueStore"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 
 class Failure extends Schema.TaggedError<Failure>()("Failure", {
-  reason: Schema.Literal("Transport", "InvalidResponse", "NotSignedIn"),
+  reason: Schema.Literals(["Transport", "InvalidResponse", "NotSignedIn"]),
   method: Schema.String,
   description: Schema.optional(Schema.String),
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(Schema.Defect())
 }) {}
 
-const Secret = Schema.Redacted(Schema.String)
+const Secret = Schema.RedactedFromValue(Schema.String)
 
 const SignInWire = Schema.Struct({
   AuthenticationResult: Schema.Struct({
     IdToken: Secret,
     AccessToken: Secret,
-    RefreshToken: Schema.optionalWith(Secret, { nullable: true }),
+    RefreshToken: Schema.optional(Schema.NullOr(Secret)),
     ExpiresIn: Schema.Number
   })
 })
@@ -71,7 +70,7 @@ class Session extends Schema.Class<Session>("floor/Session")({
   refreshToken: Secret,
   identityId: Schema.optional(Schema.String)
 }) {}
-const Stored = Schema.parseJson(Schema.Struct({ version: Schema.Literal(1), session: Session }))
+const Stored = Schema.fromJsonString(Schema.Struct({ version: Schema.Literal(1), session: Session }))
 
 type State = { readonly _tag: "SignedIn"; readonly session: Session } | { readonly _tag: "SignedOut" }
 
@@ -82,7 +81,7 @@ interface Credentials {
   readonly expiration: number
 }
 
-class Client extends Context.Tag("floor/Client")<
+class Client extends Context.Service<
   Client,
   {
     readonly signIn: (username: string, password: Redacted.Redacted<string>) => Effect.Effect<void, Failure>
@@ -90,55 +89,63 @@ class Client extends Context.Tag("floor/Client")<
     readonly getCredentials: Effect.Effect<Credentials, Failure>
     readonly authorized: (client: HttpClient.HttpClient) => HttpClient.HttpClient
   }
->() {}
+>()("floor/Client") {}
 
-const retrying = FiberRef.unsafeMake(false)
+const Retrying = Context.Reference<boolean>("floor/Retrying", { defaultValue: () => false })
 
-const layer = Layer.scoped(
+const layer = Layer.effect(
   Client,
   Effect.gen(function* () {
     const http = yield* HttpClient.HttpClient
     const kv = yield* KeyValueStore.KeyValueStore
     const state = yield* SubscriptionRef.make<State>({ _tag: "SignedOut" })
-    yield* Effect.forkScoped(Stream.runDrain(state.changes))
+    yield* Effect.forkScoped(Stream.runDrain(SubscriptionRef.changes(state)))
     const schedule = Schedule.exponential("200 millis", 2).pipe(
       Schedule.jittered,
-      Schedule.intersect(Schedule.recurs(3)),
-      Schedule.upTo("10 seconds")
+      (exponential) => Schedule.max([exponential, Schedule.recurs(3)]),
+      Schedule.upTo({ duration: "10 seconds" })
     )
 
-    const call = <A, I>(target: string, body: unknown, schema: Schema.Schema<A, I>) =>
+    const call = <A, I>(target: string, body: unknown, schema: Schema.Codec<A, I>) =>
       HttpClientRequest.post("https://cognito-idp.eu-west-1.amazonaws.com/").pipe(
         HttpClientRequest.setHeader("x-amz-target", target),
         HttpClientRequest.bodyText(JSON.stringify(body), "application/x-amz-json-1.1"),
         http.execute,
         Effect.flatMap((response) =>
           response.stream.pipe(
-            Stream.runFoldEffect("", (text, chunk) =>
-              text.length + chunk.length > 1024 * 1024
-                ? Effect.fail(new Failure({ reason: "InvalidResponse", method: target }))
-                : Effect.succeed(text + new TextDecoder().decode(chunk))
+            Stream.runFoldEffect(
+              () => "",
+              (text, chunk: Uint8Array) =>
+                text.length + chunk.length > 1024 * 1024
+                  ? Effect.fail(new Failure({ reason: "InvalidResponse", method: target }))
+                  : Effect.succeed(text + new TextDecoder().decode(chunk))
             )
           )
         ),
         Effect.mapError((cause) => new Failure({ reason: "Transport", method: target, cause })),
-        Effect.timeoutFail({
+        Effect.timeoutOrElse({
           duration: Duration.seconds(10),
-          onTimeout: () => new Failure({ reason: "Transport", method: target })
+          orElse: () => Effect.fail(new Failure({ reason: "Transport", method: target }))
         }),
         Effect.flatMap((text) =>
-          Either.match(Schema.decodeUnknownEither(Schema.parseJson(schema))(text), {
-            onLeft: (error) =>
+          Exit.match(Schema.decodeUnknownExit(Schema.fromJsonString(schema))(text), {
+            onFailure: (cause) =>
               Effect.fail(
                 new Failure({
                   reason: "InvalidResponse",
                   method: target,
-                  description: ParseResult.ArrayFormatter.formatErrorSync(error)
-                    .map((issue) => issue.path.join("."))
+                  description: cause.reasons
+                    .flatMap((reason) =>
+                      reason._tag === "Fail"
+                        ? SchemaIssue.makeFormatterStandardSchemaV1()(reason.error.issue).issues.map((issue) =>
+                            (issue.path ?? []).map(String).join(".")
+                          )
+                        : []
+                    )
                     .join("; ")
                 })
               ),
-            onRight: Effect.succeed
+            onSuccess: Effect.succeed
           })
         ),
         Effect.retry({ schedule, while: (error) => error.reason === "Transport" }),
@@ -207,11 +214,11 @@ const layer = Layer.scoped(
               accessToken: result.AccessToken,
               refreshToken: result.RefreshToken ?? Redacted.make("")
             })
-            return Schema.encode(Stored)({ version: 1, session }).pipe(
+            return Schema.encodeEffect(Stored)({ version: 1, session }).pipe(
               Effect.flatMap((value) => kv.set("session", value)),
-              Effect.zipRight(kv.get("session")),
-              Effect.flatMap(Option.match({ onNone: () => Effect.void, onSome: Schema.decode(Stored) })),
-              Effect.zipRight(SubscriptionRef.set(state, { _tag: "SignedIn", session })),
+              Effect.andThen(kv.get("session")),
+              Effect.flatMap((stored) => (stored === undefined ? Effect.void : Schema.decodeEffect(Stored)(stored))),
+              Effect.andThen(SubscriptionRef.set(state, { _tag: "SignedIn", session })),
               Effect.mapError((cause) => new Failure({ reason: "InvalidResponse", method: "signIn", cause }))
             )
           })
@@ -222,7 +229,7 @@ const layer = Layer.scoped(
         client.pipe(
           HttpClient.mapRequestEffect((request) =>
             Effect.gen(function* () {
-              if (yield* FiberRef.get(retrying)) cached = undefined
+              if (yield* Retrying) cached = undefined
               const credentials = yield* Effect.orDie(getCredentials)
               return HttpClientRequest.setHeaders(request, {
                 "x-amz-date": new Date(yield* Clock.currentTimeMillis).toISOString(),
@@ -232,7 +239,7 @@ const layer = Layer.scoped(
           ),
           HttpClient.transformResponse((attempt) =>
             Effect.flatMap(attempt, (response) =>
-              response.status === 403 ? Effect.locally(attempt, retrying, true) : Effect.succeed(response)
+              response.status === 403 ? Effect.provideService(attempt, Retrying, true) : Effect.succeed(response)
             )
           )
         )

@@ -4,8 +4,8 @@
  */
 import * as BrowserAuth from "@effect-cognito/browser/BrowserAuth"
 import * as Auth from "@effect-cognito/core/Auth"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 

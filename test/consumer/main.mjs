@@ -9,8 +9,7 @@ import { NodeAuth, NodeTokenStore } from "@effect-cognito/node"
 import { TestCognito } from "@effect-cognito/test-kit"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
-import * as TestContext from "effect/TestContext"
+import * as TestClock from "effect/testing/TestClock"
 
 const program = Effect.gen(function* () {
   const auth = yield* Auth.Auth
@@ -46,7 +45,7 @@ const load = (specifier) =>
 
 const flows = await program.pipe(
   Effect.provide(TestCognito.layer()),
-  Effect.provide(TestContext.TestContext),
+  Effect.provide(TestClock.layer()),
   Effect.runPromise
 )
 

@@ -26,7 +26,9 @@ import * as SessionSync from "@effect-cognito/core/SessionSync"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import * as StorageCoherence from "./internal/storageCoherence.js"
 
@@ -48,7 +50,7 @@ const withWebLock =
     Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(
         restore(
-          Effect.async<() => void>((resume, signal) => {
+          Effect.callback<() => void>((resume, signal) => {
             locks
               .request(name, { signal }, () =>
                 signal.aborted
@@ -76,7 +78,7 @@ const storageEvent = (event: StorageEvent): SessionSync.Event =>
 export const make = (options: Options): Effect.Effect<SessionSync.SessionSync.Service, never, Scope.Scope> =>
   Effect.gen(function* () {
     const locks = typeof navigator !== "undefined" && navigator.locks !== undefined ? navigator.locks : undefined
-    const inTab = yield* Effect.makeSemaphore(1)
+    const inTab = yield* Semaphore.make(1)
     // With the store in `localStorage`, what runs under the Web Lock first sees the last holder's write.
     const coherent =
       locks === undefined || options.storageKey === undefined
@@ -92,12 +94,14 @@ export const make = (options: Options): Effect.Effect<SessionSync.SessionSync.Se
     const storageEvents: Stream.Stream<SessionSync.Event> =
       key === undefined || typeof window === "undefined"
         ? Stream.empty
-        : Stream.async<SessionSync.Event>((emit) => {
+        : Stream.callback<SessionSync.Event>((queue) => {
             const listener = (event: StorageEvent) => {
-              if (event.key === key) void emit.single(storageEvent(event))
+              if (event.key === key) Queue.offerUnsafe(queue, storageEvent(event))
             }
-            window.addEventListener("storage", listener)
-            return Effect.sync(() => window.removeEventListener("storage", listener))
+            return Effect.acquireRelease(
+              Effect.sync(() => window.addEventListener("storage", listener)),
+              () => Effect.sync(() => window.removeEventListener("storage", listener))
+            )
           })
 
     if (typeof BroadcastChannel === "undefined")
@@ -113,18 +117,20 @@ export const make = (options: Options): Effect.Effect<SessionSync.SessionSync.Se
       withLock,
       publish: (event) =>
         Effect.try(() => channel.postMessage({ _tag: event._tag })).pipe(
-          Effect.catchAll(() => Effect.logWarning("effect-cognito: could not tell the other tabs of a session change"))
+          Effect.catch(() => Effect.logWarning("effect-cognito: could not tell the other tabs of a session change"))
         ),
       // The channel says why (an expiry, say); the store's events make sure no change is
       // missed however the two kinds of message interleave. Following twice is harmless:
       // a tab adopts whatever the store holds when it follows.
       events: Stream.merge(
-        Stream.async<SessionSync.Event>((emit) => {
+        Stream.callback<SessionSync.Event>((queue) => {
           const listener = (message: MessageEvent<unknown>) => {
-            if (SessionSync.isEvent(message.data)) void emit.single({ _tag: message.data._tag })
+            if (SessionSync.isEvent(message.data)) Queue.offerUnsafe(queue, { _tag: message.data._tag })
           }
-          channel.addEventListener("message", listener)
-          return Effect.sync(() => channel.removeEventListener("message", listener))
+          return Effect.acquireRelease(
+            Effect.sync(() => channel.addEventListener("message", listener)),
+            () => Effect.sync(() => channel.removeEventListener("message", listener))
+          )
         }),
         storageEvents
       )
@@ -134,8 +140,8 @@ export const make = (options: Options): Effect.Effect<SessionSync.SessionSync.Se
 /** Sync for the app client of `AuthConfig`; `storageKey` adds the `storage`-event fallback. */
 export const layer = (
   options: { readonly storageKey?: boolean | undefined } = {}
-): Layer.Layer<SessionSync.SessionSync, never, AuthConfig.AuthConfig> =>
-  Layer.scoped(
+): Layer.Layer<never, never, AuthConfig.AuthConfig> =>
+  Layer.effect(
     SessionSync.SessionSync,
     Effect.flatMap(AuthConfig.AuthConfig, (config) =>
       make({

@@ -13,8 +13,7 @@
  *
  * `@effect/platform-browser`'s `BrowserKeyValueStore` is not used for the Web Storage
  * stores: it reads `localStorage` when its layer is built (a defect when storage is
- * disabled) and drops the browser's exception, so a full quota could not be told from a
- * refused origin.
+ * disabled), where these stores fail the operation with `Storage` instead.
  *
  * @since 0.1.0
  */
@@ -45,7 +44,7 @@ export const makeWebStorageBacking = (area: WebStorageArea): TokenStore.TokenSto
       Effect.try({ try: () => f(storage), catch: (cause) => TokenStore.storageError(operation, cause) })
     )
   return {
-    get: (key) => use("read", (storage) => Option.fromNullable(storage.getItem(key))),
+    get: (key) => use("read", (storage) => Option.fromNullishOr(storage.getItem(key))),
     set: (key, value) => use("write", (storage) => storage.setItem(key, value)),
     remove: (key) => use("remove", (storage) => storage.removeItem(key))
   }
@@ -62,7 +61,7 @@ export interface IndexedDbOptions {
 const objectStoreName = "sessions"
 
 const requestEffect = <A>(operation: string, request: () => IDBRequest<A>): Effect.Effect<A, AuthError.AuthError> =>
-  Effect.async<A, AuthError.AuthError>((resume) => {
+  Effect.callback<A, AuthError.AuthError>((resume) => {
     let req: IDBRequest<A>
     try {
       req = request()
@@ -88,7 +87,7 @@ export const makeIndexedDbBacking = (options: IndexedDbOptions = {}): TokenStore
 
   const open: Effect.Effect<IDBDatabase, AuthError.AuthError> = Effect.suspend(() => {
     if (connection !== undefined) return Effect.succeed(connection)
-    return Effect.async<IDBDatabase, AuthError.AuthError>((resume) => {
+    return Effect.callback<IDBDatabase, AuthError.AuthError>((resume) => {
       let request: IDBOpenDBRequest
       let settled = false
       const settle = (effect: Effect.Effect<IDBDatabase, AuthError.AuthError>) => {
@@ -158,10 +157,13 @@ export const makeIndexedDbBacking = (options: IndexedDbOptions = {}): TokenStore
   }
 }
 
+/** Built anew wherever it is provided (Effect 4 would share one store between nested provides). */
 const fromBacking = (makeBacking: () => TokenStore.TokenStore.Backing) =>
-  Layer.effect(
-    TokenStore.TokenStore,
-    Effect.map(AuthConfig.AuthConfig, (config) => TokenStore.make(makeBacking(), TokenStore.keyFor(config)))
+  Layer.fresh(
+    Layer.effect(
+      TokenStore.TokenStore,
+      Effect.map(AuthConfig.AuthConfig, (config) => TokenStore.make(makeBacking(), TokenStore.keyFor(config)))
+    )
   )
 
 /** `localStorage`: shared by the tabs of the origin, kept across reloads and restarts (the default). */

@@ -9,15 +9,14 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
 import type * as Context from "effect/Context"
 import type * as Data from "effect/Data"
 import * as Layer from "effect/Layer"
 import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import type * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as AuthConfig from "./AuthConfig.js"
@@ -167,7 +166,7 @@ export interface SignedHttpClientOptions {
 /** A transform of an `HttpClient` that authorizes each request (see `AwsSigning`). */
 export type HttpClientTransform = <E, R>(
   client: HttpClient.HttpClient.With<E, R>
-) => HttpClient.HttpClient.With<E | HttpClientError.RequestError | AuthError, R>
+) => HttpClient.HttpClient.With<E | HttpClientError.HttpClientError | AuthError, R>
 
 export declare namespace Auth {
   export interface Service {
@@ -327,16 +326,22 @@ export interface Auth {
 }
 
 /** The auth service. */
-export const Auth: Context.Tag<Auth, Auth.Service> = internal.tag
+export const Auth: Context.Service<Auth, Auth.Service> = internal.tag
 
 /**
  * An AWS SDK v3 credentials provider (`AwsCredentialIdentityProvider` shape) over the
- * `Auth` of `runtime`, so `new S3Client({ credentials: Auth.sdkCredentialsProvider(runtime) })`
+ * `Auth` of `context`, so `new S3Client({ credentials: Auth.sdkCredentialsProvider(context) })`
  * signs with the user's identity-pool credentials.
+ *
+ * @example
+ * ```ts
+ * const context = yield* Effect.context<Auth.Auth>()
+ * const s3 = new S3Client({ region, credentials: Auth.sdkCredentialsProvider(context) })
+ * ```
  */
-export const sdkCredentialsProvider = (runtime: Runtime.Runtime<Auth>): AwsCredentials.SdkCredentialsProvider =>
+export const sdkCredentialsProvider = (context: Context.Context<Auth>): AwsCredentials.SdkCredentialsProvider =>
   AwsCredentials.toSdkProvider(
-    runtime,
+    context,
     Effect.flatMap(internal.tag, (auth) => auth.getAWSCredentials())
   )
 
@@ -350,9 +355,13 @@ export const make: Effect.Effect<
   AuthConfig.AuthConfig | IdentityProvider.IdentityProvider | TokenStore | SecureRandom | Scope.Scope
 > = internal.make
 
-/** The auth service over the services in context. */
+/**
+ * The auth service over the services in context. Built anew wherever it is provided:
+ * Effect 4 shares layers built by nested `Effect.provide` calls, and an `Auth` provided
+ * inside another's (a second pool, a second device) must be its own client.
+ */
 export const layer: Layer.Layer<
   Auth,
   AuthError,
   AuthConfig.AuthConfig | IdentityProvider.IdentityProvider | TokenStore | SecureRandom
-> = Layer.scoped(Auth, make)
+> = Layer.fresh(Layer.effect(Auth, make))

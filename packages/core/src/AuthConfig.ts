@@ -14,7 +14,6 @@
  * @since 0.1.0
  */
 import type * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -45,22 +44,22 @@ export interface Input {
       }
     | undefined
   /** Tokens are refreshed when they expire within this window. Default 5 minutes. */
-  readonly refreshWindow?: Duration.DurationInput | undefined
+  readonly refreshWindow?: Duration.Input | undefined
   /** Use `GetTokensFromRefreshToken` (refresh-token rotation) instead of `REFRESH_TOKEN_AUTH`. */
   readonly refreshTokenRotation?: boolean | undefined
   /**
    * Identity-pool credentials are renewed when they expire within this margin (by `Clock`,
    * corrected for the measured clock skew). Default 5 minutes.
    */
-  readonly credentialsRefreshMargin?: Duration.DurationInput | undefined
+  readonly credentialsRefreshMargin?: Duration.Input | undefined
   /** Per-request timeout of the HTTP clients, above zero. Default 10 seconds. */
-  readonly requestTimeout?: Duration.DurationInput | undefined
+  readonly requestTimeout?: Duration.Input | undefined
   /**
    * How long Cognito answers a sign-in challenge: the app client's `AuthSessionValidity`
    * (3 to 15 minutes). A pending sign-in older than this fails with `SessionExpired`.
    * Default 3 minutes, Cognito's default; above zero and at most 15 minutes.
    */
-  readonly authSessionValidity?: Duration.DurationInput | undefined
+  readonly authSessionValidity?: Duration.Input | undefined
   /**
    * The largest response body the HTTP clients read, in bytes; a larger one fails with
    * `InvalidResponse` without being read further. Default {@link defaultMaxResponseBytes} (1 MiB).
@@ -95,7 +94,7 @@ export interface AuthConfig {
   readonly _: unique symbol
 }
 
-export const AuthConfig: Context.Tag<AuthConfig, Validated> = tags.authConfig
+export const AuthConfig: Context.Service<AuthConfig, Validated> = tags.authConfig
 
 /**
  * The default cap on a response body: 1 MiB. Cognito's largest answers (tokens with many
@@ -139,7 +138,7 @@ export const config: Config.Config<Input> = variables.config
  * `COGNITO_CLIENT_ID is missing; COGNITO_USER_POOL_ID: expected <region>_<id>, …, found "x"`.
  * The messages of {@link config} already name their variable; other `Config`s get the path.
  */
-export const describeConfigError: (error: ConfigError.ConfigError) => string = variables.describeConfigError
+export const describeConfigError: (error: Config.ConfigError) => string = variables.describeConfigError
 
 /** `layer` over {@link config}; a missing or malformed variable fails with `InvalidConfig` naming it. */
 export const layerConfig = (source: Config.Config<Input> = config): Layer.Layer<AuthConfig, AuthError.AuthError> =>

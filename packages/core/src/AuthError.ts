@@ -58,7 +58,7 @@ export const ClientReasons = [
 ] as const
 
 /** The closed set of reasons. */
-export const Reason = Schema.Literal(...CognitoReasons, ...ClientReasons)
+export const Reason = Schema.Literals([...CognitoReasons, ...ClientReasons])
 export type Reason = typeof Reason.Type
 
 /**
@@ -79,8 +79,13 @@ export class AuthError extends Schema.TaggedError<AuthError>("@effect-cognito/co
   exception: Schema.optional(Schema.String),
   /** HTTP status of the response, when there was one. */
   status: Schema.optional(Schema.Number),
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(Schema.Defect())
 }) {
+  static {
+    // The error's `name` is its tag, as in Effect 3 (the schema identifier stays namespaced).
+    Object.defineProperty(AuthError.prototype, "name", { value: "AuthError", writable: true, configurable: true })
+  }
+
   override get message(): string {
     return `${this.method} failed (${this.reason})${this.description === undefined ? "" : `: ${this.description}`}`
   }

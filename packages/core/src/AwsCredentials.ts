@@ -13,10 +13,10 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import type * as Effect from "effect/Effect"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
-import * as Runtime from "effect/Runtime"
 import type { AuthError } from "./AuthError.js"
 import type * as IdentityPool from "./IdentityPool.js"
 
@@ -63,9 +63,9 @@ export const toSdkCredentials = (credentials: AwsCredentials): SdkCredentials =>
 })
 
 /**
- * An SDK credentials provider that runs `credentials` on `runtime` at each call. The
- * SDK calls it when it has no credentials or when the ones it has are close to their
- * `expiration`; caching and single flight are the Effect's business (as
+ * An SDK credentials provider that runs `credentials` with the services of `context` at
+ * each call. The SDK calls it when it has no credentials or when the ones it has are
+ * close to their `expiration`; caching and single flight are the Effect's business (as
  * `Auth.getAWSCredentials` does them).
  *
  * A failure rejects the promise with the `AuthError` itself (not a fiber failure
@@ -73,17 +73,21 @@ export const toSdkCredentials = (credentials: AwsCredentials): SdkCredentials =>
  *
  * @example
  * ```ts
- * const runtime = yield* Effect.runtime<never>()
- * const sts = new STSClient({ region, credentials: AwsCredentials.toSdkProvider(runtime, auth.getAWSCredentials) })
+ * const context = yield* Effect.context<never>()
+ * const sts = new STSClient({ region, credentials: AwsCredentials.toSdkProvider(context, auth.getAWSCredentials()) })
  * ```
  *
  * @since 0.1.0
  */
-export const toSdkProvider =
-  <R>(runtime: Runtime.Runtime<R>, credentials: Effect.Effect<AwsCredentials, AuthError, R>): SdkCredentialsProvider =>
-  () =>
-    Runtime.runPromiseExit(runtime, credentials).then((exit) => {
+export const toSdkProvider = <R>(
+  context: Context.Context<R>,
+  credentials: Effect.Effect<AwsCredentials, AuthError, R>
+): SdkCredentialsProvider => {
+  const run = Effect.runPromiseExitWith(context)
+  return () =>
+    run(credentials).then((exit) => {
       if (Exit.isSuccess(exit)) return toSdkCredentials(exit.value)
-      const failure = Cause.failureOption(exit.cause)
+      const failure = Cause.findErrorOption(exit.cause)
       throw failure._tag === "Some" ? failure.value : Cause.squash(exit.cause)
     })
+}

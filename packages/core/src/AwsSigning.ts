@@ -22,12 +22,12 @@
  *
  * @since 0.1.0
  */
-import * as Headers from "@effect/platform/Headers"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Headers from "effect/http/Headers"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as Redacted from "effect/Redacted"
 import * as AuthError from "./AuthError.js"
 import * as internal from "./internal/signedClient.js"
@@ -70,7 +70,7 @@ export interface SignedOptions {
 }
 
 /**
- * The header names this module adds to `Headers.currentRedactedNames` while a
+ * The header names this module adds to `Headers.CurrentRedactedNames` while a
  * request runs, so spans and logs show them redacted.
  *
  * @since 0.1.0
@@ -78,7 +78,7 @@ export interface SignedOptions {
 export const redactedHeaderNames: ReadonlyArray<string> = ["authorization", "x-amz-security-token"]
 
 const withRedactedHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locallyWith(effect, Headers.currentRedactedNames, (names) => [
+  Effect.updateService(effect, Headers.CurrentRedactedNames, (names) => [
     ...names,
     ...redactedHeaderNames.filter((name) => !names.includes(name))
   ])
@@ -96,7 +96,7 @@ const withRedactedHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Ef
  * answer, successful or not, is returned as it is.
  *
  * While a request runs, `x-amz-security-token` and `authorization` are in
- * `Headers.currentRedactedNames`.
+ * `Headers.CurrentRedactedNames`.
  *
  * @example
  * ```ts
@@ -113,8 +113,8 @@ const withRedactedHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Ef
 export const signed = <E, R>(
   client: HttpClient.HttpClient.With<E, R>,
   options: SignedOptions
-): HttpClient.HttpClient.With<E | HttpClientError.RequestError | AuthError.AuthError, R> => {
-  const cache = new Map<string, CryptoKey>()
+): HttpClient.HttpClient.With<E | HttpClientError.HttpClientError | AuthError.AuthError, R> => {
+  const cache = new Map<string, ArrayBuffer>()
   const method = options.method ?? "signedHttpClient"
   const signing = {
     service: options.service,
@@ -178,7 +178,7 @@ export interface BearerOptions {
 export const bearer = <E, R>(
   client: HttpClient.HttpClient.With<E, R>,
   options: BearerOptions
-): HttpClient.HttpClient.With<E | HttpClientError.RequestError | AuthError.AuthError, R> => {
+): HttpClient.HttpClient.With<E | HttpClientError.HttpClientError | AuthError.AuthError, R> => {
   const method = options.method ?? "bearerHttpClient"
   return internal
     .retryOnce(client, {

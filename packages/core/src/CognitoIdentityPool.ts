@@ -1,6 +1,6 @@
 /**
  * `IdentityPool` over HTTP: Cognito Identity (AWS JSON 1.1, `POST /` with
- * `X-Amz-Target: AWSCognitoIdentityService.<Action>`) through `@effect/platform`'s
+ * `X-Amz-Target: AWSCognitoIdentityService.<Action>`) through `effect/http`'s
  * abstract `HttpClient`, at `AuthConfig`'s `identityPoolEndpoint`.
  *
  * `GetId` sends the configured `identityPoolId` (a call without one fails with
@@ -19,10 +19,10 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as AuthConfig from "./AuthConfig.js"
 import * as AuthError from "./AuthError.js"
@@ -50,8 +50,8 @@ const CredentialsWire = Schema.Struct({
   IdentityId: Schema.String,
   Credentials: Schema.Struct({
     AccessKeyId: Schema.String,
-    SecretKey: Schema.Redacted(Schema.String),
-    SessionToken: Schema.Redacted(Schema.String),
+    SecretKey: Schema.RedactedFromValue(Schema.String),
+    SessionToken: Schema.RedactedFromValue(Schema.String),
     /** Epoch seconds, possibly fractional. */
     Expiration: Schema.Number
   })
@@ -88,7 +88,7 @@ export const makeWith = (
               idempotent: true,
               body: { IdentityPoolId: config.identityPoolId, Logins: request.logins },
               response: GetIdWire,
-              read: (wire) => Either.right({ identityId: wire.IdentityId })
+              read: (wire) => Result.succeed({ identityId: wire.IdentityId })
             }),
       getCredentialsForIdentity: (request) =>
         call({
@@ -99,8 +99,8 @@ export const makeWith = (
           read: ({ Credentials, IdentityId }) => {
             const expiration = new Date(Credentials.Expiration * 1000)
             return Number.isNaN(expiration.getTime())
-              ? Either.left("Credentials.Expiration is not a time")
-              : Either.right({
+              ? Result.fail("Credentials.Expiration is not a time")
+              : Result.succeed({
                   identityId: IdentityId,
                   credentials: {
                     accessKeyId: Credentials.AccessKeyId,
@@ -121,9 +121,9 @@ export const make: Effect.Effect<
   AuthConfig.AuthConfig | HttpClient.HttpClient
 > = makeWith()
 
-/** The HTTP `IdentityPool`, with the default retry schedule. */
+/** The HTTP `IdentityPool`, with the default retry schedule; built anew for each `AuthConfig` it is provided with. */
 export const layer: Layer.Layer<IdentityPool.IdentityPool, never, AuthConfig.AuthConfig | HttpClient.HttpClient> =
-  Layer.effect(IdentityPool.IdentityPool, make)
+  Layer.fresh(Layer.effect(IdentityPool.IdentityPool, make))
 
 /** The HTTP `IdentityPool` with options, e.g. a zero-delay retry schedule in tests. */
 export const layerWith = (

@@ -1,7 +1,7 @@
 /**
  * `IdentityProvider` over HTTP: the Cognito User Pool API (AWS JSON 1.1,
  * `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Action>`) through
- * `@effect/platform`'s abstract `HttpClient`, so the same client runs on Node, in a
+ * `effect/http`'s abstract `HttpClient`, so the same client runs on Node, in a
  * browser and against a local emulator (`AuthConfig`'s `endpoints.identityProvider`).
  *
  * The app client id comes from `AuthConfig`; `SECRET_HASH` and the client secret come
@@ -45,13 +45,15 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
 import * as AuthConfig from "./AuthConfig.js"
 import * as IdentityProvider from "./IdentityProvider.js"
 import * as AwsJson from "./internal/awsJson.js"
@@ -80,12 +82,19 @@ export const defaultRetrySchedule: RetrySchedule = AwsJson.defaultRetrySchedule
 // Wire shapes of the responses
 // -----------------------------------------------------------------------------
 
-const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { nullable: true })
+/** An optional member that may also be `null` (as some emulators send it): `null` reads as absent. */
+const optional = <S extends Schema.Top>(schema: S) =>
+  Schema.optional(Schema.NullOr(schema)).pipe(
+    Schema.decodeTo(Schema.optional(Schema.toType(schema)), {
+      decode: SchemaGetter.transformOptional(Option.filter(Predicate.isNotNull)),
+      encode: SchemaGetter.passthrough()
+    })
+  )
 
-const Secret = Schema.Redacted(Schema.String)
+const Secret = Schema.RedactedFromValue(Schema.String)
 
 const CodeDeliveryDetailsWire = Schema.Struct({
-  DeliveryMedium: Schema.Literal("EMAIL", "SMS"),
+  DeliveryMedium: Schema.Literals(["EMAIL", "SMS"]),
   Destination: Schema.String,
   AttributeName: Schema.String
 })
@@ -101,9 +110,9 @@ const AuthenticationResultWire = Schema.Struct({
 
 const AuthResponseWire = Schema.Struct({
   AuthenticationResult: optional(AuthenticationResultWire),
-  ChallengeName: optional(Schema.Literal(...IdentityProvider.challengeNames)),
+  ChallengeName: optional(Schema.Literals(IdentityProvider.challengeNames)),
   Session: optional(Secret),
-  ChallengeParameters: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  ChallengeParameters: optional(Schema.Record(Schema.String, Schema.Unknown))
 })
 
 const SignUpWire = Schema.Struct({
@@ -130,7 +139,7 @@ const UpdateUserAttributesWire = Schema.Struct({
 const AssociateSoftwareTokenWire = Schema.Struct({ SecretCode: Secret, Session: optional(Secret) })
 
 const VerifySoftwareTokenWire = Schema.Struct({
-  Status: Schema.Literal("SUCCESS", "ERROR"),
+  Status: Schema.Literals(["SUCCESS", "ERROR"]),
   Session: optional(Secret)
 })
 
@@ -141,7 +150,7 @@ const EmptyWire = Schema.Struct({})
 // Reading the responses
 // -----------------------------------------------------------------------------
 
-const ok = Either.right
+const ok = <A>(value: A): Result.Result<A, string> => Result.succeed(value)
 
 const delivery = (wire: typeof CodeDeliveryDetailsWire.Type): IdentityProvider.CodeDeliveryDetails => ({
   deliveryMedium: wire.DeliveryMedium,
@@ -155,11 +164,11 @@ const codeDeliveryDetails = (
 
 const authenticationResult = (
   wire: typeof AuthenticationResultWire.Type
-): Either.Either<IdentityProvider.AuthenticationResult, string> => {
+): Result.Result<IdentityProvider.AuthenticationResult, string> => {
   const expiresIn =
     wire.ExpiresIn === undefined ? Jwt.lifetime(Redacted.value(wire.AccessToken)) : Option.some(wire.ExpiresIn)
   if (Option.isNone(expiresIn))
-    return Either.left("AuthenticationResult.ExpiresIn is missing and the access token has no exp and iat")
+    return Result.fail("AuthenticationResult.ExpiresIn is missing and the access token has no exp and iat")
   return ok({
     accessToken: wire.AccessToken,
     idToken: wire.IdToken,
@@ -177,13 +186,13 @@ const authenticationResult = (
   })
 }
 
-const authResponse = (wire: typeof AuthResponseWire.Type): Either.Either<IdentityProvider.AuthResponse, string> => {
+const authResponse = (wire: typeof AuthResponseWire.Type): Result.Result<IdentityProvider.AuthResponse, string> => {
   if (wire.AuthenticationResult !== undefined)
-    return Either.map(authenticationResult(wire.AuthenticationResult), (tokens) => ({
+    return Result.map(authenticationResult(wire.AuthenticationResult), (tokens) => ({
       _tag: "Authenticated" as const,
       tokens
     }))
-  if (wire.ChallengeName === undefined) return Either.left("neither AuthenticationResult nor ChallengeName")
+  if (wire.ChallengeName === undefined) return Result.fail("neither AuthenticationResult nor ChallengeName")
   const parameters: Record<string, string> = {}
   for (const [key, value] of Object.entries(wire.ChallengeParameters ?? {})) {
     if (value !== undefined && value !== null)
@@ -197,7 +206,7 @@ const authResponse = (wire: typeof AuthResponseWire.Type): Either.Either<Identit
   })
 }
 
-const toVoid = (_: unknown): Either.Either<void, string> => ok(undefined)
+const toVoid = (_: unknown): Result.Result<void, string> => ok(undefined)
 
 // -----------------------------------------------------------------------------
 // Requests
@@ -492,12 +501,12 @@ export const make: Effect.Effect<
   AuthConfig.AuthConfig | HttpClient.HttpClient
 > = makeWith()
 
-/** The HTTP `IdentityProvider`, with the default retry schedule. */
+/** The HTTP `IdentityProvider`, with the default retry schedule; built anew for each `AuthConfig` it is provided with. */
 export const layer: Layer.Layer<
   IdentityProvider.IdentityProvider,
   never,
   AuthConfig.AuthConfig | HttpClient.HttpClient
-> = Layer.effect(IdentityProvider.IdentityProvider, make)
+> = Layer.fresh(Layer.effect(IdentityProvider.IdentityProvider, make))
 
 /**
  * The HTTP `IdentityProvider` with options, e.g. a zero-delay retry schedule in tests.

@@ -43,7 +43,7 @@ export interface IdentityPool {
   readonly _: unique symbol
 }
 
-export const IdentityPool: Context.Tag<IdentityPool, IdentityPool.Service> = tags.identityPool
+export const IdentityPool: Context.Service<IdentityPool, IdentityPool.Service> = tags.identityPool
 
 /** The action name of each method, as in `X-Amz-Target: AWSCognitoIdentityService.<Action>`. */
 export const actions = {

@@ -232,7 +232,7 @@ export interface IdentityProvider {
   readonly _: unique symbol
 }
 
-export const IdentityProvider: Context.Tag<IdentityProvider, IdentityProvider.Service> = tags.identityProvider
+export const IdentityProvider: Context.Service<IdentityProvider, IdentityProvider.Service> = tags.identityProvider
 
 /** The Cognito action name of each method, as in `X-Amz-Target`. */
 export const actions = {
@@ -271,7 +271,7 @@ export const make = (implementation: IdentityProvider.Service): IdentityProvider
     const action = actions[key]
     wrapped[key] = (request: never) =>
       Effect.logDebug(`effect-cognito: ${action}`).pipe(
-        Effect.zipRight(method(request)),
+        Effect.andThen(method(request)),
         Effect.tapError((error) =>
           Effect.logDebug(`effect-cognito: ${action} failed`).pipe(
             Effect.annotateLogs({ reason: error.reason, description: error.description ?? "" })

@@ -29,9 +29,24 @@
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 import * as AuthError from "./AuthError.js"
 import { challengeNames } from "./IdentityProvider.js"
 import { describeProblem } from "./TokenStore.js"
+
+/**
+ * A `Date` as an ISO string. Its validity is a check, not part of its type (as with
+ * Effect 3's `Schema.Date`): a value built with `disableChecks` may hold an invalid date,
+ * and {@link toJson} refuses it instead of the constructor throwing.
+ */
+const IsoDate = Schema.String.pipe(
+  Schema.decodeTo(
+    Schema.instanceOf(globalThis.Date).check(
+      Schema.makeFilter((date: Date) => !Number.isNaN(date.getTime()), { expected: "a valid Date" })
+    ),
+    SchemaTransformation.dateFromString
+  )
+)
 
 /** A challenge waiting for `confirmSignIn`. */
 export class PendingSignIn extends Schema.Class<PendingSignIn>("@effect-cognito/core/PendingSignIn")({
@@ -42,25 +57,25 @@ export class PendingSignIn extends Schema.Class<PendingSignIn>("@effect-cognito/
   /** Cognito's username (the `USERNAME` the answer carries), not an alias the user typed. */
   username: Schema.String,
   /** The challenge to answer. */
-  challengeName: Schema.Literal(...challengeNames),
+  challengeName: Schema.Literals(challengeNames),
   /** Cognito's `Session` of the challenge: a secret until it expires. */
-  session: Schema.optional(Schema.Redacted(Schema.String)),
+  session: Schema.optional(Schema.RedactedFromValue(Schema.String)),
   /**
    * Cognito's public parameters of the challenge (where a code went, the MFA types to
    * choose from, the required attributes, a custom challenge's public parameters), from
    * which `resumeSignIn` tells what to answer.
    */
-  challengeParameters: Schema.Record({ key: Schema.String, value: Schema.String }),
+  challengeParameters: Schema.Record(Schema.String, Schema.String),
   /** When the challenge arrived, by `Clock`. */
-  issuedAt: Schema.Date,
+  issuedAt: IsoDate,
   /** When Cognito stops answering it: `issuedAt` plus the app client's `AuthSessionValidity`. */
-  expiresAt: Schema.Date
+  expiresAt: IsoDate
 }) {}
 
 /** The current format of {@link toJson}. */
 export const version = 1
 
-const Stored = Schema.parseJson(Schema.Struct({ version: Schema.Literal(version), pendingSignIn: PendingSignIn }))
+const Stored = Schema.fromJsonString(Schema.Struct({ version: Schema.Literal(version), pendingSignIn: PendingSignIn }))
 
 /** Is the challenge past its expiry at `nowMillis` (epoch milliseconds, from `Clock`)? */
 export const isExpired = (pending: PendingSignIn, nowMillis: number): boolean =>
@@ -72,7 +87,7 @@ export const isExpired = (pending: PendingSignIn, nowMillis: number): boolean =>
  * valid `PendingSignIn` (built by hand with an invalid date, say).
  */
 export const toJson = (pending: PendingSignIn): Effect.Effect<string, AuthError.AuthError> =>
-  Schema.encode(Stored)({ version, pendingSignIn: pending }).pipe(
+  Schema.encodeEffect(Stored)({ version, pendingSignIn: pending }).pipe(
     Effect.mapError((error) =>
       AuthError.make("InvalidInput", "PendingSignIn.toJson", `not a valid pending sign-in: ${describeProblem(error)}`)
     )
@@ -83,7 +98,7 @@ export const toJson = (pending: PendingSignIn): Effect.Effect<string, AuthError.
  * malformed field) fails with `InvalidInput`, saying where it is wrong, never what it holds.
  */
 export const fromJson = (text: string): Effect.Effect<PendingSignIn, AuthError.AuthError> =>
-  Schema.decodeUnknown(Stored)(text).pipe(
+  Schema.decodeUnknownEffect(Stored)(text).pipe(
     Effect.map((stored) => stored.pendingSignIn),
     Effect.mapError((error) =>
       AuthError.make(

@@ -21,7 +21,7 @@ export interface SecureRandom {
   readonly _: unique symbol
 }
 
-export const SecureRandom: Context.Tag<SecureRandom, SecureRandom.Service> = tags.secureRandom
+export const SecureRandom: Context.Service<SecureRandom, SecureRandom.Service> = tags.secureRandom
 
 /** Web Crypto randomness. */
 export const webCrypto: SecureRandom.Service = {

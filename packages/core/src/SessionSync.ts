@@ -56,16 +56,15 @@ export declare namespace SessionSync {
   }
 }
 
-/** The service's identifier in the context. */
-export interface SessionSync {
-  readonly _: unique symbol
-}
-
-/** A reference with the in-process no-op as its default value. */
-export const SessionSync: Context.Reference<SessionSync, SessionSync.Service> = tags.sessionSync
+/**
+ * A reference with the in-process no-op as its default value. A `Context.Reference` has
+ * no identifier type: reading it never adds a requirement, and a layer that provides it
+ * is a `Layer.Layer<never>`.
+ */
+export const SessionSync: Context.Reference<SessionSync.Service> = tags.sessionSync
 
 /** One context: the lock is the identity, events go nowhere and none arrive. */
 export const inProcess: SessionSync.Service = internal.inProcess
 
-/** Provides a sync service. */
-export const layer = (service: SessionSync.Service): Layer.Layer<SessionSync> => Layer.succeed(SessionSync, service)
+/** Provides a sync service (a reference: the layer provides no identifier). */
+export const layer = (service: SessionSync.Service): Layer.Layer<never> => Layer.succeed(SessionSync, service)

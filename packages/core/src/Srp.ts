@@ -147,9 +147,7 @@ const revealEphemeral = (input: PasswordVerifierInput) => ({
  * current `SrpMath`. Fails with
  * `InvalidResponse` when SRP_B or SALT is not hex, when B ≡ 0 (mod N) or when u = 0.
  */
-export const passwordAuthenticationKey = (
-  input: PasswordVerifierInput
-): Effect.Effect<Uint8Array<ArrayBuffer>, AuthError> =>
+export const passwordAuthenticationKey = (input: PasswordVerifierInput): Effect.Effect<Uint8Array, AuthError> =>
   Effect.flatMap(SrpMath.SrpMath, (math) => internal.passwordAuthenticationKey(revealEphemeral(input), math))
 
 /**

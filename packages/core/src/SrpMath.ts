@@ -38,10 +38,15 @@ export const pure: SrpMath.Service = {
   gPow: internal.gPow
 }
 
-/** The arithmetic `Srp` uses; {@link pure} unless a layer provides another. */
-export class SrpMath extends Context.Reference<SrpMath>()("@effect-cognito/core/SrpMath", {
-  defaultValue: (): SrpMath.Service => pure
-}) {}
+/**
+ * The arithmetic `Srp` uses; {@link pure} unless a layer provides another. A
+ * `Context.Reference` has no identifier type: reading it never adds a requirement, and a
+ * layer that provides it is a `Layer.Layer<never>`.
+ */
+export const SrpMath: Context.Reference<SrpMath.Service> = Context.Reference<SrpMath.Service>(
+  "@effect-cognito/core/SrpMath",
+  { defaultValue: (): SrpMath.Service => pure }
+)
 
 /** Provides {@link pure} explicitly (it is the default already). */
-export const layerPure: Layer.Layer<SrpMath> = Layer.succeed(SrpMath, pure)
+export const layerPure: Layer.Layer<never> = Layer.succeed(SrpMath, pure)

@@ -13,25 +13,26 @@
  *
  * @since 0.1.0
  */
-import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
+import * as KeyValueStore from "effect/persistence/KeyValueStore"
 import * as Schema from "effect/Schema"
+import type * as SchemaIssue from "effect/SchemaIssue"
 import * as AuthConfig from "./AuthConfig.js"
 import * as AuthError from "./AuthError.js"
+import * as SchemaIssues from "./internal/schemaIssues.js"
 import * as tags from "./internal/tags.js"
 
 /** The session of a signed-in user. Tokens are `Redacted`; they encode to plain strings only in the store. */
 export class Session extends Schema.Class<Session>("@effect-cognito/core/Session")({
   /** Cognito's username (`cognito:username`), not an alias. */
   username: Schema.String,
-  idToken: Schema.Redacted(Schema.String),
-  accessToken: Schema.Redacted(Schema.String),
-  refreshToken: Schema.Redacted(Schema.String),
+  idToken: Schema.RedactedFromValue(Schema.String),
+  accessToken: Schema.RedactedFromValue(Schema.String),
+  refreshToken: Schema.RedactedFromValue(Schema.String),
   /** The identity pool identity, once known. */
   identityId: Schema.optional(Schema.String),
   /** Server time minus device time, in milliseconds, measured from the tokens' `iat` when they arrived. */
@@ -41,7 +42,7 @@ export class Session extends Schema.Class<Session>("@effect-cognito/core/Session
 /** The current storage format. */
 export const version = 1
 
-const Stored = Schema.parseJson(
+const Stored = Schema.fromJsonString(
   Schema.Struct({
     version: Schema.Literal(version),
     session: Session
@@ -49,10 +50,10 @@ const Stored = Schema.parseJson(
 )
 
 /** An identity-pool identity id: `<region>:<uuid>`. */
-const IdentityId = Schema.String.pipe(Schema.pattern(/^[a-z]{2}(-[a-z]+)+-\d+:[0-9a-f-]{36}$/))
+const IdentityId = Schema.String.check(Schema.isPattern(/^[a-z]{2}(-[a-z]+)+-\d+:[0-9a-f-]{36}$/))
 
 /** A guest identity id as stored, versioned like the session. */
-const StoredGuest = Schema.parseJson(
+const StoredGuest = Schema.fromJsonString(
   Schema.Struct({
     version: Schema.Literal(version),
     identityId: IdentityId
@@ -68,39 +69,36 @@ export class Federation extends Schema.Class<Federation>("@effect-cognito/core/F
   /** The provider's name in the identity pool's logins, e.g. `accounts.google.com`. */
   provider: Schema.String,
   /** The provider's token the identity pool accepted. */
-  token: Schema.Redacted(Schema.String),
+  token: Schema.RedactedFromValue(Schema.String),
   /** The identity the pool gave for it. */
   identityId: IdentityId,
   /** The role asked for, when one was. */
   customRoleArn: Schema.optional(Schema.String)
 }) {}
 
-const StoredFederation = Schema.parseJson(
+const StoredFederation = Schema.fromJsonString(
   Schema.Struct({
     version: Schema.Literal(version),
     federation: Federation
   })
 )
 
+const problemKinds: Readonly<Record<SchemaIssues.Kind, string>> = {
+  Missing: "is missing",
+  Unexpected: "is not expected",
+  NotJson: "is not JSON",
+  Invalid: "is not as expected"
+}
+
 /**
  * What is wrong with a stored value, by path and kind only: never a value, nor the JSON
  * parser's message (it quotes the text it failed on). Whole issues up to about 500
  * characters, then how many more there are.
  */
-export const describeProblem = (error: ParseResult.ParseError): string => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
-    const path = issue.path.length === 0 ? "the value" : issue.path.map(String).join(".")
-    switch (issue._tag) {
-      case "Missing":
-        return `${path} is missing`
-      case "Unexpected":
-        return `${path} is not expected`
-      case "Transformation":
-        return `${path} is not JSON`
-      default:
-        return `${path} is not as expected`
-    }
-  })
+export const describeProblem = (error: Schema.SchemaError | SchemaIssue.Issue): string => {
+  const issues = SchemaIssues.problems(error).map(
+    ({ kind, path }) => `${SchemaIssues.showPath(path, "the value")} ${problemKinds[kind]}`
+  )
   const unique = [...new Set(issues)]
   const shown: Array<string> = []
   let length = 0
@@ -183,7 +181,7 @@ export interface TokenStore {
   readonly _: unique symbol
 }
 
-export const TokenStore: Context.Tag<TokenStore, TokenStore.Service> = tags.tokenStore
+export const TokenStore: Context.Service<TokenStore, TokenStore.Service> = tags.tokenStore
 
 /** A `Storage` error for a failed store operation. */
 export const storageError = (operation: string, cause: unknown): AuthError.AuthError =>
@@ -196,19 +194,23 @@ export const storageError = (operation: string, cause: unknown): AuthError.AuthE
 const record = <A>(
   backing: TokenStore.Backing,
   key: string,
-  schema: Schema.Schema<A, string>,
+  schema: Schema.Codec<A, string>,
   name: string,
   corrupt: string
 ) => {
-  const decode = Schema.decodeUnknownEither(schema)
-  const encode = Schema.encode(schema)
+  const decode = Schema.decodeUnknownExit(schema)
+  const encode = Schema.encodeEffect(schema)
   const load = Effect.flatMap(backing.get(key), (stored) => {
     if (Option.isNone(stored)) return Effect.succeed(Option.none<A>())
     const decoded = decode(stored.value)
-    if (Either.isRight(decoded)) return Effect.succeed(Option.some(decoded.right))
+    if (Exit.isSuccess(decoded)) return Effect.succeed(Option.some(decoded.value))
+    const problem = Option.match(Exit.findErrorOption(decoded), {
+      onNone: () => "the value is not as expected",
+      onSome: describeProblem
+    })
     return Effect.logWarning(`effect-cognito: the stored ${corrupt}`).pipe(
-      Effect.annotateLogs({ key, problem: describeProblem(decoded.left) }),
-      Effect.zipRight(backing.remove(key)),
+      Effect.annotateLogs({ key, problem }),
+      Effect.andThen(backing.remove(key)),
       Effect.as(Option.none<A>())
     )
   })
@@ -264,29 +266,35 @@ export const make = (backing: TokenStore.Backing, key: string): TokenStore.Servi
   }
 }
 
-/** A store over any `@effect/platform` `KeyValueStore`. */
+/** A store over any `effect/persistence` `KeyValueStore`. */
 export const fromKeyValueStore = (store: KeyValueStore.KeyValueStore, key: string): TokenStore.Service =>
   make(
     {
-      get: (k) => Effect.mapError(store.get(k), (e) => storageError("read", e)),
+      get: (k) =>
+        store.get(k).pipe(
+          Effect.map(Option.fromUndefinedOr),
+          Effect.mapError((e) => storageError("read", e))
+        ),
       set: (k, value) => Effect.mapError(store.set(k, value), (e) => storageError("write", e)),
       remove: (k) => Effect.mapError(store.remove(k), (e) => storageError("remove", e))
     },
     key
   )
 
-/** Over the `KeyValueStore` in context, under the app client's key. */
+/** Over the `KeyValueStore` in context, under the app client's key (built anew wherever it is provided). */
 export const layerKeyValueStore: Layer.Layer<TokenStore, never, AuthConfig.AuthConfig | KeyValueStore.KeyValueStore> =
-  Layer.effect(
-    TokenStore,
-    Effect.gen(function* () {
-      const config = yield* AuthConfig.AuthConfig
-      const store = yield* KeyValueStore.KeyValueStore
-      return fromKeyValueStore(store, keyFor(config))
-    })
+  Layer.fresh(
+    Layer.effect(
+      TokenStore,
+      Effect.gen(function* () {
+        const config = yield* AuthConfig.AuthConfig
+        const store = yield* KeyValueStore.KeyValueStore
+        return fromKeyValueStore(store, keyFor(config))
+      })
+    )
   )
 
-/** In memory: the session lives as long as the layer. */
-export const layerMemory: Layer.Layer<TokenStore, never, AuthConfig.AuthConfig> = layerKeyValueStore.pipe(
-  Layer.provide(KeyValueStore.layerMemory)
+/** In memory: the session lives as long as the layer; each place it is provided has its own. */
+export const layerMemory: Layer.Layer<TokenStore, never, AuthConfig.AuthConfig> = Layer.fresh(
+  layerKeyValueStore.pipe(Layer.provide(KeyValueStore.layerMemory))
 )

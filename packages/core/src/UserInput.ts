@@ -4,7 +4,7 @@
  * refuse (as `InvalidParameterException`), so a test pool and the client agree with
  * Cognito.
  *
- * Each check is a pure function returning `Either`: the value, or an `AuthError` with
+ * Each check is a pure function returning `Result`: the value, or an `AuthError` with
  * reason `InvalidInput` naming the field and what was expected. A message never shows the
  * value. Lengths count characters (code points), as Cognito does.
  *
@@ -21,13 +21,13 @@
  *
  * @since 0.1.0
  */
-import type * as Either from "effect/Either"
+import type * as Result from "effect/Result"
 import type * as Redacted from "effect/Redacted"
 import type * as AuthError from "./AuthError.js"
 import * as internal from "./internal/input.js"
 
 /** A checked value, or an `InvalidInput` error. */
-export type Checked<A> = Either.Either<A, AuthError.AuthError>
+export type Checked<A> = Result.Result<A, AuthError.AuthError>
 
 /** A username (or alias: email, phone number) as Cognito accepts it. */
 export const username: (method: string, value: unknown, field?: string) => Checked<string> = internal.username

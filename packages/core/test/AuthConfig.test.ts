@@ -150,24 +150,22 @@ describe("AuthConfig", () => {
 
   it.effect("reads the environment through Config", () =>
     Effect.gen(function* () {
-      const provider = ConfigProvider.fromMap(
-        new Map([
-          ["COGNITO_REGION", "eu-west-1"],
-          ["COGNITO_USER_POOL_ID", "eu-west-1_AbCdEf123"],
-          ["COGNITO_CLIENT_ID", "client1"],
-          ["COGNITO_CLIENT_SECRET", "shh"]
-        ])
-      )
+      const provider = ConfigProvider.fromEnvRecord({
+        COGNITO_REGION: "eu-west-1",
+        COGNITO_USER_POOL_ID: "eu-west-1_AbCdEf123",
+        COGNITO_CLIENT_ID: "client1",
+        COGNITO_CLIENT_SECRET: "shh"
+      })
       const config = yield* AuthConfig.AuthConfig.pipe(
         Effect.provide(AuthConfig.layerConfig()),
-        Effect.withConfigProvider(provider)
+        Effect.provideService(ConfigProvider.ConfigProvider, provider)
       )
       assert.strictEqual(config.clientId, "client1")
       assert.strictEqual(Redacted.value(config.clientSecret!), "shh")
       const missing = yield* Effect.flip(
         AuthConfig.AuthConfig.pipe(
           Effect.provide(AuthConfig.layerConfig()),
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+          Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord({}))
         )
       )
       assert.strictEqual(missing.reason, "InvalidConfig")

@@ -23,9 +23,9 @@ describe("AwsCredentials", () => {
   it.effect("toSdkProvider resolves the SDK's plain shape, running the Effect at each call", () =>
     Effect.gen(function* () {
       const calls = yield* Ref.make(0)
-      const runtime = yield* Effect.runtime<never>()
+      const context = yield* Effect.context<never>()
       const provider = AwsCredentials.toSdkProvider(
-        runtime,
+        context,
         Effect.as(
           Ref.update(calls, (n) => n + 1),
           credentials
@@ -45,9 +45,9 @@ describe("AwsCredentials", () => {
 
   it.effect("toSdkProvider rejects with the AuthError itself", () =>
     Effect.gen(function* () {
-      const runtime = yield* Effect.runtime<never>()
+      const context = yield* Effect.context<never>()
       const provider = AwsCredentials.toSdkProvider(
-        runtime,
+        context,
         Effect.fail(AuthError.make("NotSignedIn", "getAWSCredentials", "no session"))
       )
       const rejection = yield* Effect.promise(() =>

@@ -3,8 +3,8 @@
  * the size cap (declared, streamed, endless) and servers that echo the request body
  * escaped into their error messages.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -23,7 +23,7 @@ const config: AuthConfig.Input = {
 
 /** A client whose every answer is `respond(body of the request)`. */
 const providerAnswering = (respond: (requestBody: string) => Response, input: AuthConfig.Input = config) =>
-  CognitoIdentityProvider.makeWith({ retrySchedule: Schedule.stop }).pipe(
+  CognitoIdentityProvider.makeWith({ retrySchedule: Schedule.recurs(0) }).pipe(
     Effect.provideService(
       HttpClient.HttpClient,
       HttpClient.make((request) => {
@@ -53,7 +53,7 @@ const endlessBody = (chunk: number) => {
   return { stream, seen }
 }
 
-const getUser = (provider: Effect.Effect.Success<ReturnType<typeof providerAnswering>>) =>
+const getUser = (provider: Effect.Success<ReturnType<typeof providerAnswering>>) =>
   provider.getUser({ accessToken: Redacted.make("access-token") })
 
 describe("AwsJson response size cap", () => {

@@ -1,13 +1,13 @@
-import * as Headers from "@effect/platform/Headers"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Headers from "effect/http/Headers"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as AuthError from "../src/AuthError.js"
 import * as AwsSigning from "../src/AwsSigning.js"
 import * as FakeHttpClient from "./FakeHttpClient.js"
@@ -155,7 +155,7 @@ describe("AwsSigning.signed", () => {
         region: "eu-west-1"
       })
       yield* client.execute(
-        HttpClientRequest.post("https://api.example.com/items").pipe(HttpClientRequest.bodyUnsafeJson({ a: 1 }))
+        HttpClientRequest.post("https://api.example.com/items").pipe(HttpClientRequest.bodyJsonUnsafe({ a: 1 }))
       )
       const [sent] = fake.requests
       assert.strictEqual(sent?.headers["x-amz-date"], "20260301T090807Z")
@@ -209,7 +209,7 @@ describe("AwsSigning.signed", () => {
       const client = AwsSigning.signed(fake.client, {
         credentials: Effect.succeed(credentialsNumber(0)),
         // Renewal takes five minutes: the retry is signed at the new time.
-        renew: Effect.zipRight(TestClock.adjust("5 minutes"), renew.effect),
+        renew: Effect.andThen(TestClock.adjust("5 minutes"), renew.effect),
         service: "execute-api",
         region: "eu-west-1"
       })
@@ -353,7 +353,7 @@ describe("AwsSigning.signed", () => {
     Effect.gen(function* () {
       const seen: Array<Record<string, string | Redacted.Redacted>> = []
       const client = HttpClient.make((request, _url, _signal, fiber) => {
-        seen.push(Headers.redact(request.headers, fiber.getFiberRef(Headers.currentRedactedNames)))
+        seen.push(Headers.redact(request.headers, fiber.getRef(Headers.CurrentRedactedNames)))
         return Effect.succeed(HttpClientResponse.fromWeb(request, new Response("ok")))
       })
       const signed = AwsSigning.signed(client, {
@@ -385,8 +385,8 @@ describe("AwsSigning.signed", () => {
       const error = yield* Effect.flip(
         client.execute(HttpClientRequest.post("https://api.example.com/").pipe(HttpClientRequest.bodyFormData(form)))
       )
-      assert.strictEqual(error._tag, "RequestError")
-      assert.isTrue(error._tag === "RequestError" && error.reason === "Encode")
+      assert.strictEqual(error._tag, "HttpClientError")
+      assert.isTrue(error._tag === "HttpClientError" && error.reason._tag === "EncodeError")
       assert.strictEqual(fake.requests.length, 0)
     })
   )

@@ -1,10 +1,10 @@
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "effect/http/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as AuthConfig from "../src/AuthConfig.js"
 import * as AuthError from "../src/AuthError.js"
 import * as CognitoIdentityPool from "../src/CognitoIdentityPool.js"
@@ -36,7 +36,7 @@ const credentialsWire = {
 
 const setup = (
   script: (request: FakeHttpClient.Recorded, index: number) => FakeHttpClient.Reply,
-  options: CognitoIdentityPool.Options = { retrySchedule: Schedule.stop },
+  options: CognitoIdentityPool.Options = { retrySchedule: Schedule.recurs(0) },
   input: AuthConfig.Input = config
 ) =>
   Effect.gen(function* () {
@@ -171,7 +171,7 @@ describe("CognitoIdentityPool", () => {
     it.effect("fails with Transport when the server never answers", () =>
       Effect.gen(function* () {
         const { pool } = yield* setup(() => FakeHttpClient.never)
-        const fiber = yield* Effect.fork(pool.getId({}))
+        const fiber = yield* Effect.forkChild(pool.getId({}))
         yield* TestClock.adjust("10 seconds")
         const error = yield* Effect.flip(Fiber.join(fiber))
         assert.strictEqual(error.reason, "Transport")
@@ -212,7 +212,7 @@ describe("CognitoIdentityPool", () => {
     it.effect("gives up after the attempts of the default schedule", () =>
       Effect.gen(function* () {
         const { pool, requests } = yield* setup(() => FakeHttpClient.text(503, "<html>unavailable</html>"), {})
-        const fiber = yield* Effect.fork(pool.getCredentialsForIdentity({ identityId }))
+        const fiber = yield* Effect.forkChild(pool.getCredentialsForIdentity({ identityId }))
         yield* TestClock.adjust("1 minute")
         const error = yield* Effect.flip(Fiber.join(fiber))
         assert.strictEqual(error.reason, "InvalidResponse")

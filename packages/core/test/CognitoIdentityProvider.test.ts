@@ -1,10 +1,10 @@
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "effect/http/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as AuthConfig from "../src/AuthConfig.js"
 import * as AuthError from "../src/AuthError.js"
 import * as CognitoIdentityProvider from "../src/CognitoIdentityProvider.js"
@@ -16,7 +16,7 @@ const endpoint = "https://cognito-idp.eu-west-1.amazonaws.com/"
 
 const setup = (
   script: (request: FakeHttpClient.Recorded, index: number) => FakeHttpClient.Reply,
-  options: CognitoIdentityProvider.Options = { retrySchedule: Schedule.stop },
+  options: CognitoIdentityProvider.Options = { retrySchedule: Schedule.recurs(0) },
   input: AuthConfig.Input = config
 ) =>
   Effect.gen(function* () {
@@ -673,9 +673,9 @@ describe("CognitoIdentityProvider", () => {
     it.effect("fails with Transport after requestTimeout when the server never answers", () =>
       Effect.gen(function* () {
         const { provider, requests } = yield* setup(() => FakeHttpClient.never)
-        const fiber = yield* Effect.fork(passwordSignIn(provider))
+        const fiber = yield* Effect.forkChild(passwordSignIn(provider))
         yield* TestClock.adjust("9999 millis")
-        assert.isNull(fiber.unsafePoll())
+        assert.isUndefined(fiber.pollUnsafe())
         yield* TestClock.adjust("1 millis")
         const error = yield* Effect.flip(Fiber.join(fiber))
         assert.strictEqual(error.reason, "Transport")
@@ -691,7 +691,7 @@ describe("CognitoIdentityProvider", () => {
           ...config,
           requestTimeout: "2 seconds"
         })
-        const fiber = yield* Effect.fork(passwordSignIn(provider))
+        const fiber = yield* Effect.forkChild(passwordSignIn(provider))
         yield* TestClock.adjust("2 seconds")
         const error = yield* Effect.flip(Fiber.join(fiber))
         assert.strictEqual(error.reason, "Transport")
@@ -823,7 +823,7 @@ describe("CognitoIdentityProvider", () => {
     it.effect("gives up after the maximum attempts of the default schedule, with backoff on the clock", () =>
       Effect.gen(function* () {
         const { provider, requests } = yield* setup(() => throttled, {})
-        const fiber = yield* Effect.fork(refresh(provider))
+        const fiber = yield* Effect.forkChild(refresh(provider))
         yield* TestClock.adjust("100 millis")
         assert.strictEqual(requests.length, 1, "the first retry waits for the backoff")
         yield* TestClock.adjust("1 minute")
@@ -926,7 +926,7 @@ describe("CognitoIdentityProvider", () => {
     it.effect("keeps secrets out of a timeout error", () =>
       Effect.gen(function* () {
         const { provider } = yield* setup(() => FakeHttpClient.never)
-        const fiber = yield* Effect.fork(passwordSignIn(provider))
+        const fiber = yield* Effect.forkChild(passwordSignIn(provider))
         yield* TestClock.adjust("10 seconds")
         assertNoSecret(yield* Effect.flip(Fiber.join(fiber)))
       })

@@ -3,12 +3,12 @@
  * records each request (URL, method, headers, content type, parsed JSON body) and
  * answers with whatever the script returns for it.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
+import * as Base64Url from "effect/encoding/Base64Url"
 
 /** A request as the fake saw it. */
 export interface Recorded {
@@ -86,7 +86,9 @@ export const make = (script: (request: Recorded, index: number) => Reply) => {
         return Effect.never
       case "TransportFailure":
         return Effect.fail(
-          new HttpClientError.RequestError({ request, reason: "Transport", cause: new Error(reply.message) })
+          new HttpClientError.HttpClientError({
+            reason: new HttpClientError.TransportError({ request, cause: new Error(reply.message) })
+          })
         )
       case "Respond":
         return Effect.succeed(
@@ -102,6 +104,6 @@ export const make = (script: (request: Recorded, index: number) => Reply) => {
 
 /** An unsigned JWT-shaped token with these claims (the clients never verify signatures). */
 export const jwt = (claims: Record<string, unknown>): string =>
-  `${Encoding.encodeBase64Url(JSON.stringify({ alg: "RS256", kid: "test" }))}.${Encoding.encodeBase64Url(
+  `${Base64Url.encode(JSON.stringify({ alg: "RS256", kid: "test" }))}.${Base64Url.encode(
     JSON.stringify(claims)
   )}.signature`

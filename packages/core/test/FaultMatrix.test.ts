@@ -11,21 +11,19 @@
  * error's message, `Cause.pretty`, `JSON.stringify` or any log line. The loopback half
  * (a real socket) is packages/node/test/FaultMatrix.test.ts.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
-import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as References from "effect/References"
+import * as TestClock from "effect/testing/TestClock"
 import * as Auth from "../src/Auth.js"
 import * as AuthConfig from "../src/AuthConfig.js"
 import type * as AuthError from "../src/AuthError.js"
@@ -234,8 +232,8 @@ const step = 250
 const settle = Effect.forEach(
   Array.from({ length: 4 }),
   () =>
-    Effect.zipRight(
-      Effect.yieldNow(),
+    Effect.andThen(
+      Effect.yieldNow,
       Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
     ),
   { discard: true }
@@ -244,12 +242,12 @@ const settle = Effect.forEach(
 /** Runs `effect`, moving `TestClock` only while it waits; returns its exit and the simulated time it waited. */
 const timed = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.gen(function* () {
-    const fiber = yield* Effect.fork(effect)
+    const fiber = yield* Effect.forkChild(effect)
     let waited = 0
     for (;;) {
       yield* settle
-      const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) return { exit: done.value, waited }
+      const done = fiber.pollUnsafe()
+      if (done !== undefined) return { exit: done, waited }
       if (waited > 60_000) return yield* Effect.die(`still waiting after ${waited} ms of TestClock`)
       yield* TestClock.adjust(Duration.millis(step))
       waited += step
@@ -276,7 +274,7 @@ const assertNoSecret = (exit: Exit.Exit<unknown, unknown>, logs: ReadonlyArray<s
   const texts: Array<string> = [...logs]
   if (Exit.isFailure(exit)) {
     texts.push(Cause.pretty(exit.cause))
-    const failure = Cause.failureOption(exit.cause)
+    const failure = Cause.findErrorOption(exit.cause)
     if (Option.isSome(failure)) texts.push(String(failure.value), JSON.stringify(failure.value))
   }
   for (const text of texts) for (const secret of secrets) assert.notInclude(text, secret)
@@ -298,8 +296,9 @@ const cell = (
   options: { readonly background?: boolean } = {}
 ) => {
   const logs: Array<string> = []
-  const logger = Logger.make(({ annotations, message }) => {
-    logs.push(`${JSON.stringify(message)} ${JSON.stringify([...HashMap.toEntries(annotations)])}`)
+  const logger = Logger.make(({ fiber, message }) => {
+    const annotations = fiber.getRef(References.CurrentLogAnnotations)
+    logs.push(`${JSON.stringify(message)} ${JSON.stringify(Object.entries(annotations))}`)
   })
   return Effect.gen(function* () {
     yield* TestClock.setTime(start)
@@ -317,15 +316,15 @@ const cell = (
     const outcome: Outcome = {
       result: Exit.isSuccess(exit)
         ? "ok"
-        : Option.match(Cause.failureOption(exit.cause), { onNone: () => "ok" as const, onSome: (e) => e.reason }),
+        : Option.match(Cause.findErrorOption(exit.cause), { onNone: () => "ok" as const, onSome: (e) => e.reason }),
       waited,
       signedIn: yield* auth.isSignedIn,
       stored: Option.isSome(yield* store.load)
     }
     return outcome
   }).pipe(
-    Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-    Logger.withMinimumLogLevel(LogLevel.All),
+    Effect.provide(Logger.layer([logger])),
+    Effect.provideService(References.MinimumLogLevel, "All"),
     Effect.provide(layers(shape)),
     Effect.scoped
   )

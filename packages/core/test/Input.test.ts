@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import type * as AuthError from "../src/AuthError.js"
 import * as Input from "../src/internal/input.js"
 
 const refused = <A>(checked: Input.Checked<A>, ...fragments: ReadonlyArray<string>): AuthError.AuthError => {
-  assert.isTrue(Either.isLeft(checked), "expected a refusal")
-  const error = (checked as Either.Left<AuthError.AuthError, A>).left
+  assert.isTrue(Result.isFailure(checked), "expected a refusal")
+  const error = (checked as Result.Failure<A, AuthError.AuthError>).failure
   assert.strictEqual(error.reason, "InvalidInput")
   assert.strictEqual(error.method, "signIn")
   for (const fragment of fragments) assert.include(error.message, fragment)
@@ -14,8 +14,8 @@ const refused = <A>(checked: Input.Checked<A>, ...fragments: ReadonlyArray<strin
 }
 
 const accepted = <A>(checked: Input.Checked<A>): A => {
-  assert.isTrue(Either.isRight(checked), Either.isLeft(checked) ? checked.left.message : "")
-  return (checked as Either.Right<AuthError.AuthError, A>).right
+  assert.isTrue(Result.isSuccess(checked), Result.isFailure(checked) ? checked.failure.message : "")
+  return (checked as Result.Success<A, AuthError.AuthError>).success
 }
 
 describe("Input", () => {

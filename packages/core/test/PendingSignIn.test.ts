@@ -8,7 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as Auth from "../src/Auth.js"
 import * as AuthConfig from "../src/AuthConfig.js"
 import type * as AuthError from "../src/AuthError.js"
@@ -60,7 +60,10 @@ describe("PendingSignIn JSON", () => {
   it.effect("toJson refuses a value built by hand with an invalid date, with InvalidInput and no session", () =>
     Effect.gen(function* () {
       // The constructor validates; a caller can still skip that (the second argument), as a cast would.
-      const broken = new PendingSignIn.PendingSignIn({ ...pending, expiresAt: new Date(Number.NaN) }, true)
+      const broken = new PendingSignIn.PendingSignIn(
+        { ...pending, expiresAt: new Date(Number.NaN) },
+        { disableChecks: true }
+      )
       const error = yield* failure(PendingSignIn.toJson(broken), "InvalidInput")
       assert.include(error.message, "PendingSignIn.toJson")
       assert.notInclude(error.message, session)

@@ -3,17 +3,17 @@
  * answer, a stored session — the result is a value or a typed `AuthError`, never a
  * thrown exception, never a defect, and never a secret in a message or a log.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as References from "effect/References"
+import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import fc from "fast-check"
 import * as AuthConfig from "../src/AuthConfig.js"
@@ -26,9 +26,9 @@ import * as TokenStore from "../src/TokenStore.js"
 /** The exit failed with one `AuthError` of one of `reasons` (any when empty), and nothing else. */
 const typedFailure = (exit: Exit.Exit<unknown, unknown>, reasons: ReadonlyArray<AuthError.Reason> = []) => {
   if (Exit.isSuccess(exit)) return
-  assert.isFalse(Cause.isDie(exit.cause), `a defect: ${Cause.pretty(exit.cause)}`)
-  assert.isFalse(Cause.isInterrupted(exit.cause), "interrupted")
-  const error = Option.getOrThrow(Cause.failureOption(exit.cause))
+  assert.isFalse(Cause.hasDies(exit.cause), `a defect: ${Cause.pretty(exit.cause)}`)
+  assert.isFalse(Cause.hasInterrupts(exit.cause), "interrupted")
+  const error = Option.getOrThrow(Cause.findErrorOption(exit.cause))
   assert.isTrue(AuthError.isAuthError(error), `not an AuthError: ${String(error)}`)
   if (reasons.length > 0) assert.include(reasons, (error as AuthError.AuthError).reason)
 }
@@ -92,7 +92,7 @@ describe("AuthConfig.make, for any input", () => {
         const exit = Effect.runSyncExit(AuthConfig.make(input as AuthConfig.Input))
         typedFailure(exit, ["InvalidConfig"])
         if (Exit.isFailure(exit)) {
-          const error = Option.getOrThrow(Cause.failureOption(exit.cause))
+          const error = Option.getOrThrow(Cause.findErrorOption(exit.cause))
           assert.notInclude(error.message, secretMarker)
           assert.notInclude(JSON.stringify(error), secretMarker)
         } else {
@@ -145,17 +145,17 @@ describe("Input, for any value", () => {
       fc.property(plain, secretInput, (value, secret) => {
         for (const check of plainChecks) {
           const checked = check("flow", value)
-          if (Either.isLeft(checked)) {
-            assert.strictEqual(checked.left.reason, "InvalidInput")
-            assert.isBelow(checked.left.message.length, 300)
+          if (Result.isFailure(checked)) {
+            assert.strictEqual(checked.failure.reason, "InvalidInput")
+            assert.isBelow(checked.failure.message.length, 300)
           }
         }
         for (const check of secretChecks) {
           const checked = check("flow", secret)
-          if (Either.isLeft(checked)) {
-            assert.strictEqual(checked.left.reason, "InvalidInput")
-            assert.notInclude(checked.left.message, secretMarker)
-          } else assert.strictEqual(checked.right, secret)
+          if (Result.isFailure(checked)) {
+            assert.strictEqual(checked.failure.reason, "InvalidInput")
+            assert.notInclude(checked.failure.message, secretMarker)
+          } else assert.strictEqual(checked.success, secret)
         }
       }),
       { numRuns: 500 }
@@ -239,15 +239,15 @@ const runAgainst = (
       identityPoolId: "eu-west-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
     })
     const services = yield* Effect.all({
-      provider: CognitoIdentityProvider.makeWith({ retrySchedule: Schedule.stop }),
-      pool: CognitoIdentityPool.makeWith({ retrySchedule: Schedule.stop })
+      provider: CognitoIdentityProvider.makeWith({ retrySchedule: Schedule.recurs(0) }),
+      pool: CognitoIdentityPool.makeWith({ retrySchedule: Schedule.recurs(0) })
     }).pipe(Effect.provideService(HttpClient.HttpClient, client), Effect.provide(config), Effect.orDie)
     return yield* call(services)
   })
 
 interface Services {
-  readonly provider: Effect.Effect.Success<ReturnType<typeof CognitoIdentityProvider.makeWith>>
-  readonly pool: Effect.Effect.Success<ReturnType<typeof CognitoIdentityPool.makeWith>>
+  readonly provider: Effect.Success<ReturnType<typeof CognitoIdentityProvider.makeWith>>
+  readonly pool: Effect.Success<ReturnType<typeof CognitoIdentityPool.makeWith>>
 }
 
 const secret = Redacted.make(`${secretMarker}-pa"ss\\wörd`)
@@ -270,7 +270,7 @@ describe("AWS JSON decoding, for any answer", () => {
           const exit = await Effect.runPromiseExit(runAgainst(reply, call))
           typedFailure(exit)
           if (Exit.isFailure(exit)) {
-            const error = Option.getOrThrow(Cause.failureOption(exit.cause))
+            const error = Option.getOrThrow(Cause.findErrorOption(exit.cause))
             for (const text of [error.message, JSON.stringify(error), Cause.pretty(exit.cause)])
               assert.notInclude(text, secretMarker)
           }
@@ -313,14 +313,14 @@ describe("session decoding, for any stored value", () => {
     fc.assert(
       fc.property(stored, (value) => {
         const lines: Array<string> = []
-        const logger = Logger.make(({ annotations, message }) => {
-          lines.push(JSON.stringify({ message, annotations: Object.fromEntries(HashMap.toEntries(annotations)) }))
+        const logger = Logger.make(({ fiber, message }) => {
+          lines.push(JSON.stringify({ message, annotations: fiber.getRef(References.CurrentLogAnnotations) }))
         })
         const store = TokenStore.make(
           { get: () => Effect.succeed(Option.some(value)), set: () => Effect.void, remove: () => Effect.void },
           "key"
         )
-        const exit = Effect.runSyncExit(store.load.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger))))
+        const exit = Effect.runSyncExit(store.load.pipe(Effect.provide(Logger.layer([logger]))))
         assert.isTrue(Exit.isSuccess(exit), Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "")
         for (const line of lines) assert.notInclude(line, secretMarker)
       }),

@@ -7,14 +7,14 @@ import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
+import * as Base64Url from "effect/encoding/Base64Url"
 import * as Fiber from "effect/Fiber"
-import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import * as TestClock from "effect/TestClock"
+import * as References from "effect/References"
+import * as TestClock from "effect/testing/TestClock"
 import * as AuthError from "../src/AuthError.js"
 import type * as IdentityProvider from "../src/IdentityProvider.js"
 import * as Session from "../src/internal/session.js"
@@ -22,7 +22,7 @@ import * as TokenStore from "../src/TokenStore.js"
 
 /** An unsigned JWT with these claims (the client never verifies signatures). */
 const jwt = (claims: Record<string, unknown>) =>
-  `${Encoding.encodeBase64Url('{"alg":"none"}')}.${Encoding.encodeBase64Url(JSON.stringify(claims))}.c2ln`
+  `${Base64Url.encode('{"alg":"none"}')}.${Base64Url.encode(JSON.stringify(claims))}.c2ln`
 
 /** Tokens issued at `iat` (seconds) for `lifetime` seconds (an hour), numbered so a test can tell them apart. */
 const tokens = (n: number, iat = 0, lifetime = 3600): IdentityProvider.AuthenticationResult => ({
@@ -52,17 +52,17 @@ const faultyStore = (broken: Broken) =>
     return TokenStore.make(
       {
         get: (key) =>
-          Effect.zipRight(
+          Effect.andThen(
             guard("get"),
-            Effect.map(Ref.get(cells), (m) => Option.fromNullable(m.get(key)))
+            Effect.map(Ref.get(cells), (m) => Option.fromNullishOr(m.get(key)))
           ),
         set: (key, value) =>
-          Effect.zipRight(
+          Effect.andThen(
             guard("set"),
             Ref.update(cells, (m) => new Map(m).set(key, value))
           ),
         remove: (key) =>
-          Effect.zipRight(
+          Effect.andThen(
             guard("remove"),
             Ref.update(cells, (m) => {
               const next = new Map(m)
@@ -98,8 +98,8 @@ const setup = (
 /** The `n` claim of the access token: which answer the tokens came from. */
 const accessNumber = (t: { readonly accessToken: Redacted.Redacted<string> }): unknown => {
   const payload = Redacted.value(t.accessToken).split(".")[1] ?? ""
-  const json = Encoding.decodeBase64UrlString(payload)
-  return json._tag === "Right" ? (JSON.parse(json.right) as { readonly n?: unknown }).n : undefined
+  const json = Base64Url.decodeString(payload)
+  return json._tag === "Success" ? (JSON.parse(json.success) as { readonly n?: unknown }).n : undefined
 }
 
 describe("session decisions", () => {
@@ -150,7 +150,7 @@ describe("session decisions", () => {
 })
 
 describe("session", () => {
-  it.scoped("restores a stored session without a refresh, and signs out when the store holds unreadable tokens", () =>
+  it.effect("restores a stored session without a refresh, and signs out when the store holds unreadable tokens", () =>
     Effect.gen(function* () {
       const { store, session, calls } = yield* setup(() => Effect.succeed(tokens(2)))
       assert.strictEqual(yield* session.userState, "SignedOut")
@@ -183,7 +183,7 @@ describe("session", () => {
     })
   )
 
-  it.scoped("inside the refresh window, valid tokens come at once while one background refresh runs", () =>
+  it.effect("inside the refresh window, valid tokens come at once while one background refresh runs", () =>
     Effect.gen(function* () {
       const { store, session, calls } = yield* setup(() => Effect.succeed(tokens(2, 3400)))
       yield* session.establish(tokens(1), "alice", "signIn")
@@ -202,7 +202,7 @@ describe("session", () => {
     })
   )
 
-  it.scoped("expired tokens: concurrent callers wait for one shared refresh", () =>
+  it.effect("expired tokens: concurrent callers wait for one shared refresh", () =>
     Effect.gen(function* () {
       const { session, calls } = yield* setup(() => Effect.succeed(tokens(2, 3600)))
       yield* session.establish(tokens(1), "alice", "signIn")
@@ -216,7 +216,7 @@ describe("session", () => {
     })
   )
 
-  it.scoped("a rejected refresh token ends the session: SessionExpired (then and after), store cleared", () =>
+  it.effect("a rejected refresh token ends the session: SessionExpired (then and after), store cleared", () =>
     Effect.gen(function* () {
       const { store, session } = yield* setup(() =>
         Effect.fail(AuthError.make("NotAuthorized", "InitiateAuth", "Refresh Token has been revoked"))
@@ -230,7 +230,7 @@ describe("session", () => {
     })
   )
 
-  it.scoped("a transient failure while the tokens are still valid keeps them; once expired it fails", () =>
+  it.effect("a transient failure while the tokens are still valid keeps them; once expired it fails", () =>
     Effect.gen(function* () {
       const { session } = yield* setup(() => Effect.fail(AuthError.make("Transport", "InitiateAuth", "reset")))
       yield* session.establish(tokens(1), "alice", "signIn")
@@ -242,12 +242,12 @@ describe("session", () => {
     })
   )
 
-  it.scoped("a refresh that finishes after a sign-out writes nothing and fails with NotSignedIn", () =>
+  it.effect("a refresh that finishes after a sign-out writes nothing and fails with NotSignedIn", () =>
     Effect.gen(function* () {
       const gate = yield* Deferred.make<void>()
       const { store, session, calls } = yield* setup(() => Effect.as(Deferred.await(gate), tokens(2)))
       yield* session.establish(tokens(1), "alice", "signIn")
-      const refreshing = yield* Effect.fork(session.getTokens({ forceRefresh: true }))
+      const refreshing = yield* Effect.forkChild(session.getTokens({ forceRefresh: true }))
       yield* TestClock.adjust(Duration.millis(1))
       assert.strictEqual(yield* Ref.get(calls), 1, "the refresh is under way")
       yield* session.forget("SignedOut")
@@ -264,10 +264,11 @@ describe("session", () => {
 /** Runs `effect` with a logger that keeps every line (message and annotations) as text. */
 const withLogs = <A, E, R>(effect: (logs: ReadonlyArray<string>) => Effect.Effect<A, E, R>) => {
   const logs: Array<string> = []
-  const logger = Logger.make(({ annotations, logLevel, message }) => {
-    logs.push(`${logLevel.label} ${JSON.stringify(message)} ${JSON.stringify([...HashMap.toEntries(annotations)])}`)
+  const logger = Logger.make(({ fiber, logLevel, message }) => {
+    const annotations = fiber.getRef(References.CurrentLogAnnotations)
+    logs.push(`${logLevel.toUpperCase()} ${JSON.stringify(message)} ${JSON.stringify(Object.entries(annotations))}`)
   })
-  return effect(logs).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+  return effect(logs).pipe(Effect.provide(Logger.layer([logger])))
 }
 
 describe("refresh timing", () => {
@@ -289,7 +290,7 @@ describe("refresh timing", () => {
     assert.isTrue(Session.needsRefresh(at(300), 150_000, 300_000))
   })
 
-  it.scoped("5-minute tokens with a 5-minute window: 60 calls over 60 s make at most two refreshes", () =>
+  it.effect("5-minute tokens with a 5-minute window: 60 calls over 60 s make at most two refreshes", () =>
     Effect.gen(function* () {
       const { session, calls } = yield* setup((n) =>
         Effect.map(Clock.currentTimeMillis, (now) => tokens(n + 1, Math.floor(now / 1000), 300))
@@ -308,7 +309,7 @@ describe("refresh timing", () => {
     })
   )
 
-  it.scoped("a hanging refresh never holds back valid tokens; only expired tokens wait for it", () =>
+  it.effect("a hanging refresh never holds back valid tokens; only expired tokens wait for it", () =>
     Effect.gen(function* () {
       const gate = yield* Deferred.make<void>()
       const { session, calls } = yield* setup(() => Effect.as(Deferred.await(gate), tokens(2, 3600)))
@@ -318,16 +319,16 @@ describe("refresh timing", () => {
       yield* TestClock.adjust(Duration.millis(1))
       assert.strictEqual(yield* Ref.get(calls), 1, "one background refresh for 50 callers")
       yield* TestClock.adjust(Duration.seconds(60))
-      const waiting = yield* Effect.fork(session.getTokens())
+      const waiting = yield* Effect.forkChild(session.getTokens())
       yield* TestClock.adjust(Duration.millis(1))
-      assert.isTrue(Option.isNone(yield* Fiber.poll(waiting)), "an expired token waits for the refresh")
+      assert.isUndefined(waiting.pollUnsafe(), "an expired token waits for the refresh")
       assert.strictEqual(yield* Ref.get(calls), 1, "and joins the one in flight")
       yield* Deferred.succeed(gate, undefined)
       assert.strictEqual(accessNumber(yield* Fiber.join(waiting)), 2)
     })
   )
 
-  it.scoped("after a failed background refresh the next one waits 10 s: an outage costs no request per call", () =>
+  it.effect("after a failed background refresh the next one waits 10 s: an outage costs no request per call", () =>
     Effect.gen(function* () {
       const { session, calls } = yield* setup(() => Effect.fail(AuthError.make("Transport", "InitiateAuth", "reset")))
       yield* session.establish(tokens(1), "alice", "signIn")
@@ -347,7 +348,7 @@ describe("refresh timing", () => {
     })
   )
 
-  it.scoped(
+  it.effect(
     "tokens from a server whose clock is hours behind are judged by its clock: neither expired nor refreshed",
     () =>
       Effect.gen(function* () {
@@ -363,7 +364,7 @@ describe("refresh timing", () => {
       })
   )
 
-  it.scoped("tokens that expire no later than they were issued are refused with InvalidResponse", () =>
+  it.effect("tokens that expire no later than they were issued are refused with InvalidResponse", () =>
     Effect.gen(function* () {
       const { session } = yield* setup(() => Effect.die("no refresh expected"))
       const error = yield* Effect.flip(session.establish(tokens(1, 100, 0), "alice", "signIn"))
@@ -375,7 +376,7 @@ describe("refresh timing", () => {
 })
 
 describe("a store that fails never locks the user in or out", () => {
-  it.scoped("sign-out with a store that cannot clear: signed out at once, Storage reported, sign-in works after", () =>
+  it.effect("sign-out with a store that cannot clear: signed out at once, Storage reported, sign-in works after", () =>
     Effect.gen(function* () {
       const broken = { get: false, set: false, remove: false }
       const { session } = yield* setup(() => Effect.succeed(tokens(2)), broken)
@@ -391,7 +392,7 @@ describe("a store that fails never locks the user in or out", () => {
     })
   )
 
-  it.scoped("a rejected refresh token is SessionExpired even when the store cannot clear", () =>
+  it.effect("a rejected refresh token is SessionExpired even when the store cannot clear", () =>
     Effect.gen(function* () {
       const broken = { get: false, set: false, remove: false }
       const { session } = yield* setup(
@@ -408,7 +409,7 @@ describe("a store that fails never locks the user in or out", () => {
     })
   )
 
-  it.scoped("refreshed tokens that cannot be stored are used from memory", () =>
+  it.effect("refreshed tokens that cannot be stored are used from memory", () =>
     Effect.gen(function* () {
       const broken = { get: false, set: false, remove: false }
       const { session } = yield* setup(() => Effect.succeed(tokens(2, 3600)), broken)
@@ -420,7 +421,7 @@ describe("a store that fails never locks the user in or out", () => {
     })
   )
 
-  it.scoped("a sign-in whose session cannot be stored is not established", () =>
+  it.effect("a sign-in whose session cannot be stored is not established", () =>
     Effect.gen(function* () {
       const { session } = yield* setup(() => Effect.succeed(tokens(2)), { get: false, set: true, remove: false })
       const error = yield* Effect.flip(session.establish(tokens(1), "alice", "signIn"))
@@ -430,7 +431,7 @@ describe("a store that fails never locks the user in or out", () => {
     })
   )
 
-  it.scoped("a store that cannot be read starts signed out, with a warning that holds no contents", () =>
+  it.effect("a store that cannot be read starts signed out, with a warning that holds no contents", () =>
     withLogs((logs) =>
       Effect.gen(function* () {
         const broken = { get: false, set: false, remove: false }

@@ -75,41 +75,43 @@ const libraryClaim = (c: Case) =>
       vi.setSystemTime(c.date)
     }),
     () =>
-      Effect.async<{ readonly srpA: string; readonly responses: Readonly<Record<string, string>> }, Error>((resume) => {
-        let srpA = ""
-        const stop = new Error("captured")
-        const client = {
-          request: (action: string, params: LibraryRequest, callback: (error: unknown, data?: unknown) => void) => {
-            if (action === "InitiateAuth") {
-              srpA = params.AuthParameters?.SRP_A ?? ""
-              callback(null, {
-                ChallengeName: "PASSWORD_VERIFIER",
-                Session: "session",
-                ChallengeParameters: {
-                  USERNAME: c.username,
-                  USER_ID_FOR_SRP: c.userIdForSrp,
-                  SALT: c.salt,
-                  SRP_B: c.srpB,
-                  SECRET_BLOCK: c.secretBlock
-                }
-              })
-            } else if (action === "RespondToAuthChallenge") {
-              resume(Effect.succeed({ srpA, responses: params.ChallengeResponses ?? {} }))
-              callback(stop)
-            } else resume(Effect.fail(new Error(`unexpected ${action}`)))
+      Effect.callback<{ readonly srpA: string; readonly responses: Readonly<Record<string, string>> }, Error>(
+        (resume) => {
+          let srpA = ""
+          const stop = new Error("captured")
+          const client = {
+            request: (action: string, params: LibraryRequest, callback: (error: unknown, data?: unknown) => void) => {
+              if (action === "InitiateAuth") {
+                srpA = params.AuthParameters?.SRP_A ?? ""
+                callback(null, {
+                  ChallengeName: "PASSWORD_VERIFIER",
+                  Session: "session",
+                  ChallengeParameters: {
+                    USERNAME: c.username,
+                    USER_ID_FOR_SRP: c.userIdForSrp,
+                    SALT: c.salt,
+                    SRP_B: c.srpB,
+                    SECRET_BLOCK: c.secretBlock
+                  }
+                })
+              } else if (action === "RespondToAuthChallenge") {
+                resume(Effect.succeed({ srpA, responses: params.ChallengeResponses ?? {} }))
+                callback(stop)
+              } else resume(Effect.fail(new Error(`unexpected ${action}`)))
+            }
           }
+          const pool = new Cognito.CognitoUserPool({ UserPoolId: `us-east-1_${c.poolName}`, ClientId: "client" })
+          Object.assign(pool, { client })
+          const user = new Cognito.CognitoUser({ Username: c.username, Pool: pool })
+          user.setAuthenticationFlowType("USER_SRP_AUTH")
+          user.authenticateUser(new Cognito.AuthenticationDetails({ Username: c.username, Password: c.password }), {
+            onSuccess: () => resume(Effect.fail(new Error("unexpected success"))),
+            onFailure: (error: Error) => {
+              if (error !== stop) resume(Effect.fail(error))
+            }
+          })
         }
-        const pool = new Cognito.CognitoUserPool({ UserPoolId: `us-east-1_${c.poolName}`, ClientId: "client" })
-        Object.assign(pool, { client })
-        const user = new Cognito.CognitoUser({ Username: c.username, Pool: pool })
-        user.setAuthenticationFlowType("USER_SRP_AUTH")
-        user.authenticateUser(new Cognito.AuthenticationDetails({ Username: c.username, Password: c.password }), {
-          onSuccess: () => resume(Effect.fail(new Error("unexpected success"))),
-          onFailure: (error: Error) => {
-            if (error !== stop) resume(Effect.fail(error))
-          }
-        })
-      }),
+      ),
     () =>
       Effect.sync(() => {
         vi.useRealTimers()
@@ -124,7 +126,7 @@ const libraryKey = (c: Case) =>
       vi.spyOn(library.AuthenticationHelper.prototype, "generateRandomSmallA").mockReturnValue(big(c.a))
     ),
     () =>
-      Effect.async<Uint8Array, unknown>((resume) => {
+      Effect.callback<Uint8Array, unknown>((resume) => {
         const helper = new library.AuthenticationHelper(c.poolName)
         helper.getPasswordAuthenticationKey(
           c.userIdForSrp,

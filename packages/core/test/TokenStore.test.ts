@@ -4,9 +4,9 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
+import * as References from "effect/References"
 import * as Schema from "effect/Schema"
 import * as TokenStore from "../src/TokenStore.js"
 
@@ -29,10 +29,10 @@ const loadLogged = (stored: string) =>
       },
       key
     )
-    const logger = Logger.make(({ annotations, message }) => {
-      lines.push(JSON.stringify({ message, annotations: Object.fromEntries(HashMap.toEntries(annotations)) }))
+    const logger = Logger.make(({ fiber, message }) => {
+      lines.push(JSON.stringify({ message, annotations: fiber.getRef(References.CurrentLogAnnotations) }))
     })
-    const loaded = yield* store.load.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+    const loaded = yield* store.load.pipe(Effect.provide(Logger.layer([logger])))
     return { loaded, lines, removed }
   })
 
@@ -73,7 +73,7 @@ describe("TokenStore.make", () => {
 
   it("describes many problems by whole issues, about 500 characters, and counts the rest", () => {
     const Many = Schema.Struct(Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`member${i}`, Schema.String])))
-    const error = Effect.runSync(Effect.flip(Schema.decodeUnknown(Many, { errors: "all" })({})))
+    const error = Effect.runSync(Effect.flip(Schema.decodeUnknownEffect(Many)({}, { errors: "all" })))
     const problem = TokenStore.describeProblem(error)
     assert.isAtMost(problem.length, 560)
     assert.match(problem, /^member0 is missing; member1 is missing; .*member\d+ is missing; and \d+ more$/)

@@ -28,7 +28,7 @@ import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
 import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as TestCognito from "@effect-cognito/test-kit/TestCognito"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
+import type * as HttpServerError from "effect/http/HttpServerError"
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
@@ -112,16 +112,15 @@ export declare namespace LocalCognito {
       accessKeyId: string
     ) => Effect.Effect<
       { readonly secretAccessKey: Redacted.Redacted<string>; readonly sessionToken: Redacted.Redacted<string> },
-      Cause.NoSuchElementException
+      Cause.NoSuchElementError
     >
   }
 }
 
 /** The running local Cognito. */
-export class LocalCognito extends Context.Tag("@effect-cognito/node/LocalCognito")<
-  LocalCognito,
-  LocalCognito.Service
->() {}
+export class LocalCognito extends Context.Service<LocalCognito, LocalCognito.Service>()(
+  "@effect-cognito/node/LocalCognito"
+) {}
 
 /**
  * Starts the server in the scope, with its default pools (or the pools of `stateFile`);
@@ -136,4 +135,4 @@ export const make = (
 export const layer = (
   options: Options = {}
 ): Layer.Layer<LocalCognito, AuthError.AuthError | HttpServerError.ServeError> =>
-  Layer.scoped(LocalCognito, make(options))
+  Layer.effect(LocalCognito, make(options))

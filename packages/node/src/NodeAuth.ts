@@ -18,9 +18,8 @@ import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityPr
 import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as SecureRandom from "@effect-cognito/core/SecureRandom"
-import type * as SrpMath from "@effect-cognito/core/SrpMath"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
-import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import * as KeyValueStore from "effect/persistence/KeyValueStore"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -56,7 +55,6 @@ export type Services =
   | IdentityPool.IdentityPool
   | TokenStore.TokenStore
   | SecureRandom.SecureRandom
-  | SrpMath.SrpMath
 
 /** The token store an option asks for, over the `AuthConfig` in context. */
 export const layerStore = (
@@ -136,5 +134,5 @@ export const makeSession = (
 ): Effect.Effect<
   Auth.Auth.Service,
   AuthError.AuthError,
-  AuthConfig.AuthConfig | IdentityProvider.IdentityProvider | SecureRandom.SecureRandom | SrpMath.SrpMath | Scope.Scope
+  AuthConfig.AuthConfig | IdentityProvider.IdentityProvider | SecureRandom.SecureRandom | Scope.Scope
 > => Effect.flatMap(Layer.build(layerStore(options)), (context) => Effect.provide(Auth.make, context))

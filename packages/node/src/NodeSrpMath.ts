@@ -6,8 +6,11 @@
  *
  * The group is built from its name (`createDiffieHellmanGroup("modp15")`), never from N,
  * so no primality check runs. The inputs OpenSSL refuses as Diffie-Hellman keys (bases
- * 0, 1 and N - 1, exponents ≡ 0 modulo N - 1) have trivial powers, computed here; any
- * other refusal falls back to `SrpMath.pure`, so the result is always `base^exponent mod N`.
+ * 0, 1 and N - 1, exponents ≡ 0 modulo N - 1) have trivial powers, computed here. OpenSSL 3
+ * also refuses a base outside the subgroup of order (N - 1) / 2 (a quadratic non-residue);
+ * as N ≡ 3 (mod 4), N - base is then a residue, and base^e = (-1)^e · (N - base)^e. Any
+ * other refusal (or an empty secret) falls back to `SrpMath.pure`, so the result is always
+ * `base^exponent mod N`.
  *
  * @example
  * ```ts
@@ -58,6 +61,16 @@ const reduceExponent = (exponent: bigint): bigint | undefined => {
 export const make = (): SrpMath.SrpMath.Service => {
   if (N !== Srp.N) return SrpMath.pure
   const group = createDiffieHellmanGroup(groupName)
+  /** `b^e mod N` by OpenSSL; `undefined` when it refuses `b` as a public key or computes no secret. */
+  const native = (b: bigint, e: bigint): bigint | undefined => {
+    try {
+      setExponent(group, e)
+      const secret = group.computeSecret(toBytes(b))
+      return secret.length === 0 ? undefined : fromBytes(secret)
+    } catch {
+      return undefined
+    }
+  }
   const modPow = (base: bigint, exponent: bigint): bigint => {
     if (exponent < 0n) throw new RangeError("modPow: the exponent must be non-negative")
     let b = base % N
@@ -67,12 +80,12 @@ export const make = (): SrpMath.SrpMath.Service => {
     if (b === NMinusOne) return (exponent & 1n) === 0n ? 1n : NMinusOne
     const e = reduceExponent(exponent)
     if (e === undefined) return 1n
-    try {
-      setExponent(group, e)
-      return fromBytes(group.computeSecret(toBytes(b)))
-    } catch {
-      return SrpMath.pure.modPow(b, e)
-    }
+    const direct = native(b, e)
+    if (direct !== undefined) return direct
+    // A non-residue: N - b is a residue, and b^e = (-1)^e (N - b)^e.
+    const negated = native(N - b, e)
+    if (negated !== undefined) return (e & 1n) === 0n ? negated : N - negated
+    return SrpMath.pure.modPow(b, e)
   }
   const gPow = (exponent: bigint): bigint => {
     const e = reduceExponent(exponent)
@@ -80,7 +93,8 @@ export const make = (): SrpMath.SrpMath.Service => {
     try {
       setExponent(group, e)
       group.generateKeys()
-      return fromBytes(group.getPublicKey())
+      const power = group.getPublicKey()
+      return power.length === 0 ? SrpMath.pure.gPow(e) : fromBytes(power)
     } catch {
       return SrpMath.pure.gPow(e)
     }
@@ -91,5 +105,8 @@ export const make = (): SrpMath.SrpMath.Service => {
 /** The group's prime, as OpenSSL holds it (a test checks it equals `Srp.N`). */
 export const prime: bigint = N
 
-/** Provides the native `SrpMath`. */
-export const layer: Layer.Layer<SrpMath.SrpMath> = Layer.sync(SrpMath.SrpMath, make)
+/**
+ * Provides the native `SrpMath`. `SrpMath` is a `Context.Reference` (`SrpMath.pure` by
+ * default), so the layer adds no requirement and outputs no identifier: `Layer.Layer<never>`.
+ */
+export const layer: Layer.Layer<never> = Layer.sync(SrpMath.SrpMath, make)

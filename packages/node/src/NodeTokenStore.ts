@@ -64,7 +64,7 @@ export const makeBacking = (directory: string): Effect.Effect<TokenStore.TokenSt
           }
         }),
       set: (key, value) =>
-        Effect.zipRight(
+        Effect.andThen(
           ensureDirectory,
           attempt("write", () => AtomicFile.write(file(key), value))
         ),
@@ -115,8 +115,8 @@ export const make = (
 export const directoryName = "effect-cognito"
 
 const nonEmpty = (name: string) =>
-  Config.option(Config.string(name)).pipe(
-    Config.map((value) => (value._tag === "Some" && value.value !== "" ? value.value : undefined))
+  Config.option(Config.String(name)).pipe(
+    Config.map((value) => (Option.isSome(value) && value.value !== "" ? value.value : undefined))
   )
 
 /**

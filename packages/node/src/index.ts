@@ -6,4 +6,3 @@
 export * as NodeAuth from "./NodeAuth.js"
 export * as NodeSrpMath from "./NodeSrpMath.js"
 export * as NodeTokenStore from "./NodeTokenStore.js"
-export * as LocalCognito from "./LocalCognito.js"

@@ -12,7 +12,8 @@ import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
 import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
-import { LocalCognito, NodeAuth } from "@effect-cognito/node"
+import { NodeAuth } from "@effect-cognito/node"
+import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import { assert, describe, it, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -109,10 +110,10 @@ describe("Auth through NodeAuth against cognito-local", () => {
   const userPoolId = `us-east-1_${local.userPoolId.split("_")[1]}`
   const endpoints = { identityProvider: local.endpoint }
   const fixedCode: Codes<never> = () => Effect.succeed(local.code)
-  it.scoped(`an app client without a secret: ${passwordFlowsName}`, () =>
+  it.effect(`an app client without a secret: ${passwordFlowsName}`, () =>
     passwordFlows({ region: "us-east-1", userPoolId, clientId: local.clientId, endpoints }, fixedCode)
   )
-  it.scoped(`an app client with a secret: ${passwordFlowsName}`, () =>
+  it.effect(`an app client with a secret: ${passwordFlowsName}`, () =>
     passwordFlows(
       {
         region: "us-east-1",
@@ -182,11 +183,11 @@ describe("Auth through NodeAuth against moto", () => {
   const ready = Effect.succeed({ username: moto.username, password: moto.password })
   const srpName = "SRP sign-in, identity pool credentials, global sign-out"
 
-  it.scoped(`an app client without a secret: ${srpName}`, () => srpAndGlobalSignOut(config(moto.clientId), ready))
-  it.scoped(`an app client with a secret: ${srpName}`, () =>
+  it.effect(`an app client without a secret: ${srpName}`, () => srpAndGlobalSignOut(config(moto.clientId), ready))
+  it.effect(`an app client with a secret: ${srpName}`, () =>
     srpAndGlobalSignOut(config(moto.secretClientId, moto.secretClientSecret), ready)
   )
-  it.scoped("a wrong user fails with a typed error, not a defect", () => wrongUser(config(moto.clientId)))
+  it.effect("a wrong user fails with a typed error, not a defect", () => wrongUser(config(moto.clientId)))
 })
 
 /** A user signed up and confirmed through `Auth` with the code the emulator delivered. */
@@ -211,7 +212,7 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("Auth through NodeAut
       Effect.flatMap(local.deliveries, (deliveries) => {
         const found = deliveries.filter((d) => d.message.username === username && d.message.purpose === purpose).at(-1)
         return found === undefined
-          ? Effect.dieMessage(`no ${purpose} code was delivered to ${username}`)
+          ? Effect.die(new Error(`no ${purpose} code was delivered to ${username}`))
           : Effect.succeed(Redacted.value(found.message.code))
       })
     )
@@ -246,17 +247,17 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("Auth through NodeAut
     }
   })
 
-  it.scoped(`an app client without a secret: ${passwordFlowsName}`, () =>
+  it.effect(`an app client without a secret: ${passwordFlowsName}`, () =>
     Effect.flatMap(userPoolOnly, (config) => passwordFlows(config, delivered))
   )
-  it.scoped(`an app client with a secret: ${passwordFlowsName}`, () =>
+  it.effect(`an app client with a secret: ${passwordFlowsName}`, () =>
     Effect.flatMap(withSecret, (config) => passwordFlows(config, delivered))
   )
-  it.scoped("an app client without a secret: SRP sign-in, identity pool credentials, global sign-out", () =>
+  it.effect("an app client without a secret: SRP sign-in, identity pool credentials, global sign-out", () =>
     Effect.flatMap(LocalCognito.LocalCognito, ({ config }) => srpAndGlobalSignOut(config, signedUp(delivered)))
   )
-  it.scoped("an app client with a secret: SRP sign-in, global sign-out", () =>
+  it.effect("an app client with a secret: SRP sign-in, global sign-out", () =>
     Effect.flatMap(withSecret, (config) => srpAndGlobalSignOut(config, signedUp(delivered)))
   )
-  it.scoped("a wrong user fails with a typed error, not a defect", () => Effect.flatMap(userPoolOnly, wrongUser))
+  it.effect("a wrong user fails with a typed error, not a defect", () => Effect.flatMap(userPoolOnly, wrongUser))
 })

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs"
 import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { LocalCognito } from "@effect-cognito/node"
+import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -31,7 +31,7 @@ const environment = Effect.gen(function* () {
   }
 })
 
-type Env = Effect.Effect.Success<typeof environment>
+type Env = Effect.Success<typeof environment>
 
 /** Where the CLI saves the pending sign-in of the default app client. */
 const savedFile = (env: Env) =>

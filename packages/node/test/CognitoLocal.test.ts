@@ -337,7 +337,7 @@ describe("CognitoIdentityProvider against cognito-local", () => {
             assert.include(error.description, `${error.method} returned HTTP 500`)
           }
         }),
-      { retrySchedule: Schedule.stop }
+      { retrySchedule: Schedule.recurs(0) }
     )
   )
 })

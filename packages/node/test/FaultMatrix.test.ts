@@ -26,11 +26,10 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as References from "effect/References"
 import * as Schedule from "effect/Schedule"
 
 const password = "Pa55-w0rd\"quoted'\\back"
@@ -198,8 +197,9 @@ const cell = (
   operation: (auth: Auth.Auth.Service) => Effect.Effect<unknown, AuthError.AuthError>
 ) => {
   const logs: Array<string> = []
-  const logger = Logger.make(({ annotations, message }) => {
-    logs.push(`${JSON.stringify(message)} ${JSON.stringify([...HashMap.toEntries(annotations)])}`)
+  const logger = Logger.make(({ fiber, message }) => {
+    const annotations = fiber.getRef(References.CurrentLogAnnotations)
+    logs.push(`${JSON.stringify(message)} ${JSON.stringify(Object.entries(annotations))}`)
   })
   return Effect.gen(function* () {
     const config = configFor(shape)
@@ -212,7 +212,10 @@ const cell = (
       return { exit, signedIn: yield* auth.isSignedIn }
     }).pipe(
       Effect.provide(
-        NodeAuth.layer(config, { store: { _tag: "FileSystem", directory }, http: { retrySchedule: Schedule.stop } })
+        NodeAuth.layer(config, {
+          store: { _tag: "FileSystem", directory },
+          http: { retrySchedule: Schedule.recurs(0) }
+        })
       )
     )
     const texts = [...logs]
@@ -220,7 +223,7 @@ const cell = (
     let message = ""
     if (Exit.isFailure(exit)) {
       texts.push(Cause.pretty(exit.cause))
-      const failure = Cause.failureOption(exit.cause)
+      const failure = Cause.findErrorOption(exit.cause)
       if (Option.isSome(failure)) {
         result = failure.value.reason
         message = failure.value.message
@@ -230,8 +233,8 @@ const cell = (
     for (const text of texts) for (const secret of secrets) assert.notInclude(text, secret)
     return { result, message, signedIn, stored: Option.isSome(yield* store.load) } satisfies Outcome
   }).pipe(
-    Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-    Logger.withMinimumLogLevel(LogLevel.All),
+    Effect.provide(Logger.layer([logger])),
+    Effect.provideService(References.MinimumLogLevel, "All"),
     Effect.scoped
   )
 }
@@ -319,8 +322,9 @@ describe("a session path that cannot be read", () => {
     "is a directory: NodeAuth.layer builds signed out, warns without contents; sign-in reports Storage and revokes",
     () => {
       const logs: Array<string> = []
-      const logger = Logger.make(({ annotations, logLevel, message }) => {
-        logs.push(`${logLevel.label} ${JSON.stringify(message)} ${JSON.stringify([...HashMap.toEntries(annotations)])}`)
+      const logger = Logger.make(({ fiber, logLevel, message }) => {
+        const annotations = fiber.getRef(References.CurrentLogAnnotations)
+        logs.push(`${logLevel.toUpperCase()} ${JSON.stringify(message)} ${JSON.stringify(Object.entries(annotations))}`)
       })
       return Effect.gen(function* () {
         const config = configFor("ok")
@@ -344,8 +348,8 @@ describe("a session path that cannot be read", () => {
         assert.include(warnings[0], "cannot be read")
         for (const line of logs) for (const secret of secrets) assert.notInclude(line, secret)
       }).pipe(
-        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-        Logger.withMinimumLogLevel(LogLevel.All),
+        Effect.provide(Logger.layer([logger])),
+        Effect.provideService(References.MinimumLogLevel, "All"),
         Effect.scoped
       )
     }

@@ -41,7 +41,7 @@ import { SimpleJwksCache } from "aws-jwt-verify/jwk"
 import type { CognitoIdTokenPayload } from "aws-jwt-verify/jwt-model"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { LocalCognito } from "../src/index.js"
+import * as LocalCognito from "../src/LocalCognito.js"
 
 const password = "First-Passw0rd!"
 /** amazon-cognito-identity-js does its SRP math in pure JavaScript: generous on a loaded machine. */

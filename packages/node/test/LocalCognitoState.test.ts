@@ -15,7 +15,8 @@ import { JwtRsaVerifier } from "aws-jwt-verify"
 import { SimpleJwksCache } from "aws-jwt-verify/jwk"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { LocalCognito, NodeAuth } from "../src/index.js"
+import { NodeAuth } from "../src/index.js"
+import * as LocalCognito from "../src/LocalCognito.js"
 
 const password = Redacted.make("Restart-Passw0rd!")
 

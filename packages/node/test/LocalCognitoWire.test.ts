@@ -7,7 +7,7 @@ import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import { assert, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { LocalCognito } from "../src/index.js"
+import * as LocalCognito from "../src/LocalCognito.js"
 
 interface Answer {
   readonly status: number

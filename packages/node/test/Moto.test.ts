@@ -301,7 +301,7 @@ describe("CognitoIdentityProvider and CognitoIdentityPool against moto", () => {
             assert.include(error.description, `${error.method} returned HTTP 500`)
           }
         }),
-      { retrySchedule: Schedule.stop }
+      { retrySchedule: Schedule.recurs(0) }
     )
   )
 })

@@ -28,14 +28,33 @@ const valid: Record<string, string> = {
 const without = (...names: ReadonlyArray<string>) =>
   Object.fromEntries(Object.entries(valid).filter(([name]) => !names.includes(name)))
 
-const provider = (values: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(values)))
+/**
+ * A provider over these values, as `ConfigProvider.fromMap` read them: a `.` in a name
+ * nests it (`ADMIN.X` is `X` under `ADMIN`), and an empty string is a value.
+ */
+const provider = (values: Record<string, string>) => {
+  const root: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(values)) {
+    const path = name.split(".")
+    let at = root
+    for (const key of path.slice(0, -1)) {
+      at[key] ??= {}
+      at = at[key] as Record<string, unknown>
+    }
+    at[path.at(-1)!] = value
+  }
+  return ConfigProvider.fromUnknown(root, { preserveEmptyStrings: true })
+}
 
 /** The validated configuration `NodeAuth.layerConfig` builds from these variables. */
 const load = (
   values: Record<string, string>,
   options: NodeAuth.Options & { config?: Config.Config<AuthConfig.Input> } = {}
 ) =>
-  AuthConfig.AuthConfig.pipe(Effect.provide(NodeAuth.layerConfig(options)), Effect.withConfigProvider(provider(values)))
+  AuthConfig.AuthConfig.pipe(
+    Effect.provide(NodeAuth.layerConfig(options)),
+    Effect.provideService(ConfigProvider.ConfigProvider, provider(values))
+  )
 
 /** The one-line message `NodeAuth.layerConfig` fails with. */
 const failure = (values: Record<string, string>) =>
@@ -149,7 +168,7 @@ describe("NodeAuth.layerConfig", () => {
       const prefixed = Object.fromEntries(Object.entries(valid).map(([name, value]) => [`ADMIN.${name}`, value]))
       const fromProvider = yield* AuthConfig.AuthConfig.pipe(
         Effect.provide(NodeAuth.layerConfig()),
-        Effect.withConfigProvider(provider(prefixed).pipe(ConfigProvider.nested("ADMIN")))
+        Effect.provideService(ConfigProvider.ConfigProvider, provider(prefixed).pipe(ConfigProvider.nested("ADMIN")))
       )
       assert.strictEqual(fromProvider.clientId, "client1")
       const fromConfig = yield* load(prefixed, { config: AuthConfig.config.pipe(Config.nested("ADMIN")) })
@@ -168,7 +187,7 @@ describe("NodeAuth.layerConfig", () => {
     Effect.gen(function* () {
       const config = yield* AuthConfig.AuthConfig.pipe(
         Effect.provide(NodeAuth.layerConfig()),
-        Effect.withConfigProvider(ConfigProvider.fromJson(without("COGNITO_REGION")))
+        Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromUnknown(without("COGNITO_REGION")))
       )
       assert.strictEqual(config.region, "eu-west-1")
     })
@@ -176,7 +195,8 @@ describe("NodeAuth.layerConfig", () => {
 })
 
 describe("NodeTokenStore.directory", () => {
-  const read = (values: Record<string, string>) => Effect.withConfigProvider(NodeTokenStore.directory, provider(values))
+  const read = (values: Record<string, string>) =>
+    Effect.provideService(NodeTokenStore.directory, ConfigProvider.ConfigProvider, provider(values))
 
   it.effect("is EFFECT_COGNITO_HOME when set", () =>
     Effect.gen(function* () {
@@ -206,7 +226,7 @@ describe("NodeTokenStore.directory", () => {
       const storeLayer = Layer.provide(NodeAuth.layerStore({ store: { _tag: "FileSystem" } }), AuthConfig.layerConfig())
       const store = yield* TokenStore.TokenStore.pipe(
         Effect.provide(storeLayer),
-        Effect.withConfigProvider(provider(values))
+        Effect.provideService(ConfigProvider.ConfigProvider, provider(values))
       )
       yield* store.save(TokenStoreSuite.sampleSession(1))
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(home)), [
@@ -215,7 +235,7 @@ describe("NodeTokenStore.directory", () => {
       assert.strictEqual((yield* Effect.promise(() => stat(home))).mode & 0o777, 0o700)
       const again = yield* TokenStore.TokenStore.pipe(
         Effect.provide(storeLayer),
-        Effect.withConfigProvider(provider(values))
+        Effect.provideService(ConfigProvider.ConfigProvider, provider(values))
       )
       assert.isTrue(Option.isSome(yield* again.load))
     })
@@ -228,7 +248,7 @@ describe("NodeTokenStore.directory", () => {
           Effect.provide(
             Layer.provide(NodeAuth.layerStore({ sessionKey: "alice@example.com" }), AuthConfig.layerConfig())
           ),
-          Effect.withConfigProvider(provider(valid))
+          Effect.provideService(ConfigProvider.ConfigProvider, provider(valid))
         )
       )
       assert.strictEqual(error.reason, "InvalidConfig")

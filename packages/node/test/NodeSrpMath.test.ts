@@ -110,7 +110,7 @@ const LibBigInteger = (new library.AuthenticationHelper("reference") as unknown 
 
 /** The library's A and key for a case, with its secret a fixed to the case's. */
 const libraryKey = (c: Case) =>
-  Effect.async<{ readonly A: bigint; readonly key: string }, unknown>((resume) => {
+  Effect.callback<{ readonly A: bigint; readonly key: string }, unknown>((resume) => {
     vi.spyOn(library.AuthenticationHelper.prototype, "generateRandomSmallA").mockReturnValue(
       new LibBigInteger(c.a.toString(16), 16)
     )

@@ -81,9 +81,9 @@ afterAll(async () => {
 })
 
 /** GetUser through the undici client against the server in `mode`. */
-const getUser = (mode: string, requestTimeout: Duration.DurationInput = "30 seconds") =>
+const getUser = (mode: string, requestTimeout: Duration.Input = "30 seconds") =>
   Effect.gen(function* () {
-    const provider = yield* CognitoIdentityProvider.makeWith({ retrySchedule: Schedule.stop })
+    const provider = yield* CognitoIdentityProvider.makeWith({ retrySchedule: Schedule.recurs(0) })
     return yield* provider.getUser({ accessToken: Redacted.make("access-token") })
   }).pipe(
     Effect.provide(

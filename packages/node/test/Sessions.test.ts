@@ -18,7 +18,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 
 const start = Date.parse("2026-11-26T09:30:00Z")
 const password = Redacted.make("Abc@123!x")
@@ -39,7 +39,7 @@ const pool = (userPoolId: string, seed: number) =>
   )
 
 describe("many pools and many users in one process", () => {
-  it.scoped("two pools, twenty per-user sessions refreshing concurrently, each keeps its own tokens", () =>
+  it.effect("two pools, twenty per-user sessions refreshing concurrently, each keeps its own tokens", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(start)
       const directory = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "effect-cognito-sessions-")))
@@ -106,7 +106,7 @@ describe("many pools and many users in one process", () => {
     })
   )
 
-  it.scoped("a session built again from its key (a new scope, a restart) restores that user only", () =>
+  it.effect("a session built again from its key (a new scope, a restart) restores that user only", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(start)
       const directory = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "effect-cognito-sessions-")))
@@ -117,7 +117,7 @@ describe("many pools and many users in one process", () => {
 
       const scope = yield* Scope.make()
       for (const username of ["alice", "bob"]) {
-        const auth = yield* Scope.extend(session(username), scope)
+        const auth = yield* Scope.provide(session(username), scope)
         yield* auth.signUp({ username, password, userAttributes: { email: `${username}@example.com` } })
         yield* auth.confirmSignUp({ username, confirmationCode: yield* cognito.lastCodeFor(username) })
         yield* auth.signIn({ username, password, flow: "USER_PASSWORD_AUTH" })

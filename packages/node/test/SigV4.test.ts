@@ -8,14 +8,14 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts"
 import * as AwsCredentials from "@effect-cognito/core/AwsCredentials"
 import * as AwsSigning from "@effect-cognito/core/AwsSigning"
 import * as SigV4TestSuite from "@effect-cognito/test-kit/SigV4TestSuite"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as SigV4Server from "./SigV4Server.js"
 
 const credentials: AwsCredentials.AwsCredentials = {
@@ -47,7 +47,7 @@ const send = (url: string, method: string, headers: Readonly<Record<string, stri
 const valid = (server: SigV4Server.SigV4Server) => server.verdicts.map((verdict) => verdict._tag)
 
 describe("SigV4 over loopback HTTP", () => {
-  it.scoped("the verifying server accepts the published suite's requests replayed to it", () =>
+  it.effect("the verifying server accepts the published suite's requests replayed to it", () =>
     Effect.gen(function* () {
       for (const testCase of SigV4TestSuite.cases) {
         const server = yield* SigV4Server.make({
@@ -69,7 +69,7 @@ describe("SigV4 over loopback HTTP", () => {
     })
   )
 
-  it.scoped("AwsSigning.signed requests pass, with query, JSON and stream bodies", () =>
+  it.effect("AwsSigning.signed requests pass, with query, JSON and stream bodies", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(now)
       const server = yield* SigV4Server.make({ ...serverOptions, service: "execute-api", now: new Date(now) })
@@ -81,7 +81,7 @@ describe("SigV4 over loopback HTTP", () => {
       })
       const requests = [
         HttpClientRequest.get(`${server.url}/prod/items/a b?z=1&a=2&a=1&q=ü`),
-        HttpClientRequest.post(`${server.url}/prod/items`).pipe(HttpClientRequest.bodyUnsafeJson({ name: "ü", n: 1 })),
+        HttpClientRequest.post(`${server.url}/prod/items`).pipe(HttpClientRequest.bodyJsonUnsafe({ name: "ü", n: 1 })),
         HttpClientRequest.put(`${server.url}/prod/blob`).pipe(
           HttpClientRequest.bodyStream(
             Stream.make(new TextEncoder().encode("part 1, "), new TextEncoder().encode("part 2"))
@@ -98,7 +98,7 @@ describe("SigV4 over loopback HTTP", () => {
     }).pipe(Effect.provide(NodeHttpClient.layerUndici))
   )
 
-  it.scoped("a request signed with another secret gets the server's 403, without a renewal", () =>
+  it.effect("a request signed with another secret gets the server's 403, without a renewal", () =>
     Effect.gen(function* () {
       const server = yield* SigV4Server.make({ ...serverOptions, service: "execute-api" })
       let renewals = 0
@@ -119,7 +119,7 @@ describe("SigV4 over loopback HTTP", () => {
     }).pipe(Effect.provide(NodeHttpClient.layerUndici))
   )
 
-  it.scoped("rotated credentials: the old key gets ExpiredTokenException, the client renews once and passes", () =>
+  it.effect("rotated credentials: the old key gets ExpiredTokenException, the client renews once and passes", () =>
     Effect.gen(function* () {
       const server = yield* SigV4Server.make({ ...serverOptions, service: "appsync" }, undefined, (verdict) =>
         verdict.part === "AccessKeyId" ? { status: 403, code: "ExpiredTokenException" } : SigV4Server.defaultRejection()
@@ -135,7 +135,7 @@ describe("SigV4 over loopback HTTP", () => {
         region: "eu-west-1"
       })
       const response = yield* client.execute(
-        HttpClientRequest.post(`${server.url}/graphql`).pipe(HttpClientRequest.bodyUnsafeJson({ query: "{ me }" }))
+        HttpClientRequest.post(`${server.url}/graphql`).pipe(HttpClientRequest.bodyJsonUnsafe({ query: "{ me }" }))
       )
       assert.strictEqual(response.status, 200)
       assert.strictEqual(renewals, 1)
@@ -161,7 +161,7 @@ describe("SigV4 over loopback HTTP", () => {
 
     const stsClient = (url: string, source: AwsCredentials.AwsCredentials) =>
       Effect.gen(function* () {
-        const runtime = yield* Effect.runtime<never>()
+        const context = yield* Effect.context<never>()
         return yield* Effect.acquireRelease(
           Effect.sync(
             () =>
@@ -169,14 +169,14 @@ describe("SigV4 over loopback HTTP", () => {
                 region: "eu-west-1",
                 endpoint: url,
                 maxAttempts: 1,
-                credentials: AwsCredentials.toSdkProvider(runtime, Effect.succeed(source))
+                credentials: AwsCredentials.toSdkProvider(context, Effect.succeed(source))
               })
           ),
           (client) => Effect.sync(() => client.destroy())
         )
       })
 
-    it.scoped("an STS client signs with our credentials and the verifier accepts its signature", () =>
+    it.effect("an STS client signs with our credentials and the verifier accepts its signature", () =>
       Effect.gen(function* () {
         const server = yield* stsServer
         const sts = yield* stsClient(server.url, credentials)
@@ -193,12 +193,12 @@ describe("SigV4 over loopback HTTP", () => {
       })
     )
 
-    it.scoped("the same client with another secret is refused by the verifier", () =>
+    it.effect("the same client with another secret is refused by the verifier", () =>
       Effect.gen(function* () {
         const server = yield* stsServer
         const sts = yield* stsClient(server.url, { ...credentials, secretAccessKey: Redacted.make("not-the-secret") })
-        const outcome = yield* Effect.either(Effect.tryPromise(() => sts.send(new GetCallerIdentityCommand({}))))
-        assert.strictEqual(outcome._tag, "Left")
+        const outcome = yield* Effect.result(Effect.tryPromise(() => sts.send(new GetCallerIdentityCommand({}))))
+        assert.strictEqual(outcome._tag, "Failure")
         const [verdict] = server.verdicts
         assert.strictEqual(verdict?._tag === "Invalid" ? verdict.part : undefined, "Signature")
       })

@@ -85,7 +85,7 @@ export const start = (
     const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)))
     return {
       prompted: (text) =>
-        Effect.async<void>((resume) => {
+        Effect.callback<void>((resume) => {
           const check = () => {
             if ((terminal ? stdout : stderr).includes(text)) {
               listeners.delete(check)
@@ -101,7 +101,7 @@ export const start = (
           })
         }),
       printed: (pattern) =>
-        Effect.async<RegExpMatchArray | undefined>((resume) => {
+        Effect.callback<RegExpMatchArray | undefined>((resume) => {
           const check = () => {
             const match = stdout.match(pattern)
             if (match !== null) {
@@ -123,7 +123,7 @@ export const start = (
         return { code, stdout, stderr }
       }),
       answer: (line) =>
-        Effect.async<void>((resume) => {
+        Effect.callback<void>((resume) => {
           child.stdin!.write(`${line}${terminal ? "\r" : "\n"}`, () => resume(Effect.void))
         }),
       done: Effect.promise(async () => {

@@ -51,7 +51,7 @@ export declare namespace TestCognito {
     readonly provider: IdentityProvider.IdentityProvider.Service
     readonly config: AuthConfig.Validated
     /** The last code sent to a user. */
-    readonly lastCodeFor: (username: string) => Effect.Effect<Redacted.Redacted<string>, Cause.NoSuchElementException>
+    readonly lastCodeFor: (username: string) => Effect.Effect<Redacted.Redacted<string>, Cause.NoSuchElementError>
     readonly outbox: Effect.Effect<ReadonlyArray<models.Message>>
     /** Every request served, in order. */
     readonly requests: Effect.Effect<ReadonlyArray<models.Request>>
@@ -81,10 +81,10 @@ export declare namespace TestCognito {
       accessKeyId: string
     ) => Effect.Effect<
       { readonly secretAccessKey: Redacted.Redacted<string>; readonly sessionToken: Redacted.Redacted<string> },
-      Cause.NoSuchElementException
+      Cause.NoSuchElementError
     >
     /** Moves the server's clock relative to `Clock` (positive: the server is ahead of the device). */
-    readonly setClockOffset: (offset: Duration.DurationInput) => Effect.Effect<void>
+    readonly setClockOffset: (offset: Duration.Input) => Effect.Effect<void>
     /**
      * AdminCreateUser: the user must set a new password at first sign-in. Without a
      * `temporaryPassword` the pool generates one that meets its policy. As Cognito does,
@@ -165,7 +165,7 @@ export interface TestCognito {
 }
 
 /** The in-memory pool, for tests to drive and inspect. */
-export const TestCognito: Context.Tag<TestCognito, TestCognito.Service> = internal.tag
+export const TestCognito: Context.Service<TestCognito, TestCognito.Service> = internal.tag
 
 /** The pool with its `IdentityProvider`, `IdentityPool` and `AuthConfig`, without `Auth`. */
 export const layerCognito = (

@@ -27,18 +27,18 @@
 import * as AuthError from "@effect-cognito/core/AuthError"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 
 /** The format this module writes and reads. */
 export const version = 1
 
-const Secret = Schema.Redacted(Schema.String)
-const Millis = Schema.Number.pipe(Schema.finite(), Schema.nonNegative())
-const Count = Schema.Int.pipe(Schema.nonNegative())
-const Word = Schema.BigInt.pipe(Schema.betweenBigInt(0n, (1n << 64n) - 1n))
+const Secret = Schema.RedactedFromValue(Schema.String)
+const Millis = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
+const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+const Word = Schema.BigIntFromString.check(Schema.isBetweenBigInt({ minimum: 0n, maximum: (1n << 64n) - 1n }))
 
-const MfaType = Schema.Literal("SMS", "TOTP", "EMAIL")
+const MfaType = Schema.Literals(["SMS", "TOTP", "EMAIL"])
 
 /** A code sent to a user and not yet used. */
 const Code = Schema.Struct({ code: Secret, expiresAt: Millis, attempts: Count })
@@ -47,12 +47,12 @@ const Code = Schema.Struct({ code: Secret, expiresAt: Millis, attempts: Count })
 export const User = Schema.Struct({
   username: Schema.String,
   sub: Schema.String,
-  attributes: Schema.Record({ key: Schema.String, value: Schema.String }),
-  status: Schema.Literal("UNCONFIRMED", "CONFIRMED", "FORCE_CHANGE_PASSWORD", "RESET_REQUIRED"),
+  attributes: Schema.Record(Schema.String, Schema.String),
+  status: Schema.Literals(["UNCONFIRMED", "CONFIRMED", "FORCE_CHANGE_PASSWORD", "RESET_REQUIRED"]),
   enabled: Schema.Boolean,
   /** The SRP salt (hex) and verifier of the password. */
-  salt: Schema.String.pipe(Schema.pattern(/^[0-9a-f]+$/)),
-  verifier: Schema.Redacted(Schema.BigInt),
+  salt: Schema.String.check(Schema.isPattern(/^[0-9a-f]+$/)),
+  verifier: Schema.RedactedFromValue(Schema.BigIntFromString),
   mfa: Schema.Struct({
     sms: Schema.Boolean,
     totp: Schema.Boolean,
@@ -128,10 +128,10 @@ export const Pool = Schema.Struct({
     requireNumbers: Schema.Boolean,
     requireSymbols: Schema.Boolean
   }),
-  mfa: Schema.Literal("OFF", "OPTIONAL", "ON"),
+  mfa: Schema.Literals(["OFF", "OPTIONAL", "ON"]),
   mfaTypes: Schema.Array(MfaType),
   requiredAttributes: Schema.Array(Schema.String),
-  attributesRequireVerificationBeforeUpdate: Schema.optional(Schema.Array(Schema.Literal("email", "phone_number"))),
+  attributesRequireVerificationBeforeUpdate: Schema.optional(Schema.Array(Schema.Literals(["email", "phone_number"]))),
   validity: Schema.Struct({
     ...TokenValidity.fields,
     signUpCode: Millis,
@@ -171,11 +171,11 @@ export const Snapshot = Schema.Struct({
   version: Schema.Literal(version),
   pool: Pool,
   /** The key that signs the pool's tokens. */
-  signingKey: Schema.Redacted(PrivateKey),
+  signingKey: Schema.RedactedFromValue(PrivateKey),
   /** Where the pool's seeded randomness stopped (secret: it predicts the next codes). */
-  random: Schema.Redacted(
-    Schema.Struct({ s0: Word, s1: Word }).pipe(
-      Schema.filter((state) => state.s0 !== 0n || state.s1 !== 0n, { message: () => "not both zero" })
+  random: Schema.RedactedFromValue(
+    Schema.Struct({ s0: Word, s1: Word }).check(
+      Schema.makeFilter((state) => state.s0 !== 0n || state.s1 !== 0n || "not both zero")
     )
   ),
   clients: Schema.Array(Client),
@@ -195,22 +195,23 @@ const method = "TestCognitoSnapshot"
 
 const invalid = (description: string) => AuthError.make("Storage", method, description)
 
-const Versioned = Schema.Struct({ version: Schema.Unknown })
+// A missing `version` decodes as `undefined` (then reported as not a number), as Effect 3 decoded it.
+const Versioned = Schema.Struct({ version: Schema.optionalKey(Schema.Unknown) })
 
 /**
  * Decodes a snapshot from its JSON value. A value of another version, or one that does
  * not decode, fails with a `Storage` error naming what is wrong by path (never a value).
  */
 export const decode = (input: unknown): Effect.Effect<Snapshot, AuthError.AuthError> => {
-  const versioned = Schema.decodeUnknownEither(Versioned)(input)
-  if (Either.isLeft(versioned)) return Effect.fail(invalid("not a TestCognito snapshot (no version)"))
-  if (versioned.right.version !== version)
+  const versioned = Schema.decodeUnknownExit(Versioned)(input)
+  if (Exit.isFailure(versioned)) return Effect.fail(invalid("not a TestCognito snapshot (no version)"))
+  if (versioned.value.version !== version)
     return Effect.fail(
       invalid(
-        `snapshot version ${typeof versioned.right.version === "number" ? versioned.right.version : "(not a number)"} is not supported: this TestCognito reads version ${version}`
+        `snapshot version ${typeof versioned.value.version === "number" ? versioned.value.version : "(not a number)"} is not supported: this TestCognito reads version ${version}`
       )
     )
-  return Schema.decodeUnknown(Snapshot, { onExcessProperty: "ignore", errors: "all" })(input).pipe(
+  return Schema.decodeUnknownEffect(Snapshot, { onExcessProperty: "ignore", errors: "all" })(input).pipe(
     Effect.mapError((error) => invalid(`not a valid TestCognito snapshot: ${TokenStore.describeProblem(error)}`))
   )
 }
@@ -232,7 +233,7 @@ export const fromJson = (text: string): Effect.Effect<Snapshot, AuthError.AuthEr
  * (a negative lifetime set in the options, say) fails as `Storage`, naming where.
  */
 export const encode = (snapshot: Snapshot): Effect.Effect<Encoded, AuthError.AuthError> =>
-  Schema.encode(Snapshot)(snapshot).pipe(
+  Schema.encodeEffect(Snapshot)(snapshot).pipe(
     Effect.mapError((error) => invalid(`cannot encode the snapshot: ${TokenStore.describeProblem(error)}`))
   )
 

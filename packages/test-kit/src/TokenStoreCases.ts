@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import * as TokenStore from "@effect-cognito/core/TokenStore"
-import type * as KeyValueStore from "@effect/platform/KeyValueStore"
+import type * as KeyValueStore from "effect/persistence/KeyValueStore"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
@@ -36,7 +36,7 @@ export const subject = (
   key = "effect-cognito.us-east-1_Suite1.suiteclient.session"
 ): Subject => ({
   store: TokenStore.fromKeyValueStore(kv, key),
-  raw: { get: kv.get, set: kv.set }
+  raw: { get: (key) => Effect.map(kv.get(key), Option.fromNullishOr), set: kv.set }
 })
 
 /** A session with every field set, including characters a naive store mangles. */
@@ -86,10 +86,10 @@ const loadSome = (store: TokenStore.TokenStore.Service) =>
 /** Runs a load with a capturing logger; returns the result and the log lines. */
 const logged = <A, E>(load: Effect.Effect<A, E>) => {
   const lines: Array<string> = []
-  const logger = Logger.map(Logger.logfmtLogger, (line) => {
+  const logger = Logger.map(Logger.formatLogFmt, (line) => {
     lines.push(line)
   })
-  return Effect.map(load.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger))), (loaded) => ({
+  return Effect.map(load.pipe(Effect.provide(Logger.layer([logger]))), (loaded) => ({
     loaded,
     lines
   }))

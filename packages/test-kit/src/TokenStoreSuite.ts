@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * TokenStoreSuite.run("memory", Effect.map(KeyValueStore.KeyValueStore, (kv) => TokenStoreSuite.subject(kv)).pipe(...))
+ * TokenStoreSuite.run("memory", Effect.map(KeyValueStore.KeyValueStore.asEffect(), (kv) => TokenStoreSuite.subject(kv)).pipe(...))
  * ```
  *
  * @since 0.1.0
@@ -25,5 +25,5 @@ export const sampleSession = TokenStoreCases.sampleSession
 export const run = <E>(name: string, make: Effect.Effect<Subject, E, Scope.Scope>) =>
   describe(`TokenStore conformance: ${name}`, () => {
     // The cases are plain data (TokenStoreCases), so browser pages run the very same ones.
-    for (const testCase of TokenStoreCases.cases) it.scoped(testCase.name, () => testCase.run(make))
+    for (const testCase of TokenStoreCases.cases) it.effect(testCase.name, () => testCase.run(make))
   })

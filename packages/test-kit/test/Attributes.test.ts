@@ -8,7 +8,7 @@ import { TestCognito, TestCognitoSnapshot } from "@effect-cognito/test-kit"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { expectReason, signedIn } from "./fixtures.js"
 
 const lastMessage = Effect.flatMap(TestCognito.TestCognito, (cognito) =>

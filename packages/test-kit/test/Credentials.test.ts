@@ -10,9 +10,9 @@ import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import { SigV4Verifier, TestCognito } from "@effect-cognito/test-kit"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -23,7 +23,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { atStart, confirmedUser, expectReason, password, signedIn } from "./fixtures.js"
 
 const count = (action: TestCognito.Action) => Effect.flatMap(TestCognito.TestCognito, (c) => c.requestCount(action))
@@ -159,7 +159,7 @@ describe("getAWSCredentials, signed in", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("a restart restores the identity id from the store and skips GetId", () =>
+  it.effect("a restart restores the identity id from the store and skips GetId", () =>
     Effect.gen(function* () {
       yield* signedIn
       const first = yield* credentials
@@ -225,7 +225,7 @@ describe("getAWSCredentials, guests", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("a restart keeps the guest's identity: the same identity id, no second GetId", () =>
+  it.effect("a restart keeps the guest's identity: the same identity id, no second GetId", () =>
     Effect.gen(function* () {
       yield* atStart
       const guest = yield* credentials
@@ -242,7 +242,7 @@ describe("getAWSCredentials, guests", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("a sign-in takes the stored guest identity over; after sign-out a restart starts a new guest", () =>
+  it.effect("a sign-in takes the stored guest identity over; after sign-out a restart starts a new guest", () =>
     Effect.gen(function* () {
       yield* atStart
       const auth = yield* Auth.Auth
@@ -262,7 +262,7 @@ describe("getAWSCredentials, guests", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped(
+  it.effect(
     "a stored guest identity a sign-in linked since (another tab, a failed removal) is dropped for a new one",
     () =>
       Effect.gen(function* () {
@@ -285,14 +285,14 @@ describe("getAWSCredentials, guests", () => {
       }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("a store that cannot keep the guest identity id costs nothing now: credentials, and a warning", () =>
+  it.effect("a store that cannot keep the guest identity id costs nothing now: credentials, and a warning", () =>
     Effect.gen(function* () {
       yield* atStart
       const memory = new Map<string, string>()
       const refused = (key: string) => key.endsWith(".guest")
       const store = TokenStore.make(
         {
-          get: (key) => Effect.succeed(Option.fromNullable(memory.get(key))),
+          get: (key) => Effect.succeed(Option.fromNullishOr(memory.get(key))),
           set: (key, value) =>
             refused(key)
               ? Effect.fail(TokenStore.storageError("write", "disk full"))
@@ -303,14 +303,9 @@ describe("getAWSCredentials, guests", () => {
       )
       const lines: Array<string> = []
       const auth = yield* Auth.make.pipe(Effect.provideService(TokenStore.TokenStore, store))
-      const guest = yield* auth.getAWSCredentials().pipe(
-        Effect.provide(
-          Logger.replace(
-            Logger.defaultLogger,
-            Logger.make(({ message }) => lines.push(String(message)))
-          )
-        )
-      )
+      const guest = yield* auth
+        .getAWSCredentials()
+        .pipe(Effect.provide(Logger.layer([Logger.make(({ message }) => lines.push(String(message)))])))
       assert.strictEqual(yield* auth.userState, "Guest")
       assert.deepStrictEqual(yield* auth.identityId, Option.some(guest.identityId))
       assert.isTrue(
@@ -447,7 +442,7 @@ describe("federatedSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer(federated)))
   )
 
-  it.scoped("a restart finds the federated user signed in: the same identity, no GetId, no new sign-in", () =>
+  it.effect("a restart finds the federated user signed in: the same identity, no GetId, no new sign-in", () =>
     Effect.gen(function* () {
       yield* atStart
       valid.add("google-token-4")
@@ -483,7 +478,7 @@ describe("federatedSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer(federated)))
   )
 
-  it.scoped("a token the pool rejects after a restart signs the user out for good", () =>
+  it.effect("a token the pool rejects after a restart signs the user out for good", () =>
     Effect.gen(function* () {
       yield* atStart
       valid.add("google-token-5")
@@ -500,7 +495,7 @@ describe("federatedSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer(federated)))
   )
 
-  it.scoped("a user-pool session takes over: the stored federated sign-in is dropped, now or at the next start", () =>
+  it.effect("a user-pool session takes over: the stored federated sign-in is dropped, now or at the next start", () =>
     Effect.gen(function* () {
       yield* atStart
       valid.add("google-token-6")
@@ -530,7 +525,7 @@ describe("federatedSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer(federated)))
   )
 
-  it.scoped("a new federated sign-in the pool refuses drops the stored one", () =>
+  it.effect("a new federated sign-in the pool refuses drops the stored one", () =>
     Effect.gen(function* () {
       yield* atStart
       valid.add("google-token-7")
@@ -562,13 +557,13 @@ describe("federatedSignIn", () => {
             ? Effect.fail(TokenStore.storageError("read", "disk busy")).pipe(
                 Effect.ensuring(Effect.sync(() => (getFailed = true)))
               )
-            : Effect.succeed(Option.fromNullable(memory.get(k))),
+            : Effect.succeed(Option.fromNullishOr(memory.get(k))),
         set: (k, value) => Effect.sync(() => void memory.set(k, value)),
         remove: (k) =>
           behaviour.failRemove !== undefined && k.endsWith(behaviour.failRemove)
             ? Effect.fail(TokenStore.storageError("remove", "disk full"))
             : behaviour.slowRemove !== undefined && k.endsWith(behaviour.slowRemove)
-              ? Effect.zipRight(
+              ? Effect.andThen(
                   Effect.sleep("1 second"),
                   Effect.sync(() => void memory.delete(k))
                 )
@@ -579,7 +574,7 @@ describe("federatedSignIn", () => {
     return { store, memory }
   }
 
-  it.scoped("a sign-out while the first federated fetch is still storing stays a sign-out, after a restart too", () =>
+  it.effect("a sign-out while the first federated fetch is still storing stays a sign-out, after a restart too", () =>
     Effect.gen(function* () {
       yield* atStart
       valid.add("google-token-8")
@@ -587,7 +582,7 @@ describe("federatedSignIn", () => {
       const auth = yield* Auth.make.pipe(Effect.provideService(TokenStore.TokenStore, store))
       // A guest first, so the federated sign-in takes the guest identity over and removes its id (slowly).
       yield* auth.getAWSCredentials()
-      const signingIn = yield* Effect.fork(
+      const signingIn = yield* Effect.forkChild(
         auth.federatedSignIn({ provider: google, token: Redacted.make("google-token-8") })
       )
       yield* TestClock.adjust("500 millis")
@@ -604,7 +599,7 @@ describe("federatedSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer(federated)))
   )
 
-  it.scoped("a stored federated sign-in that cannot be removed fails the sign-out with Storage, signed out here", () =>
+  it.effect("a stored federated sign-in that cannot be removed fails the sign-out with Storage, signed out here", () =>
     Effect.gen(function* () {
       yield* atStart
       valid.add("google-token-9")
@@ -618,7 +613,7 @@ describe("federatedSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer(federated)))
   )
 
-  it.scoped("a stored federated sign-in that could not be read at start is still removed by a sign-out", () =>
+  it.effect("a stored federated sign-in that could not be read at start is still removed by a sign-out", () =>
     Effect.gen(function* () {
       yield* atStart
       valid.add("google-token-10")
@@ -680,12 +675,12 @@ describe("transient identity-pool failures", () => {
       const cognito = yield* TestCognito.TestCognito
       yield* cognito.failNext("GetId", "Transport")
       const results = yield* Effect.all(
-        Array.from({ length: 10 }, () => Effect.either(credentials)),
+        Array.from({ length: 10 }, () => Effect.result(credentials)),
         {
           concurrency: "unbounded"
         }
       )
-      assert.isTrue(results.every((r) => r._tag === "Left" && r.left.reason === "Transport"))
+      assert.isTrue(results.every((r) => r._tag === "Failure" && r.failure.reason === "Transport"))
       assert.strictEqual(yield* count("GetId"), 1)
       yield* credentials
       assert.strictEqual(yield* auth.userState, "SignedIn")

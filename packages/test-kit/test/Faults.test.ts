@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { alice, atStart, confirmedUser, expectReason, password } from "./fixtures.js"
 
 const megabyte = "a".repeat(1024 * 1024)
@@ -146,9 +146,9 @@ const withBrokenStore = (broken: Broken) => {
     TokenStore.make(
       {
         get: (key) =>
-          Effect.zipRight(
+          Effect.andThen(
             guard("get"),
-            Effect.sync(() => Option.fromNullable(cells.get(key)))
+            Effect.sync(() => Option.fromNullishOr(cells.get(key)))
           ),
         set: (key, value) => Effect.map(guard("set"), () => void cells.set(key, value)),
         remove: (key) => Effect.map(guard("remove"), () => void cells.delete(key))

@@ -19,7 +19,7 @@ const idToken = (cognito: TestCognito.TestCognito.Service, username: string) =>
     yield* cognito.provider.signUp({ username, password, userAttributes: { email: `${username}@example.com` } })
     yield* cognito.adminConfirmSignUp(username)
     const response = yield* cognito.provider.initiateAuth({ authFlow: "USER_PASSWORD_AUTH", username, password })
-    if (response._tag !== "Authenticated") return yield* Effect.dieMessage(`expected tokens, got ${response._tag}`)
+    if (response._tag !== "Authenticated") return yield* Effect.die(new Error(`expected tokens, got ${response._tag}`))
     return response.tokens.idToken
   })
 

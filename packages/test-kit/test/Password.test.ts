@@ -3,7 +3,7 @@ import { TestCognito } from "@effect-cognito/test-kit"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { atStart, confirmedUser, expectReason, otherPassword, password } from "./fixtures.js"
 
 describe("forgotPassword", () => {

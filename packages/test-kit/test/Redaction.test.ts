@@ -2,16 +2,16 @@ import * as Auth from "@effect-cognito/core/Auth"
 import { TestCognito } from "@effect-cognito/test-kit"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Inspectable from "effect/Inspectable"
+import * as Formatter from "effect/Formatter"
 import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
+import * as References from "effect/References"
 import { atStart, expectReason } from "./fixtures.js"
 
 describe("secrets", () => {
   it.effect("no password, code, token or secret appears in errors, logs or JSON of results", () => {
     const lines: Array<string> = []
-    const capture = Logger.map(Logger.logfmtLogger, (line) => {
+    const capture = Logger.map(Logger.formatLogFmt, (line) => {
       lines.push(line)
     })
     const clientSecret = "client-secret-VALUE-42"
@@ -22,13 +22,15 @@ describe("secrets", () => {
       const secrets: Array<string> = [clientSecret]
       const seen: Array<string> = []
       const record = (value: unknown) => {
-        seen.push(JSON.stringify(value) ?? "", String(value), Inspectable.format(value))
+        seen.push(JSON.stringify(value) ?? "", String(value), Formatter.formatJson(value, { space: 2 }))
       }
       const failing = <A>(effect: Effect.Effect<A, unknown>, reason: Parameters<typeof expectReason>[1]) =>
-        Effect.tap(expectReason(effect, reason), (error) => {
-          record(error)
-          seen.push(error.message, error.stack ?? "")
-        })
+        Effect.tap(expectReason(effect, reason), (error) =>
+          Effect.sync(() => {
+            record(error)
+            seen.push(error.message, error.stack ?? "")
+          })
+        )
 
       const pw = "Pa55word!secret"
       const wrong = "Wr0ng!password"
@@ -95,8 +97,8 @@ describe("secrets", () => {
       assert.include(haystack, "<redacted>")
     }).pipe(
       Effect.provide(TestCognito.layer({ clientSecret: Redacted.make(clientSecret) })),
-      Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
-      Logger.withMinimumLogLevel(LogLevel.All)
+      Effect.provide(Logger.layer([capture])),
+      Effect.provideService(References.MinimumLogLevel, "All")
     )
   })
 })

@@ -11,14 +11,17 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { alice, atStart, confirmedUser, expectReason, password } from "./fixtures.js"
 
 const confirm = (auth: Auth.Auth.Service, answer: string | Redacted.Redacted<string>) =>
   auth.confirmSignIn({ challengeResponse: typeof answer === "string" ? Redacted.make(answer) : answer })
 
-/** Another `Auth` over the same pool, with its own (empty) memory store and no pending challenge. */
-const freshAuth = Effect.flatMap(Layer.build(TestCognito.layerAuth({ seed: 7 })), (context) =>
+/**
+ * Another `Auth` over the same pool, with its own (empty) memory store and no pending challenge.
+ * `Layer.fresh`: layers are memoized across builds, and the test's own `Auth` was built from the same layers.
+ */
+const freshAuth = Effect.flatMap(Layer.build(Layer.fresh(TestCognito.layerAuth({ seed: 7 }))), (context) =>
   Effect.provide(Auth.Auth, context)
 )
 
@@ -42,7 +45,7 @@ const smsChallenge = Effect.gen(function* () {
 })
 
 describe("resumeSignIn", () => {
-  it.scoped("sign in → SMS MFA → save → a fresh Auth resumes → confirmSignIn → SignedIn", () =>
+  it.effect("sign in → SMS MFA → save → a fresh Auth resumes → confirmSignIn → SignedIn", () =>
     Effect.gen(function* () {
       const json = yield* smsChallenge
       const cognito = yield* TestCognito.TestCognito
@@ -64,7 +67,7 @@ describe("resumeSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("a wrong code keeps the resumed challenge, so the right one still signs in", () =>
+  it.effect("a wrong code keeps the resumed challenge, so the right one still signs in", () =>
     Effect.gen(function* () {
       const json = yield* smsChallenge
       const cognito = yield* TestCognito.TestCognito
@@ -80,7 +83,7 @@ describe("resumeSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("an expired saved challenge fails with SessionExpired, sends nothing, and leaves nothing pending", () =>
+  it.effect("an expired saved challenge fails with SessionExpired, sends nothing, and leaves nothing pending", () =>
     Effect.gen(function* () {
       const json = yield* smsChallenge
       const cognito = yield* TestCognito.TestCognito
@@ -103,7 +106,7 @@ describe("resumeSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("the expiry follows the app client's AuthSessionValidity", () =>
+  it.effect("the expiry follows the app client's AuthSessionValidity", () =>
     Effect.gen(function* () {
       const json = yield* smsChallenge
       const cognito = yield* TestCognito.TestCognito
@@ -124,7 +127,7 @@ describe("resumeSignIn", () => {
     )
   )
 
-  it.scoped("the JSON holds the session (it must) but no password, code or TOTP secret; the value hides it", () =>
+  it.effect("the JSON holds the session (it must) but no password, code or TOTP secret; the value hides it", () =>
     Effect.gen(function* () {
       yield* atStart
       yield* confirmedUser({ username: "carol", password, userAttributes: { email: "carol@example.com" } })
@@ -156,7 +159,7 @@ describe("resumeSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer({ mfa: "ON", mfaTypes: ["TOTP"] })))
   )
 
-  it.scoped("a choice of MFA type, then its code, each answered by another Auth", () =>
+  it.effect("a choice of MFA type, then its code, each answered by another Auth", () =>
     Effect.gen(function* () {
       yield* atStart
       yield* confirmedUser()
@@ -178,7 +181,7 @@ describe("resumeSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("a new password required resumes with the required attributes and the user's", () =>
+  it.effect("a new password required resumes with the required attributes and the user's", () =>
     Effect.gen(function* () {
       const cognito = yield* TestCognito.TestCognito
       yield* cognito.adminCreateUser({
@@ -200,7 +203,7 @@ describe("resumeSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer({ requiredAttributes: ["email"] })))
   )
 
-  it.scoped("refuses another app client's sign-in (InvalidInput) and resuming while signed in (AlreadySignedIn)", () =>
+  it.effect("refuses another app client's sign-in (InvalidInput) and resuming while signed in (AlreadySignedIn)", () =>
     Effect.gen(function* () {
       const json = yield* smsChallenge
       const pending = yield* PendingSignIn.fromJson(json)
@@ -217,7 +220,7 @@ describe("resumeSignIn", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("signOut drops a resumed challenge", () =>
+  it.effect("signOut drops a resumed challenge", () =>
     Effect.gen(function* () {
       const json = yield* smsChallenge
       const fresh = yield* freshAuth

@@ -2,9 +2,8 @@ import * as Auth from "@effect-cognito/core/Auth"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import { TestCognito } from "@effect-cognito/test-kit"
-import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import * as KeyValueStore from "effect/persistence/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -12,7 +11,7 @@ import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { atStart, confirmedUser, expectReason, password, signedIn } from "./fixtures.js"
 
 const refreshCount = Effect.flatMap(TestCognito.TestCognito, (cognito) =>
@@ -31,9 +30,9 @@ const joinRefresh = Effect.flatMap(Auth.Auth, (auth) => auth.getTokens({ forceRe
 const collectChanges = (n: number) =>
   Effect.gen(function* () {
     const auth = yield* Auth.Auth
-    const fiber = yield* auth.userStateChanges.pipe(Stream.take(n), Stream.runCollect, Effect.fork)
-    yield* Effect.repeatN(Effect.yieldNow(), 20)
-    return Effect.map(Fiber.join(fiber), Chunk.toReadonlyArray)
+    const fiber = yield* auth.userStateChanges.pipe(Stream.take(n), Stream.runCollect, Effect.forkChild)
+    yield* Effect.repeat(Effect.yieldNow, { times: 20 })
+    return Fiber.join(fiber)
   })
 
 describe("getTokens", () => {
@@ -262,7 +261,7 @@ describe("refresh-token rotation", () => {
     }).pipe(Effect.provide(TestCognito.layer({ config: { refreshTokenRotation: true } })))
   )
 
-  it.scoped("keeps the old refresh token when none comes back", () =>
+  it.effect("keeps the old refresh token when none comes back", () =>
     Effect.gen(function* () {
       yield* atStart
       yield* confirmedUser()
@@ -283,7 +282,7 @@ describe("refresh-token rotation", () => {
 })
 
 describe("restart", () => {
-  it.scoped("a new Auth over the same store is signed in at once, with no request", () =>
+  it.effect("a new Auth over the same store is signed in at once, with no request", () =>
     Effect.gen(function* () {
       const first = yield* signedIn
       const cognito = yield* TestCognito.TestCognito
@@ -298,13 +297,13 @@ describe("restart", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("a corrupted stored session means signed out, a log line, and no defect", () =>
+  it.effect("a corrupted stored session means signed out, a log line, and no defect", () =>
     Effect.gen(function* () {
       const lines: Array<string> = []
-      const logger = Logger.map(Logger.logfmtLogger, (line) => {
+      const logger = Logger.map(Logger.formatLogFmt, (line) => {
         lines.push(line)
       })
-      const kv = yield* KeyValueStore.KeyValueStore.pipe(Effect.provide(KeyValueStore.layerMemory))
+      const kv = yield* KeyValueStore.KeyValueStore.pipe(Effect.provide(KeyValueStore.layerMemory, { local: true }))
       const config = (yield* TestCognito.TestCognito).config
       const key = TokenStore.keyFor(config)
       for (const corrupted of [
@@ -318,11 +317,11 @@ describe("restart", () => {
         yield* kv.set(key, corrupted)
         const auth = yield* Auth.make.pipe(
           Effect.provideService(TokenStore.TokenStore, TokenStore.fromKeyValueStore(kv, key)),
-          Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+          Effect.provide(Logger.layer([logger]))
         )
         assert.isFalse(yield* auth.isSignedIn)
         assert.strictEqual(yield* auth.userState, "SignedOut")
-        assert.isTrue(Option.isNone(yield* kv.get(key)))
+        assert.isUndefined(yield* kv.get(key))
         // Signing in over the cleaned store works.
         yield* confirmedUser().pipe(Effect.provideService(Auth.Auth, auth), Effect.ignore)
         assert.strictEqual((yield* auth.signIn({ username: "alice", password }))._tag, "SignedIn")
@@ -422,7 +421,7 @@ describe("sign-out during a refresh", () => {
     return { auth, gate, started }
   })
 
-  it.scoped("a refresh in flight cannot bring the session back after sign-out", () =>
+  it.effect("a refresh in flight cannot bring the session back after sign-out", () =>
     Effect.gen(function* () {
       yield* atStart
       yield* confirmedUser()
@@ -430,7 +429,7 @@ describe("sign-out during a refresh", () => {
       const store = yield* TokenStore.TokenStore
       const { auth, gate, started } = yield* gated
       yield* auth.signIn({ username: "alice", password })
-      const refresh = yield* Effect.fork(auth.getTokens({ forceRefresh: true }))
+      const refresh = yield* Effect.forkChild(auth.getTokens({ forceRefresh: true }))
       yield* Deferred.await(started)
       // Revoking fails, so the refresh itself will succeed at Cognito.
       yield* cognito.failNext("RevokeToken", "Transport")
@@ -444,13 +443,13 @@ describe("sign-out during a refresh", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("a refresh rejected after sign-out leaves the state SignedOut, not expired", () =>
+  it.effect("a refresh rejected after sign-out leaves the state SignedOut, not expired", () =>
     Effect.gen(function* () {
       yield* atStart
       yield* confirmedUser()
       const { auth, gate, started } = yield* gated
       yield* auth.signIn({ username: "alice", password })
-      const refresh = yield* Effect.fork(auth.getTokens({ forceRefresh: true }))
+      const refresh = yield* Effect.forkChild(auth.getTokens({ forceRefresh: true }))
       yield* Deferred.await(started)
       yield* auth.signOut()
       yield* Deferred.succeed(gate, undefined)
@@ -459,16 +458,16 @@ describe("sign-out during a refresh", () => {
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 
-  it.scoped("a caller that is interrupted does not cancel the refresh for the others", () =>
+  it.effect("a caller that is interrupted does not cancel the refresh for the others", () =>
     Effect.gen(function* () {
       yield* atStart
       yield* confirmedUser()
       const { auth, gate, started } = yield* gated
       yield* auth.signIn({ username: "alice", password })
-      const first = yield* Effect.fork(auth.getTokens({ forceRefresh: true }))
+      const first = yield* Effect.forkChild(auth.getTokens({ forceRefresh: true }))
       yield* Deferred.await(started)
-      const second = yield* Effect.fork(auth.getTokens({ forceRefresh: true }))
-      yield* Effect.repeatN(Effect.yieldNow(), 5)
+      const second = yield* Effect.forkChild(auth.getTokens({ forceRefresh: true }))
+      yield* Effect.repeat(Effect.yieldNow, { times: 5 })
       yield* Fiber.interrupt(first)
       yield* Deferred.succeed(gate, undefined)
       const tokens = yield* Fiber.join(second)

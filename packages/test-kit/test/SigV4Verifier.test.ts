@@ -1,11 +1,11 @@
 import * as AwsSigning from "@effect-cognito/core/AwsSigning"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as SigV4TestSuite from "../src/SigV4TestSuite.js"
 import * as SigV4Verifier from "../src/SigV4Verifier.js"
 
@@ -212,7 +212,7 @@ describe("SigV4Verifier", () => {
         "POST with JSON and an x-amz-target",
         HttpClientRequest.post("https://dynamodb.eu-west-1.amazonaws.com/").pipe(
           HttpClientRequest.setHeader("x-amz-target", "DynamoDB_20120810.ListTables"),
-          HttpClientRequest.bodyUnsafeJson({ Limit: 1 })
+          HttpClientRequest.bodyJsonUnsafe({ Limit: 1 })
         )
       ],
       [

@@ -3,11 +3,12 @@ import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import { TestCognito } from "@effect-cognito/test-kit"
 import { assert, describe, it } from "@effect/vitest"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { alice, atStart, confirmedUser, expectReason, otherPassword, password } from "./fixtures.js"
 
 const signIn = (input: Partial<Auth.SignInInput> = {}) =>
@@ -380,11 +381,8 @@ describe("app clients with a secret", () => {
     Layer.provide(
       TestCognito.layerAuth(),
       Layer.merge(
-        Layer.project(
-          TestCognito.layerCognito({ clientSecret: Redacted.make("s3cr3t") }),
-          IdentityProvider.IdentityProvider,
-          IdentityProvider.IdentityProvider,
-          (provider) => provider
+        Layer.flatMap(TestCognito.layerCognito({ clientSecret: Redacted.make("s3cr3t") }), (context) =>
+          Layer.succeed(IdentityProvider.IdentityProvider, Context.get(context, IdentityProvider.IdentityProvider))
         ),
         AuthConfig.layer({
           region: "us-east-1",

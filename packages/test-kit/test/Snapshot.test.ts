@@ -8,7 +8,7 @@ import { TestCognito, TestCognitoSnapshot } from "@effect-cognito/test-kit"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { alice, atStart, confirmedUser, expectReason, password } from "./fixtures.js"
 
 const clientSecret = "s3cret-of-the-second-client-0123456789"
@@ -91,7 +91,7 @@ describe("TestCognito snapshots", () => {
           (yield* restored.snapshot).clients.map((c) => c.clientId),
           ["secondclient1234"]
         )
-      }).pipe(Effect.provide(TestCognito.layer({ restore: snapshot })))
+      }).pipe(Effect.provide(TestCognito.layer({ restore: snapshot }), { local: true }))
     }).pipe(Effect.provide(TestCognito.layer({ mfa: "OPTIONAL" })))
   )
 

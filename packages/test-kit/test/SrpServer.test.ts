@@ -226,41 +226,43 @@ describe("SrpServer", () => {
 
     /** The library's real USER_SRP_AUTH sign-in, answered by this server. */
     const librarySignIn = (stored: Stored, server: { readonly srpB: string }, libraryPassword: string) =>
-      Effect.async<{ readonly srpA: string; readonly responses: Readonly<Record<string, string>> }, Error>((resume) => {
-        let srpA = ""
-        const stop = new Error("captured")
-        const client = {
-          request: (action: string, params: LibraryRequest, callback: (error: unknown, data?: unknown) => void) => {
-            if (action === "InitiateAuth") {
-              srpA = params.AuthParameters?.SRP_A ?? ""
-              callback(null, {
-                ChallengeName: "PASSWORD_VERIFIER",
-                Session: "session",
-                ChallengeParameters: {
-                  USERNAME: "alice",
-                  USER_ID_FOR_SRP: userIdForSrp,
-                  SALT: stored.salt,
-                  SRP_B: server.srpB,
-                  SECRET_BLOCK: secretBlock
-                }
-              })
-            } else if (action === "RespondToAuthChallenge") {
-              resume(Effect.succeed({ srpA, responses: params.ChallengeResponses ?? {} }))
-              callback(stop)
-            } else resume(Effect.fail(new Error(`unexpected ${action}`)))
+      Effect.callback<{ readonly srpA: string; readonly responses: Readonly<Record<string, string>> }, Error>(
+        (resume) => {
+          let srpA = ""
+          const stop = new Error("captured")
+          const client = {
+            request: (action: string, params: LibraryRequest, callback: (error: unknown, data?: unknown) => void) => {
+              if (action === "InitiateAuth") {
+                srpA = params.AuthParameters?.SRP_A ?? ""
+                callback(null, {
+                  ChallengeName: "PASSWORD_VERIFIER",
+                  Session: "session",
+                  ChallengeParameters: {
+                    USERNAME: "alice",
+                    USER_ID_FOR_SRP: userIdForSrp,
+                    SALT: stored.salt,
+                    SRP_B: server.srpB,
+                    SECRET_BLOCK: secretBlock
+                  }
+                })
+              } else if (action === "RespondToAuthChallenge") {
+                resume(Effect.succeed({ srpA, responses: params.ChallengeResponses ?? {} }))
+                callback(stop)
+              } else resume(Effect.fail(new Error(`unexpected ${action}`)))
+            }
           }
+          const pool = new Cognito.CognitoUserPool({ UserPoolId: `us-east-1_${poolName}`, ClientId: "client" })
+          Object.assign(pool, { client })
+          const user = new Cognito.CognitoUser({ Username: "alice", Pool: pool })
+          user.setAuthenticationFlowType("USER_SRP_AUTH")
+          user.authenticateUser(new Cognito.AuthenticationDetails({ Username: "alice", Password: libraryPassword }), {
+            onSuccess: () => resume(Effect.fail(new Error("unexpected success"))),
+            onFailure: (error: Error) => {
+              if (error !== stop) resume(Effect.fail(error))
+            }
+          })
         }
-        const pool = new Cognito.CognitoUserPool({ UserPoolId: `us-east-1_${poolName}`, ClientId: "client" })
-        Object.assign(pool, { client })
-        const user = new Cognito.CognitoUser({ Username: "alice", Pool: pool })
-        user.setAuthenticationFlowType("USER_SRP_AUTH")
-        user.authenticateUser(new Cognito.AuthenticationDetails({ Username: "alice", Password: libraryPassword }), {
-          onSuccess: () => resume(Effect.fail(new Error("unexpected success"))),
-          onFailure: (error: Error) => {
-            if (error !== stop) resume(Effect.fail(error))
-          }
-        })
-      })
+      )
 
     it.effect("verifies the library's claim with the right password and refuses a wrong one", () =>
       Effect.gen(function* () {

@@ -9,7 +9,7 @@ import { TestCognito } from "@effect-cognito/test-kit"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { alice, atStart, confirmedUser, expectReason, otherPassword, password } from "./fixtures.js"
 
 const claims = (token: Redacted.Redacted<string>) =>

@@ -2,8 +2,7 @@ import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as AuthError from "@effect-cognito/core/AuthError"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as TokenStoreSuite from "@effect-cognito/test-kit/TokenStoreSuite"
-import * as PlatformError from "@effect/platform/Error"
-import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import * as KeyValueStore from "effect/persistence/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -21,7 +20,7 @@ TokenStoreSuite.run(
   Effect.gen(function* () {
     const store = yield* TokenStore.TokenStore
     const kv = yield* KeyValueStore.KeyValueStore
-    return { store, raw: { get: kv.get, set: kv.set } }
+    return { store, raw: { get: (key: string) => Effect.map(kv.get(key), Option.fromNullishOr), set: kv.set } }
   }).pipe(
     Effect.provide(
       TokenStore.layerKeyValueStore.pipe(
@@ -55,15 +54,14 @@ describe("TokenStore", () => {
   it.effect("maps KeyValueStore failures to Storage", () =>
     Effect.gen(function* () {
       const kv = KeyValueStore.make({
-        get: () => Effect.succeed(Option.none()),
-        getUint8Array: () => Effect.succeed(Option.none()),
-        set: () =>
-          Effect.fail(
-            new PlatformError.SystemError({ reason: "PermissionDenied", module: "KeyValueStore", method: "set" })
-          ),
+        get: () => Effect.succeed(undefined),
+        getUint8Array: () => Effect.succeed(undefined),
+        set: (key) =>
+          Effect.fail(new KeyValueStore.KeyValueStoreError({ message: "PermissionDenied", method: "set", key })),
         remove: () => Effect.void,
         clear: Effect.void,
-        size: Effect.succeed(0)
+        size: Effect.succeed(0),
+        keys: Effect.succeed([])
       })
       const error = yield* Effect.flip(TokenStore.fromKeyValueStore(kv, "k").save(TokenStoreSuite.sampleSession()))
       assert.strictEqual(error.reason, "Storage")

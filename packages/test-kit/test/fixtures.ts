@@ -5,7 +5,7 @@ import { TestCognito } from "@effect-cognito/test-kit"
 import { assert } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 
 /** A realistic wall-clock start for tests (TestClock starts at the epoch). */
 export const start = Date.parse("2026-11-26T09:30:00Z")

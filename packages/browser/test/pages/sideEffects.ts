@@ -1,6 +1,6 @@
 /** Test page: evaluates every module of the browser package (and the core behind it) and reports what that did. */
-// Effect keeps its module-level values in one global registry ("effect/GlobalValue"), made when
-// Effect itself is first evaluated: evaluate Effect before the traps, so they see our code only.
+// Evaluate Effect itself before the traps, so they see what our code does, not what Effect's
+// own module initialisation does.
 import "./baseline.js"
 import { globalsBefore, touched } from "./traps.js"
 import * as Browser from "@effect-cognito/browser"

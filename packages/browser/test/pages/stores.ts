@@ -3,7 +3,7 @@ import * as BrowserTokenStore from "@effect-cognito/browser/BrowserTokenStore"
 import type * as AuthError from "@effect-cognito/core/AuthError"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as TokenStoreCases from "@effect-cognito/test-kit/TokenStoreCases"
-import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import * as KeyValueStore from "effect/persistence/KeyValueStore"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -56,7 +56,7 @@ const describeFailure = (effect: Effect.Effect<unknown, AuthError.AuthError>): P
         reason: error.reason,
         cause: error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : String(error.cause)
       })),
-      Effect.catchAllDefect((defect) => Effect.succeed({ tag: "Defect", reason: "", cause: String(defect) }))
+      Effect.catchDefect((defect) => Effect.succeed({ tag: "Defect", reason: "", cause: String(defect) }))
     )
   )
 

@@ -16,14 +16,15 @@ import * as Stream from "effect/Stream"
 import type { TabsPage, TokensOutcome } from "./api.js"
 
 let offset = 0
-const base = Clock.make()
+const base = Clock.Clock.defaultValue()
 const now = () => Date.now() + offset
 const clock: Clock.Clock = {
-  [Clock.ClockTypeId]: Clock.ClockTypeId,
-  unsafeCurrentTimeMillis: now,
+  currentTimeMillisUnsafe: now,
   currentTimeMillis: Effect.sync(now),
-  unsafeCurrentTimeNanos: () => BigInt(now()) * 1_000_000n,
+  currentTimeNanosUnsafe: () => BigInt(now()) * 1_000_000n,
   currentTimeNanos: Effect.sync(() => BigInt(now()) * 1_000_000n),
+  monotonicTimeNanosUnsafe: () => base.monotonicTimeNanosUnsafe(),
+  monotonicTimeNanos: base.monotonicTimeNanos,
   sleep: (duration) => base.sleep(duration)
 }
 
@@ -57,7 +58,7 @@ const run = <A>(f: (auth: Auth.Auth.Service) => Effect.Effect<A, unknown>): Prom
 const outcome = (auth: Auth.Auth.Service): Effect.Effect<TokensOutcome> =>
   auth.getTokens().pipe(
     Effect.map((tokens): TokensOutcome => ({ ok: true, accessToken: Redacted.value(tokens.accessToken) })),
-    Effect.catchAll((error) => Effect.succeed<TokensOutcome>({ ok: false, reason: error.reason }))
+    Effect.catch((error) => Effect.succeed<TokensOutcome>({ ok: false, reason: error.reason }))
   )
 
 let armed: Promise<TokensOutcome> | undefined
@@ -73,13 +74,13 @@ const page: TabsPage = {
   start: (config, store) => {
     const layer = Layer.provideMerge(
       BrowserAuth.layer({ ...config, endpoints: { identityProvider: config.endpoint } }, { store: { _tag: store } }),
-      Layer.setClock(clock)
+      Layer.succeed(Clock.Clock, clock)
     )
     runtime = ManagedRuntime.make(layer)
     return run((auth) =>
       Effect.gen(function* () {
         state = yield* auth.userState
-        yield* Effect.forkDaemon(
+        yield* Effect.forkDetach(
           Stream.runForEach(auth.userStateChanges, (next) =>
             Effect.sync(() => {
               state = next

@@ -27,7 +27,7 @@ import * as SignIn from "./signIn.js"
 import * as tags from "./tags.js"
 
 /** The `Auth` tag; `Auth.ts` re-exports it. */
-export const tag = Context.GenericTag<Auth.Auth, Auth.Auth.Service>("@effect-cognito/core/Auth")
+export const tag = Context.Service<Auth.Auth, Auth.Auth.Service>("@effect-cognito/core/Auth")
 
 export const totpSetupUri = (
   secret: Redacted.Redacted<string>,
@@ -96,10 +96,10 @@ export const make: Effect.Effect<
    * already signed out.
    */
   const endLocally = Effect.gen(function* () {
-    const cleared = yield* Effect.either(credentials.clear)
+    const cleared = yield* Effect.result(credentials.clear)
     yield* signIn.cancel
     yield* session.forget("SignedOut")
-    if (cleared._tag === "Left") return yield* Effect.fail(cleared.left)
+    if (cleared._tag === "Failure") return yield* Effect.fail(cleared.failure)
   })
 
   const signOut = (options?: { readonly global?: boolean | undefined }) =>
@@ -113,7 +113,7 @@ export const make: Effect.Effect<
         yield* client
           .revokeToken({ token: now.value.session.refreshToken })
           .pipe(
-            Effect.catchAll((error) =>
+            Effect.catch((error) =>
               Effect.logDebug("effect-cognito: revoking the refresh token failed; signing out locally anyway").pipe(
                 Effect.annotateLogs({ reason: error.reason })
               )
@@ -126,11 +126,13 @@ export const make: Effect.Effect<
   const service: Auth.Auth.Service = {
     signUp: (input) =>
       Effect.gen(function* () {
-        const username = yield* Input.username("signUp", input.username)
-        const password = yield* Input.password("signUp", input.password)
-        const userAttributes = yield* Input.attributes("signUp", input.userAttributes)
-        const validationData = yield* Input.attributes("signUp", input.validationData, "validationData")
-        const clientMetadata = yield* Input.clientMetadata("signUp", input.clientMetadata)
+        const username = yield* Effect.fromResult(Input.username("signUp", input.username))
+        const password = yield* Effect.fromResult(Input.password("signUp", input.password))
+        const userAttributes = yield* Effect.fromResult(Input.attributes("signUp", input.userAttributes))
+        const validationData = yield* Effect.fromResult(
+          Input.attributes("signUp", input.validationData, "validationData")
+        )
+        const clientMetadata = yield* Effect.fromResult(Input.clientMetadata("signUp", input.clientMetadata))
         const result = yield* client.signUp({
           username,
           password,
@@ -148,10 +150,10 @@ export const make: Effect.Effect<
       Effect.gen(function* () {
         const method = "confirmSignUp"
         yield* client.confirmSignUp({
-          username: yield* Input.username(method, input.username),
-          confirmationCode: yield* Input.confirmationCode(method, input.confirmationCode),
+          username: yield* Effect.fromResult(Input.username(method, input.username)),
+          confirmationCode: yield* Effect.fromResult(Input.confirmationCode(method, input.confirmationCode)),
           forceAliasCreation: input.forceAliasCreation,
-          clientMetadata: yield* Input.clientMetadata(method, input.clientMetadata)
+          clientMetadata: yield* Effect.fromResult(Input.clientMetadata(method, input.clientMetadata))
         })
         return { confirmationState: "Confirmed" } as const
       }).pipe(Effect.withSpan("Auth.confirmSignUp")),
@@ -159,8 +161,8 @@ export const make: Effect.Effect<
       Effect.gen(function* () {
         const method = "resendSignUpCode"
         const result = yield* client.resendConfirmationCode({
-          username: yield* Input.username(method, input.username),
-          clientMetadata: yield* Input.clientMetadata(method, input.clientMetadata)
+          username: yield* Effect.fromResult(Input.username(method, input.username)),
+          clientMetadata: yield* Effect.fromResult(Input.clientMetadata(method, input.clientMetadata))
         })
         return result.codeDeliveryDetails
       }).pipe(Effect.withSpan("Auth.resendSignUpCode")),
@@ -173,8 +175,8 @@ export const make: Effect.Effect<
       Effect.gen(function* () {
         const method = "forgotPassword"
         const result = yield* client.forgotPassword({
-          username: yield* Input.username(method, input.username),
-          clientMetadata: yield* Input.clientMetadata(method, input.clientMetadata)
+          username: yield* Effect.fromResult(Input.username(method, input.username)),
+          clientMetadata: yield* Effect.fromResult(Input.clientMetadata(method, input.clientMetadata))
         })
         return {
           state: "ConfirmationCodeSent",
@@ -185,17 +187,21 @@ export const make: Effect.Effect<
       Effect.gen(function* () {
         const method = "confirmForgotPassword"
         yield* client.confirmForgotPassword({
-          username: yield* Input.username(method, input.username),
-          confirmationCode: yield* Input.confirmationCode(method, input.confirmationCode),
-          password: yield* Input.password(method, input.newPassword, "newPassword"),
-          clientMetadata: yield* Input.clientMetadata(method, input.clientMetadata)
+          username: yield* Effect.fromResult(Input.username(method, input.username)),
+          confirmationCode: yield* Effect.fromResult(Input.confirmationCode(method, input.confirmationCode)),
+          password: yield* Effect.fromResult(Input.password(method, input.newPassword, "newPassword")),
+          clientMetadata: yield* Effect.fromResult(Input.clientMetadata(method, input.clientMetadata))
         })
       }).pipe(Effect.withSpan("Auth.confirmForgotPassword")),
     changePassword: (input) =>
       Effect.gen(function* () {
         const method = "changePassword"
-        const previousPassword = yield* Input.password(method, input.currentPassword, "currentPassword")
-        const proposedPassword = yield* Input.password(method, input.proposedPassword, "proposedPassword")
+        const previousPassword = yield* Effect.fromResult(
+          Input.password(method, input.currentPassword, "currentPassword")
+        )
+        const proposedPassword = yield* Effect.fromResult(
+          Input.password(method, input.proposedPassword, "proposedPassword")
+        )
         const tokens = yield* getTokens()
         yield* client.changePassword({ accessToken: tokens.accessToken, previousPassword, proposedPassword })
       }).pipe(Effect.withSpan("Auth.changePassword")),
@@ -208,10 +214,10 @@ export const make: Effect.Effect<
     updateUserAttributes: (input) =>
       Effect.gen(function* () {
         const method = "updateUserAttributes"
-        const userAttributes = yield* Input.attributes(method, input.userAttributes)
+        const userAttributes = yield* Effect.fromResult(Input.attributes(method, input.userAttributes))
         if (userAttributes === undefined || Object.keys(userAttributes).length === 0)
           return yield* fail("InvalidInput", method, "userAttributes: expected at least one attribute, found none")
-        const clientMetadata = yield* Input.clientMetadata(method, input.clientMetadata)
+        const clientMetadata = yield* Effect.fromResult(Input.clientMetadata(method, input.clientMetadata))
         const tokens = yield* getTokens()
         const result = yield* client.updateUserAttributes({
           accessToken: tokens.accessToken,
@@ -223,8 +229,10 @@ export const make: Effect.Effect<
     sendUserAttributeVerificationCode: (input) =>
       Effect.gen(function* () {
         const method = "sendUserAttributeVerificationCode"
-        const attributeName = yield* Input.attributeName(method, input.attributeName, "attributeName")
-        const clientMetadata = yield* Input.clientMetadata(method, input.clientMetadata)
+        const attributeName = yield* Effect.fromResult(
+          Input.attributeName(method, input.attributeName, "attributeName")
+        )
+        const clientMetadata = yield* Effect.fromResult(Input.clientMetadata(method, input.clientMetadata))
         const tokens = yield* getTokens()
         const result = yield* client.getUserAttributeVerificationCode({
           accessToken: tokens.accessToken,
@@ -241,8 +249,10 @@ export const make: Effect.Effect<
     confirmUserAttribute: (input) =>
       Effect.gen(function* () {
         const method = "confirmUserAttribute"
-        const attributeName = yield* Input.attributeName(method, input.attributeName, "attributeName")
-        const code = yield* Input.confirmationCode(method, input.confirmationCode)
+        const attributeName = yield* Effect.fromResult(
+          Input.attributeName(method, input.attributeName, "attributeName")
+        )
+        const code = yield* Effect.fromResult(Input.confirmationCode(method, input.confirmationCode))
         const tokens = yield* getTokens()
         yield* client.verifyUserAttribute({ accessToken: tokens.accessToken, attributeName, code })
       }).pipe(Effect.withSpan("Auth.confirmUserAttribute")),

@@ -7,6 +7,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as AuthConfig from "../AuthConfig.js"
 import * as AuthError from "../AuthError.js"
@@ -73,6 +74,16 @@ const negativeOrNaN = (value: unknown): boolean => {
   return false
 }
 
+/**
+ * Whether a value may be a `Duration.Input` at all; `Duration.fromInput` then reads it and
+ * gives `None` for anything that is not a duration after all (it never throws).
+ */
+const mayBeDurationInput = (value: unknown): value is Duration.Input =>
+  typeof value === "number" ||
+  typeof value === "bigint" ||
+  typeof value === "string" ||
+  (typeof value === "object" && value !== null)
+
 const duration = (
   field: string,
   value: unknown,
@@ -82,8 +93,9 @@ const duration = (
   if (value === undefined) return Effect.succeed(fallback)
   const expected = options.positive ? "a finite duration above zero" : "a finite duration, zero or more"
   if (negativeOrNaN(value)) return invalid(field, expected, show(value))
-  const decoded = Duration.decodeUnknown(value)
-  if (decoded._tag === "None" || !Duration.isFinite(decoded.value)) return invalid(field, expected, show(value))
+  const decoded = mayBeDurationInput(value) ? Duration.fromInput(value) : Option.none()
+  if (decoded._tag === "None" || !Duration.isFinite(decoded.value) || Duration.isNegative(decoded.value))
+    return invalid(field, expected, show(value))
   if (options.positive && Duration.isZero(decoded.value)) return invalid(field, expected, show(value))
   return Effect.succeed(decoded.value)
 }
@@ -105,7 +117,7 @@ export const authSessionValidityRange = "a duration above zero, at most 15 minut
 
 /** Why a challenge lifetime cannot be Cognito's, or `undefined`. */
 export const authSessionValidityProblem = (value: Duration.Duration): string | undefined =>
-  Duration.isFinite(value) && !Duration.isZero(value) && Duration.lessThanOrEqualTo(value, Duration.minutes(15))
+  Duration.isFinite(value) && !Duration.isZero(value) && Duration.isLessThanOrEqualTo(value, Duration.minutes(15))
     ? undefined
     : authSessionValidityRange
 

@@ -6,70 +6,130 @@
  * @internal
  */
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
-import * as Either from "effect/Either"
-import type * as Option from "effect/Option"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import type * as AuthConfig from "../AuthConfig.js"
 import * as rules from "./authConfigCheck.js"
 
-/** A variable checked as it is read: a malformed value fails with `InvalidData` at the variable's name. */
-const checked = <A>(name: string, read: (name: string) => Config.Config<A>, check: (value: A) => string | undefined) =>
-  read(name).pipe(
-    Config.mapOrFail((value) => {
-      const problem = check(value)
-      return problem === undefined ? Either.right(value) : Either.left(ConfigError.InvalidData([], problem))
-    })
-  )
+/**
+ * A variable checked as it is read: a malformed value fails with a `ConfigError` at the
+ * variable's path (nested prefixes included) whose message is what `check` says.
+ */
+const checked = <T>(name: string, schema: Schema.Codec<T, unknown>, check: (value: T) => string | undefined) =>
+  Config.schema(schema.check(Schema.makeFilter((value: T) => check(value))), name)
 
 const patterned = (name: string, pattern: RegExp, expected: string) =>
-  checked(name, Config.string, (value) =>
+  checked(name, Schema.String, (value) =>
     pattern.test(value) ? undefined : `${name}: expected ${expected}, found ${rules.show(value)}`
   )
 
 const endpointVariable = (name: string) =>
-  checked(name, Config.string, (value) => {
+  checked(name, Schema.String, (value) => {
     const problem = rules.endpointProblem(value)
     return problem === undefined ? undefined : `${name}: expected ${problem.expected}, found ${problem.found}`
   })
 
 const orUndefined = <A>(option: Option.Option<A>): A | undefined => (option._tag === "Some" ? option.value : undefined)
 
+/** A failure that names a variable, for the cross-variable checks (the message names it too). */
+const invalidAt = (name: string, message: string) =>
+  new Config.ConfigError(
+    new Schema.SchemaError(new SchemaIssue.Pointer([name], new SchemaIssue.InvalidValue({ message })))
+  )
+
+/**
+ * A variable read without failing, its problem kept as a value, so every variable is read
+ * and every problem reported at once (Effect 4's `Config.all` stops at the first). A
+ * missing required variable becomes a `MissingKey` issue at its full path; a malformed one
+ * keeps its own error.
+ */
+type Settled<A> = Config.Config<Result.Result<A, Config.ConfigError>>
+
+const settle = <A>(config: Config.Config<A>): Settled<A> =>
+  config.pipe(
+    Config.map((value) => Result.succeed<A>(value)),
+    Config.orElse((error) => Config.succeed(Result.fail(error)))
+  )
+
+const missing = (error: Config.ConfigError): Config.ConfigError => {
+  const cause = error.cause
+  if (!Schema.isSchemaError(cause) || cause.issue._tag !== "Pointer") return error
+  return new Config.ConfigError(
+    new Schema.SchemaError(new SchemaIssue.Pointer(cause.issue.path, new SchemaIssue.MissingKey(undefined)))
+  )
+}
+
+/** A required variable: absent, it reads again to learn its full path (a nested prefix included). */
+const required = <A>(config: Config.Config<A>): Settled<A> =>
+  Config.option(config).pipe(
+    Config.flatMap(
+      Option.match({
+        onSome: (value) => Config.succeed(Result.succeed<A>(value)),
+        onNone: () => settle(config).pipe(Config.map(Result.mapError(missing)))
+      })
+    ),
+    Config.orElse((error) => Config.succeed(Result.fail(error)))
+  )
+
+const optional = <A>(config: Config.Config<A>): Settled<Option.Option<A>> => settle(Config.option(config))
+
+/** Every failure of the settled variables as one `ConfigError` (source failures first: nothing else is known then). */
+const combine = (failures: ReadonlyArray<Config.ConfigError>): Config.ConfigError => {
+  const issues: Array<SchemaIssue.Issue> = []
+  for (const failure of failures) {
+    if (!Schema.isSchemaError(failure.cause)) return failure
+    issues.push(failure.cause.issue)
+  }
+  const [first, ...rest] = issues
+  if (first === undefined) return failures[0]!
+  return rest.length === 0
+    ? failures[0]!
+    : new Config.ConfigError(new Schema.SchemaError(new SchemaIssue.Composite(Schema.Unknown.ast, [first, ...rest])))
+}
+
 /** The `COGNITO_*` variables (documented on `AuthConfig.config`), in a pure-annotated thunk so a bundle that never reads them leaves `effect/Config` out. */
 export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
   Config.all({
-    region: Config.option(patterned("COGNITO_REGION", rules.regionPattern, "an AWS region like eu-west-1")),
-    userPoolId: patterned("COGNITO_USER_POOL_ID", rules.userPoolIdPattern, "<region>_<id>, like eu-west-1_AbCdEf123"),
-    clientId: patterned("COGNITO_CLIENT_ID", rules.clientIdPattern, "1 to 128 letters, digits, _ or +"),
-    clientSecret: Config.option(
-      checked(
-        "COGNITO_CLIENT_SECRET",
-        (name) => Config.redacted(name),
-        (secret) =>
-          Redacted.value(secret) === "" ? "COGNITO_CLIENT_SECRET: expected a secret, found an empty string" : undefined
+    region: optional(patterned("COGNITO_REGION", rules.regionPattern, "an AWS region like eu-west-1")),
+    userPoolId: required(
+      patterned("COGNITO_USER_POOL_ID", rules.userPoolIdPattern, "<region>_<id>, like eu-west-1_AbCdEf123")
+    ),
+    clientId: required(patterned("COGNITO_CLIENT_ID", rules.clientIdPattern, "1 to 128 letters, digits, _ or +")),
+    clientSecret: optional(
+      checked("COGNITO_CLIENT_SECRET", Schema.Redacted(Schema.String), (secret) =>
+        Redacted.value(secret) === "" ? "COGNITO_CLIENT_SECRET: expected a secret, found an empty string" : undefined
       )
     ),
-    identityPoolId: Config.option(
+    identityPoolId: optional(
       patterned("COGNITO_IDENTITY_POOL_ID", rules.identityPoolIdPattern, "<region>:<uuid>, like eu-west-1:<uuid>")
     ),
-    identityProvider: Config.option(endpointVariable("COGNITO_ENDPOINT")),
-    identityPool: Config.option(endpointVariable("COGNITO_IDENTITY_ENDPOINT")),
-    authSessionValidity: Config.option(
-      checked("COGNITO_AUTH_SESSION_VALIDITY", Config.duration, (value) =>
+    identityProvider: optional(endpointVariable("COGNITO_ENDPOINT")),
+    identityPool: optional(endpointVariable("COGNITO_IDENTITY_ENDPOINT")),
+    authSessionValidity: optional(
+      checked("COGNITO_AUTH_SESSION_VALIDITY", Schema.DurationFromString, (value) =>
         rules.authSessionValidityProblem(value) === undefined
           ? undefined
           : `COGNITO_AUTH_SESSION_VALIDITY: expected ${rules.authSessionValidityRange}, found ${Duration.format(value)}`
       )
     )
   }).pipe(
-    Config.mapOrFail((c) => {
+    Config.mapEffect((fields) => {
+      const failures: Array<Config.ConfigError> = []
+      for (const field of Object.values(fields)) if (field._tag === "Failure") failures.push(field.failure)
+      return failures.length === 0 ? Effect.fromResult(Result.all(fields)) : Effect.fail(combine(failures))
+    }),
+    Config.mapEffect((c) => {
       const poolRegion = rules.userPoolIdPattern.exec(c.userPoolId)![1]!
       const region = orUndefined(c.region) ?? poolRegion
       if (region !== poolRegion)
-        return Either.left(
-          ConfigError.InvalidData(
-            ["COGNITO_REGION"],
+        return Effect.fail(
+          invalidAt(
+            "COGNITO_REGION",
             `COGNITO_REGION: expected the region of COGNITO_USER_POOL_ID (${poolRegion}), found ${rules.show(region)}`
           )
         )
@@ -77,13 +137,13 @@ export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
       const identityRegion =
         identityPoolId === undefined ? undefined : rules.identityPoolIdPattern.exec(identityPoolId)?.[1]
       if (identityRegion !== undefined && identityRegion !== region)
-        return Either.left(
-          ConfigError.InvalidData(
-            ["COGNITO_IDENTITY_POOL_ID"],
+        return Effect.fail(
+          invalidAt(
+            "COGNITO_IDENTITY_POOL_ID",
             `COGNITO_IDENTITY_POOL_ID: expected a pool in region ${region}, found a pool in region ${identityRegion}`
           )
         )
-      return Either.right<AuthConfig.Input>({
+      return Effect.succeed<AuthConfig.Input>({
         region,
         userPoolId: c.userPoolId,
         clientId: c.clientId,
@@ -95,34 +155,31 @@ export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
     })
   ))()
 
+/** Marks a missing key while formatting, so it reads "<path> is missing". */
+const missingMark = "\u0000missing"
+
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1({
+  leafHook: (issue) => (issue._tag === "MissingKey" ? missingMark : SchemaIssue.defaultLeafHook(issue))
+})
+
 /**
  * One line naming each variable that is missing or malformed, e.g.
  * `COGNITO_CLIENT_ID is missing; COGNITO_USER_POOL_ID: expected <region>_<id>, …, found "x"`.
  * The messages of {@link config} already name their variable; other `Config`s get the path.
+ * A message never shows a value the schema did not put in it (inputs are not reported).
  */
-export const describeConfigError = (error: ConfigError.ConfigError): string => {
-  const problems: Array<string> = []
-  const walk = (e: ConfigError.ConfigError): void => {
-    switch (e._op) {
-      case "And":
-      case "Or":
-        walk(e.left)
-        walk(e.right)
-        return
-      case "MissingData":
-        problems.push(`${e.path.join(".")} is missing`)
-        return
-      case "InvalidData":
-        problems.push(e.message.startsWith(`${e.path.at(-1) ?? ""}:`) ? e.message : `${e.path.join(".")}: ${e.message}`)
-        return
-      case "SourceUnavailable":
-        problems.push(`${e.path.join(".")}: the configuration source is unavailable`)
-        return
-      case "Unsupported":
-        problems.push(`${e.path.join(".")}: ${e.message}`)
-        return
-    }
-  }
-  walk(error)
+export const describeConfigError = (error: Config.ConfigError): string => {
+  const cause = error.cause
+  if (!Schema.isSchemaError(cause)) return "the configuration source is unavailable"
+  const problems = formatIssues(cause.issue).issues.map(({ message, path = [] }) => {
+    const name = path.map(String).join(".")
+    if (message === missingMark) return `${name} is missing`
+    const last = path.at(-1)
+    return last !== undefined && message.startsWith(`${String(last)}:`)
+      ? message
+      : name === ""
+        ? message
+        : `${name}: ${message}`
+  })
   return [...new Set(problems)].join("; ")
 }

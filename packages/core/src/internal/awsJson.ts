@@ -19,22 +19,23 @@
  *
  * @internal
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as AuthError from "../AuthError.js"
 import { parseJson } from "./encoding.js"
+import * as SchemaIssues from "./schemaIssues.js"
 import { scrub } from "./scrub.js"
 
 /** A JSON value whose leaves may be `Redacted`; `undefined` members are left out. */
@@ -57,8 +58,7 @@ export type RetrySchedule = Schedule.Schedule<unknown, AuthError.AuthError>
  */
 export const defaultRetrySchedule: RetrySchedule = Schedule.exponential("200 millis", 2).pipe(
   Schedule.jittered,
-  Schedule.intersect(Schedule.recurs(3)),
-  Schedule.upTo("10 seconds")
+  Schedule.upTo({ times: 3, duration: "10 seconds" })
 )
 
 /** One action: its name, body, response schema, how to read it, and whether it is safe to repeat. */
@@ -67,9 +67,9 @@ export interface Call<W, I, A> {
   readonly action: string
   readonly body: { readonly [key: string]: Body }
   /** The wire shape of a successful response. */
-  readonly response: Schema.Schema<W, I>
-  /** Reads the decoded response; `Left` names what is wrong with it. */
-  readonly read: (wire: W) => Either.Either<A, string>
+  readonly response: Schema.Codec<W, I>
+  /** Reads the decoded response; a failure names what is wrong with it. */
+  readonly read: (wire: W) => Result.Result<A, string>
   /** Retried on transient failures only when true. */
   readonly idempotent: boolean
 }
@@ -109,7 +109,7 @@ const reveal = (value: Body, secrets: Array<string>): unknown => {
 }
 
 const stringField = (body: unknown, ...keys: ReadonlyArray<string>): string | undefined => {
-  if (!Predicate.isRecord(body)) return undefined
+  if (!Predicate.isObject(body)) return undefined
   for (const key of keys) {
     const value = body[key]
     if (typeof value === "string" && value !== "") return value
@@ -117,11 +117,11 @@ const stringField = (body: unknown, ...keys: ReadonlyArray<string>): string | un
   return undefined
 }
 
-/** The parse issues by path and kind, never with the offending values (they may be tokens). */
-const describeIssues = (error: ParseResult.ParseError): string => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
-    const path = issue.path.length === 0 ? "the body" : issue.path.map(String).join(".")
-    return issue._tag === "Missing" ? `${path} is missing` : `${path} is not as expected`
+/** The schema issues by path and kind, never with the offending values (they may be tokens). */
+const describeIssues = (error: Schema.SchemaError): string => {
+  const issues = SchemaIssues.problems(error).map(({ kind, path }) => {
+    const at = SchemaIssues.showPath(path, "the body")
+    return kind === "Missing" ? `${at} is missing` : `${at} is not as expected`
   })
   return [...new Set(issues)].join("; ")
 }
@@ -174,18 +174,21 @@ const successResponse = <W, I, A>(
   call: Call<W, I, A>,
   status: number,
   text: string
-): Either.Either<A, AuthError.AuthError> => {
+): Result.Result<A, AuthError.AuthError> => {
   // AWS always sends `{}` for actions without output; an empty body means the same.
   const body = text.trim() === "" ? Option.some({}) : parseJson(text)
-  if (Option.isNone(body)) return Either.left(invalidResponse(call.action, status, "a body that is not JSON"))
-  return Schema.decodeUnknownEither(call.response)(body.value).pipe(
-    Either.mapLeft((error) => invalidResponse(call.action, status, `an unexpected body: ${describeIssues(error)}`)),
-    Either.flatMap((wire) =>
-      call
-        .read(wire)
-        .pipe(Either.mapLeft((detail) => invalidResponse(call.action, status, `an unexpected body: ${detail}`)))
-    )
-  )
+  if (Option.isNone(body)) return Result.fail(invalidResponse(call.action, status, "a body that is not JSON"))
+  const decoded = Schema.decodeUnknownExit(call.response)(body.value)
+  if (Exit.isFailure(decoded)) {
+    const detail = Option.match(Exit.findErrorOption(decoded), {
+      onNone: () => "the body could not be decoded",
+      onSome: describeIssues
+    })
+    return Result.fail(invalidResponse(call.action, status, `an unexpected body: ${detail}`))
+  }
+  return call
+    .read(decoded.value)
+    .pipe(Result.mapError((detail) => invalidResponse(call.action, status, `an unexpected body: ${detail}`)))
 }
 
 /** The message (or code) of a transport failure, e.g. "connect ECONNREFUSED 127.0.0.1:9". */
@@ -208,14 +211,18 @@ const showUrl = (url: string): string => {
   }
 }
 
-const transportError = (action: string, error: HttpClientError.HttpClientError): AuthError.AuthError =>
-  AuthError.make(
+const transportError = (action: string, error: HttpClientError.HttpClientError): AuthError.AuthError => {
+  const reason = error.reason
+  return AuthError.make(
     "Transport",
     action,
-    `${action} request to ${showUrl(error.request.url)} failed: ${error.description ?? causeText(error.cause) ?? error.reason}`,
+    `${action} request to ${showUrl(error.request.url)} failed: ${
+      reason.description ?? causeText(reason.cause) ?? reason._tag.replace(/Error$/, "")
+    }`,
     // The transport's own failure, never the HttpClientError: it holds the request and so the body.
-    error.cause === undefined ? undefined : { cause: error.cause }
+    reason.cause === undefined ? undefined : { cause: reason.cause }
   )
+}
 
 const tooLarge = (action: string, status: number, limit: number) =>
   invalidResponse(action, status, `a body larger than ${limit} bytes (maxResponseBytes)`)
@@ -234,12 +241,15 @@ export const readBody = (
   const decoder = new TextDecoder()
   return response.stream.pipe(
     Stream.mapError((error) => transportError(action, error)),
-    Stream.runFoldEffect({ size: 0, text: "" }, (read, chunk) => {
-      const size = read.size + chunk.length
-      return size > limit
-        ? Effect.fail(tooLarge(action, response.status, limit))
-        : Effect.succeed({ size, text: read.text + decoder.decode(chunk, { stream: true }) })
-    }),
+    Stream.runFoldEffect(
+      () => ({ size: 0, text: "" }),
+      (read, chunk: Uint8Array) => {
+        const size = read.size + chunk.length
+        return size > limit
+          ? Effect.fail(tooLarge(action, response.status, limit))
+          : Effect.succeed({ size, text: read.text + decoder.decode(chunk, { stream: true }) })
+      }
+    ),
     Effect.map((read) => read.text + decoder.decode())
   )
 }
@@ -263,13 +273,14 @@ export const make = (client: HttpClient.HttpClient, options: Options): Caller =>
           text
         }))
       ),
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: options.timeout,
-        onTimeout: () => AuthError.make("Transport", call.action, `${call.action} got no response within ${timeout}`)
+        orElse: () =>
+          Effect.fail(AuthError.make("Transport", call.action, `${call.action} got no response within ${timeout}`))
       }),
       Effect.flatMap(({ headers, status, text }) =>
         status >= 200 && status < 300
-          ? successResponse(call, status, text)
+          ? Effect.fromResult(successResponse(call, status, text))
           : Effect.fail(errorResponse(call.action, status, headers["x-amzn-errortype"], text, secrets))
       )
     )

@@ -161,7 +161,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
         })
         // A user-pool sign-in took over a federated one of this process: its stored copy goes
         // once, not a store step on every call of the hot path.
-        return federation.get() === undefined ? login : Effect.zipRight(federation.drop, login)
+        return federation.get() === undefined ? login : Effect.andThen(federation.drop, login)
       }
       const fed = federated
       if (fed !== undefined)
@@ -229,7 +229,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
             const stored = yield* session
               .updateIdentityId(login.username, identityId)
               .pipe(
-                Effect.catchAll((error) =>
+                Effect.catch((error) =>
                   Effect.as(
                     Effect.logWarning("effect-cognito: storing the identity id failed; kept in memory").pipe(
                       Effect.annotateLogs({ reason: error.reason })
@@ -257,7 +257,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
                     : { customRoleArn: login.federated.customRoleArn })
                 },
                 // Checked when it is encoded: a value the store refuses is logged, never thrown.
-                true
+                { disableChecks: true }
               )
             )
             yield* guest.drop
@@ -293,10 +293,10 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
         const seen = generation
         yield* fetchOnce(pool, login, guest.drop).pipe(
           Effect.flatMap((credentials) => keep(login, credentials, seen)),
-          Effect.catchAll((error) => onFailure(login, error, seen)),
+          Effect.catch((error) => onFailure(login, error, seen)),
           Effect.exit,
           Effect.flatMap((exit) =>
-            Effect.zipRight(
+            Effect.andThen(
               Effect.sync(() => inflight.delete(login.key)),
               Deferred.done(mine, exit)
             )
@@ -353,9 +353,9 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
     const identityId: Credentials["identityId"] = Effect.map(session.current, (now) => {
       if (Option.isSome(now)) {
         const at = now.value.session
-        return Option.fromNullable(at.identityId ?? known.get(at.username))
+        return Option.fromNullishOr(at.identityId ?? known.get(at.username))
       }
-      return Option.fromNullable(federated?.confirmed === true ? federated.identityId : guest.get())
+      return Option.fromNullishOr(federated?.confirmed === true ? federated.identityId : guest.get())
     })
 
     const clear = Effect.suspend(() => {
@@ -363,7 +363,7 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
       cache = undefined
       federated = undefined
       known.clear()
-      return Effect.zipRight(guest.drop, federation.forget)
+      return Effect.andThen(guest.drop, federation.forget)
     })
 
     const federatedSignedIn = Effect.sync(() => federated?.confirmed === true)

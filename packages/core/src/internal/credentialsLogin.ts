@@ -97,6 +97,6 @@ export const fetchOnce = (
   return Effect.catchIf(
     forIdentity(login.identityId),
     (error) => error.reason === "ResourceNotFound" || (login.fromGuest && error.reason === "NotAuthorized"),
-    (error) => (error.reason === "NotAuthorized" ? Effect.zipRight(dropGuest, fresh) : fresh)
+    (error) => (error.reason === "NotAuthorized" ? Effect.andThen(dropGuest, fresh) : fresh)
   )
 }

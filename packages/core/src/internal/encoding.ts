@@ -1,7 +1,7 @@
 /**
  * The one place bytes become text and text becomes bytes or values: hex, base64
  * (standard and URL-safe), UTF-8, JSON that never throws, and the payload of a JWT.
- * Base64 goes through `effect/Encoding`; hex keeps a table-driven codec because SRP
+ * Base64 goes through `effect/encoding`; hex keeps a table-driven codec because SRP
  * converts 3072-bit integers through it on every sign-in.
  *
  * Every decoder here returns `undefined` (or `Option.none`) for input it cannot read;
@@ -9,10 +9,11 @@
  *
  * @internal
  */
-import * as Encoding from "effect/Encoding"
-import * as Either from "effect/Either"
+import * as Base64 from "effect/encoding/Base64"
+import * as Base64Url from "effect/encoding/Base64Url"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Result from "effect/Result"
 
 // ---------------------------------------------------------------------------
 // Hex
@@ -89,10 +90,10 @@ export const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array<ArrayBuf
 // ---------------------------------------------------------------------------
 
 /** Standard base64 with padding. */
-export const toBase64 = (bytes: Uint8Array): string => Encoding.encodeBase64(bytes)
+export const toBase64 = (bytes: Uint8Array): string => Base64.encode(bytes)
 
 /** URL-safe base64 without padding, as in a JWT. */
-export const toBase64Url = (bytes: Uint8Array): string => Encoding.encodeBase64Url(bytes)
+export const toBase64Url = (bytes: Uint8Array): string => Base64Url.encode(bytes)
 
 const urlSafe = /[-_]/g
 const lineBreak = /[\r\n]/
@@ -110,8 +111,8 @@ export const fromBase64 = (s: string): Uint8Array<ArrayBuffer> | undefined => {
       ? undefined
       : standard + "=".repeat((4 - (standard.length % 4)) % 4)
   if (padded === undefined) return undefined
-  const decoded = Encoding.decodeBase64(padded)
-  return Either.isRight(decoded) ? new Uint8Array(decoded.right) : undefined
+  const decoded = Base64.decode(padded)
+  return Result.isSuccess(decoded) ? new Uint8Array(decoded.success) : undefined
 }
 
 // ---------------------------------------------------------------------------
@@ -130,7 +131,7 @@ export const parseJson = (text: string): Option.Option<unknown> => {
 /** A JSON object (not an array, not `null`), or `undefined`. */
 export const parseJsonObject = (text: string): Readonly<Record<string, unknown>> | undefined => {
   const value = parseJson(text)
-  return Option.isSome(value) && Predicate.isRecord(value.value) ? value.value : undefined
+  return Option.isSome(value) && Predicate.isObject(value.value) ? value.value : undefined
 }
 
 /** The strings of a JSON array of strings (other members skipped); `[]` for anything else. */

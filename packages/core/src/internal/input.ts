@@ -1,6 +1,6 @@
 /**
  * One validation of what users type, with Cognito's own limits, for every flow and for
- * `TestCognito`. Each check is a pure function returning `Either`: the value, or an
+ * `TestCognito`. Each check is a pure function returning `Result`: the value, or an
  * `AuthError` with reason `InvalidInput` naming the field and what was expected. A
  * message never shows the value: a username may be a megabyte of control characters,
  * and a password, code or answer is a secret. Lengths count characters (code points),
@@ -17,16 +17,16 @@
  * | attribute value | at most 2048 characters, no control characters other than tab and line breaks |
  * | client metadata | at most 50 pairs, each key and value at most 2048 characters |
  *
- * Either is an Effect in Effect 3, so a flow can `yield*` a check directly.
+ * A `Result` is yieldable, so a flow can `yield*` a check directly.
  *
  * @internal
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Redacted from "effect/Redacted"
 import * as AuthError from "../AuthError.js"
 
 /** A checked value, or an `InvalidInput` error. */
-export type Checked<A> = Either.Either<A, AuthError.AuthError>
+export type Checked<A> = Result.Result<A, AuthError.AuthError>
 
 /** Cognito's pattern for usernames and attribute names. */
 const visible = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u
@@ -53,7 +53,7 @@ const kind = (value: unknown): string =>
           : `a ${typeof value}`
 
 const fail = (method: string, field: string, expected: string, found: string): Checked<never> =>
-  Either.left(AuthError.make("InvalidInput", method, `${field}: expected ${expected}, found ${found}`))
+  Result.fail(AuthError.make("InvalidInput", method, `${field}: expected ${expected}, found ${found}`))
 
 const lengthWithin = (method: string, field: string, value: string, min: number, max: number): Checked<string> => {
   // Counting a huge string's code points is itself a cost: its UTF-16 length bounds them.
@@ -63,7 +63,7 @@ const lengthWithin = (method: string, field: string, value: string, min: number,
       min === max ? `${min} characters` : min === 0 ? `at most ${max} characters` : `${min} to ${max} characters`
     return fail(method, field, expected, length === 0 ? "an empty string" : `${length} characters`)
   }
-  return Either.right(value)
+  return Result.succeed(value)
 }
 
 /** A plain string field. */
@@ -83,13 +83,13 @@ const secret = (
   const plain: unknown = Redacted.value(value)
   if (typeof plain !== "string")
     return fail(method, field, "a Redacted string", `a Redacted ${kind(plain).replace(/^an? /, "")}`)
-  return Either.map(check(plain), () => value as Redacted.Redacted<string>)
+  return Result.map(check(plain), () => value as Redacted.Redacted<string>)
 }
 
 const visibleName = (method: string, field: string, value: unknown, max: number): Checked<string> =>
-  Either.flatMap(text(method, field, value, 1, max), (name) =>
+  Result.flatMap(text(method, field, value, 1, max), (name) =>
     visible.test(name)
-      ? Either.right(name)
+      ? Result.succeed(name)
       : fail(
           method,
           field,
@@ -113,18 +113,18 @@ export const confirmationCode = (
   field = "confirmationCode"
 ): Checked<Redacted.Redacted<string>> =>
   secret(method, field, value, (plain) =>
-    Either.flatMap(lengthWithin(method, field, plain, 1, 2048), (code) =>
+    Result.flatMap(lengthWithin(method, field, plain, 1, 2048), (code) =>
       whitespaceOrControl.test(code)
         ? fail(method, field, "no whitespace or control characters", "some (not shown)")
-        : Either.right(code)
+        : Result.succeed(code)
     )
   )
 
 /** An MFA code: SMS, authenticator app (TOTP) or email, 6 to 8 digits. */
 export const mfaCode = (method: string, value: unknown, field = "code"): Checked<Redacted.Redacted<string>> =>
   secret(method, field, value, (plain) =>
-    Either.flatMap(lengthWithin(method, field, plain, 6, 8), (code) =>
-      digits.test(code) ? Either.right(code) : fail(method, field, "digits only", "other characters (not shown)")
+    Result.flatMap(lengthWithin(method, field, plain, 6, 8), (code) =>
+      digits.test(code) ? Result.succeed(code) : fail(method, field, "digits only", "other characters (not shown)")
     )
   )
 
@@ -142,15 +142,15 @@ export const attributeName = (method: string, value: unknown, field = "attribute
 
 /** A user attribute's value. */
 export const attributeValue = (method: string, value: unknown, field = "attribute value"): Checked<string> =>
-  Either.flatMap(text(method, field, value, 0, 2048), (plain) =>
+  Result.flatMap(text(method, field, value, 0, 2048), (plain) =>
     control.test(plain.replace(/[\t\n\r]/g, ""))
       ? fail(method, field, "no control characters", "some")
-      : Either.right(plain)
+      : Result.succeed(plain)
   )
 
 const record = (method: string, field: string, value: unknown): Checked<ReadonlyArray<readonly [string, unknown]>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
-    ? Either.right(Object.entries(value))
+    ? Result.succeed(Object.entries(value))
     : fail(method, field, "an object of strings", kind(value))
 
 /** User attributes: names and values as above. `undefined` stays `undefined`. */
@@ -159,18 +159,18 @@ export const attributes = (
   value: unknown,
   field = "userAttributes"
 ): Checked<Readonly<Record<string, string>> | undefined> => {
-  if (value === undefined) return Either.right(undefined)
-  return Either.flatMap(record(method, field, value), (entries): Checked<Record<string, string>> => {
+  if (value === undefined) return Result.succeed(undefined)
+  return Result.flatMap(record(method, field, value), (entries): Checked<Record<string, string>> => {
     const out: Array<[string, string]> = []
     for (const [name, attribute] of entries) {
       const checkedName = attributeName(method, name, `${field} name`)
-      if (Either.isLeft(checkedName)) return Either.left(checkedName.left)
+      if (Result.isFailure(checkedName)) return Result.fail(checkedName.failure)
       const checkedValue = attributeValue(method, attribute, `${field}.${name}`)
-      if (Either.isLeft(checkedValue)) return Either.left(checkedValue.left)
-      out.push([name, checkedValue.right])
+      if (Result.isFailure(checkedValue)) return Result.fail(checkedValue.failure)
+      out.push([name, checkedValue.success])
     }
     // fromEntries defines own properties: a key like __proto__ stays a key.
-    return Either.right(Object.fromEntries(out))
+    return Result.succeed(Object.fromEntries(out))
   })
 }
 
@@ -180,18 +180,18 @@ export const clientMetadata = (
   value: unknown,
   field = "clientMetadata"
 ): Checked<Readonly<Record<string, string>> | undefined> => {
-  if (value === undefined) return Either.right(undefined)
-  return Either.flatMap(record(method, field, value), (entries): Checked<Record<string, string>> => {
+  if (value === undefined) return Result.succeed(undefined)
+  return Result.flatMap(record(method, field, value), (entries): Checked<Record<string, string>> => {
     if (entries.length > 50) return fail(method, field, "at most 50 pairs", `${entries.length}`)
     const out: Array<[string, string]> = []
     for (const [key, item] of entries) {
       const checkedKey = text(method, `${field} key`, key, 1, 2048)
-      if (Either.isLeft(checkedKey)) return Either.left(checkedKey.left)
+      if (Result.isFailure(checkedKey)) return Result.fail(checkedKey.failure)
       const checkedValue = text(method, `${field} value`, item, 0, 2048)
-      if (Either.isLeft(checkedValue)) return Either.left(checkedValue.left)
-      out.push([key, checkedValue.right])
+      if (Result.isFailure(checkedValue)) return Result.fail(checkedValue.failure)
+      out.push([key, checkedValue.success])
     }
     // fromEntries defines own properties: a key like __proto__ stays a key.
-    return Either.right(Object.fromEntries(out))
+    return Result.succeed(Object.fromEntries(out))
   })
 }

@@ -7,7 +7,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -25,7 +25,7 @@ export const Claims = Schema.Struct({
 })
 export type Claims = typeof Claims.Type
 
-const decodeClaims = Schema.decodeUnknownEither(Claims)
+const decodeClaims = Schema.decodeUnknownExit(Claims)
 
 /** Seconds between `iat` and `exp` of a JWT, when it has both. */
 export const lifetime = (token: string): Option.Option<number> => {
@@ -44,7 +44,7 @@ export const claims = (
   const raw = jwtPayload(Redacted.value(token))
   if (raw === undefined) return Effect.fail(AuthError.make("InvalidResponse", method, `the ${which} is not a JWT`))
   const decoded = decodeClaims(raw)
-  return Either.isRight(decoded)
-    ? Effect.succeed(decoded.right)
+  return Exit.isSuccess(decoded)
+    ? Effect.succeed(decoded.value)
     : Effect.fail(AuthError.make("InvalidResponse", method, `the ${which} lacks sub, exp or iat`))
 }

@@ -36,6 +36,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Semaphore from "effect/Semaphore"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
@@ -126,17 +127,17 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
     const readCurrent = Effect.sync(() => current.value)
     /** Bumped by every sign-in and sign-out, so a refresh that started before cannot write after. */
     const epoch = yield* Ref.make(0)
-    const lock = yield* Effect.makeSemaphore(1)
+    const lock = yield* Semaphore.make(1)
 
     const state = yield* SubscriptionRef.make<Auth.UserState>(Option.isSome(restored) ? "SignedIn" : "SignedOut")
-    const stateLock = yield* Effect.makeSemaphore(1)
+    const stateLock = yield* Semaphore.make(1)
     /** Publishes a change only when the state really changes: a SubscriptionRef publishes every write. */
     const setState = (next: Auth.UserState) =>
       stateLock.withPermits(1)(
         Effect.flatMap(SubscriptionRef.get(state), (previous) =>
           previous === next
             ? Effect.void
-            : Effect.zipRight(
+            : Effect.andThen(
                 Effect.logDebug(`effect-cognito: user state ${previous} -> ${next}`),
                 SubscriptionRef.set(state, next)
               )
@@ -159,7 +160,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
           if (seen !== undefined && (yield* Ref.get(epoch)) !== seen) return false
           if (seen === undefined) yield* store.save(next.session)
           else
-            yield* Effect.catchAll(store.save(next.session), (error) =>
+            yield* Effect.catch(store.save(next.session), (error) =>
               Effect.logWarning("effect-cognito: the refreshed session could not be stored; using it in memory").pipe(
                 Effect.annotateLogs({ key: store.key, reason: error.reason })
               )
@@ -201,12 +202,12 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
             yield* Ref.update(epoch, (n) => n + 1)
             background.notBefore = Number.NEGATIVE_INFINITY
             yield* setState(nextState)
-            return Option.some(yield* Effect.either(store.clear))
+            return Option.some(yield* Effect.result(store.clear))
           })
         )
         if (Option.isNone(cleared)) return false
         yield* sync.publish({ _tag: nextState === "SignedOutUserPoolsTokensInvalid" ? "Expired" : "SignedOut" })
-        if (cleared.value._tag === "Left") return yield* Effect.fail(cleared.value.left)
+        if (cleared.value._tag === "Failure") return yield* Effect.fail(cleared.value.failure)
         return true
       })
 
@@ -243,7 +244,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         if (Option.isNone(now)) return signedOut
         const at = now.value
         if (getOptions?.forceRefresh === true) return refresh(at)
-        const nowMillis = clock.unsafeCurrentTimeMillis()
+        const nowMillis = clock.currentTimeMillisUnsafe()
         if (!needsRefresh(at, nowMillis, windowMillis)) return Effect.succeed(at.tokens)
         return isExpired(at, nowMillis) ? refresh(at) : revalidate(at, nowMillis)
       })
@@ -260,7 +261,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
               Effect.sync(() => {
                 current.value = stored
               }).pipe(
-                Effect.zipRight(
+                Effect.andThen(
                   event._tag === "Refreshed" && Option.isSome(stored) ? Effect.void : Ref.update(epoch, (n) => n + 1)
                 )
               ),
@@ -273,7 +274,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
             setState(stateAfter(event, Option.isSome(stored), previous))
           )
       ).pipe(
-        Effect.catchAll((error) =>
+        Effect.catch((error) =>
           Effect.logWarning("effect-cognito: could not follow a session change from another context").pipe(
             Effect.annotateLogs({ event: event._tag, problem: error.message })
           )
@@ -289,9 +290,11 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
           if (now.value.session.identityId === identityId) return Effect.succeed(true)
           const session = new TokenStore.Session({ ...now.value.session, identityId })
           return Effect.as(
-            Effect.tap(store.save(session), () => {
-              current.value = Option.some({ ...now.value, session })
-            }),
+            Effect.tap(store.save(session), () =>
+              Effect.sync(() => {
+                current.value = Option.some({ ...now.value, session })
+              })
+            ),
             true
           )
         })
@@ -303,7 +306,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
       establish,
       forget: (nextState) => Effect.asVoid(sync.withLock(forgetSince(nextState, undefined))),
       userState: SubscriptionRef.get(state),
-      userStateChanges: Stream.drop(state.changes, 1),
+      userStateChanges: Stream.drop(SubscriptionRef.changes(state), 1),
       setState,
       updateIdentityId
     }

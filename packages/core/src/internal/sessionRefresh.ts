@@ -14,6 +14,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import type * as Semaphore from "effect/Semaphore"
 import type * as Scope from "effect/Scope"
 import type * as Auth from "../Auth.js"
 import * as AuthError from "../AuthError.js"
@@ -46,7 +47,7 @@ export interface Cell {
   readonly current: { value: Option.Option<Current> }
   /** Bumped by every sign-in and sign-out. */
   readonly epoch: Ref.Ref<number>
-  readonly lock: Effect.Semaphore
+  readonly lock: Semaphore.Semaphore
   /** When (device clock, ms) a background refresh may start again. */
   readonly background: { notBefore: number }
   /** Stores a refreshed session unless a sign-in or sign-out came since `seen`; false when one did. */
@@ -71,13 +72,13 @@ export const make = (cell: Cell) =>
     const refreshNow = (at: Current, seen: number): Effect.Effect<Auth.Tokens, AuthError.AuthError> =>
       Effect.gen(function* () {
         const session = at.session
-        const result = yield* Effect.catchAll(request(session), (error) =>
+        const result = yield* Effect.catch(request(session), (error) =>
           Effect.gen(function* () {
             if (endsSession(error)) {
               yield* Effect.logInfo("effect-cognito: the refresh token was rejected; the session is over").pipe(
                 Effect.annotateLogs({ reason: error.reason })
               )
-              yield* Effect.catchAll(forgetSince("SignedOutUserPoolsTokensInvalid", seen), (cleared) =>
+              yield* Effect.catch(forgetSince("SignedOutUserPoolsTokensInvalid", seen), (cleared) =>
                 Effect.logWarning("effect-cognito: the ended session could not be removed from the store").pipe(
                   Effect.annotateLogs({ key: store.key, reason: cleared.reason })
                 )
@@ -115,10 +116,10 @@ export const make = (cell: Cell) =>
         Effect.gen(function* () {
           if ((yield* Ref.get(epoch)) !== seen)
             return yield* fail("NotSignedIn", "the user signed in or out while the tokens refreshed")
-          const read = yield* Effect.either(restore(store))
+          const read = yield* Effect.result(restore(store))
           // A store that cannot be read says nothing about other contexts: refresh what this one holds.
-          if (read._tag === "Left") return yield* refreshNow(at, seen)
-          const stored = read.right
+          if (read._tag === "Failure") return yield* refreshNow(at, seen)
+          const stored = read.success
           if (Option.isNone(stored)) {
             yield* forgetSince("SignedOut", seen)
             return yield* fail("NotSignedIn", "the user signed out in another context")
@@ -156,7 +157,7 @@ export const make = (cell: Cell) =>
           yield* refreshShared(at, seen).pipe(
             Effect.exit,
             Effect.tap((exit) => (exit._tag === "Failure" ? holdBackground : Effect.void)),
-            Effect.flatMap((exit) => Effect.zipRight(Ref.set(inflight, Option.none()), Deferred.done(mine, exit))),
+            Effect.flatMap((exit) => Effect.andThen(Ref.set(inflight, Option.none()), Deferred.done(mine, exit))),
             Effect.forkIn(scope)
           )
         }

@@ -156,13 +156,13 @@ export const restore = (store: TokenStore.TokenStore.Service) =>
       onSome: (session) =>
         claimsOf(session, "restore").pipe(
           Effect.map(({ access, id }) => Option.some(currentOf(session, access, id))),
-          Effect.catchAll((error) =>
+          Effect.catch((error) =>
             Effect.logWarning(
               "effect-cognito: the stored session holds unreadable tokens; treating it as signed out"
             ).pipe(
               Effect.annotateLogs({ problem: error.message }),
-              Effect.zipRight(
-                Effect.catchAll(store.clear, (cleared) =>
+              Effect.andThen(
+                Effect.catch(store.clear, (cleared) =>
                   Effect.logWarning("effect-cognito: the unreadable stored session could not be removed").pipe(
                     Effect.annotateLogs({ key: store.key, reason: cleared.reason })
                   )
@@ -180,7 +180,7 @@ export const restore = (store: TokenStore.TokenStore.Service) =>
  * reason only, so the app starts; a later save reports the store's failure.
  */
 export const restoreAtStart = (store: TokenStore.TokenStore.Service): Effect.Effect<Option.Option<Current>> =>
-  Effect.catchAll(restore(store), (error) =>
+  Effect.catch(restore(store), (error) =>
     Effect.logWarning("effect-cognito: the token store cannot be read; starting signed out").pipe(
       Effect.annotateLogs({ key: store.key, reason: error.reason, method: error.method }),
       Effect.as(Option.none<Current>())

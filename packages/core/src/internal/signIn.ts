@@ -132,7 +132,7 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
             ? true
             : yield* client.revokeToken({ token: tokens.refreshToken }).pipe(
                 Effect.as(true),
-                Effect.catchAll((revokeError) =>
+                Effect.catch((revokeError) =>
                   Effect.logWarning("effect-cognito: revoking the unstored refresh token failed").pipe(
                     Effect.annotateLogs({ reason: revokeError.reason }),
                     Effect.as(false)
@@ -199,9 +199,9 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
 
     const signIn = (input: Auth.SignInInput) =>
       Effect.gen(function* () {
-        const username = yield* Input.username("signIn", input.username)
-        if (input.password !== undefined) yield* Input.password("signIn", input.password)
-        const clientMetadata = yield* Input.clientMetadata("signIn", input.clientMetadata)
+        const username = yield* Effect.fromResult(Input.username("signIn", input.username))
+        if (input.password !== undefined) yield* Effect.fromResult(Input.password("signIn", input.password))
+        const clientMetadata = yield* Effect.fromResult(Input.clientMetadata("signIn", input.clientMetadata))
         if (Option.isSome(yield* session.current))
           return yield* fail("AlreadySignedIn", "signIn", "a user is signed in; sign out first")
         yield* cancel
@@ -267,10 +267,10 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
         const p = yield* pending.take(method)
         const checked: Auth.ConfirmSignInInput = {
           challengeResponse: mfaCodeChallenges.has(p.challengeName)
-            ? yield* Input.mfaCode(method, input.challengeResponse, "challengeResponse")
-            : yield* Input.challengeResponse(method, input.challengeResponse),
-          userAttributes: yield* Input.attributes(method, input.userAttributes),
-          clientMetadata: yield* Input.clientMetadata(method, input.clientMetadata)
+            ? yield* Effect.fromResult(Input.mfaCode(method, input.challengeResponse, "challengeResponse"))
+            : yield* Effect.fromResult(Input.challengeResponse(method, input.challengeResponse)),
+          userAttributes: yield* Effect.fromResult(Input.attributes(method, input.userAttributes)),
+          clientMetadata: yield* Effect.fromResult(Input.clientMetadata(method, input.clientMetadata))
         }
         const response = yield* respond(p, checked).pipe(
           Effect.tapError((error) =>

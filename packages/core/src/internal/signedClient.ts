@@ -6,58 +6,57 @@
  *
  * @internal
  */
-import * as Headers from "@effect/platform/Headers"
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as UrlParams from "@effect/platform/UrlParams"
-import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
+import * as Headers from "effect/http/Headers"
+import * as HttpBody from "effect/http/HttpBody"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import type * as AwsSigning from "../AwsSigning.js"
 import * as AuthError from "../AuthError.js"
 import { type SignableBody, type SignOptions, sign } from "./sigv4.js"
 
 /** The bytes of a body already in memory; `undefined` for an empty one. */
-export const signableBody = (body: HttpBody.HttpBody): Either.Either<SignableBody, string> => {
+export const signableBody = (body: HttpBody.HttpBody): Result.Result<SignableBody, string> => {
   switch (body._tag) {
     case "Empty":
-      return Either.right(undefined)
+      return Result.succeed(undefined)
     case "Uint8Array":
-      return Either.right(body.body)
+      return Result.succeed(body.body)
     case "Raw":
       return typeof body.body === "string" || body.body instanceof Uint8Array
-        ? Either.right(body.body)
-        : Either.left("a raw body that is neither text nor bytes cannot be hashed for signing")
+        ? Result.succeed(body.body)
+        : Result.fail("a raw body that is neither text nor bytes cannot be hashed for signing")
     case "FormData":
-      return Either.left("a FormData body cannot be hashed for signing: encode it to bytes first")
+      return Result.fail("a FormData body cannot be hashed for signing: encode it to bytes first")
     case "Stream":
-      return Either.left("a stream body must be read before signing")
+      return Result.fail("a stream body must be read before signing")
   }
 }
 
 const encodeError = (request: HttpClientRequest.HttpClientRequest, description: string, cause?: unknown) =>
-  new HttpClientError.RequestError({
-    request,
-    reason: "Encode",
-    description,
-    ...(cause === undefined ? {} : { cause })
+  new HttpClientError.HttpClientError({
+    reason: new HttpClientError.EncodeError({
+      request,
+      description,
+      ...(cause === undefined ? {} : { cause })
+    })
   })
 
 /** Reads a stream body into bytes (same content type and length); other bodies are left as they are. */
 export const readStreamBody = (
   request: HttpClientRequest.HttpClientRequest
-): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpClientError.RequestError> => {
+): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpClientError.HttpClientError> => {
   const body = request.body
   if (body._tag !== "Stream") return Effect.succeed(request)
   return Stream.runCollect(body.stream).pipe(
     Effect.mapError((cause) => encodeError(request, "reading the request body failed", cause)),
-    Effect.map((chunks) => {
-      const parts = Chunk.toReadonlyArray(chunks)
+    Effect.map((parts) => {
       const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
       let offset = 0
       for (const part of parts) {
@@ -89,14 +88,18 @@ export const signRequest = (
   request: HttpClientRequest.HttpClientRequest,
   credentials: AwsSigning.SigningCredentials,
   options: SignOptions
-): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpClientError.RequestError> =>
+): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpClientError.HttpClientError> =>
   Effect.gen(function* () {
     const prepared = yield* readStreamBody(request)
     const body = signableBody(prepared.body)
-    if (Either.isLeft(body)) return yield* Effect.fail(encodeError(prepared, body.left))
-    const url = UrlParams.makeUrl(prepared.url, prepared.urlParams, prepared.hash)
-    if (Either.isLeft(url)) {
-      return yield* Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+    if (Result.isFailure(body)) return yield* Effect.fail(encodeError(prepared, body.failure))
+    const url = HttpClientRequest.toUrl(prepared)
+    if (Option.isNone(url)) {
+      return yield* Effect.fail(
+        new HttpClientError.HttpClientError({
+          reason: new HttpClientError.InvalidUrlError({ request, description: "the request URL is not valid" })
+        })
+      )
     }
     const contentType = prepared.body._tag === "Empty" ? undefined : prepared.body.contentType
     const headers =
@@ -104,7 +107,7 @@ export const signRequest = (
         ? prepared.headers
         : Headers.set(prepared.headers, "content-type", contentType)
     const added = yield* Effect.tryPromise({
-      try: () => sign({ method: prepared.method, url: url.right, headers, body: body.right }, credentials, options),
+      try: () => sign({ method: prepared.method, url: url.value, headers, body: body.success }, credentials, options),
       catch: (cause) => encodeError(prepared, "signing the request failed", cause)
     })
     return HttpClientRequest.setHeaders(prepared, { ...headers, ...added })
@@ -171,6 +174,9 @@ export const responseRejection = (
   )
 }
 
+/** Numbers the clients {@link retryOnce} builds, so each has its own `retrying` reference. */
+let clients = 0
+
 /**
  * The retry-once combinator: `prepare` finishes each attempt's request (`retry` is
  * `true` for the second one); when `rejected` says the first answer was a rejection,
@@ -187,18 +193,20 @@ export const retryOnce = <E, R, E1, R1>(
     readonly rejected: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<string | undefined>
     readonly giveUp: (response: HttpClientResponse.HttpClientResponse, rejection: string) => AuthError.AuthError
   }
-): HttpClient.HttpClient.With<E | E1 | HttpClientError.RequestError | AuthError.AuthError, R | R1> => {
-  const retrying = FiberRef.unsafeMake(false)
+): HttpClient.HttpClient.With<E | E1 | HttpClientError.HttpClientError | AuthError.AuthError, R | R1> => {
+  // Whether the attempt running is the retry: fiber-local, one reference per client, so a
+  // client wrapping another does not see the other's retry.
+  const retrying = Context.Reference<boolean>(`@effect-cognito/core/signedClient/retrying/${++clients}`, {
+    defaultValue: () => false
+  })
   return client.pipe(
-    HttpClient.mapRequestEffect((request) =>
-      Effect.flatMap(FiberRef.get(retrying), (retry) => options.prepare(request, retry))
-    ),
+    HttpClient.mapRequestEffect((request) => Effect.flatMap(retrying, (retry) => options.prepare(request, retry))),
     HttpClient.transformResponse((attempt) =>
       Effect.flatMap(attempt, (first) =>
         Effect.flatMap(options.rejected(first), (rejection) =>
           rejection === undefined
             ? Effect.succeed(first)
-            : Effect.locally(attempt, retrying, true).pipe(
+            : Effect.provideService(attempt, retrying, true).pipe(
                 Effect.flatMap((second) =>
                   Effect.flatMap(options.rejected(second), (again) =>
                     again === undefined ? Effect.succeed(second) : Effect.fail(options.giveUp(second, again))

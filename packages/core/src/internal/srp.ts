@@ -149,10 +149,8 @@ const derivedKeyInfo = utf8("Caldera Derived Key")
  * HKDF-SHA256 with info "Caldera Derived Key", 16 bytes: that is HMAC(HMAC(salt, ikm),
  * info | 0x01) truncated, exactly what amazon-cognito-identity-js computes by hand.
  */
-const derivedKey = (
-  ikm: Uint8Array<ArrayBuffer>,
-  salt: Uint8Array<ArrayBuffer>
-): Effect.Effect<Uint8Array<ArrayBuffer>> => hkdf(ikm, salt, derivedKeyInfo, 128)
+const derivedKey = (ikm: Uint8Array, salt: Uint8Array): Effect.Effect<Uint8Array> =>
+  hkdf(ikm, salt, derivedKeyInfo, 128)
 
 let kCache: bigint | undefined
 
@@ -218,7 +216,7 @@ export interface KeyInput {
 export const passwordAuthenticationKey = (
   input: KeyInput,
   math: SrpMath.Service
-): Effect.Effect<Uint8Array<ArrayBuffer>, AuthError.AuthError> =>
+): Effect.Effect<Uint8Array, AuthError.AuthError> =>
   Effect.gen(function* () {
     const B = yield* checkB(yield* parseHex(input.srpB, "SRP_B"))
     const salt = yield* parseHex(input.salt, "SALT")

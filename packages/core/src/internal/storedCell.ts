@@ -9,6 +9,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Semaphore from "effect/Semaphore"
 import type * as AuthError from "../AuthError.js"
 
 /** A value in memory with its stored copy. */
@@ -34,7 +35,7 @@ export interface Io<A> {
 }
 
 const warnOnFailure = (what: string) =>
-  Effect.catchAll((error: AuthError.AuthError) =>
+  Effect.catch((error: AuthError.AuthError) =>
     Effect.logWarning(`effect-cognito: ${what} failed`).pipe(Effect.annotateLogs({ reason: error.reason }))
   )
 
@@ -57,11 +58,11 @@ export const make = <A>(
     let current = options.enabled
       ? Option.getOrUndefined(
           yield* io.load.pipe(
-            Effect.catchAll((error) =>
+            Effect.catch((error) =>
               Effect.as(
                 Effect.logWarning(`effect-cognito: reading ${options.name} failed; ${options.onUnreadable}`).pipe(
                   Effect.annotateLogs({ reason: error.reason }),
-                  Effect.zipRight(Effect.sync(() => (unknown = true)))
+                  Effect.andThen(Effect.sync(() => (unknown = true)))
                 ),
                 Option.none<A>()
               )
@@ -70,7 +71,7 @@ export const make = <A>(
         )
       : undefined
     // One store write at a time, so a remove and a later set land in the order they were asked.
-    const lock = yield* Effect.makeSemaphore(1)
+    const lock = yield* Semaphore.make(1)
     // `current` changes at once, before the write waits: a later drop sees it and is ordered after.
     const forget = Effect.suspend(() => {
       if (current === undefined && !unknown) return Effect.void

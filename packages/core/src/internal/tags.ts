@@ -1,6 +1,6 @@
 /**
  * The tags of core's services, created here and re-exported by their public modules
- * with explicit types (as `@effect/platform` does with `internal.tag`). This module
+ * with explicit types (as `effect/http` does with its internal tags). This module
  * imports the public modules for types only, so no runtime import cycle can form
  * through a tag.
  *
@@ -15,28 +15,28 @@ import type * as SessionSync from "../SessionSync.js"
 import type * as TokenStore from "../TokenStore.js"
 import { inProcess } from "./sessionSync.js"
 
-export const authConfig = Context.GenericTag<AuthConfig.AuthConfig, AuthConfig.Validated>(
+export const authConfig = Context.Service<AuthConfig.AuthConfig, AuthConfig.Validated>(
   "@effect-cognito/core/AuthConfig"
 )
 
-export const identityPool = Context.GenericTag<IdentityPool.IdentityPool, IdentityPool.IdentityPool.Service>(
+export const identityPool = Context.Service<IdentityPool.IdentityPool, IdentityPool.IdentityPool.Service>(
   "@effect-cognito/core/IdentityPool"
 )
 
-export const identityProvider = Context.GenericTag<
+export const identityProvider = Context.Service<
   IdentityProvider.IdentityProvider,
   IdentityProvider.IdentityProvider.Service
 >("@effect-cognito/core/IdentityProvider")
 
-export const secureRandom = Context.GenericTag<SecureRandom.SecureRandom, SecureRandom.SecureRandom.Service>(
+export const secureRandom = Context.Service<SecureRandom.SecureRandom, SecureRandom.SecureRandom.Service>(
   "@effect-cognito/core/SecureRandom"
 )
 
-export const tokenStore = Context.GenericTag<TokenStore.TokenStore, TokenStore.TokenStore.Service>(
+export const tokenStore = Context.Service<TokenStore.TokenStore, TokenStore.TokenStore.Service>(
   "@effect-cognito/core/TokenStore"
 )
 
 /** A reference, not a plain tag: without a layer it is the in-process no-op, so no existing layer must provide it. */
-export const sessionSync = Context.Reference<SessionSync.SessionSync>()("@effect-cognito/core/SessionSync", {
+export const sessionSync = Context.Reference<SessionSync.SessionSync.Service>("@effect-cognito/core/SessionSync", {
   defaultValue: (): SessionSync.SessionSync.Service => inProcess
 })

@@ -1,44 +1,49 @@
 /**
- * SHA-256, HMAC-SHA256 and HKDF-SHA256 over Web Crypto (`crypto.subtle`, global in
- * browsers and in Node 20+), as promises for the signer and as Effects for SRP.
+ * SHA-256, HMAC-SHA256 and HKDF-SHA256 for SRP, the secret hash and SigV4 payload
+ * hashes, through `effect/crypto` (`Digest`, `Mac`, `Kdf`) on Web Crypto
+ * (`crypto.subtle`, global in browsers and Node). The services are provided here, so
+ * callers need nothing in their context; a failure of Web Crypto is a defect, as a
+ * rejected `crypto.subtle` promise was before.
  *
  * @internal
  */
+import * as Digest from "effect/crypto/Digest"
+import * as Kdf from "effect/crypto/Kdf"
+import * as Mac from "effect/crypto/Mac"
+import * as SecureRandom from "effect/crypto/SecureRandom"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
-/** SHA-256 of the bytes. */
-export const digest = async (data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> =>
-  new Uint8Array(await crypto.subtle.digest("SHA-256", data))
+/** Built once per use site's fiber: each is a plain object over `crypto.subtle`. */
+const webCrypto = Layer.mergeAll(
+  Digest.layerWebCrypto,
+  Kdf.layerWebCrypto,
+  Mac.layerWebCrypto.pipe(Layer.provide(SecureRandom.layerWebCrypto))
+)
 
-/** An HMAC-SHA256 signing key (not extractable), for signing many messages with one key. */
-export const hmacKey = (key: Uint8Array<ArrayBuffer>): Promise<CryptoKey> =>
-  crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-
-/** HMAC-SHA256 of `message` under `key` (bytes, or a key from {@link hmacKey}). */
-export const hmac = async (
-  key: Uint8Array<ArrayBuffer> | CryptoKey,
-  message: Uint8Array<ArrayBuffer>
-): Promise<Uint8Array<ArrayBuffer>> =>
-  new Uint8Array(await crypto.subtle.sign("HMAC", key instanceof Uint8Array ? await hmacKey(key) : key, message))
+const run = <A, E>(effect: Effect.Effect<A, E, Digest.Digest | Kdf.Kdf | Mac.Mac>): Effect.Effect<A> =>
+  effect.pipe(Effect.orDie, Effect.provide(webCrypto))
 
 /** SHA-256. */
-export const sha256 = (data: Uint8Array<ArrayBuffer>): Effect.Effect<Uint8Array<ArrayBuffer>> =>
-  Effect.promise(() => digest(data))
+export const sha256 = (data: Uint8Array): Effect.Effect<Uint8Array> =>
+  run(
+    Effect.gen(function* () {
+      return yield* (yield* Digest.Digest).digest(Digest.sha256, data)
+    })
+  )
 
 /** HMAC-SHA256. */
-export const hmacSha256 = (
-  key: Uint8Array<ArrayBuffer>,
-  message: Uint8Array<ArrayBuffer>
-): Effect.Effect<Uint8Array<ArrayBuffer>> => Effect.promise(() => hmac(key, message))
+export const hmacSha256 = (key: Uint8Array, message: Uint8Array): Effect.Effect<Uint8Array> =>
+  run(
+    Effect.gen(function* () {
+      return yield* (yield* Mac.Mac).sign(yield* Mac.key(Mac.hmacSha256, key), message)
+    })
+  )
 
 /** HKDF-SHA256 of `ikm` with `salt` and `info`, `bits` long. */
-export const hkdf = (
-  ikm: Uint8Array<ArrayBuffer>,
-  salt: Uint8Array<ArrayBuffer>,
-  info: Uint8Array<ArrayBuffer>,
-  bits: number
-): Effect.Effect<Uint8Array<ArrayBuffer>> =>
-  Effect.promise(async () => {
-    const key = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveBits"])
-    return new Uint8Array(await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt, info }, key, bits))
-  })
+export const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, bits: number): Effect.Effect<Uint8Array> =>
+  run(
+    Effect.gen(function* () {
+      return yield* (yield* Kdf.Kdf).derive(Kdf.hkdfSha256, ikm, { salt, info, length: bits / 8 })
+    })
+  )

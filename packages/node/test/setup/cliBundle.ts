@@ -31,7 +31,10 @@ export const bundle = async (): Promise<{ readonly file: string; readonly direct
     target: "node20",
     logLevel: "error",
     // CommonJS dependencies inside an ES module bundle still call require() for Node's modules.
-    banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' }
+    // The import is renamed: bundled ES modules (effect 4's among them) import createRequire themselves.
+    banner: {
+      js: 'import { createRequire as __bannerCreateRequire } from "node:module"; const require = __bannerCreateRequire(import.meta.url);'
+    }
   })
   return { file, directory }
 }

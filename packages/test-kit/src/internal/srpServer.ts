@@ -99,9 +99,11 @@ const k: Effect.Effect<bigint> = Effect.suspend(() =>
     ? Effect.succeed(multiplier)
     : sha256(concat(javaBytes(N), javaBytes(g))).pipe(
         Effect.map(toInteger),
-        Effect.tap((value) => {
-          multiplier = value
-        })
+        Effect.tap((value) =>
+          Effect.sync(() => {
+            multiplier = value
+          })
+        )
       )
 )
 

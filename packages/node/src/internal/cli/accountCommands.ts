@@ -4,13 +4,12 @@
  *
  * @internal
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
-import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import { CliError } from "./error.js"
-import { connection, username, withAuth, describeDelivery } from "./shared.js"
+import { booleanFlag, connection, describeDelivery, username, withAuth } from "./shared.js"
 
 /** The `sign-up` command. */
 export const signUp = Command.make(
@@ -18,19 +17,16 @@ export const signUp = Command.make(
   {
     ...connection,
     username,
-    attributes: Options.keyValueMap("attribute").pipe(
-      Options.optional,
-      Options.withDescription("A user attribute, name=value (repeat for more), e.g. --attribute email=me@example.com")
+    attributes: Flag.KeyValuePair("attribute").pipe(
+      Flag.optional,
+      Flag.withDescription("A user attribute, name=value (repeat for more), e.g. --attribute email=me@example.com")
     )
   },
   (c) =>
     withAuth(c, (auth, io) =>
       Effect.gen(function* () {
         const password = yield* io.secret("Password")
-        const userAttributes = Option.match(c.attributes, {
-          onNone: () => ({}),
-          onSome: (map) => Object.fromEntries(HashMap.toEntries(map))
-        })
+        const userAttributes = Option.getOrElse(c.attributes, () => ({}))
         const result = yield* io.spin("Signing up", auth.signUp({ username: c.username, password, userAttributes }))
         yield* io.out(
           result.confirmationState === "Confirmed"
@@ -106,7 +102,7 @@ export const deleteUser = Command.make(
   "delete-user",
   {
     ...connection,
-    yes: Options.boolean("yes").pipe(Options.withDescription("Confirm: the account and its data are gone for good"))
+    yes: booleanFlag("yes", "Confirm: the account and its data are gone for good")
   },
   (c) =>
     withAuth(c, (auth, io) =>

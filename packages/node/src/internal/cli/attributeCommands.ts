@@ -4,15 +4,14 @@
  *
  * @internal
  */
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Argument from "effect/cli/Argument"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
-import * as HashMap from "effect/HashMap"
 import { connection, describeDelivery, withAuth } from "./shared.js"
 
-const attributeName = Args.text({ name: "attribute" }).pipe(
-  Args.withDescription("The attribute to verify: email or phone_number")
+const attributeName = Argument.String("attribute").pipe(
+  Argument.withDescription("The attribute to verify: email or phone_number")
 )
 
 /** The `update-attributes` command. */
@@ -20,16 +19,14 @@ export const updateAttributes = Command.make(
   "update-attributes",
   {
     ...connection,
-    attributes: Options.keyValueMap("attribute").pipe(
-      Options.withDescription(
-        "An attribute to set, name=value (repeat for more), e.g. --attribute email=me@example.org"
-      )
+    attributes: Flag.KeyValuePair("attribute").pipe(
+      Flag.withDescription("An attribute to set, name=value (repeat for more), e.g. --attribute email=me@example.org")
     )
   },
   (c) =>
     withAuth(c, (auth, io) =>
       Effect.gen(function* () {
-        const userAttributes = Object.fromEntries(HashMap.toEntries(c.attributes))
+        const userAttributes = { ...c.attributes }
         const sent = yield* io.spin("Updating", auth.updateUserAttributes({ userAttributes }))
         yield* io.out(`updated ${Object.keys(userAttributes).sort().join(", ")}`)
         for (const details of sent)

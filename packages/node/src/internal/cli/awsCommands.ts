@@ -3,14 +3,13 @@
  *
  * @internal
  */
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Argument from "effect/cli/Argument"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
-import * as HashMap from "effect/HashMap"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { CliError } from "./error.js"
@@ -21,9 +20,10 @@ export const credentials = Command.make(
   "credentials",
   {
     ...connection,
-    format: Options.choice("format", ["env", "json", "credential-process"]).pipe(
-      Options.withDefault("env" as const),
-      Options.withDescription(
+    format: Flag.Literals("format", ["env", "json", "credential-process"]).pipe(
+      Flag.withDefault("env" as const),
+      Flag.withMetavar("env|json|credential-process"),
+      Flag.withDescription(
         "env (export lines for a shell), json, or credential-process (the AWS CLI's credential_process output)"
       )
     )
@@ -77,18 +77,19 @@ export const fetchCommand = Command.make(
   "fetch",
   {
     ...connection,
-    url: Args.text({ name: "url" }).pipe(Args.withDescription("The URL to request")),
-    service: Options.text("service").pipe(
-      Options.withDescription("The SigV4 signing name of the service, e.g. execute-api, appsync, s3")
+    url: Argument.String("url").pipe(Argument.withDescription("The URL to request")),
+    service: Flag.String("service").pipe(
+      Flag.withDescription("The SigV4 signing name of the service, e.g. execute-api, appsync, s3")
     ),
-    method: Options.choice("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).pipe(
-      Options.withDefault("GET" as const),
-      Options.withDescription("The HTTP method")
+    method: Flag.Literals("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).pipe(
+      Flag.withDefault("GET" as const),
+      Flag.withMetavar("method"),
+      Flag.withDescription("The HTTP method")
     ),
     data: optionalText("data", "The request body"),
-    header: Options.keyValueMap("header").pipe(
-      Options.optional,
-      Options.withDescription("A request header, name=value (repeat for more)")
+    header: Flag.KeyValuePair("header").pipe(
+      Flag.optional,
+      Flag.withDescription("A request header, name=value (repeat for more)")
     ),
     signingRegion: optionalText("signing-region", "The region of the endpoint (default: the user pool's)")
   },
@@ -104,7 +105,7 @@ export const fetchCommand = Command.make(
         )
         let request = HttpClientRequest.make(c.method)(url)
         if (Option.isSome(c.header))
-          for (const [name, value] of HashMap.toEntries(c.header.value))
+          for (const [name, value] of Object.entries(c.header.value))
             request = HttpClientRequest.setHeader(request, name, value)
         if (Option.isSome(c.data)) request = HttpClientRequest.bodyText(request, c.data.value)
         const response = yield* io.spin(`${c.method} ${url.host}`, client.execute(request))
@@ -117,9 +118,13 @@ export const fetchCommand = Command.make(
       }).pipe(
         Effect.scoped,
         Effect.provide(NodeHttpClient.layerUndici),
-        Effect.catchTags({
-          RequestError: (e) => Effect.fail(new CliError({ message: `fetch: the request failed (${e.reason})` })),
-          ResponseError: (e) => Effect.fail(new CliError({ message: `fetch: the response failed (${e.reason})` }))
+        Effect.catchTag("HttpClientError", (e) => {
+          const reason = e.reason._tag.replace(/Error$/, "")
+          const side =
+            e.reason._tag === "TransportError" || e.reason._tag === "EncodeError" || e.reason._tag === "InvalidUrlError"
+              ? "request"
+              : "response"
+          return Effect.fail(new CliError({ message: `fetch: the ${side} failed (${reason})` }))
         })
       )
     )

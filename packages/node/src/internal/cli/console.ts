@@ -1,5 +1,5 @@
 /**
- * Colour only where it can be seen: `@effect/cli` writes help, usage errors and the
+ * Colour only where it can be seen: `effect/cli` writes help, usage errors and the
  * version through Effect's `Console` with ANSI styles. On a stream that is not a terminal
  * (a pipe, a file) or when `NO_COLOR` is set (https://no-color.org), those styles are
  * removed, so `effect-cognito --help | less` or a log holds plain text.
@@ -7,7 +7,7 @@
  * @internal
  */
 import * as Console from "effect/Console"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 
 /** Select Graphic Rendition (colour, bold) and the erase/cursor sequences (CSI, ESC [) the help printer uses. */
 const ansiSequence = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;?]*[A-Za-z]`, "g")
@@ -38,5 +38,5 @@ export const withPlainOutput = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect
       error: (...args) => console.error(...(err ? args : strip(args))),
       warn: (...args) => console.warn(...(err ? args : strip(args)))
     }
-    return Console.withConsole(effect, plainConsole)
+    return Effect.provideService(effect, Console.Console, plainConsole)
   })

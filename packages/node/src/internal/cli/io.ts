@@ -7,8 +7,7 @@
  *
  * @internal
  */
-import * as Prompt from "@effect/cli/Prompt"
-import * as Terminal from "@effect/platform/Terminal"
+import * as Prompt from "effect/cli/Prompt"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -32,7 +31,7 @@ export interface Io {
 }
 
 const write = (stream: NodeJS.WriteStream, text: string) =>
-  Effect.async<void>((resume) => {
+  Effect.callback<void>((resume) => {
     stream.write(text, () => resume(Effect.void))
   })
 
@@ -56,7 +55,7 @@ const pipedLines = Effect.gen(function* () {
     ended = true
     for (const next of waiting.splice(0)) next(Option.none())
   })
-  return Effect.async<Option.Option<string>>((resume) => {
+  return Effect.callback<Option.Option<string>>((resume) => {
     const line = pending.shift()
     if (line !== undefined) return resume(Effect.succeed(Option.some(line)))
     if (ended) return resume(Effect.succeed(Option.none()))
@@ -67,7 +66,7 @@ const pipedLines = Effect.gen(function* () {
 const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 
 /** The terminal when there is one, standard input's lines otherwise. */
-export const make: Effect.Effect<Io, never, Scope.Scope> = Effect.gen(function* () {
+export const make: Effect.Effect<Io, never, Scope.Scope | Prompt.Environment> = Effect.gen(function* () {
   const interactive = process.stdin.isTTY === true
   const spinning = process.stderr.isTTY === true
   const scope = yield* Effect.scope
@@ -84,18 +83,20 @@ export const make: Effect.Effect<Io, never, Scope.Scope> = Effect.gen(function* 
             )
       )
     )
-  const terminal = yield* Effect.serviceOption(Terminal.Terminal)
-  const prompted = (label: string, hidden: boolean): Effect.Effect<string, unknown, Terminal.Terminal> =>
-    hidden ? Effect.map(Prompt.hidden({ message: label }), Redacted.value) : Prompt.text({ message: label })
+  const services = yield* Effect.context<Prompt.Environment>()
+  const prompted = (label: string, hidden: boolean): Effect.Effect<string, unknown, Prompt.Environment> =>
+    hidden
+      ? Effect.map(Prompt.run(Prompt.Hidden({ message: label })), (value) => Redacted.value(value))
+      : Prompt.run(Prompt.String({ message: label }))
   const ask = (label: string, hidden: boolean): Effect.Effect<string, CliError> =>
-    interactive && Option.isSome(terminal)
+    interactive
       ? prompted(label, hidden).pipe(
-          Effect.provideService(Terminal.Terminal, terminal.value),
+          Effect.provideContext(services),
           Effect.mapError(() => new CliError({ message: `${label}: cancelled` }))
         )
       : write(process.stderr, `${label}: `).pipe(
-          Effect.zipRight(piped(label)),
-          Effect.zipLeft(write(process.stderr, "\n"))
+          Effect.andThen(piped(label)),
+          Effect.tap(() => write(process.stderr, "\n"))
         )
   const nonEmpty = (label: string, hidden: boolean) =>
     Effect.flatMap(ask(label, hidden), (value) =>
@@ -111,7 +112,7 @@ export const make: Effect.Effect<Io, never, Scope.Scope> = Effect.gen(function* 
         ? Effect.acquireUseRelease(
             // A fiber forked while acquiring would inherit the acquisition's uninterruptibility,
             // and the release would wait for it forever: the spinner is made interruptible.
-            Effect.forkDaemon(
+            Effect.forkDetach(
               Effect.interruptible(
                 Effect.repeat(
                   Effect.suspend(() => {
@@ -123,7 +124,7 @@ export const make: Effect.Effect<Io, never, Scope.Scope> = Effect.gen(function* 
               )
             ),
             () => effect,
-            (fiber) => Effect.zipRight(Fiber.interrupt(fiber), write(process.stderr, "\r\u001b[2K"))
+            (fiber) => Effect.andThen(Fiber.interrupt(fiber), write(process.stderr, "\r\u001b[2K"))
           )
         : effect,
     note: (text) => write(process.stderr, `${text}\n`),

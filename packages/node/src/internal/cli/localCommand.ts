@@ -5,8 +5,8 @@
  * @internal
  */
 import * as AuthError from "@effect-cognito/core/AuthError"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -21,10 +21,7 @@ import { sessionDirectory, errorCode, localFile, optionalText, type LocalPools }
 export const local = Command.make(
   "local",
   {
-    port: Options.integer("port").pipe(
-      Options.withDefault(9229),
-      Options.withDescription("The port on 127.0.0.1 (0: a free one)")
-    ),
+    port: Flag.Int("port").pipe(Flag.withDefault(9229), Flag.withDescription("The port on 127.0.0.1 (0: a free one)")),
     region: optionalText("region", "The region of the pools' ids (default us-east-1, or the state file's)"),
     state: optionalText(
       "state",

@@ -11,11 +11,14 @@
  * @internal
  */
 import * as AuthError from "@effect-cognito/core/AuthError"
-import * as Command from "@effect/cli/Command"
-import * as ValidationError from "@effect/cli/ValidationError"
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as EffectCliError from "effect/cli/CliError"
+import * as CliOutput from "effect/cli/CliOutput"
+import * as Command from "effect/cli/Command"
+import type * as HelpDoc from "effect/cli/HelpDoc"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { withPlainOutput } from "./console.js"
+import { colours, withPlainOutput } from "./console.js"
 import { CliError } from "./error.js"
 import {
   changePassword,
@@ -66,7 +69,69 @@ export const root = Command.make("effect-cognito").pipe(
   Command.withSubcommands(commands)
 )
 
-const cli = Command.run(root, { name: "effect-cognito", version })
+/** A flag in the usage line: `--name type`, in brackets when it may be left out. */
+const flagUsage = (flag: HelpDoc.FlagDoc): string => {
+  const text = flag.type === "boolean" ? `--${flag.name}` : `--${flag.name} ${flag.type}`
+  return flag.required ? text : `[${text}]`
+}
+
+const argumentUsage = (argument: HelpDoc.ArgDoc): string => {
+  const text = argument.variadic ? `<${argument.name}>...` : `<${argument.name}>`
+  return argument.required ? text : `[${text}]`
+}
+
+/**
+ * The usage line as the CLI has always shown it, each flag spelled out:
+ * `$ sign-in [--local] [--user-pool-id string] … <username>`.
+ */
+const usageLine = (doc: HelpDoc.HelpDoc): string => {
+  const path = doc.commandPath ?? []
+  const name = path.length > 1 ? path.slice(1).join(" ") : (path[0] ?? root.name)
+  return [
+    "$",
+    name,
+    ...(doc.subcommands === undefined || doc.subcommands.length === 0 ? [] : ["<subcommand>"]),
+    ...doc.flags.map(flagUsage),
+    ...(doc.args ?? []).map(argumentUsage)
+  ].join(" ")
+}
+
+/** A usage error on one line (the parser's suggestions included). */
+const usageError = (doc: HelpDoc.HelpDoc, error: EffectCliError.NonShowHelpErrors): string => {
+  const suggestions =
+    (error._tag === "UnknownSubcommand" || error._tag === "UnrecognizedOption") && error.suggestions.length > 0
+      ? ` (did you mean ${error.suggestions.join(", ")}?)`
+      : ""
+  if (error._tag === "UnknownSubcommand") {
+    const names = (doc.subcommands ?? []).flatMap((group) => group.commands.map((command) => `'${command.name}'`))
+    const parent = (doc.commandPath ?? error.parent ?? [root.name]).join(" ")
+    return `Invalid subcommand for ${parent} - use${names.length === 1 ? "" : " one of"} ${names.join(", ")}${suggestions}`
+  }
+  const [first = ""] = error.message.split("\n\n")
+  return `${first.replace(/\s*\n\s*/g, " ")}${suggestions}`
+}
+
+/**
+ * How the CLI shows help, the version and usage errors: help on standard output (coloured
+ * on a terminal only, and never with `NO_COLOR`) with the usage line spelled out, the
+ * version alone, and each usage error as one line on standard error.
+ */
+const presenter: CliOutput.Presenter = {
+  present: (event) =>
+    Effect.suspend(() => {
+      const formatter = CliOutput.defaultFormatter({ colors: colours(process.stdout, process.env) })
+      switch (event._tag) {
+        case "Help":
+          return Console.log(formatter.formatHelpDoc({ ...event.helpDoc, usage: usageLine(event.helpDoc) }))
+        case "Version":
+          return Console.log(event.version)
+        case "InvalidInvocation":
+          return Console.error(event.errors.map((error) => usageError(event.helpDoc, error)).join("\n"))
+      }
+    })
+}
+
+const cli = Command.runWith(root, { version })
 
 /** One line for any failure: the reason, never a stack trace or a secret. */
 const describe = (error: unknown): string => {
@@ -77,30 +142,32 @@ const describe = (error: unknown): string => {
 }
 
 /**
- * Runs the CLI on `argv` (as `process.argv`). Never fails: a failure prints one line on
- * standard error and sets the exit code (1 for a failure, 2 for bad usage). Help and usage
- * errors are coloured on a terminal only, and never with `NO_COLOR` set.
+ * Runs the CLI on `argv` (as `process.argv`: the runtime and the script first). Never
+ * fails: a failure prints one line on standard error and sets the exit code (1 for a
+ * failure, 2 for bad usage). Help is coloured on a terminal only, and never with
+ * `NO_COLOR` set; a usage error is one plain line.
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<void> =>
-  withPlainOutput(cli(argv)).pipe(
-    Effect.catchAll((error) =>
-      ValidationError.isValidationError(error)
-        ? // @effect/cli has printed what is wrong with the command line (or the help asked for).
+  withPlainOutput(cli(argv.slice(2))).pipe(
+    Effect.provideService(CliOutput.Presenter, presenter),
+    Effect.catch((error) =>
+      EffectCliError.isCliError(error)
+        ? // The presenter has printed what is wrong with the command line (or the help, for a bare command).
           Effect.sync(() => {
-            if (!ValidationError.isHelpRequested(error)) process.exitCode = 2
+            if (error._tag !== "ShowHelp" || error.errors.length > 0) process.exitCode = 2
           })
-        : Effect.zipRight(
+        : Effect.andThen(
             Effect.sync(() => process.stderr.write(`effect-cognito: ${describe(error)}\n`)),
             Effect.sync(() => {
               process.exitCode = 1
             })
           )
     ),
-    Effect.catchAllDefect(() =>
+    Effect.catchDefect(() =>
       Effect.sync(() => {
         process.stderr.write("effect-cognito: an unexpected failure (a defect); please report it\n")
         process.exitCode = 70
       })
     ),
-    Effect.provide(NodeContext.layer)
+    Effect.provide(NodeServices.layer)
   )

@@ -50,8 +50,8 @@ export const load = (
     if (Option.isNone(text)) return Option.none()
     return yield* PendingSignIn.fromJson(text.value).pipe(
       Effect.map(Option.some),
-      Effect.catchAll((error) =>
-        Effect.zipRight(
+      Effect.catch((error) =>
+        Effect.andThen(
           remove(config),
           Effect.fail(
             new CliError({

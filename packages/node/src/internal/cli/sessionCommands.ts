@@ -5,13 +5,12 @@
  * @internal
  */
 import * as AuthError from "@effect-cognito/core/AuthError"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Command from "effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as PendingFile from "./pendingFile.js"
-import { connection, json, withAuth, claimsOf } from "./shared.js"
+import { booleanFlag, claimsOf, connection, json, withAuth } from "./shared.js"
 
 /** The `whoami` command. */
 export const whoami = Command.make("whoami", { ...connection, json }, (c) =>
@@ -32,9 +31,7 @@ export const tokens = Command.make(
   {
     ...connection,
     json,
-    decode: Options.boolean("decode").pipe(
-      Options.withDescription("Print the claims of the id and access tokens instead of the tokens")
-    )
+    decode: booleanFlag("decode", "Print the claims of the id and access tokens instead of the tokens")
   },
   (c) =>
     withAuth(c, (auth, io) =>
@@ -70,7 +67,7 @@ export const signOut = Command.make(
   "sign-out",
   {
     ...connection,
-    global: Options.boolean("global").pipe(Options.withDescription("Sign out of every device (GlobalSignOut)"))
+    global: booleanFlag("global", "Sign out of every device (GlobalSignOut)")
   },
   (c) =>
     withAuth(c, (auth, io, config) =>

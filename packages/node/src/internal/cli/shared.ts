@@ -8,8 +8,8 @@
 import * as Auth from "@effect-cognito/core/Auth"
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
-import * as Args from "@effect/cli/Args"
-import * as Options from "@effect/cli/Options"
+import * as Argument from "effect/cli/Argument"
+import * as Flag from "effect/cli/Flag"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -43,13 +43,15 @@ export interface LocalPools {
 
 /** An optional text flag with its help line. */
 export const optionalText = (name: string, description: string) =>
-  Options.text(name).pipe(Options.optional, Options.withDescription(description))
+  Flag.String(name).pipe(Flag.optional, Flag.withDescription(description))
+
+/** A boolean flag, false unless given. */
+export const booleanFlag = (name: string, description: string) =>
+  Flag.Boolean(name).pipe(Flag.withDefault(false), Flag.withDescription(description))
 
 /** The flags every command that reaches Cognito takes. */
 export const connection = {
-  local: Options.boolean("local").pipe(
-    Options.withDescription("Use the local Cognito that `effect-cognito local` runs (its ids and endpoint)")
-  ),
+  local: booleanFlag("local", "Use the local Cognito that `effect-cognito local` runs (its ids and endpoint)"),
   userPoolId: optionalText("user-pool-id", "The user pool id (else COGNITO_USER_POOL_ID)"),
   clientId: optionalText("client-id", "The app client id (else COGNITO_CLIENT_ID)"),
   region: optionalText("region", "The region (else COGNITO_REGION, else the user pool id's)"),
@@ -115,7 +117,9 @@ const configProvider = (c: Connection) =>
       ["COGNITO_ENDPOINT", c.endpoint]
     ]
     for (const [name, value] of flags) if (Option.isSome(value)) values.set(name, value.value)
-    return ConfigProvider.fromMap(values).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+    return ConfigProvider.fromEnvRecord(Object.fromEntries(values)).pipe(
+      ConfigProvider.orElse(ConfigProvider.fromEnv())
+    )
   })
 
 /** Runs `f` with `Auth` over the session in the default directory. */
@@ -131,7 +135,7 @@ export const withAuth = <A>(
     const provider = yield* configProvider(c)
     const io = yield* Io.make
     const context = yield* Layer.build(NodeAuth.layerConfig({ store: { _tag: "FileSystem" } })).pipe(
-      Effect.withConfigProvider(provider)
+      Effect.provideService(ConfigProvider.ConfigProvider, provider)
     )
     const auth = yield* Effect.provide(Auth.Auth, context)
     return yield* f(auth, io, yield* Effect.provide(AuthConfig.AuthConfig, context))
@@ -165,6 +169,6 @@ export const claimsOf = (token: Redacted.Redacted<string>): unknown => {
 }
 
 /** The user's name argument. */
-export const username = Args.text({ name: "username" }).pipe(Args.withDescription("The user's name (or alias)"))
+export const username = Argument.String("username").pipe(Argument.withDescription("The user's name (or alias)"))
 /** The `--json` flag. */
-export const json = Options.boolean("json").pipe(Options.withDescription("Print JSON"))
+export const json = booleanFlag("json", "Print JSON")

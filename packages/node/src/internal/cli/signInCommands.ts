@@ -11,16 +11,16 @@ import * as Auth from "@effect-cognito/core/Auth"
 import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as AuthError from "@effect-cognito/core/AuthError"
 import type * as PendingSignIn from "@effect-cognito/core/PendingSignIn"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import { CliError } from "./error.js"
 import type * as Io from "./io.js"
 import * as PendingFile from "./pendingFile.js"
-import { type Connection, connection, describeDelivery, username, withAuth } from "./shared.js"
+import { booleanFlag, type Connection, connection, describeDelivery, username, withAuth } from "./shared.js"
 
 type Failure = AuthError.AuthError | CliError
 
@@ -143,16 +143,16 @@ export const signIn = Command.make(
   {
     ...connection,
     username,
-    flow: Options.choice("flow", ["srp", "password"]).pipe(
-      Options.withDefault("srp" as const),
-      Options.withDescription(
+    flow: Flag.Literals("flow", ["srp", "password"]).pipe(
+      Flag.withDefault("srp" as const),
+      Flag.withMetavar("srp|password"),
+      Flag.withDescription(
         "srp (USER_SRP_AUTH: the password never leaves this machine) or password (USER_PASSWORD_AUTH)"
       )
     ),
-    saveChallenge: Options.boolean("save-challenge").pipe(
-      Options.withDescription(
-        "Ask only for the password: save the challenge that follows (MFA code, new password, TOTP setup) and print what to answer, for `effect-cognito confirm-sign-in`"
-      )
+    saveChallenge: booleanFlag(
+      "save-challenge",
+      "Ask only for the password: save the challenge that follows (MFA code, new password, TOTP setup) and print what to answer, for `effect-cognito confirm-sign-in`"
     )
   },
   (c) =>
@@ -164,12 +164,12 @@ export const signIn = Command.make(
         // Each answer leads to the next step; Cognito ends the chain with SignedIn or a failure.
         while (step._tag !== "SignedIn") {
           if (c.saveChallenge) return yield* saveAndTell(auth, io, config, step, confirmCommand(c))
-          const answered = yield* Effect.either(answer(auth, io, step, c.username, { sayWhereCodeWent: true }))
-          if (Either.isRight(answered)) {
-            step = answered.right
+          const answered = yield* Effect.result(answer(auth, io, step, c.username, { sayWhereCodeWent: true }))
+          if (Result.isSuccess(answered)) {
+            step = answered.success
             continue
           }
-          const error = answered.left
+          const error = answered.failure
           if (!(error instanceof CliError && error.endOfInput === true)) return yield* Effect.fail(error)
           // Piped input ran out before this answer: keep the challenge for confirm-sign-in.
           yield* io.note(`${error.message}: the challenge is saved`)
@@ -216,11 +216,11 @@ export const confirmSignIn = Command.make("confirm-sign-in", { ...connection }, 
         })
       const pending = saved.value
       const step = yield* auth.resumeSignIn(pending).pipe(
-        Effect.catchAll((error) =>
+        Effect.catch((error) =>
           error.reason === "SessionExpired" ||
           error.reason === "InvalidInput" ||
           error.reason === "UnsupportedOperation"
-            ? Effect.zipRight(
+            ? Effect.andThen(
                 PendingFile.remove(config),
                 Effect.fail(
                   error.reason === "SessionExpired"
@@ -236,7 +236,7 @@ export const confirmSignIn = Command.make("confirm-sign-in", { ...connection }, 
         )
       )
       const result = yield* answer(auth, io, step, pending.username, { sayWhereCodeWent: false }).pipe(
-        Effect.catchAll((error) => afterFailure(auth, config, error, command))
+        Effect.catch((error) => afterFailure(auth, config, error, command))
       )
       if (result._tag === "SignedIn") return yield* signedIn(auth, io, config, pending.username)
       yield* saveAndTell(auth, io, config, result, command)

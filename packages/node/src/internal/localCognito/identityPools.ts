@@ -67,10 +67,10 @@ export const make = (state: State.State, identityPoolFactory: LocalCognito.Optio
       ...Array.from(identityPools.values(), (pool) =>
         pool.testPool === undefined
           ? Effect.fail(undefined)
-          : Effect.orElseFail(pool.testPool.credentialsOf(accessKeyId), () => undefined)
+          : Effect.mapError(pool.testPool.credentialsOf(accessKeyId), () => undefined)
       ),
       Effect.fail(undefined)
-    ]).pipe(Effect.mapError(() => new Cause.NoSuchElementException(`no credentials with access key id ${accessKeyId}`)))
+    ]).pipe(Effect.mapError(() => new Cause.NoSuchElementError(`no credentials with access key id ${accessKeyId}`)))
 
   /** Adds an identity pool as described, with what answers for it (also for one restored from the state file). */
   const register = (description: IdentityPoolDescription) =>

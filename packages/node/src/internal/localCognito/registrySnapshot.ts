@@ -57,7 +57,7 @@ export const Stored = Schema.Struct({
   version: Schema.Literal(version),
   region: Schema.String,
   /** The seed of the next user pool's randomness. */
-  seed: Schema.Int.pipe(Schema.nonNegative()),
+  seed: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
   defaultPool: Schema.Struct({ userPoolId: Schema.String, clientId: Schema.String, identityPoolId: Schema.String }),
   userPools: Schema.Array(StoredPool),
   identityPools: Schema.Array(IdentityPoolDescription),

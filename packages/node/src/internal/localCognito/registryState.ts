@@ -35,12 +35,12 @@ export const CreateUserPool = Schema.Struct({
   PoolName: Schema.String,
   Policies: optional(Schema.Struct({ PasswordPolicy: optional(PasswordPolicy) })),
   Schema: optional(Schema.Array(SchemaAttribute)),
-  MfaConfiguration: optional(Schema.Literal("OFF", "ON", "OPTIONAL")),
+  MfaConfiguration: optional(Schema.Literals(["OFF", "ON", "OPTIONAL"])),
   AutoVerifiedAttributes: optional(Schema.Array(Schema.String)),
   UsernameAttributes: optional(Schema.Array(Schema.String)),
   UserAttributeUpdateSettings: optional(
     Schema.Struct({
-      AttributesRequireVerificationBeforeUpdate: optional(Schema.Array(Schema.Literal("email", "phone_number")))
+      AttributesRequireVerificationBeforeUpdate: optional(Schema.Array(Schema.Literals(["email", "phone_number"])))
     })
   )
 })
@@ -74,7 +74,7 @@ export interface Validity {
 export type TimeUnit = "seconds" | "minutes" | "hours" | "days"
 
 /** A unit of token validity, as CreateUserPoolClient takes it. */
-export const TimeUnit = Schema.Literal("seconds", "minutes", "hours", "days")
+export const TimeUnit = Schema.Literals(["seconds", "minutes", "hours", "days"])
 
 /** A user pool: its settings as created and the `TestCognito` that holds its users (its app clients share them). */
 export interface Pool {

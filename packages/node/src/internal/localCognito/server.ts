@@ -10,11 +10,12 @@
  */
 import { createServer } from "node:http"
 import type * as AuthError from "@effect-cognito/core/AuthError"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type * as HttpServerError from "effect/http/HttpServerError"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import type * as LocalCognito from "../../LocalCognito.js"
 import * as Registry from "./registry.js"
@@ -77,7 +78,7 @@ export const make = (
   Effect.gen(function* () {
     const server = yield* NodeHttpServer.make(() => createServer(), { port: options.port ?? 0, host: "127.0.0.1" })
     const address = server.address
-    const port = address._tag === "TcpAddress" ? address.port : 0
+    const port = address._tag === "UnixPathAddress" ? 0 : address.port
     const endpoint = `http://127.0.0.1:${port}/`
     const registry = Registry.make(region, endpoint, options.identityPools)
     const deliveries: Array<LocalCognito.Delivery> = []
@@ -126,11 +127,11 @@ export const make = (
         }
         const { action, handler } = route(target)
         if (handler === undefined) return failureJson(400, "UnknownOperationException", `Unknown operation ${target}`)
-        const result = yield* Effect.either(handler(body))
+        const result = yield* Effect.result(handler(body))
         yield* flush
         if (!readOnly.has(action)) yield* changed
-        if (result._tag === "Right") return json(200, result.right)
-        const { exception, message, status } = errorBody(result.left)
+        if (Result.isSuccess(result)) return json(200, result.success)
+        const { exception, message, status } = errorBody(result.failure)
         return failureJson(status, exception, message)
       })
 

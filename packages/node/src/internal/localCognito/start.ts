@@ -7,7 +7,7 @@
  * @internal
  */
 import * as AuthError from "@effect-cognito/core/AuthError"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
+import type * as HttpServerError from "effect/http/HttpServerError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -77,7 +77,7 @@ export const start = (
     if (file === undefined) yield* serve(Effect.void)
     else {
       const save = StateFile.writer(file, RegistrySnapshot.take(registry, defaultPool))
-      const saveOrLog = save.pipe(Effect.catchAll((e) => Effect.logError(`local Cognito: ${e.message}`)))
+      const saveOrLog = save.pipe(Effect.catch((e) => Effect.logError(`local Cognito: ${e.message}`)))
       yield* save
       // Added before serving, so it runs after the server stopped: changes made through `pool` are kept too.
       yield* Effect.addFinalizer(() => saveOrLog)

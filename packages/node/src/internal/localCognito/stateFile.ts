@@ -14,7 +14,9 @@ import * as AuthError from "@effect-cognito/core/AuthError"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as Semaphore from "effect/Semaphore"
 import * as AtomicFile from "../atomicFile.js"
 import { Stored, version } from "./registrySnapshot.js"
 
@@ -32,15 +34,15 @@ const storage = (description: string) => AuthError.make("Storage", "LocalCognito
  */
 export const load = (file: string): Effect.Effect<Option.Option<Stored>, AuthError.AuthError> =>
   Effect.gen(function* () {
-    const text = yield* Effect.either(Effect.tryPromise({ try: () => fs.readFile(file, "utf8"), catch: (e) => e }))
-    if (text._tag === "Left") {
-      if (code(text.left) === "ENOENT") return Option.none()
-      return yield* Effect.fail(storage(`cannot read the state file ${file} (${code(text.left)})`))
+    const text = yield* Effect.result(Effect.tryPromise({ try: () => fs.readFile(file, "utf8"), catch: (e) => e }))
+    if (Result.isFailure(text)) {
+      if (code(text.failure) === "ENOENT") return Option.none()
+      return yield* Effect.fail(storage(`cannot read the state file ${file} (${code(text.failure)})`))
     }
     const kept = "; it was left as it is"
     let json: unknown
     try {
-      json = JSON.parse(text.right)
+      json = JSON.parse(text.success)
     } catch {
       return yield* Effect.fail(storage(`the state file ${file} is not JSON${kept}`))
     }
@@ -51,20 +53,20 @@ export const load = (file: string): Effect.Effect<Option.Option<Stored>, AuthErr
           `the state file ${file} is of version ${typeof found === "number" ? found : "(not a number)"}: this local Cognito reads version ${version}${kept}`
         )
       )
-    const decoded = yield* Effect.either(
-      Schema.decodeUnknown(Stored, { onExcessProperty: "ignore", errors: "all" })(json)
+    const decoded = yield* Effect.result(
+      Schema.decodeUnknownEffect(Stored, { onExcessProperty: "ignore", errors: "all" })(json)
     )
-    if (decoded._tag === "Left")
+    if (Result.isFailure(decoded))
       return yield* Effect.fail(
         storage(
-          `the state file ${file} is not a local Cognito state: ${TokenStore.describeProblem(decoded.left)}${kept}`
+          `the state file ${file} is not a local Cognito state: ${TokenStore.describeProblem(decoded.failure)}${kept}`
         )
       )
     // Temporary files a killed writer left beside it.
     yield* Effect.promise(() =>
       AtomicFile.removeStale(path.dirname(file), (target) => target === path.basename(file)).catch(() => 0)
     )
-    return Option.some(decoded.right)
+    return Option.some(decoded.success)
   })
 
 /**
@@ -72,7 +74,7 @@ export const load = (file: string): Effect.Effect<Option.Option<Stored>, AuthErr
  * serialized, and skipped when a write that started after this change already covered it.
  */
 export const writer = (file: string, state: Effect.Effect<Stored>): Effect.Effect<void, AuthError.AuthError> => {
-  const permit = Effect.unsafeMakeSemaphore(1)
+  const permit = Semaphore.makeUnsafe(1)
   /** Changes asked to be written, and how many of them the last write covered. */
   let requested = 0
   let written = 0
@@ -83,7 +85,7 @@ export const writer = (file: string, state: Effect.Effect<Stored>): Effect.Effec
         if (written >= mine) return Effect.void
         const covering = requested
         return state.pipe(
-          Effect.flatMap(Schema.encode(Stored)),
+          Effect.flatMap(Schema.encodeEffect(Stored)),
           Effect.mapError((error) =>
             storage(`cannot write the state file ${file}: ${TokenStore.describeProblem(error)}`)
           ),
@@ -93,9 +95,11 @@ export const writer = (file: string, state: Effect.Effect<Stored>): Effect.Effec
               catch: (error) => storage(`cannot write the state file ${file} (${code(error)})`)
             })
           ),
-          Effect.tap(() => {
-            written = covering
-          }),
+          Effect.tap(() =>
+            Effect.sync(() => {
+              written = covering
+            })
+          ),
           // A write runs to its end even when the server stops meanwhile: the last write is the last rename.
           Effect.uninterruptible
         )

@@ -17,16 +17,16 @@ const UserRef = Schema.Struct({ UserPoolId: Schema.String, Username: Schema.Stri
 const AdminCreateUser = Schema.Struct({
   UserPoolId: Schema.String,
   Username: Schema.String,
-  TemporaryPassword: optional(Schema.Redacted(Schema.String)),
+  TemporaryPassword: optional(Schema.RedactedFromValue(Schema.String)),
   UserAttributes: optional(AttributeList),
-  MessageAction: optional(Schema.Literal("RESEND", "SUPPRESS")),
-  DesiredDeliveryMediums: optional(Schema.Array(Schema.Literal("EMAIL", "SMS")))
+  MessageAction: optional(Schema.Literals(["RESEND", "SUPPRESS"])),
+  DesiredDeliveryMediums: optional(Schema.Array(Schema.Literals(["EMAIL", "SMS"])))
 })
 
 const AdminSetUserPassword = Schema.Struct({
   UserPoolId: Schema.String,
   Username: Schema.String,
-  Password: Schema.Redacted(Schema.String),
+  Password: Schema.RedactedFromValue(Schema.String),
   Permanent: optional(Schema.Boolean)
 })
 
@@ -69,9 +69,9 @@ export const make = (state: State.State) => {
 
   /** The pool and user of an admin action. */
   const user =
-    <A extends { readonly UserPoolId: string; readonly Username: string }, I>(
+    <S extends Schema.ConstraintDecoder<{ readonly UserPoolId: string; readonly Username: string }>>(
       action: string,
-      schema: Schema.Schema<A, I>
+      schema: S
     ) =>
     (body: unknown) =>
       Effect.flatMap(decode(action, schema)(body), (request) =>

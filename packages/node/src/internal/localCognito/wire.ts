@@ -9,34 +9,50 @@
 import * as AuthError from "@effect-cognito/core/AuthError"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
-import type * as Redacted from "effect/Redacted"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 
 type Secret = Redacted.Redacted<string>
 
-/** An optional member that may also be sent as `null`. */
-export const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { nullable: true })
+/** An optional member that may also be sent as `null` (then left out, as when missing). */
+export const optional = <S extends Schema.Constraint>(schema: S) =>
+  Schema.optional(Schema.NullOr(schema)).pipe(
+    Schema.decodeTo(
+      Schema.optional(Schema.toType(schema)),
+      SchemaTransformation.transformOptional<S["Type"] | undefined, S["Type"] | null | undefined>({
+        decode: Option.filter(Predicate.isNotNullish),
+        encode: (value) => value
+      })
+    )
+  )
 
-const Secret = Schema.Redacted(Schema.String)
-const Metadata = Schema.Record({ key: Schema.String, value: Schema.String })
+const Secret = Schema.RedactedFromValue(Schema.String)
+const Metadata = Schema.Record(Schema.String, Schema.String)
 
 /**
  * `AuthParameters` and `ChallengeResponses`: every value redacted; members sent as `null`
  * (amazon-cognito-identity-js sends `DEVICE_KEY: null` on refresh) are left out, as Cognito does.
  */
-const Parameters = Schema.transform(
-  Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) }),
-  Schema.Record({ key: Schema.String, value: Secret }),
-  {
-    strict: true,
-    decode: (record) => {
-      const out: Record<string, string> = {}
-      for (const [key, value] of Object.entries(record)) if (value !== null) out[key] = value
-      return out
-    },
-    encode: (record) => record
-  }
+const Parameters = Schema.Record(Schema.String, Schema.NullOr(Schema.String)).pipe(
+  Schema.decodeTo(
+    Schema.Record(Schema.String, Schema.Redacted(Schema.String)),
+    SchemaTransformation.transform<{ readonly [x: string]: Secret }, { readonly [x: string]: string | null }>({
+      decode: (record) => {
+        const out: Record<string, Secret> = {}
+        for (const [key, value] of Object.entries(record)) if (value !== null) out[key] = Redacted.make(value)
+        return out
+      },
+      encode: (record) => {
+        const out: Record<string, string> = {}
+        for (const [key, value] of Object.entries(record)) out[key] = Redacted.value(value)
+        return out
+      }
+    })
+  )
 )
 
 /** `[{ Name, Value }]`, as Cognito sends user attributes. */
@@ -75,7 +91,7 @@ export const Requests = {
   }),
   RespondToAuthChallenge: Schema.Struct({
     ClientId: Schema.String,
-    ChallengeName: Schema.Literal(...IdentityProvider.challengeNames),
+    ChallengeName: Schema.Literals(IdentityProvider.challengeNames),
     Session: optional(Secret),
     ChallengeResponses: optional(Parameters),
     ClientMetadata: optional(Metadata)
@@ -123,11 +139,11 @@ export const IdentityRequests = {
   GetId: Schema.Struct({
     IdentityPoolId: Schema.String,
     AccountId: optional(Schema.String),
-    Logins: optional(Schema.Record({ key: Schema.String, value: Secret }))
+    Logins: optional(Schema.Record(Schema.String, Secret))
   }),
   GetCredentialsForIdentity: Schema.Struct({
     IdentityId: Schema.String,
-    Logins: optional(Schema.Record({ key: Schema.String, value: Secret })),
+    Logins: optional(Schema.Record(Schema.String, Secret)),
     CustomRoleArn: optional(Schema.String)
   })
 } as const
@@ -143,16 +159,24 @@ export const failure = (action: string, exception: string, message: string): Aut
 export const invalidParameter = (action: string, message: string) =>
   Effect.fail(failure(action, "InvalidParameterException", message))
 
+/** What a malformed member is: missing, or of the wrong type (never its value). */
+const issueFormatter = SchemaIssue.makeFormatterStandardSchemaV1({
+  leafHook: (issue) => (issue._tag === "MissingKey" ? "missing" : "invalid"),
+  checkHook: () => "invalid"
+})
+
 /** Decodes a request body; a member of the wrong type or a missing one is `InvalidParameterException`. */
 export const decode =
-  <A, I>(action: string, schema: Schema.Schema<A, I>) =>
-  (body: unknown): Effect.Effect<A, AuthError.AuthError> =>
-    Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(body).pipe(
-      Effect.catchTag("ParseError", (error) => {
+  <S extends Schema.ConstraintDecoder<unknown>>(action: string, schema: S) =>
+  (body: unknown): Effect.Effect<S["Type"], AuthError.AuthError> =>
+    Schema.decodeUnknownEffect(schema, { onExcessProperty: "ignore" })(body).pipe(
+      Effect.catchTag("SchemaError", (error) => {
         // Paths and kinds only: the values may be passwords or tokens.
-        const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
-          const path = issue.path.map(String).join(".")
-          return issue._tag === "Missing"
+        const issues = issueFormatter(error.issue).issues.map((issue) => {
+          const path = (issue.path ?? [])
+            .map((segment) => String(typeof segment === "object" ? segment.key : segment))
+            .join(".")
+          return issue.message === "missing"
             ? `Value null at '${path}' failed to satisfy constraint: Member must not be null`
             : `Value at '${path}' failed to satisfy constraint: Member must have the expected type`
         })

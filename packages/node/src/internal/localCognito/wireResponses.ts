@@ -20,12 +20,12 @@ type Secret = Redacted.Redacted<string>
 
 const { ResponseWire } = CognitoIdentityProvider
 
-type Wire<S> = S extends Schema.Schema<infer A, infer _I> ? A : never
+type Wire<S extends Schema.Constraint> = S["Type"]
 
 const encode =
-  <A, I>(schema: Schema.Schema<A, I>) =>
-  (value: A): Effect.Effect<I> =>
-    Effect.orDie(Schema.encode(schema)(value))
+  <S extends Schema.ConstraintEncoder<unknown>>(schema: S) =>
+  (value: S["Type"]): Effect.Effect<S["Encoded"]> =>
+    Effect.orDie(Schema.encodeEffect(schema)(value))
 
 /** The response bodies of `GetId` and `GetCredentialsForIdentity`. */
 export const IdentityResponses = {

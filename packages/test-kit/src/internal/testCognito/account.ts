@@ -142,7 +142,7 @@ export const make = (
           yield* checkClientSecret("RevokeToken", request.clientSecret)
           const record = refreshTokens.get(Redacted.value(request.token))
           if (record === undefined) {
-            if ((yield* Effect.promise(() => signer.verify(Redacted.value(request.token)))) !== undefined)
+            if ((yield* signer.verify(Redacted.value(request.token))) !== undefined)
               return yield* reject(
                 "RevokeToken",
                 "UnsupportedTokenTypeException",

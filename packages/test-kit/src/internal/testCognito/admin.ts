@@ -94,7 +94,7 @@ export const make = (
       Effect.suspend(() => {
         for (let i = outbox.length - 1; i >= 0; i--)
           if (outbox[i]!.username === username) return Effect.succeed(outbox[i]!.code)
-        return Effect.fail(new Cause.NoSuchElementException(`no code was sent to ${username}`))
+        return Effect.fail(new Cause.NoSuchElementError(`no code was sent to ${username}`))
       }),
     outbox: Effect.sync(() => [...outbox]),
     identityPool: identityPool.service,
@@ -109,7 +109,7 @@ export const make = (
       Effect.suspend(() => {
         const secret = identityPool.state.secrets.get(accessKeyId)
         return secret === undefined
-          ? Effect.fail(new Cause.NoSuchElementException(`no credentials with access key id ${accessKeyId}`))
+          ? Effect.fail(new Cause.NoSuchElementError(`no credentials with access key id ${accessKeyId}`))
           : Effect.succeed(secret)
       }),
     requests: Effect.sync(() => [...requests]),
@@ -123,7 +123,7 @@ export const make = (
       }),
     setClockOffset: (offset) =>
       Effect.sync(() => {
-        clock.offset = Duration.toMillis(Duration.decode(offset))
+        clock.offset = Duration.toMillis(offset)
       }),
     adminCreateUser: (input) =>
       Effect.gen(function* () {
@@ -190,6 +190,6 @@ export const make = (
         enabled: user.enabled,
         attributes: { ...user.attributes }
       })),
-    jwks: Effect.promise(() => signer.jwks())
+    jwks: signer.jwks
   }
 }

@@ -13,8 +13,8 @@ import * as Effect from "effect/Effect"
 import type * as TestCognito from "../../TestCognito.js"
 import type { State } from "./state.js"
 
-const millis = (input: Duration.DurationInput | undefined, fallback: number) =>
-  input === undefined ? fallback : Duration.toMillis(Duration.decode(input))
+const millis = (input: Duration.Input | undefined, fallback: number) =>
+  input === undefined ? fallback : Duration.toMillis(input)
 
 /**
  * The state of a pool as another app client sees it; the client id is validated as

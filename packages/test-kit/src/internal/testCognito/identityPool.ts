@@ -80,7 +80,7 @@ export const make = (state: State, pool: IdentityPoolState): IdentityPool.Identi
       {
         issuer: other.issuer,
         clientIds: new Set(clientIds),
-        verify: (token) => Effect.flatMap(other.jwks, (jwks) => Effect.promise(() => verifyWithJwks(jwks, token)))
+        verify: (token) => Effect.flatMap(other.jwks, (jwks) => verifyWithJwks(jwks, token))
       }
     ]),
     [
@@ -88,12 +88,12 @@ export const make = (state: State, pool: IdentityPoolState): IdentityPool.Identi
       {
         issuer,
         clientIds: new Set(options.clientIds ?? [config.clientId]),
-        verify: (token) => Effect.promise(() => signer.verify(token))
+        verify: signer.verify
       }
     ]
   ])
   const providers = options.federatedProviders ?? {}
-  const validityMillis = Duration.toMillis(Duration.decode(options.credentialsValidity ?? "1 hour"))
+  const validityMillis = Duration.toMillis(options.credentialsValidity ?? "1 hour")
   const { actions } = IdentityPool
 
   const configured = (action: string) =>

@@ -28,7 +28,7 @@ import * as State from "./state.js"
 import * as Tokens from "./tokens.js"
 
 /** The `TestCognito` tag; `TestCognito.ts` re-exports it. */
-export const tag = Context.GenericTag<TestCognito.TestCognito, TestCognito.TestCognito.Service>(
+export const tag = Context.Service<TestCognito.TestCognito, TestCognito.TestCognito.Service>(
   "@effect-cognito/test-kit/TestCognito"
 )
 

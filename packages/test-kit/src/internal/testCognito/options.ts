@@ -27,7 +27,7 @@ export interface IdentityPoolOptions {
   /** Guest (unauthenticated) identities. Default true. */
   readonly allowUnauthenticated?: boolean | undefined
   /** How long issued credentials last. Default 1 hour. */
-  readonly credentialsValidity?: Duration.DurationInput | undefined
+  readonly credentialsValidity?: Duration.Input | undefined
   /** App clients of the user pool whose id tokens the identity pool accepts. Default the pool's client. */
   readonly clientIds?: ReadonlyArray<string> | undefined
   /**
@@ -70,25 +70,25 @@ export interface Options {
   readonly attributesRequireVerificationBeforeUpdate?: ReadonlyArray<"email" | "phone_number"> | undefined
   readonly tokenValidity?:
     | {
-        readonly accessToken?: Duration.DurationInput | undefined
-        readonly idToken?: Duration.DurationInput | undefined
-        readonly refreshToken?: Duration.DurationInput | undefined
+        readonly accessToken?: Duration.Input | undefined
+        readonly idToken?: Duration.Input | undefined
+        readonly refreshToken?: Duration.Input | undefined
       }
     | undefined
   readonly codeValidity?:
     | {
         /** Default 24 hours. */
-        readonly signUp?: Duration.DurationInput | undefined
+        readonly signUp?: Duration.Input | undefined
         /** Default 1 hour. */
-        readonly forgotPassword?: Duration.DurationInput | undefined
+        readonly forgotPassword?: Duration.Input | undefined
         /** SMS and email MFA codes. Default 3 minutes. */
-        readonly mfa?: Duration.DurationInput | undefined
+        readonly mfa?: Duration.Input | undefined
       }
     | undefined
   /** How long an admin-created user's temporary password works. Default 7 days, as Cognito's. */
-  readonly temporaryPasswordValidity?: Duration.DurationInput | undefined
+  readonly temporaryPasswordValidity?: Duration.Input | undefined
   /** How long a challenge session lives. Default 3 minutes. */
-  readonly sessionValidity?: Duration.DurationInput | undefined
+  readonly sessionValidity?: Duration.Input | undefined
   /** Wrong passwords or codes in a row before Cognito refuses. Default 5. */
   readonly attemptLimit?: number | undefined
   /** Answer UserNotFound as NotAuthorized, as pools with "prevent user existence errors" do. Default false. */

@@ -9,8 +9,8 @@
  */
 import * as UserInput from "@effect-cognito/core/UserInput"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import type * as TestCognito from "../../TestCognito.js"
 import * as SrpServer from "../srpServer.js"
 import { type Secret, type State, type User, toBase64 } from "./state.js"
@@ -72,7 +72,7 @@ export const make = (state: State) => {
 
   /** A username as Cognito's API validates it: 1 to 128 visible characters (no spaces, no control characters). */
   const checkUsername = (action: string, username: unknown, field = "username") =>
-    Either.isRight(UserInput.username(action, username))
+    Result.isSuccess(UserInput.username(action, username))
       ? Effect.void
       : reject(
           action,
@@ -82,9 +82,9 @@ export const make = (state: State) => {
 
   /** Who a request names, after its parameters and SECRET_HASH are checked, as Cognito checks them. */
   const requestingUser = (action: string, username: string, secretHash: Secret | undefined) =>
-    Effect.zipRight(
+    Effect.andThen(
       checkUsername(action, username),
-      Effect.zipRight(checkSecretHash(action, username, secretHash), findUser(action, username))
+      Effect.andThen(checkSecretHash(action, username, secretHash), findUser(action, username))
     )
 
   const checkClientSecret = (action: string, given: Secret | undefined) =>
@@ -95,7 +95,7 @@ export const make = (state: State) => {
 
   const checkPolicy = (action: string, password: Secret) => {
     const p = Redacted.value(password)
-    if (Either.isLeft(UserInput.password(action, password)))
+    if (Result.isFailure(UserInput.password(action, password)))
       return reject(
         action,
         "InvalidParameterException",

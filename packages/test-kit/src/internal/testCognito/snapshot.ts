@@ -83,18 +83,7 @@ const takeIdentityPool = (
 export const take = (state: State.State): Effect.Effect<Snapshot> =>
   Effect.gen(function* () {
     const at = yield* state.now
-    const jwk = yield* Effect.promise(() => state.signer.privateKey())
-    const signingKey = {
-      kty: "RSA" as const,
-      n: jwk.n ?? "",
-      e: jwk.e ?? "",
-      d: jwk.d ?? "",
-      p: jwk.p ?? "",
-      q: jwk.q ?? "",
-      dp: jwk.dp ?? "",
-      dq: jwk.dq ?? "",
-      qi: jwk.qi ?? ""
-    }
+    const signingKey = yield* state.signer.privateKey
     return {
       version: 1,
       pool: state.settings,
@@ -219,7 +208,7 @@ const restoreIdentityPool = (pool: Snapshot["identityPools"][number]): IdentityP
 /** The state of a pool restored from `snapshot`; a signing key that does not import fails as `Storage`. */
 export const restore = (snapshot: Snapshot, options: TestCognito.Options) =>
   Effect.gen(function* () {
-    const keys = yield* Effect.promise(() => importKeyPair(Redacted.value(snapshot.signingKey)))
+    const keys = yield* importKeyPair(Redacted.value(snapshot.signingKey))
     if (keys === undefined)
       return yield* Effect.fail(
         AuthError.make(

@@ -15,7 +15,7 @@ import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as TestCognito from "../../TestCognito.js"
 import type * as TestCognitoSnapshot from "../../TestCognitoSnapshot.js"
-import { makeSigner } from "../jwt.js"
+import { type KeyPair, makeSigner } from "../jwt.js"
 import * as SeededRandom from "../seededRandom.js"
 import type { IdentityPoolState } from "./identityPool.js"
 
@@ -86,8 +86,7 @@ const defaultPolicy: TestCognito.PasswordPolicy = {
   requireSymbols: true
 }
 
-const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
-  Duration.toMillis(Duration.decode(input ?? fallback))
+const millis = (input: Duration.Input | undefined, fallback: Duration.Input) => Duration.toMillis(input ?? fallback)
 
 export const toBase64 = (bytes: Uint8Array) => {
   let binary = ""
@@ -106,7 +105,7 @@ export interface RegisteredClient {
 /** What a pool restored from a snapshot starts from instead of its seed and the process's key. */
 export interface Restored {
   readonly random: SeededRandom.RandomState
-  readonly keys: CryptoKeyPair
+  readonly keys: KeyPair
 }
 
 /** The uuid part of the default identity pool id. */
@@ -143,7 +142,7 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
     }
     const issuer = options.issuer ?? `https://cognito-idp.${region}.amazonaws.com/${config.userPoolId}`
     const keys = restored?.keys
-    const signer = makeSigner(`${config.poolName}-key-1`, keys === undefined ? undefined : () => Promise.resolve(keys))
+    const signer = makeSigner(`${config.poolName}-key-1`, keys === undefined ? undefined : Effect.succeed(keys))
     const random = SeededRandom.fromState(restored?.random ?? SeededRandom.initialState(options.seed ?? 1))
     const withRandom = <A, E>(effect: Effect.Effect<A, E, SecureRandom.SecureRandom>) =>
       Effect.provideService(effect, SecureRandom.SecureRandom, random)
@@ -278,4 +277,4 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
   })
 
 /** The pool's state and shared plumbing. */
-export type State = Effect.Effect.Success<ReturnType<typeof make>>
+export type State = Effect.Success<ReturnType<typeof make>>

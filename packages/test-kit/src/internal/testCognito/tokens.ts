@@ -38,29 +38,25 @@ export const make = (state: State) => {
         auth_time: authTime,
         iat
       }
-      const accessToken = yield* Effect.promise(() =>
-        signer.sign({
-          ...common,
-          client_id: config.clientId,
-          token_use: "access",
-          scope: "aws.cognito.signin.user.admin",
-          exp: iat + Math.floor(validity.access / 1000),
-          jti: crypto.randomUUID(),
-          username: user.username
-        })
-      )
-      const idToken = yield* Effect.promise(() =>
-        signer.sign({
-          ...idTokenAttributes(user.attributes),
-          ...common,
-          "cognito:username": user.username,
-          aud: config.clientId,
-          token_use: "id",
-          exp: iat + Math.floor(validity.id / 1000),
-          jti: crypto.randomUUID()
-        })
-      )
-      return { accessToken: Redacted.make(accessToken), idToken: Redacted.make(idToken), originJti, authTime, at }
+      const accessToken = yield* signer.sign({
+        ...common,
+        client_id: config.clientId,
+        token_use: "access",
+        scope: "aws.cognito.signin.user.admin",
+        exp: iat + Math.floor(validity.access / 1000),
+        jti: crypto.randomUUID(),
+        username: user.username
+      })
+      const idToken = yield* signer.sign({
+        ...idTokenAttributes(user.attributes),
+        ...common,
+        "cognito:username": user.username,
+        aud: config.clientId,
+        token_use: "id",
+        exp: iat + Math.floor(validity.id / 1000),
+        jti: crypto.randomUUID()
+      })
+      return { accessToken, idToken, originJti, authTime, at }
     })
 
   const newRefreshToken = (user: User, originJti: string, authTime: number, at: number) =>
@@ -111,7 +107,7 @@ export const make = (state: State) => {
 
   const validAccessToken = (action: string, token: Secret) =>
     Effect.gen(function* () {
-      const claims = yield* Effect.promise(() => signer.verify(Redacted.value(token)))
+      const claims = yield* signer.verify(Redacted.value(token))
       if (claims === undefined || claims.token_use !== "access" || claims.client_id !== config.clientId)
         return yield* reject(action, "NotAuthorizedException", "Invalid Access Token")
       if (typeof claims.exp !== "number" || (yield* now) >= claims.exp * 1000)
