@@ -114,6 +114,7 @@ const exceptionTable: Readonly<Record<string, Reason>> = {
   UsernameExistsException: "UsernameExists",
   UserNotFoundException: "UserNotFound",
   NotAuthorizedException: "NotAuthorized",
+  UnauthorizedException: "NotAuthorized",
   UserNotConfirmedException: "UserNotConfirmed",
   PasswordResetRequiredException: "PasswordResetRequired",
   CodeMismatchException: "CodeMismatch",

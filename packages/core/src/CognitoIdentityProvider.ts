@@ -168,7 +168,9 @@ const authenticationResult = (
   const expiresIn =
     wire.ExpiresIn === undefined ? Jwt.lifetime(Redacted.value(wire.AccessToken)) : Option.some(wire.ExpiresIn)
   if (Option.isNone(expiresIn))
-    return Result.fail("AuthenticationResult.ExpiresIn is missing and the access token has no exp and iat")
+    return Result.fail(
+      "AuthenticationResult.ExpiresIn is missing and the access token has no exp and iat (times from 1970 to 9999)"
+    )
   return ok({
     accessToken: wire.AccessToken,
     idToken: wire.IdToken,

@@ -28,10 +28,12 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
 import * as AuthError from "./AuthError.js"
 import { challengeNames } from "./IdentityProvider.js"
+import * as SchemaIssues from "./internal/schemaIssues.js"
 import { describeProblem } from "./TokenStore.js"
 
 /**
@@ -77,6 +79,9 @@ export const version = 1
 
 const Stored = Schema.fromJsonString(Schema.Struct({ version: Schema.Literal(version), pendingSignIn: PendingSignIn }))
 
+/** Refuses text nested deeper than the JSON depth bound before parsing it. */
+const decodeStored = SchemaIssues.jsonTextDecoder(Stored)
+
 /** Is the challenge past its expiry at `nowMillis` (epoch milliseconds, from `Clock`)? */
 export const isExpired = (pending: PendingSignIn, nowMillis: number): boolean =>
   nowMillis >= pending.expiresAt.getTime()
@@ -94,17 +99,20 @@ export const toJson = (pending: PendingSignIn): Effect.Effect<string, AuthError.
   )
 
 /**
- * Reads what {@link toJson} wrote. Anything else (not JSON, another version, a missing or
- * malformed field) fails with `InvalidInput`, saying where it is wrong, never what it holds.
+ * Reads what {@link toJson} wrote. Anything else (not JSON, JSON nested deeper than 64
+ * levels, another version, a missing or malformed field) fails with `InvalidInput`, saying
+ * where it is wrong, never what it holds.
  */
 export const fromJson = (text: string): Effect.Effect<PendingSignIn, AuthError.AuthError> =>
-  Schema.decodeUnknownEffect(Stored)(text).pipe(
-    Effect.map((stored) => stored.pendingSignIn),
-    Effect.mapError((error) =>
-      AuthError.make(
-        "InvalidInput",
-        "PendingSignIn.fromJson",
-        `not a saved sign-in (${describeProblem(error)}); sign in again`
-      )
-    )
-  )
+  Effect.suspend(() => {
+    const decoded = decodeStored(text)
+    return Result.isSuccess(decoded)
+      ? Effect.succeed(decoded.success.pendingSignIn)
+      : Effect.fail(
+          AuthError.make(
+            "InvalidInput",
+            "PendingSignIn.fromJson",
+            `not a saved sign-in (${decoded.failure}); sign in again`
+          )
+        )
+  })

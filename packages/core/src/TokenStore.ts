@@ -6,7 +6,8 @@
  * Beside it, under their own keys, a guest's identity id and a federated sign-in.
  * Implementations supply three primitives on strings (`get`, `set`, `remove`) through
  * {@link make}; the core does the coding. A stored value that does not decode (corrupted,
- * an older version, hand-edited) counts as signed out: it is removed and logged, never a
+ * an older version, hand-edited, JSON nested deeper than 64 levels, which is refused
+ * before it is parsed) counts as signed out: it is removed and logged, never a
  * defect. The log says where the value is wrong (paths and kinds of problem), never what
  * it holds: a corrupt value may still hold tokens. A store that fails gives `AuthError`
  * reason `Storage`.
@@ -15,10 +16,10 @@
  */
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as KeyValueStore from "effect/persistence/KeyValueStore"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SchemaIssue from "effect/SchemaIssue"
 import * as AuthConfig from "./AuthConfig.js"
@@ -83,33 +84,12 @@ const StoredFederation = Schema.fromJsonString(
   })
 )
 
-const problemKinds: Readonly<Record<SchemaIssues.Kind, string>> = {
-  Missing: "is missing",
-  Unexpected: "is not expected",
-  NotJson: "is not JSON",
-  Invalid: "is not as expected"
-}
-
 /**
  * What is wrong with a stored value, by path and kind only: never a value, nor the JSON
  * parser's message (it quotes the text it failed on). Whole issues up to about 500
  * characters, then how many more there are.
  */
-export const describeProblem = (error: Schema.SchemaError | SchemaIssue.Issue): string => {
-  const issues = SchemaIssues.problems(error).map(
-    ({ kind, path }) => `${SchemaIssues.showPath(path, "the value")} ${problemKinds[kind]}`
-  )
-  const unique = [...new Set(issues)]
-  const shown: Array<string> = []
-  let length = 0
-  for (const issue of unique) {
-    if (shown.length > 0 && length + issue.length > 500) break
-    shown.push(issue)
-    length += issue.length + 2
-  }
-  const more = unique.length - shown.length
-  return more === 0 ? shown.join("; ") : `${shown.join("; ")}; and ${more} more`
-}
+export const describeProblem: (error: Schema.SchemaError | SchemaIssue.Issue) => string = SchemaIssues.describe
 
 const sessionKeyPattern = /^[A-Za-z0-9_-]{1,128}$/
 
@@ -198,16 +178,13 @@ const record = <A>(
   name: string,
   corrupt: string
 ) => {
-  const decode = Schema.decodeUnknownExit(schema)
+  const decode = SchemaIssues.jsonTextDecoder(schema)
   const encode = Schema.encodeEffect(schema)
   const load = Effect.flatMap(backing.get(key), (stored) => {
     if (Option.isNone(stored)) return Effect.succeed(Option.none<A>())
     const decoded = decode(stored.value)
-    if (Exit.isSuccess(decoded)) return Effect.succeed(Option.some(decoded.value))
-    const problem = Option.match(Exit.findErrorOption(decoded), {
-      onNone: () => "the value is not as expected",
-      onSome: describeProblem
-    })
+    if (Result.isSuccess(decoded)) return Effect.succeed(Option.some(decoded.success))
+    const problem = decoded.failure
     return Effect.logWarning(`effect-cognito: the stored ${corrupt}`).pipe(
       Effect.annotateLogs({ key, problem }),
       Effect.andThen(backing.remove(key)),

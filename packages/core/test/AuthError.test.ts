@@ -18,6 +18,10 @@ describe("AuthError", () => {
     assert.isUndefined(AuthError.reasonFromException("SomethingNewException"))
   })
 
+  it("maps UnauthorizedException (RevokeToken of a token another app client holds) to NotAuthorized", () => {
+    assert.strictEqual(AuthError.reasonFromException("UnauthorizedException"), "NotAuthorized")
+  })
+
   it("maps every reason it names back to an exception Cognito uses", () => {
     for (const reason of AuthError.CognitoReasons) {
       const exception = AuthError.exceptionForReason(reason)

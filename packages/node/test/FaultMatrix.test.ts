@@ -119,14 +119,15 @@ const answer = (shape: string, target: string, body: string, res: ServerResponse
       // "ok": a sign-in answered with fresh tokens, anything else with {}.
       if (target.endsWith(".InitiateAuth")) {
         const iat = Math.floor(Date.now() / 1000)
-        const common = { sub: "sub-1", iat, exp: iat + 3600 }
+        const iss = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Loop1"
+        const common = { sub: "sub-1", iss, iat, exp: iat + 3600 }
         return send(
           200,
           json,
           JSON.stringify({
             AuthenticationResult: {
-              AccessToken: jwt({ ...common, username: "alice" }),
-              IdToken: jwt({ ...common, "cognito:username": "alice" }),
+              AccessToken: jwt({ ...common, token_use: "access", client_id: "loopclient", username: "alice" }),
+              IdToken: jwt({ ...common, token_use: "id", aud: "loopclient", "cognito:username": "alice" }),
               RefreshToken: refreshToken,
               ExpiresIn: 3600,
               TokenType: "Bearer"

@@ -22,6 +22,7 @@ import * as AwsSigning from "../AwsSigning.js"
 import * as ClientAuth from "./clientAuth.js"
 import * as Credentials from "./credentials.js"
 import * as Input from "./input.js"
+import * as Jwt from "./jwt.js"
 import * as Session from "./session.js"
 import * as SignIn from "./signIn.js"
 import * as tags from "./tags.js"
@@ -73,6 +74,7 @@ export const make: Effect.Effect<
     store: yield* tags.tokenStore,
     refresh: refreshWith(client, config.refreshTokenRotation),
     refreshWindow: config.refreshWindow,
+    pool: Jwt.poolOf(config),
     sync: yield* tags.sessionSync
   })
   const signIn = yield* SignIn.make({

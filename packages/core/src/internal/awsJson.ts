@@ -34,7 +34,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as AuthError from "../AuthError.js"
-import { parseJson } from "./encoding.js"
+import { decodeJson, maxJsonDepth } from "./encoding.js"
 import * as SchemaIssues from "./schemaIssues.js"
 import { scrub } from "./scrub.js"
 
@@ -145,8 +145,8 @@ const errorResponse = (
   text: string,
   secrets: ReadonlyArray<string>
 ): AuthError.AuthError => {
-  const body = parseJson(text)
-  const json = Option.getOrUndefined(body)
+  const body = decodeJson(text)
+  const json = Result.getOrUndefined(body)
   const type = headerType ?? stringField(json, "__type", "code")
   const rawMessage = stringField(json, "message", "Message")
   const message = rawMessage === undefined ? undefined : scrub(rawMessage, secrets)
@@ -154,7 +154,11 @@ const errorResponse = (
     return invalidResponse(
       action,
       status,
-      Option.isNone(body) ? "an error whose body is not JSON" : "an error without an exception name"
+      Result.isSuccess(body)
+        ? "an error without an exception name"
+        : body.failure === "TooDeep"
+          ? `an error whose body is nested deeper than ${maxJsonDepth} levels`
+          : "an error whose body is not JSON"
     )
   }
   const exception = AuthError.exceptionName(type)
@@ -176,9 +180,16 @@ const successResponse = <W, I, A>(
   text: string
 ): Result.Result<A, AuthError.AuthError> => {
   // AWS always sends `{}` for actions without output; an empty body means the same.
-  const body = text.trim() === "" ? Option.some({}) : parseJson(text)
-  if (Option.isNone(body)) return Result.fail(invalidResponse(call.action, status, "a body that is not JSON"))
-  const decoded = Schema.decodeUnknownExit(call.response)(body.value)
+  const body = text.trim() === "" ? Result.succeed({}) : decodeJson(text)
+  if (Result.isFailure(body))
+    return Result.fail(
+      invalidResponse(
+        call.action,
+        status,
+        body.failure === "TooDeep" ? `a body nested deeper than ${maxJsonDepth} levels` : "a body that is not JSON"
+      )
+    )
+  const decoded = Schema.decodeUnknownExit(call.response)(body.success)
   if (Exit.isFailure(decoded)) {
     const detail = Option.match(Exit.findErrorOption(decoded), {
       onNone: () => "the body could not be decoded",

@@ -1,11 +1,12 @@
 /**
  * The one place bytes become text and text becomes bytes or values: hex, base64
- * (standard and URL-safe), UTF-8, JSON that never throws, and the payload of a JWT.
+ * (standard and URL-safe), UTF-8, JSON that never throws and is refused past
+ * {@link maxJsonDepth} levels of nesting before it is parsed, and the payload of a JWT.
  * Base64 goes through `effect/encoding`; hex keeps a table-driven codec because SRP
  * converts 3072-bit integers through it on every sign-in.
  *
- * Every decoder here returns `undefined` (or `Option.none`) for input it cannot read;
- * none throws on untrusted input.
+ * Every decoder here returns `undefined` (or `Option.none`, or a `Result` failure saying
+ * why) for input it cannot read; none throws on untrusted input.
  *
  * @internal
  */
@@ -119,14 +120,59 @@ export const fromBase64 = (s: string): Uint8Array<ArrayBuffer> | undefined => {
 // JSON
 // ---------------------------------------------------------------------------
 
-/** `JSON.parse` that never throws: `None` for text that is not JSON. */
-export const parseJson = (text: string): Option.Option<unknown> => {
+/**
+ * How deep arrays and objects may nest in JSON that comes from outside: Cognito's answers,
+ * JWT payloads, a stored session, a saved sign-in. Their shapes nest 3 or 4 levels; a
+ * pre-token-generation trigger's claims a few more. Text nested deeper is refused before
+ * it is parsed, so nothing downstream (a formatter, `JSON.stringify`, a schema) ever
+ * recurses through thousands of levels.
+ */
+export const maxJsonDepth = 64
+
+/**
+ * Whether `text` nests arrays and objects no deeper than `max`: one pass over the
+ * brackets outside strings, without parsing. Malformed text passes when it does not nest
+ * too deeply (the parser refuses it next).
+ */
+export const jsonDepthWithin = (text: string, max: number = maxJsonDepth): boolean => {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (inString) {
+      if (code === 92)
+        i++ // backslash: the next character is escaped
+      else if (code === 34) inString = false
+    } else if (code === 34) inString = true
+    else if (code === 91 || code === 123) {
+      if (++depth > max) return false
+    } else if (code === 93 || code === 125) depth--
+  }
+  return true
+}
+
+/** Why text is not a JSON value: not JSON at all, or nested deeper than {@link maxJsonDepth}. */
+export type JsonProblem = "NotJson" | "TooDeep"
+
+/** What {@link JsonProblem} says, as the end of a sentence ("the value ..."). */
+export const describeJsonProblem = (problem: JsonProblem): string =>
+  problem === "TooDeep" ? `is nested deeper than ${maxJsonDepth} levels` : "is not JSON"
+
+/**
+ * The one JSON decoder of text from outside: never throws, and refuses text nested deeper
+ * than {@link maxJsonDepth} before parsing it.
+ */
+export const decodeJson = (text: string): Result.Result<unknown, JsonProblem> => {
+  if (!jsonDepthWithin(text)) return Result.fail("TooDeep")
   try {
-    return Option.some(JSON.parse(text))
+    return Result.succeed(JSON.parse(text))
   } catch {
-    return Option.none()
+    return Result.fail("NotJson")
   }
 }
+
+/** {@link decodeJson} as an option: `None` for text that is not JSON or nests too deeply. */
+export const parseJson = (text: string): Option.Option<unknown> => Result.getSuccess(decodeJson(text))
 
 /** A JSON object (not an array, not `null`), or `undefined`. */
 export const parseJsonObject = (text: string): Readonly<Record<string, unknown>> | undefined => {
@@ -153,12 +199,21 @@ export const parseStringRecord = (text: string | undefined): Readonly<Record<str
 // JWT
 // ---------------------------------------------------------------------------
 
-/** The payload of a JWT as a record, or `undefined` when it is not a JWT (three segments, JSON object payload). */
-export const jwtPayload = (token: string): Readonly<Record<string, unknown>> | undefined => {
+/** Why a token's payload cannot be read: not a JWT, or a payload nested deeper than {@link maxJsonDepth}. */
+export type JwtProblem = "NotJwt" | "TooDeep"
+
+/** The payload of a JWT as a record (three segments, a JSON object payload), or why there is none. */
+export const decodeJwtPayload = (token: string): Result.Result<Readonly<Record<string, unknown>>, JwtProblem> => {
   const parts = token.split(".")
-  if (parts.length !== 3 || parts[1] === undefined) return undefined
+  if (parts.length !== 3 || parts[1] === undefined) return Result.fail("NotJwt")
   const bytes = fromBase64(parts[1])
-  if (bytes === undefined) return undefined
-  const json = fromUtf8(bytes)
-  return json === undefined ? undefined : parseJsonObject(json)
+  const json = bytes === undefined ? undefined : fromUtf8(bytes)
+  if (json === undefined) return Result.fail("NotJwt")
+  const value = decodeJson(json)
+  if (Result.isFailure(value)) return Result.fail(value.failure === "TooDeep" ? "TooDeep" : "NotJwt")
+  return Predicate.isObject(value.success) ? Result.succeed(value.success) : Result.fail("NotJwt")
 }
+
+/** The payload of a JWT as a record, or `undefined` when it is not a JWT (three segments, JSON object payload). */
+export const jwtPayload = (token: string): Readonly<Record<string, unknown>> | undefined =>
+  Result.getOrUndefined(decodeJwtPayload(token))

@@ -6,8 +6,12 @@
  *
  * @internal
  */
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SchemaIssue from "effect/SchemaIssue"
+import * as Encoding from "./encoding.js"
 
 /** What is wrong at a path. */
 export type Kind = "Missing" | "Unexpected" | "NotJson" | "Invalid"
@@ -61,3 +65,48 @@ export const problems = (issue: SchemaIssue.Issue | Schema.SchemaError): Readonl
 /** A path as `a.b.0`, or `whole` for the value itself. */
 export const showPath = (path: ReadonlyArray<PropertyKey>, whole: string): string =>
   path.length === 0 ? whole : path.map(String).join(".")
+
+const problemKinds: Readonly<Record<Kind, string>> = {
+  Missing: "is missing",
+  Unexpected: "is not expected",
+  NotJson: "is not JSON",
+  Invalid: "is not as expected"
+}
+
+/**
+ * What is wrong with a stored value, by path and kind only: never a value, nor the JSON
+ * parser's message (it quotes the text it failed on). Whole issues up to about 500
+ * characters, then how many more there are.
+ */
+export const describe = (error: Schema.SchemaError | SchemaIssue.Issue): string => {
+  const issues = problems(error).map(({ kind, path }) => `${showPath(path, "the value")} ${problemKinds[kind]}`)
+  const unique = [...new Set(issues)]
+  const shown: Array<string> = []
+  let length = 0
+  for (const issue of unique) {
+    if (shown.length > 0 && length + issue.length > 500) break
+    shown.push(issue)
+    length += issue.length + 2
+  }
+  const more = unique.length - shown.length
+  return more === 0 ? shown.join("; ") : `${shown.join("; ")}; and ${more} more`
+}
+
+/**
+ * A decoder of JSON text from outside (a stored session, a saved sign-in) through a
+ * `Schema.fromJsonString` codec. Text nested deeper than {@link Encoding.maxJsonDepth} is
+ * refused before it is parsed; the failure is {@link describe}'s sentence, by path and
+ * kind, never the value.
+ */
+export const jsonTextDecoder = <A>(schema: Schema.Codec<A, string>): ((text: unknown) => Result.Result<A, string>) => {
+  const decode = Schema.decodeUnknownExit(schema)
+  return (text) => {
+    if (typeof text === "string" && !Encoding.jsonDepthWithin(text))
+      return Result.fail(`the value ${Encoding.describeJsonProblem("TooDeep")}`)
+    const decoded = decode(text)
+    if (Exit.isSuccess(decoded)) return Result.succeed(decoded.value)
+    return Result.fail(
+      Option.match(Exit.findErrorOption(decoded), { onNone: () => "the value is not as expected", onSome: describe })
+    )
+  }
+}

@@ -55,6 +55,7 @@ import {
   restoreAtStart,
   stateAfter
 } from "./sessionRules.js"
+import type * as Jwt from "./jwt.js"
 import * as Refresh from "./sessionRefresh.js"
 import { inProcess } from "./sessionSync.js"
 
@@ -106,6 +107,12 @@ export interface Options {
     session: TokenStore.Session
   ) => Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError>
   readonly refreshWindow: Duration.Duration
+  /**
+   * The user pool and app client whose tokens a sign-in or a refresh must bring (`iss`,
+   * `aud`, `client_id`, `token_use`); unchecked when absent. Both tokens naming one user,
+   * and a refresh keeping the session's user, are checked always.
+   */
+  readonly pool?: Jwt.Pool | undefined
   /** The lock and events shared with other contexts of the store; the in-process no-op when absent. */
   readonly sync?: SessionSync.SessionSync.Service | undefined
 }
@@ -180,7 +187,12 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
           return yield* Effect.fail(
             AuthError.make("InvalidResponse", method, "Cognito returned no refresh token on sign-in")
           )
-        const next = yield* received(result, { username: fallbackUsername, refreshToken: result.refreshToken }, method)
+        const next = yield* received(
+          result,
+          { username: fallbackUsername, refreshToken: result.refreshToken },
+          method,
+          { pool: options.pool }
+        )
         yield* sync.withLock(commit(next, undefined))
         yield* setState("SignedIn")
         yield* sync.publish({ _tag: "SignedIn" })
@@ -218,6 +230,7 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
       scope,
       request: options.refresh,
       windowMillis,
+      pool: options.pool,
       current,
       epoch,
       lock,

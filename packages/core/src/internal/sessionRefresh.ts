@@ -21,6 +21,7 @@ import * as AuthError from "../AuthError.js"
 import type * as IdentityProvider from "../IdentityProvider.js"
 import type * as SessionSync from "../SessionSync.js"
 import type * as TokenStore from "../TokenStore.js"
+import type * as Jwt from "./jwt.js"
 import {
   backgroundRetryMillis,
   type Current,
@@ -43,6 +44,8 @@ export interface Cell {
     session: TokenStore.Session
   ) => Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError>
   readonly windowMillis: number
+  /** The user pool and app client refreshed tokens must name; unchecked when absent. */
+  readonly pool: Jwt.Pool | undefined
   /** The current session; written only under `lock`. */
   readonly current: { value: Option.Option<Current> }
   /** Bumped by every sign-in and sign-out. */
@@ -59,7 +62,8 @@ export interface Cell {
 /** The refresh of one session service: `refresh` waits for the shared refresh, `revalidate` starts it in the background. */
 export const make = (cell: Cell) =>
   Effect.map(Ref.make(Option.none<Deferred.Deferred<Auth.Tokens, AuthError.AuthError>>()), (inflight) => {
-    const { background, current, epoch, forgetSince, commit, lock, request, scope, store, sync, windowMillis } = cell
+    const { background, current, epoch, forgetSince, commit, lock, pool, request, scope, store, sync, windowMillis } =
+      cell
 
     /** After a refresh that brought no tokens, no background refresh for {@link backgroundRetryMillis}. */
     const holdBackground = Effect.map(Clock.currentTimeMillis, (now) => {
@@ -98,7 +102,10 @@ export const make = (cell: Cell) =>
           })
         )
         if (result === undefined) return at.tokens
-        const next = yield* received(result, session, "getTokens")
+        const next = yield* received(result, session, "getTokens", {
+          pool,
+          user: { sub: at.tokens.sub, username: session.username }
+        })
         if (!(yield* commit(next, seen)))
           return yield* fail("NotSignedIn", "the user signed out while the tokens refreshed")
         yield* sync.publish({ _tag: "Refreshed" })

@@ -93,7 +93,7 @@ export const sessionOf = (
 ): Current => {
   const { access, id } = claims
   const session = new TokenStore.Session({
-    username: access.username ?? id["cognito:username"] ?? previous.username,
+    username: Jwt.usernameOf(claims) ?? previous.username,
     idToken: result.idToken,
     accessToken: result.accessToken,
     refreshToken: result.refreshToken ?? previous.refreshToken,
@@ -130,22 +130,50 @@ export const claimsOf = (tokens: { readonly accessToken: Secret; readonly idToke
     id: Jwt.claims(tokens.idToken, "id token", method)
   })
 
+/** What tokens that just arrived must name, beyond one user in both tokens. */
+export interface Expected {
+  /** The user pool and app client (no check of `iss`, `aud`, `client_id`, `token_use` without). */
+  readonly pool?: Jwt.Pool | undefined
+  /** The user a refresh must keep: the session's `sub` and username. */
+  readonly user?: { readonly sub: string; readonly username: string } | undefined
+}
+
 /**
  * The current session of tokens that just arrived, measured against `Clock`. Tokens are
  * judged by the server's clock (the skew measured from their `iat`), so tokens from a
  * server whose clock is far from the device's are neither expired nor refreshed early.
- * Tokens that expire no later than they were issued are refused (`InvalidResponse`).
+ * Refused with `InvalidResponse`: times out of range, tokens that expire no later than
+ * they were issued, an id and an access token of different users, tokens of another pool
+ * or app client (with `expected.pool`), and a refresh that names another user than the
+ * session's (`expected.user`).
  */
 export const received = (
   result: IdentityProvider.AuthenticationResult,
   previous: { readonly username: string; readonly refreshToken: Secret; readonly identityId?: string | undefined },
-  method: string
+  method: string,
+  expected: Expected = {}
 ) =>
-  Effect.flatMap(claimsOf(result, method), (claims) =>
-    claims.access.exp <= claims.access.iat || claims.id.exp <= claims.id.iat
-      ? Effect.fail(AuthError.make("InvalidResponse", method, "the tokens expire no later than they were issued"))
-      : Effect.map(Clock.currentTimeMillis, (now) => sessionOf(result, previous, claims, now))
-  )
+  Effect.gen(function* () {
+    const claims = yield* claimsOf(result, method)
+    if (claims.access.exp <= claims.access.iat || claims.id.exp <= claims.id.iat)
+      return yield* Effect.fail(
+        AuthError.make("InvalidResponse", method, "the tokens expire no later than they were issued")
+      )
+    yield* Jwt.checkPair(claims, expected.pool, method)
+    const user = expected.user
+    if (user !== undefined) {
+      const username = Jwt.usernameOf(claims)
+      if (claims.access.sub !== user.sub || (username !== undefined && username !== user.username))
+        return yield* Effect.fail(
+          AuthError.make(
+            "InvalidResponse",
+            method,
+            `the refreshed tokens name another user than the session's (${claims.access.sub !== user.sub ? "sub" : "username"}); the session is kept`
+          )
+        )
+    }
+    return sessionOf(result, previous, claims, yield* Clock.currentTimeMillis)
+  })
 
 /** The stored session, decoded; an unreadable one is cleared and treated as signed out. */
 export const restore = (store: TokenStore.TokenStore.Service) =>
