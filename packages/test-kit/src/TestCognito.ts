@@ -57,6 +57,14 @@ export declare namespace TestCognito {
     readonly requests: Effect.Effect<ReadonlyArray<models.Request>>
     /** How many requests of an action (or of all actions) were served. */
     readonly requestCount: (action?: models.Action) => Effect.Effect<number>
+    /**
+     * How many challenge sessions the pool holds: SRP starts waiting for their
+     * PASSWORD_VERIFIER answer, and MFA, new-password, custom and MFA-setup challenges.
+     * A session lives as long as Cognito's (3 minutes, or `sessionValidity`); the pool
+     * prunes expired ones when it serves its next request, so abandoned sign-ins do not
+     * keep memory.
+     */
+    readonly pendingSessions: Effect.Effect<number>
     /** Makes the next `times` calls of `action` fail with `fault`. */
     readonly failNext: (action: models.Action, fault: models.Fault, times?: number) => Effect.Effect<void>
     /**

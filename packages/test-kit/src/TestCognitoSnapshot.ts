@@ -131,6 +131,8 @@ export const Pool = Schema.Struct({
   mfa: Schema.Literals(["OFF", "OPTIONAL", "ON"]),
   mfaTypes: Schema.Array(MfaType),
   requiredAttributes: Schema.Array(Schema.String),
+  /** The custom attributes the pool's schema declares; absent: any is taken (`TestCognito.Options.customAttributes`). */
+  customAttributes: Schema.optional(Schema.Array(Schema.String)),
   attributesRequireVerificationBeforeUpdate: Schema.optional(Schema.Array(Schema.Literals(["email", "phone_number"]))),
   validity: Schema.Struct({
     ...TokenValidity.fields,

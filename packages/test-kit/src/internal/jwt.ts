@@ -1,8 +1,9 @@
 /**
  * RS256 JWTs signed with a key generated in memory, as Cognito signs its tokens, over
- * `effect/jose`. The key can be exported and imported (a private JWK), so a pool restored
- * from a snapshot keeps verifying the tokens it issued before; tokens of another pool are
- * verified by that pool's published JWKS.
+ * `effect/jose`: one key pair per pool, generated on the pool's first use. The key can be
+ * exported and imported (a private JWK), so a pool restored from a snapshot keeps
+ * verifying the tokens it issued before; tokens of another pool are verified by that
+ * pool's published JWKS.
  */
 import * as SecureRandom from "effect/crypto/SecureRandom"
 import * as Signature from "effect/crypto/Signature"
@@ -100,18 +101,22 @@ const importPair = (jwk: Jwk.PrivateJwk) =>
   })
 
 /**
- * One RSA key per process: generating 2048-bit keys is slow, and tests build many pools.
- * Generated (and cached) on first use.
+ * A new RS256 key pair (2048 bits, as Cognito's). One costs 50 to 300 ms of CPU, so a
+ * pool generates its own on first use only.
  */
-export const processKeyPair: Effect.Effect<KeyPair> = Effect.runSync(
-  Effect.cached(
-    withSignature(
-      Effect.flatMap(Jwk.generateKeyPair({ algorithm, modulusLength: 2048 }), (pair) =>
-        importPair(Redacted.value(pair.privateKey))
-      )
-    ).pipe(Effect.orDie)
+const generateKeyPair: Effect.Effect<KeyPair> = withSignature(
+  Effect.flatMap(Jwk.generateKeyPair({ algorithm, modulusLength: 2048 }), (pair) =>
+    importPair(Redacted.value(pair.privateKey))
   )
-)
+).pipe(Effect.orDie)
+
+/**
+ * A key pair of its own, generated on first use (signing a token, publishing the JWKS or
+ * exporting the key for a snapshot) and the same on every use after: one per pool, so a
+ * token of one pool never verifies with another's key, and a pool that signs nothing
+ * costs no key generation.
+ */
+export const lazyKeyPair = (): Effect.Effect<KeyPair> => Effect.runSync(Effect.cached(generateKeyPair))
 
 const decodeClaims = Schema.decodeUnknownOption(Schema.fromJsonString(Schema.JsonObject))
 const utf8 = new TextDecoder("utf-8", { fatal: true })
@@ -136,8 +141,8 @@ const orUndefined = <E, R>(
     Effect.orElseSucceed(() => undefined)
   )
 
-/** A signer with the key id `kid`, over `keys` (default the process's key pair). */
-export const makeSigner = (kid: string, keys: Effect.Effect<KeyPair> = processKeyPair): Signer => {
+/** A signer with the key id `kid`, over `keys` (default a key pair of its own, generated on first use). */
+export const makeSigner = (kid: string, keys: Effect.Effect<KeyPair> = lazyKeyPair()): Signer => {
   const jwks = Effect.runSync(
     Effect.cached(
       Effect.flatMap(keys, ({ publicKey }) => Jwk.exportPublic(publicKey)).pipe(

@@ -213,6 +213,10 @@ export const make = (state: State.State) => {
         seed: ++state.seed,
         mfa: settings.MfaConfiguration ?? "OFF",
         requiredAttributes: (settings.Schema ?? []).filter((a) => a.Required === true).map((a) => a.Name),
+        // A pool with a Schema accepts only the custom attributes it declares, as Cognito does.
+        ...(settings.Schema === undefined
+          ? {}
+          : { customAttributes: settings.Schema.filter((a) => !standardSchema.includes(a.Name)).map((a) => a.Name) }),
         attributesRequireVerificationBeforeUpdate: waiting,
         passwordPolicy: {
           ...(policy?.MinimumLength === undefined ? {} : { minimumLength: policy.MinimumLength }),

@@ -35,9 +35,11 @@ export const make = (
   tokens: Tokens,
   challenges: Challenges
 ): Pick<IdentityProvider.IdentityProvider.Service, AccountActions> => {
-  const { options, validity, users, refreshTokens, revokedOrigins, signer, now, serve, reject } = state
+  const { options, config, validity, users, refreshTokens, revokedOrigins, signer, now, serve, reject } = state
   const {
     addUser,
+    usernameTaken,
+    usernameExists,
     checkSecretHash,
     checkUsername,
     requestingUser,
@@ -56,8 +58,7 @@ export const make = (
         Effect.gen(function* () {
           yield* checkUsername("SignUp", request.username)
           yield* checkSecretHash("SignUp", request.username, request.secretHash)
-          if (users.has(request.username))
-            return yield* reject("SignUp", "UsernameExistsException", "User already exists")
+          if (usernameTaken(request.username)) return yield* usernameExists("SignUp")
           yield* checkAttributes("SignUp", request.userAttributes)
           for (const name of options.requiredAttributes ?? [])
             if (request.userAttributes[name] === undefined)
@@ -68,6 +69,7 @@ export const make = (
               )
           yield* checkPolicy("SignUp", request.password)
           const user = yield* addUser(
+            "SignUp",
             request.username,
             request.password,
             request.userAttributes,
@@ -150,6 +152,13 @@ export const make = (
               )
             return
           }
+          // RFC 7009 §2.1, as Cognito does it: only the client the token was issued to may revoke it.
+          if (record.clientId !== config.clientId)
+            return yield* reject(
+              "RevokeToken",
+              "UnauthorizedException",
+              `The token was not issued to client ${config.clientId}`
+            )
           record.revoked = true
           revokedOrigins.add(record.originJti)
         })

@@ -34,8 +34,9 @@ export const make = (
   | "listUsers"
   | "snapshot"
 > => {
-  const { config, issuer, signer, users, outbox, requests, faults, clock, random, now, reject, findUser } = state
-  const { checkAttributes, addUser, setPassword } = policy
+  const { config, issuer, signer, users, sessions, outbox, requests, faults, clock, random, now, reject, findUser } =
+    state
+  const { checkAttributes, addUser, usernameTaken, usernameExists, setPassword } = policy
   const { enableTotp } = challenges
   const admin = (username: string) => findUser("Admin", username)
   /** A temporary password that meets the pool's policy: one of each class, then letters and digits. */
@@ -115,6 +116,7 @@ export const make = (
     requests: Effect.sync(() => [...requests]),
     requestCount: (action) =>
       Effect.sync(() => (action === undefined ? requests.length : requests.filter((r) => r.action === action).length)),
+    pendingSessions: Effect.sync(() => sessions.size),
     failNext: (action, fault, times = 1) =>
       Effect.sync(() => {
         const queue = faults.get(action) ?? []
@@ -129,12 +131,12 @@ export const make = (
       Effect.gen(function* () {
         const action = "AdminCreateUser"
         if (input.messageAction === "RESEND") return yield* resendInvitation(input)
-        if (users.has(input.username))
-          return yield* reject(action, "UsernameExistsException", "User account already exists")
+        if (usernameTaken(input.username)) return yield* usernameExists(action)
         const attributes = input.userAttributes ?? {}
         yield* checkAttributes(action, attributes)
         const temporaryPassword = input.temporaryPassword ?? (yield* generatePassword)
         const user = yield* addUser(
+          action,
           input.username,
           temporaryPassword,
           {

@@ -65,7 +65,7 @@ export const make = (
                 "InvalidParameterException",
                 `Cannot modify ${name}: it is set by Cognito or an administrator`
               )
-          yield* checkAttributes("UpdateUserAttributes", request.userAttributes)
+          yield* checkAttributes("UpdateUserAttributes", request.userAttributes, user.attributes)
           const changed: Array<Verifiable> = []
           for (const [name, value] of Object.entries(request.userAttributes)) {
             if (!isVerifiable(name)) user.attributes[name] = value

@@ -63,6 +63,15 @@ export interface Options {
   /** Attributes the pool's schema requires at sign-up. Default none. */
   readonly requiredAttributes?: ReadonlyArray<string> | undefined
   /**
+   * The custom attributes of the pool's schema, with or without their `custom:` prefix
+   * (`["badge"]` declares `custom:badge`), as CreateUserPool's `Schema` declares them: a
+   * `custom:` attribute outside them is refused with `InvalidParameterException`, as
+   * Cognito refuses what its schema does not declare. Default: no schema is checked, and
+   * any `custom:` attribute is taken, up to 50 per user (Cognito's limit of custom
+   * attributes in a schema).
+   */
+  readonly customAttributes?: ReadonlyArray<string> | undefined
+  /**
    * Cognito's `AttributesRequireVerificationBeforeUpdate`: a user's change of these keeps
    * the old (verified) value until the code sent to the new one confirms it. Default none:
    * a change applies at once, unverified.

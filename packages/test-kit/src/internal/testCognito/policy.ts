@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import type * as AuthError from "@effect-cognito/core/AuthError"
 import * as UserInput from "@effect-cognito/core/UserInput"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -37,6 +38,20 @@ const standardAttributes = new Set([
   "zoneinfo"
 ])
 
+/** Cognito's limits: an attribute value's length, and the custom attributes of a schema. */
+const maxAttributeLength = 2048
+const maxCustomAttributes = 50
+
+const emailFormat = /^[^@\s]+@[^@\s]+$/
+const phoneFormat = /^\+\d{4,15}$/
+
+/** More than `max` characters (code points)? A huge string's UTF-16 length decides without counting. */
+const longerThan = (value: string, max: number) =>
+  value.length > 2 * max || (value.length > max && Array.from(value).length > max)
+
+/** A custom attribute's full name: a schema may name it with or without its `custom:` prefix. */
+const customName = (name: string) => (name.startsWith("custom:") ? name : `custom:${name}`)
+
 /** SECRET_HASH, computed here independently of the client's implementation. */
 const expectedSecretHash = async (secret: string, username: string, clientId: string) => {
   const encoder = new TextEncoder()
@@ -48,7 +63,7 @@ const expectedSecretHash = async (secret: string, username: string, clientId: st
 
 /** The checks of one pool. */
 export const make = (state: State) => {
-  const { options, config, policy, users, uuid, reject, findUser, withRandom } = state
+  const { options, config, policy, users, reservedUsernames, uuid, reject, findUser, withRandom } = state
   const checkSecretHash = (action: string, username: string, given: Secret | undefined) =>
     Effect.gen(function* () {
       const clientSecret = options.clientSecret
@@ -115,18 +130,60 @@ export const make = (state: State) => {
       : reject(action, "InvalidPasswordException", `Password did not conform with policy: ${problems[0]}`)
   }
 
-  const checkAttributes = (action: string, attributes: Readonly<Record<string, string>>) => {
+  /** The `custom:` attributes of the pool's schema; `undefined`: the pool declares none and takes any. */
+  const declaredCustom =
+    options.customAttributes === undefined ? undefined : new Set(options.customAttributes.map(customName))
+
+  const invalidAttribute = (action: string, name: string, problem: string) =>
+    reject(action, "InvalidParameterException", `Attributes did not conform to the schema: ${name}: ${problem}`)
+
+  /**
+   * User attributes as Cognito checks them: names of 1 to 32 visible characters, standard
+   * or `custom:` ones the schema declares (any, when it declares none, up to 50 per user,
+   * Cognito's limit of custom attributes in a schema), values of at most 2048 characters
+   * without control characters other than tab and line breaks (the client's own
+   * `UserInput` rules, so a terminal escape never gets stored), and `email` and
+   * `phone_number` in their formats. `current` are the attributes the user already has.
+   * A message names the attribute (once its name is valid), never the value.
+   */
+  const checkAttributes = (
+    action: string,
+    attributes: Readonly<Record<string, string>>,
+    current: Readonly<Record<string, string>> = {}
+  ) => {
     for (const [name, value] of Object.entries(attributes)) {
-      if (!name.startsWith("custom:") && !standardAttributes.has(name))
+      if (Result.isFailure(UserInput.attributeName(action, name)))
         return reject(
           action,
           "InvalidParameterException",
-          `Attributes did not conform to the schema: ${name}: Attribute does not exist in the schema.`
+          "1 validation error detected: Value at 'userAttributes.member.name' failed to satisfy constraint: Member must have length between 1 and 32 and satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"
         )
-      if (name === "email" && !/^[^@\s]+@[^@\s]+$/.test(value))
-        return reject(action, "InvalidParameterException", "Invalid email address format.")
-      if (name === "phone_number" && !/^\+\d{4,15}$/.test(value))
-        return reject(action, "InvalidParameterException", "Invalid phone number format.")
+      const custom = name.startsWith("custom:")
+      if ((!custom && !standardAttributes.has(name)) || (custom && declaredCustom?.has(name) === false))
+        return invalidAttribute(action, name, "Attribute does not exist in the schema.")
+      if (Result.isFailure(UserInput.attributeValue(action, value)))
+        return invalidAttribute(
+          action,
+          name,
+          longerThan(value, maxAttributeLength)
+            ? `Value must have length less than or equal to ${maxAttributeLength}.`
+            : "Value must not hold control characters."
+        )
+      if (name === "email" && !emailFormat.test(value))
+        return invalidAttribute(action, name, "Invalid email address format.")
+      if (name === "phone_number" && !phoneFormat.test(value))
+        return invalidAttribute(action, name, "Invalid phone number format.")
+    }
+    if (declaredCustom === undefined) {
+      const customs = new Set(
+        [...Object.keys(current), ...Object.keys(attributes)].filter((n) => n.startsWith("custom:"))
+      )
+      if (customs.size > maxCustomAttributes)
+        return reject(
+          action,
+          "InvalidParameterException",
+          `Attributes did not conform to the schema: a user holds at most ${maxCustomAttributes} custom attributes`
+        )
     }
     return Effect.void
   }
@@ -143,38 +200,67 @@ export const make = (state: State) => {
       verifier: user.verifier
     })
 
-  /** Stores a new user with a password and a fresh `sub`. */
+  /** Is the name a user's, or claimed by a sign-up (or admin creation) in progress? */
+  const usernameTaken = (username: string) => users.has(username) || reservedUsernames.has(username)
+
+  /** Cognito's answer to a name that is taken, as each action words it. */
+  const usernameExists = (action: string) =>
+    reject(
+      action,
+      "UsernameExistsException",
+      action === "SignUp" ? "User already exists" : "User account already exists"
+    )
+
+  /**
+   * Stores a new user with a password and a fresh `sub`. The name is checked and claimed
+   * in one step before the first await, and released when the user is stored (or the
+   * creation fails), so of concurrent creations of one name exactly one succeeds and the
+   * others fail with `UsernameExistsException`, as Cognito's.
+   */
   const addUser = (
+    action: string,
     username: string,
     password: Secret,
     attributes: Readonly<Record<string, string>>,
     status: TestCognito.UserStatus
-  ) =>
-    Effect.gen(function* () {
-      const { salt, verifier } = yield* setPassword(username, password)
-      const sub = yield* uuid
-      const user: User = {
-        username,
-        sub,
-        attributes: { ...attributes, sub },
-        status,
-        enabled: true,
-        salt,
-        verifier,
-        mfa: { sms: false, totp: false, email: false, preferred: undefined },
-        totpSecret: undefined,
-        pendingTotpSecret: undefined,
-        failedSignIns: 0,
-        codes: {},
-        pendingAttributes: {},
-        temporaryPasswordExpiresAt: undefined
-      }
-      users.set(username, user)
-      return user
+  ): Effect.Effect<User, AuthError.AuthError> =>
+    Effect.suspend(() => {
+      if (usernameTaken(username)) return usernameExists(action)
+      reservedUsernames.add(username)
+      return Effect.gen(function* () {
+        const { salt, verifier } = yield* setPassword(username, password)
+        const sub = yield* uuid
+        const user: User = {
+          username,
+          sub,
+          attributes: { ...attributes, sub },
+          status,
+          enabled: true,
+          salt,
+          verifier,
+          mfa: { sms: false, totp: false, email: false, preferred: undefined },
+          totpSecret: undefined,
+          pendingTotpSecret: undefined,
+          failedSignIns: 0,
+          codes: {},
+          pendingAttributes: {},
+          temporaryPasswordExpiresAt: undefined
+        }
+        users.set(username, user)
+        return user
+      }).pipe(
+        Effect.ensuring(
+          Effect.sync(() => {
+            reservedUsernames.delete(username)
+          })
+        )
+      )
     })
 
   return {
     addUser,
+    usernameTaken,
+    usernameExists,
     checkSecretHash,
     checkUsername,
     requestingUser,

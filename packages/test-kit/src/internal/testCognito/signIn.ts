@@ -168,7 +168,7 @@ export const make = (
               const attributes: Record<string, string> = {}
               for (const [name, value] of Object.entries(responses))
                 if (name.startsWith("userAttributes.")) attributes[name.slice(15)] = Redacted.value(value)
-              yield* checkAttributes(action, attributes)
+              yield* checkAttributes(action, attributes, user.attributes)
               const merged = { ...user.attributes, ...attributes }
               for (const name of options.requiredAttributes ?? [])
                 if (merged[name] === undefined)

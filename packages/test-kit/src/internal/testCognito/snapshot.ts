@@ -119,6 +119,7 @@ const optionsFrom = (snapshot: Snapshot, options: TestCognito.Options): TestCogn
     mfa: pool.mfa,
     mfaTypes: pool.mfaTypes,
     requiredAttributes: pool.requiredAttributes,
+    customAttributes: pool.customAttributes,
     attributesRequireVerificationBeforeUpdate: pool.attributesRequireVerificationBeforeUpdate,
     tokenValidity: {
       accessToken: pool.validity.access,

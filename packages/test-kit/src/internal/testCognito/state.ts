@@ -102,7 +102,7 @@ export interface RegisteredClient {
   readonly validity: { readonly access: number; readonly id: number; readonly refresh: number }
 }
 
-/** What a pool restored from a snapshot starts from instead of its seed and the process's key. */
+/** What a pool restored from a snapshot starts from instead of its seed and a new signing key. */
 export interface Restored {
   readonly random: SeededRandom.RandomState
   readonly keys: KeyPair
@@ -111,7 +111,10 @@ export interface Restored {
 /** The uuid part of the default identity pool id. */
 export const defaultIdentityPoolUuid = "0e5b7f4a-3c1d-4e2f-9a8b-7c6d5e4f3a2b"
 
-/** Builds the empty pool: seeded by the options, or continuing a snapshot's randomness and key. */
+/**
+ * Builds the empty pool: seeded by the options, with a signing key of its own (generated
+ * on first use), or continuing a snapshot's randomness and key.
+ */
 export const make = (options: TestCognito.Options, restored?: Restored) =>
   Effect.gen(function* () {
     const region = options.region ?? "us-east-1"
@@ -148,6 +151,11 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
       Effect.provideService(effect, SecureRandom.SecureRandom, random)
 
     const users = new Map<string, User>()
+    /**
+     * Usernames a sign-up or admin creation has claimed and not yet stored: the existence
+     * check and the claim happen in one step, so two requests for one name cannot both pass.
+     */
+    const reservedUsernames = new Set<string>()
     const sessions = new Map<string, ChallengeSession>()
     const refreshTokens = new Map<string, RefreshToken>()
     const revokedOrigins = new Set<string>()
@@ -170,6 +178,7 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
       mfa: poolMfa,
       mfaTypes: poolMfaTypes,
       requiredAttributes: options.requiredAttributes ?? [],
+      ...(options.customAttributes === undefined ? {} : { customAttributes: options.customAttributes }),
       ...(options.attributesRequireVerificationBeforeUpdate === undefined ||
       options.attributesRequireVerificationBeforeUpdate.length === 0
         ? {}
@@ -210,12 +219,26 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
     const reject = (action: string, exception: string, message: string) =>
       Effect.fail(error(action, exception, message))
 
-    /** Logs the request, then serves it unless a fault was injected. */
+    /**
+     * Drops the challenge sessions that expired by `at`. Sessions are kept in the order
+     * they were made and all live `validity.session`, so the expired ones come first: the
+     * scan stops at the first live one, and costs nothing per request beyond what it frees.
+     */
+    const pruneSessions = (at: number) => {
+      for (const [key, session] of sessions) {
+        if (session.expiresAt > at) break
+        sessions.delete(key)
+      }
+    }
+
+    /** Logs the request and prunes expired sessions, then serves it unless a fault was injected. */
     const serve =
       (action: Action) =>
       <A>(body: Effect.Effect<A, AuthError.AuthError>): Effect.Effect<A, AuthError.AuthError> =>
         Effect.gen(function* () {
-          requests.push({ action, at: yield* now })
+          const at = yield* now
+          requests.push({ action, at })
+          pruneSessions(at)
           const queued = faults.get(action)
           const fault = queued?.shift()
           if (fault !== undefined) {
@@ -255,6 +278,7 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
       random,
       withRandom,
       users,
+      reservedUsernames,
       sessions,
       refreshTokens,
       revokedOrigins,
