@@ -2,6 +2,8 @@
  * Serves the demo page against a local Cognito, both on loopback: `npm run demo:browser`
  * (optionally `-- --port 8080`). Prints the page's URL and every code the local Cognito
  * "sends"; users who sign up with a phone number get SMS MFA, so the sign-in asks for a code.
+ * The page server starts first: the local Cognito answers the page's origin (as
+ * 127.0.0.1 and as localhost) and no other.
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -21,25 +23,10 @@ export interface Demo {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
-/** Starts the local Cognito and the page server; `onCode` hears each delivered code. */
+/** Starts the page server and the local Cognito that answers it; `onCode` hears each delivered code. */
 export const start = async (
   options: { readonly port?: number; readonly onCode?: (username: string, purpose: string, code: string) => void } = {}
 ): Promise<Demo> => {
-  let local: LocalCognito.LocalCognito.Service | undefined
-  const runtime = ManagedRuntime.make(
-    LocalCognito.layer({
-      onDelivery: ({ userPoolId, message }) =>
-        Effect.gen(function* () {
-          options.onCode?.(message.username, message.purpose, Redacted.value(message.code))
-          if (message.purpose === "SignUp" && local !== undefined) {
-            const pool = yield* local.pool(userPoolId)
-            const user = yield* pool.adminGetUser(message.username)
-            if (user.attributes.phone_number !== undefined) yield* pool.adminSetUserMfa(message.username, { sms: true })
-          }
-        }).pipe(Effect.orDie)
-    })
-  )
-  local = await runtime.runPromise(LocalCognito.LocalCognito)
   const built = await esbuild.build({
     entryPoints: [here("./app.ts")],
     bundle: true,
@@ -52,7 +39,7 @@ export const start = async (
   })
   const app = built.outputFiles[0]!.text
   const html = await readFile(here("./index.html"), "utf8")
-  const config = `window.demoConfig = ${JSON.stringify(local.config)}`
+  let config = ""
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname
     const js = { "content-type": "text/javascript", "cache-control": "no-store" }
@@ -66,12 +53,40 @@ export const start = async (
     server.listen(options.port ?? 0, "127.0.0.1", resolve)
   })
   const { port } = server.address() as AddressInfo
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+  let local: LocalCognito.LocalCognito.Service | undefined
+  const runtime = ManagedRuntime.make(
+    LocalCognito.layer({
+      // The page's origin, whichever loopback name the browser uses for it.
+      allowedOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
+      onDelivery: ({ userPoolId, message }) =>
+        Effect.gen(function* () {
+          options.onCode?.(message.username, message.purpose, Redacted.value(message.code))
+          if (message.purpose === "SignUp" && local !== undefined) {
+            const pool = yield* local.pool(userPoolId)
+            const user = yield* pool.adminGetUser(message.username)
+            if (user.attributes.phone_number !== undefined) yield* pool.adminSetUserMfa(message.username, { sms: true })
+          }
+        }).pipe(Effect.orDie)
+    })
+  )
+  try {
+    local = await runtime.runPromise(LocalCognito.LocalCognito)
+  } catch (error) {
+    await closeServer()
+    await runtime.dispose()
+    throw error
+  }
+  config = `window.demoConfig = ${JSON.stringify(local.config)}`
   return {
     url: `http://127.0.0.1:${port}/`,
     local,
     close: async () => {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await closeServer()
       await runtime.dispose()
     }
   }
@@ -82,7 +97,9 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const port = index === -1 ? 0 : Number(process.argv[index + 1])
   const demo = await start({
     port,
-    onCode: (username, purpose, code) => process.stdout.write(`code for ${username} (${purpose}): ${code}\n`)
+    // JSON-quoted, control characters escaped: a username is what the page's user typed.
+    onCode: (username, purpose, code) =>
+      process.stdout.write(`code for ${JSON.stringify(username)} (${purpose}): ${code}\n`)
   })
   process.stdout.write(`effect-cognito demo: ${demo.url}\nlocal Cognito: ${demo.local.endpoint}\n`)
   const stop = () => void demo.close().then(() => process.exit(0))

@@ -1,7 +1,8 @@
 /**
  * Many tabs as one client, in real Chromium against the local Cognito on loopback: one
- * `LocalCognito` in this process serves every tab (its CORS headers let the pages' origin
- * call it), so the server's request log counts what all tabs sent.
+ * `LocalCognito` in this process serves every tab (started with the pages' origin in its
+ * `allowedOrigins`, so its CORS grants let them call it), so the server's request log
+ * counts what all tabs sent.
  */
 import type * as Auth from "@effect-cognito/core/Auth"
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
@@ -14,7 +15,7 @@ import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { bundle, type Chromium, launch, pageEntry, type Server, serve } from "./harness.js"
 import type { FlowStore, TabConfig } from "./pages/api.js"
 
-const runtime = ManagedRuntime.make(LocalCognito.layer())
+let runtime: ManagedRuntime.ManagedRuntime<LocalCognito.LocalCognito, unknown>
 let local: LocalCognito.LocalCognito.Service
 let pool: TestCognito.TestCognito.Service
 let config: TabConfig
@@ -25,18 +26,19 @@ const password = "Abc@123!x"
 const twoHours = 2 * 60 * 60 * 1000
 
 beforeAll(async () => {
+  server = await serve(await bundle({ tabs: pageEntry("tabs") }))
+  runtime = ManagedRuntime.make(LocalCognito.layer({ allowedOrigins: [server.origin] }))
   local = await runtime.runPromise(LocalCognito.LocalCognito)
   const { region, userPoolId, clientId } = local.defaultPool
   pool = await runtime.runPromise(local.pool(userPoolId))
   config = { region, userPoolId, clientId, endpoint: local.endpoint }
-  server = await serve(await bundle({ tabs: pageEntry("tabs") }))
   chromium = await launch()
 }, 60_000)
 
 afterAll(async () => {
   await chromium?.close()
   await server?.close()
-  await runtime.dispose()
+  await runtime?.dispose()
 })
 
 const run = <A>(effect: Effect.Effect<A, unknown>) => runtime.runPromise(effect)

@@ -12,7 +12,16 @@
  * hands out credentials for the default pool's users (TestCognito's identity pool); more
  * are created with `CreateUserPool`, `CreateUserPoolClient` and `CreateIdentityPool`.
  * Codes that Cognito would mail or text are kept in `deliveries` and passed to
- * `onDelivery`.
+ * `onDelivery` (`formatDelivery` writes one as a line safe to print).
+ *
+ * No web page can drive it: it answers only requests whose `Host` is 127.0.0.1,
+ * localhost or [::1] with its port (so DNS rebinding cannot reach it), and of requests
+ * that browsers send, only those of the origins in `allowedOrigins` (a page's CORS grant
+ * names its origin, never `*`); others get a 403 `ForbiddenException` before any action
+ * runs. Requests without an `Origin` (the AWS SDK, `NodeAuth`, curl) are unaffected. As
+ * on AWS, what a client sends fails a request, never the server: a body over 1 MiB is
+ * refused with 413 `SerializationException` without being read whole, and JSON nested
+ * deeper than 64 levels with 400 `SerializationException`.
  *
  * @example
  * ```ts
@@ -35,6 +44,7 @@ import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as Printable from "./internal/localCognito/printable.js"
 import * as internal from "./internal/localCognito/start.js"
 
 /** A code the local Cognito "sent": the pool and the message, as in `TestCognito`'s outbox. */
@@ -48,8 +58,19 @@ export interface Options {
   readonly port?: number | undefined
   /** The region of the pools' ids. Default `us-east-1`. */
   readonly region?: string | undefined
-  /** Called with each code as it is delivered. */
+  /**
+   * Called with each code as it is delivered. Its values are what clients chose (a username,
+   * an email address): print them with `formatDelivery`, which escapes control characters.
+   */
   readonly onDelivery?: ((delivery: Delivery) => Effect.Effect<void>) | undefined
+  /**
+   * The origins of the web pages that may call the server from a browser, such as
+   * `http://127.0.0.1:5173` for an app in development (`http` or `https`, a host, an
+   * optional port, no path; `*` is not one). Their requests get a CORS grant naming their
+   * origin; requests from any other page get a 403 `ForbiddenException` and run nothing.
+   * Default: none. An entry that is not an origin fails the start with `InvalidConfig`.
+   */
+  readonly allowedOrigins?: ReadonlyArray<string> | undefined
   /**
    * Keeps the state in this file, so a restart keeps the pools, app clients, users,
    * identities and signing keys (tokens issued before still verify; refresh tokens still
@@ -130,6 +151,14 @@ export const make = (
   options: Options = {}
 ): Effect.Effect<LocalCognito.Service, AuthError.AuthError | HttpServerError.ServeError, Scope.Scope> =>
   internal.start(options)
+
+/**
+ * A delivered code as one line for a terminal, `EMAIL to <destination> (<userPoolId>,
+ * <username>, <purpose>): <code>`, with control characters in every value escaped
+ * JSON-style (`\u001b`), so a client's username or email address cannot write escape
+ * sequences to the developer's terminal.
+ */
+export const formatDelivery: (delivery: Delivery) => string = Printable.formatDelivery
 
 /** The local Cognito on a free port (or `options.port`), stopped with the layer's scope. */
 export const layer = (

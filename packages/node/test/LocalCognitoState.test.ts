@@ -5,6 +5,7 @@
  * under concurrent requests; a file that cannot be read or decoded fails the start with
  * a clear `Storage` error, without a secret, and is left byte for byte as it was.
  */
+import { execFileSync } from "node:child_process"
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -240,6 +241,13 @@ describe("LocalCognito state file", { timeout: 60_000 }, () => {
         yield* Effect.promise(() => mkdir(folder))
         const error = yield* Effect.flip(running({ stateFile: folder }, () => Effect.void))
         assert.include(String(error), `cannot read the state file ${folder}`)
+
+        // A FIFO: refused unread at once (a plain read would wait for a writer forever).
+        const fifo = join(dir, "fifo")
+        execFileSync("mkfifo", [fifo])
+        const fifoError = yield* Effect.flip(running({ stateFile: fifo }, () => Effect.void))
+        assert.include(String(fifoError), `cannot read the state file ${fifo}`)
+        assert.include(String(fifoError), "a FIFO")
       })
     )
   )

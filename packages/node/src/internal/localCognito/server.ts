@@ -6,6 +6,12 @@
  * in the registry. After each action that may change state, the server reports the codes
  * delivered and runs the hook that saves the state (the state file, when there is one).
  *
+ * Before anything else, a request must name the server by a loopback `Host` and, when a
+ * web page sends it, come from an allowed origin (`access.ts`); others get a 403. Bodies
+ * are read up to 1 MiB (a larger one is a 413 before it is read further) and their JSON
+ * nesting is bounded before they are parsed (`boundedJson.ts`): what a client sends can
+ * fail a request with a 4xx, never the server.
+ *
  * @internal
  */
 import { createServer } from "node:http"
@@ -17,9 +23,13 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type * as LocalCognito from "../../LocalCognito.js"
+import * as Access from "./access.js"
+import * as BoundedJson from "./boundedJson.js"
 import * as Registry from "./registry.js"
 import * as PublicActions from "./publicActions.js"
+import * as Wire from "./wire.js"
 import { errorBody } from "./wireResponses.js"
 
 type Handler = (body: unknown) => Effect.Effect<unknown, AuthError.AuthError>
@@ -29,23 +39,68 @@ const userPoolTarget = "AWSCognitoIdentityProviderService"
 const identityTarget = "AWSCognitoIdentityService"
 const jwksPath = /^\/([a-z]{2}(?:-[a-z]+)+-\d+_[0-9A-Za-z]+)\/\.well-known\/jwks\.json$/
 
-const cors = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-headers": "*",
-  "access-control-allow-methods": "GET, POST, OPTIONS",
-  "access-control-expose-headers": "x-amzn-requestid, x-amzn-errortype"
-}
+/** The largest request body read, in bytes (1 MiB); a larger one is refused with 413. */
+export const maxBodyBytes = 1024 * 1024
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+type Headers = Readonly<Record<string, string>>
+
+/** The CORS grant of an allowed page's origin (never `*`); none for a request without `Origin`. */
+const corsFor = (origin: string | undefined): Headers =>
+  origin === undefined
+    ? { vary: "Origin" }
+    : {
+        vary: "Origin",
+        "access-control-allow-origin": origin,
+        "access-control-allow-headers": "*",
+        "access-control-allow-methods": "GET, POST, OPTIONS",
+        "access-control-expose-headers": "x-amzn-requestid, x-amzn-errortype"
+      }
+
+const json = (status: number, body: unknown, headers: Headers) =>
   HttpServerResponse.text(JSON.stringify(body), {
     status,
     contentType,
-    headers: { ...cors, "x-amzn-requestid": crypto.randomUUID(), ...headers }
+    headers: { ...headers, "x-amzn-requestid": crypto.randomUUID() }
   })
 
 /** Cognito's error answer: `__type` and `message` in the body, the exception also in `x-amzn-ErrorType`. */
-const failureJson = (status: number, exception: string, message: string) =>
-  json(status, { __type: exception, message }, { "x-amzn-errortype": exception })
+const failureJson = (status: number, exception: string, message: string, headers: Headers) =>
+  json(status, { __type: exception, message }, { ...headers, "x-amzn-errortype": exception })
+
+type Body =
+  | { readonly _tag: "Text"; readonly text: string }
+  | { readonly _tag: "TooLarge" }
+  | { readonly _tag: "Unreadable" }
+
+const utf8 = new TextDecoder()
+
+/**
+ * The body, read up to `maxBodyBytes`: a declared `Content-Length` over it is refused
+ * unread, a chunked body as soon as it passes it (the rest is left to the HTTP server,
+ * which discards a little of it and closes the connection).
+ */
+const readBody = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Body> => {
+  const declared = Number(request.headers["content-length"] ?? "0")
+  if (declared > maxBodyBytes) return Effect.succeed({ _tag: "TooLarge" })
+  return Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    return Stream.runForEachWhile(request.stream, (chunk) =>
+      Effect.sync(() => {
+        size += chunk.byteLength
+        if (size > maxBodyBytes) return false
+        chunks.push(chunk)
+        return true
+      })
+    ).pipe(
+      Effect.map(
+        (): Body =>
+          size > maxBodyBytes ? { _tag: "TooLarge" } : { _tag: "Text", text: utf8.decode(Buffer.concat(chunks)) }
+      ),
+      Effect.orElseSucceed((): Body => ({ _tag: "Unreadable" }))
+    )
+  })
+}
 
 /** Actions that change nothing: no state to save after them. */
 const readOnly = new Set([
@@ -60,11 +115,12 @@ const readOnly = new Set([
 /**
  * Listens on loopback (until the scope closes) with an empty registry in `region`;
  * requests are answered once `serve` is called, with the hook to run after each action
- * that may change state.
+ * that may change state. Pages may call it from `origins` (normalized, `Access.parseOrigins`).
  */
 export const make = (
   options: LocalCognito.Options,
-  region: string
+  region: string,
+  origins: ReadonlySet<string>
 ): Effect.Effect<
   {
     readonly endpoint: string
@@ -114,31 +170,53 @@ export const make = (
       return { action, handler: Object.hasOwn(table, action) ? table[action] : undefined }
     }
 
-    const post = (request: HttpServerRequest.HttpServerRequest, changed: Effect.Effect<void>) =>
+    const post = (request: HttpServerRequest.HttpServerRequest, changed: Effect.Effect<void>, cors: Headers) =>
       Effect.gen(function* () {
+        const read = yield* readBody(request)
+        if (read._tag === "TooLarge")
+          return failureJson(
+            413,
+            "SerializationException",
+            `The request body is larger than ${maxBodyBytes} bytes (1 MiB).`,
+            cors
+          )
+        if (read._tag === "Unreadable")
+          return failureJson(400, "SerializationException", "The request body could not be read.", cors)
+        const parsed: BoundedJson.Parsed =
+          read.text.trim() === "" ? { _tag: "Json", value: {} } : BoundedJson.parse(read.text)
+        if (parsed._tag === "TooDeep")
+          return failureJson(
+            400,
+            "SerializationException",
+            `The request body nests arrays or objects deeper than ${BoundedJson.maxDepth} levels.`,
+            cors
+          )
+        if (parsed._tag === "NotJson")
+          return failureJson(400, "SerializationException", "The request body is not JSON.", cors)
         const target = request.headers["x-amz-target"]
-        if (target === undefined) return failureJson(400, "UnknownOperationException", "Missing X-Amz-Target")
-        const text = yield* Effect.orElseSucceed(request.text, () => "")
-        let body: unknown
-        try {
-          body = text.trim() === "" ? {} : JSON.parse(text)
-        } catch {
-          return failureJson(400, "SerializationException", "The request body is not JSON.")
-        }
+        if (target === undefined) return failureJson(400, "UnknownOperationException", "Missing X-Amz-Target", cors)
         const { action, handler } = route(target)
-        if (handler === undefined) return failureJson(400, "UnknownOperationException", `Unknown operation ${target}`)
-        const result = yield* Effect.result(handler(body))
+        if (handler === undefined)
+          return failureJson(400, "UnknownOperationException", `Unknown operation ${target}`, cors)
+        // A defect is still an answer in Cognito's shape (500 InternalErrorException), and the state is still saved.
+        const result = yield* Effect.result(
+          handler(parsed.value).pipe(
+            Effect.catchDefect(() =>
+              Effect.fail(Wire.failure(action, "InternalErrorException", "The local Cognito failed on this request."))
+            )
+          )
+        )
         yield* flush
         if (!readOnly.has(action)) yield* changed
-        if (Result.isSuccess(result)) return json(200, result.success)
+        if (Result.isSuccess(result)) return json(200, result.success, cors)
         const { exception, message, status } = errorBody(result.failure)
-        return failureJson(status, exception, message)
+        return failureJson(status, exception, message, cors)
       })
 
-    const get = (request: HttpServerRequest.HttpServerRequest) =>
+    const get = (request: HttpServerRequest.HttpServerRequest, cors: Headers) =>
       Effect.gen(function* () {
         const path = request.url.split("?")[0] ?? ""
-        if (path === "/health") return json(200, { status: "ok" })
+        if (path === "/health") return json(200, { status: "ok" }, cors)
         const match = jwksPath.exec(path)
         const pool = match === null ? undefined : registry.pools.get(match[1]!)
         if (pool === undefined) return HttpServerResponse.text("Not found", { status: 404, headers: cors })
@@ -149,16 +227,40 @@ export const make = (
         })
       })
 
+    /** A preflight of an allowed origin (Chrome's Private Network Access asks for its own grant too). */
+    const preflight = (request: HttpServerRequest.HttpServerRequest, cors: Headers) =>
+      HttpServerResponse.empty({
+        status: 204,
+        headers:
+          request.headers["access-control-request-private-network"] === "true" && "access-control-allow-origin" in cors
+            ? { ...cors, "access-control-allow-private-network": "true" }
+            : cors
+      })
+
+    const hosts = Access.loopbackHosts(port)
+
     const app = (changed: Effect.Effect<void>) =>
-      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-        request.method === "POST"
-          ? post(request, changed)
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        // Before any action: a foreign Host or a page of a foreign origin is refused, without a CORS grant.
+        const { host, origin } = request.headers
+        const refused = Access.refusal({ host, origin }, hosts, origins, port)
+        if (refused !== undefined)
+          return Effect.succeed(failureJson(403, "ForbiddenException", refused, { vary: "Origin" }))
+        const cors = corsFor(origin)
+        return request.method === "POST"
+          ? post(request, changed, cors).pipe(
+              Effect.catchDefect(() =>
+                Effect.succeed(
+                  failureJson(500, "InternalErrorException", "The local Cognito failed on this request.", cors)
+                )
+              )
+            )
           : request.method === "GET"
-            ? get(request)
+            ? get(request, cors)
             : request.method === "OPTIONS"
-              ? Effect.succeed(HttpServerResponse.empty({ status: 204, headers: cors }))
+              ? Effect.succeed(preflight(request, cors))
               : Effect.succeed(HttpServerResponse.text("Method not allowed", { status: 405, headers: cors }))
-      )
+      })
 
     return {
       endpoint,

@@ -13,6 +13,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type * as LocalCognito from "../../LocalCognito.js"
 import type * as Registry from "./registry.js"
+import * as Access from "./access.js"
 import * as RegistrySnapshot from "./registrySnapshot.js"
 import * as Server from "./server.js"
 import * as StateFile from "./stateFile.js"
@@ -56,6 +57,15 @@ export const start = (
   options: LocalCognito.Options
 ): Effect.Effect<LocalCognito.LocalCognito.Service, AuthError.AuthError | HttpServerError.ServeError, Scope.Scope> =>
   Effect.gen(function* () {
+    const allowed = Access.parseOrigins(options.allowedOrigins ?? [])
+    if (allowed._tag === "Invalid")
+      return yield* Effect.fail(
+        AuthError.make(
+          "InvalidConfig",
+          "LocalCognito",
+          `allowedOrigins: expected the origin of a web page, such as http://127.0.0.1:5173 (http or https, a host, an optional port, no path), found ${JSON.stringify(allowed.origin)}`
+        )
+      )
     const file = options.stateFile
     const stored = file === undefined ? Option.none() : yield* StateFile.load(file)
     const region = Option.match(stored, {
@@ -66,7 +76,7 @@ export const start = (
       return yield* Effect.fail(
         storage(`the state file ${file} holds pools of ${region}, not ${options.region}: start in ${region}`)
       )
-    const { deliveries, endpoint, registry, serve } = yield* Server.make(options, region)
+    const { deliveries, endpoint, registry, serve } = yield* Server.make(options, region, allowed.origins)
     const defaultPool = Option.isSome(stored)
       ? yield* RegistrySnapshot.restore(registry, stored.value).pipe(
           Effect.mapError((e) =>

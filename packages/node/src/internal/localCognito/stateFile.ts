@@ -8,7 +8,6 @@
  *
  * @internal
  */
-import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as AuthError from "@effect-cognito/core/AuthError"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
@@ -18,6 +17,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Semaphore from "effect/Semaphore"
 import * as AtomicFile from "../atomicFile.js"
+import * as BoundedJson from "./boundedJson.js"
 import { Stored, version } from "./registrySnapshot.js"
 
 const code = (error: unknown): string =>
@@ -29,23 +29,30 @@ const storage = (description: string) => AuthError.make("Storage", "LocalCognito
 
 /**
  * The state in `file`: `None` when there is no file yet. A file that cannot be read, is
- * not JSON or does not decode fails with a `Storage` error naming the file and what is
+ * not JSON, nests deeper than a state does (`BoundedJson.maxDepth`, checked before it is
+ * parsed) or does not decode fails with a `Storage` error naming the file and what is
  * wrong (by path, never a value); the file is not touched.
  */
 export const load = (file: string): Effect.Effect<Option.Option<Stored>, AuthError.AuthError> =>
   Effect.gen(function* () {
-    const text = yield* Effect.result(Effect.tryPromise({ try: () => fs.readFile(file, "utf8"), catch: (e) => e }))
+    // Never follows a link nor waits on a FIFO: anything but a regular file is refused unread.
+    const text = yield* Effect.result(Effect.tryPromise({ try: () => AtomicFile.readRegular(file), catch: (e) => e }))
     if (Result.isFailure(text)) {
-      if (code(text.failure) === "ENOENT") return Option.none()
+      if (text.failure instanceof AtomicFile.UnsafePath)
+        return yield* Effect.fail(storage(`cannot read the state file ${file} (${text.failure.message})`))
       return yield* Effect.fail(storage(`cannot read the state file ${file} (${code(text.failure)})`))
     }
+    if (text.success === undefined) return Option.none()
     const kept = "; it was left as it is"
-    let json: unknown
-    try {
-      json = JSON.parse(text.success)
-    } catch {
-      return yield* Effect.fail(storage(`the state file ${file} is not JSON${kept}`))
-    }
+    const parsed = BoundedJson.parse(text.success)
+    if (parsed._tag === "TooDeep")
+      return yield* Effect.fail(
+        storage(
+          `the state file ${file} nests arrays or objects deeper than ${BoundedJson.maxDepth} levels: it is not a local Cognito state${kept}`
+        )
+      )
+    if (parsed._tag === "NotJson") return yield* Effect.fail(storage(`the state file ${file} is not JSON${kept}`))
+    const json = parsed.value
     const found = typeof json === "object" && json !== null && "version" in json ? json.version : version
     if (found !== version)
       return yield* Effect.fail(
