@@ -12,7 +12,14 @@
  *   either. Writers in several processes, and several stores in one process, never share
  *   a temporary file.
  * - **No planted file is followed.** A file or symlink already at a temporary name is
- *   never opened; the write picks another name.
+ *   never opened; the write picks another name. A symbolic link, a FIFO, a socket, a
+ *   device or a directory at a session file is refused with a `Storage` error naming the
+ *   path: never followed, never read, never waited on (opened with `O_NOFOLLOW |
+ *   O_NONBLOCK` after an `lstat`), never replaced.
+ * - **No directory others can write.** A session directory that the group or other users
+ *   can write (where they could plant or delete a session) is made 0700 with a logged
+ *   warning when it is the user's own, and refused as `Storage` when it is shared (the
+ *   sticky bit, as `/tmp`) or another user's.
  * - **No session outlives a sign-out on disk.** Temporary files left by a killed writer
  *   are removed when a store is built and when a session is cleared.
  *
@@ -39,11 +46,23 @@ const code = (error: unknown): unknown =>
   typeof error === "object" && error !== null && "code" in error ? error.code : undefined
 
 const attempt = <A>(operation: string, run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: (error) => TokenStore.storageError(operation, error) })
+  Effect.tryPromise({
+    try: run,
+    catch: (error) =>
+      AtomicFile.isUnsafePath(error)
+        ? AuthError.make("Storage", `TokenStore.${operation}`, error.message, { cause: error })
+        : TokenStore.storageError(operation, error)
+  })
 
 /**
  * The primitives over a directory; exposed for tests and for custom layers. Building it
  * removes the temporary files that killed writers left in the directory.
+ *
+ * Each read and write first checks the directory: one that other users can write is made
+ * 0700 with a warning when it is the user's own, and refused (`Storage`) when it is shared
+ * or another user's. A read or a write meets a symbolic link, a FIFO, a socket, a device or
+ * a directory at a session file with a `Storage` error naming the path, never follows it,
+ * never blocks on it, and leaves it in place.
  */
 export const makeBacking = (directory: string): Effect.Effect<TokenStore.TokenStore.Backing> =>
   Effect.gen(function* () {
@@ -52,21 +71,31 @@ export const makeBacking = (directory: string): Effect.Effect<TokenStore.TokenSt
     yield* Effect.ignore(
       attempt("remove stale temporary files", () => AtomicFile.removeStale(directory, isSessionFile))
     )
-    const ensureDirectory = attempt("create the directory", () => fs.mkdir(directory, { recursive: true, mode: 0o700 }))
+    const checkDirectory = (operation: string, create: boolean) =>
+      Effect.flatMap(
+        attempt(operation, () => AtomicFile.ensurePrivateDirectory(directory, create)),
+        (state) =>
+          state === "repaired"
+            ? Effect.logWarning(
+                `effect-cognito: the session directory ${directory} could be written by other users; it is now private (0700)`
+              ).pipe(Effect.as(state))
+            : Effect.succeed(state)
+      )
     return {
       get: (key) =>
-        attempt("read", async () => {
-          try {
-            return Option.some(await fs.readFile(file(key), "utf8"))
-          } catch (error) {
-            if (code(error) === "ENOENT") return Option.none()
-            throw error
-          }
-        }),
+        Effect.flatMap(checkDirectory("read", false), (state) =>
+          state === "missing"
+            ? Effect.succeed(Option.none())
+            : attempt("read", () => AtomicFile.readRegular(file(key)).then(Option.fromUndefinedOr))
+        ),
       set: (key, value) =>
         Effect.andThen(
-          ensureDirectory,
-          attempt("write", () => AtomicFile.write(file(key), value))
+          checkDirectory("write", true),
+          attempt("write", async () => {
+            const target = file(key)
+            await AtomicFile.checkReplaceable(target)
+            await AtomicFile.write(target, value)
+          })
         ),
       remove: (key) =>
         attempt("remove", async () => {

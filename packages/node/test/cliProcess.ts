@@ -20,10 +20,18 @@ const command = Effect.sync(() => [process.execPath, inject("cliBundle")] as con
 
 /** How a run ended. */
 export interface Result {
+  /** The exit code; -1 when a signal ended the process. */
   readonly code: number
+  /** The signal that ended the process, if one did. */
+  readonly signal: NodeJS.Signals | null
   readonly stdout: string
   readonly stderr: string
+  /** The process outlived its deadline and was killed (SIGKILL): a hang, reported instead of waited on. */
+  readonly timedOut: boolean
 }
+
+/** How long a CLI process may run before it is taken for hung and killed; a test's own limit is longer. */
+export const defaultDeadlineMillis = 60_000
 
 /** A running CLI: wait for what it prints, answer its prompts. */
 export interface Running {
@@ -35,6 +43,8 @@ export interface Running {
   readonly stdout: Effect.Effect<string>
   /** Asks the process to stop (SIGTERM) and waits for the exit. */
   readonly stop: Effect.Effect<Result>
+  /** Sends `signal` to the process and waits for the exit. */
+  readonly signal: (signal: NodeJS.Signals) => Effect.Effect<Result>
   /** Writes one line to standard input (on a terminal: types it and presses Enter). */
   readonly answer: (line: string) => Effect.Effect<void>
   /** Closes standard input (on a terminal: once the process is done) and waits for the exit. */
@@ -44,32 +54,52 @@ export interface Running {
 /** A word for `sh -c`: single-quoted. */
 const shellWord = (word: string) => `'${word.replaceAll("'", "'\\''")}'`
 
+/** How to start the CLI. */
+export interface Options {
+  /** On a pseudo-terminal (script(1)), as a user runs it. */
+  readonly terminal?: boolean
+  /** On a terminal: standard output redirected to this file (`> file`), standard error left on the terminal. */
+  readonly stdoutFile?: string
+  /**
+   * Past this many milliseconds the process is killed (SIGKILL) and its result says
+   * `timedOut`, so a CLI that hangs fails its test instead of stalling the run.
+   * Default {@link defaultDeadlineMillis}.
+   */
+  readonly deadlineMillis?: number
+}
+
 /**
  * Starts the CLI with `args` and exactly `env` (plus PATH and HOME); it is killed if the
- * scope closes first. With `terminal`, it runs on a pseudo-terminal (script(1), from
- * util-linux) as on a user's terminal: hidden prompts, a spinner, colours; standard output
- * and error then arrive together, as `stdout`.
+ * scope closes first, or when its deadline passes. With `terminal`, it runs on a
+ * pseudo-terminal (script(1), from util-linux) as on a user's terminal: hidden prompts, a
+ * spinner, colours; standard output and error then arrive together, as `stdout`.
  */
 export const start = (
   args: ReadonlyArray<string>,
   env: Record<string, string>,
-  options: { readonly terminal?: boolean } = {}
+  options: Options = {}
 ): Effect.Effect<Running, never, Scope.Scope> =>
   Effect.gen(function* () {
     let stdout = ""
     let stderr = ""
+    let timedOut = false
     const listeners = new Set<() => void>()
     const cli = [...(yield* command), ...args]
     const terminal = options.terminal === true
+    const redirect = options.stdoutFile === undefined ? "" : ` > ${shellWord(options.stdoutFile)}`
     const environment = { PATH: process.env.PATH ?? "", HOME: env.HOME ?? process.env.HOME ?? "", ...env }
     const child: ChildProcess = yield* Effect.acquireRelease(
       Effect.sync(() =>
         terminal
-          ? spawn("script", ["--quiet", "--return", "--command", cli.map(shellWord).join(" "), "/dev/null"], {
-              cwd: root,
-              env: { TERM: "xterm", ...environment },
-              stdio: ["pipe", "pipe", "pipe"]
-            })
+          ? spawn(
+              "script",
+              ["--quiet", "--return", "--command", `${cli.map(shellWord).join(" ")}${redirect}`, "/dev/null"],
+              {
+                cwd: root,
+                env: { TERM: "xterm", ...environment },
+                stdio: ["pipe", "pipe", "pipe"]
+              }
+            )
           : spawn(cli[0]!, cli.slice(1), { cwd: root, env: environment, stdio: ["pipe", "pipe", "pipe"] })
       ),
       (child) => Effect.sync(() => child.exitCode === null && child.kill())
@@ -82,7 +112,17 @@ export const start = (
       stderr += chunk.toString("utf8")
       for (const listener of listeners) listener()
     })
-    const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)))
+    const deadline = setTimeout(() => {
+      timedOut = true
+      child.kill("SIGKILL")
+    }, options.deadlineMillis ?? defaultDeadlineMillis)
+    const exited = new Promise<{ readonly code: number; readonly signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("close", (code, signal) => {
+        clearTimeout(deadline)
+        resolve({ code: code ?? -1, signal })
+      })
+    )
+    const result = async () => ({ ...(await exited), stdout, stderr, timedOut })
     return {
       prompted: (text) =>
         Effect.callback<void>((resume) => {
@@ -117,11 +157,15 @@ export const start = (
           })
         }),
       stdout: Effect.sync(() => stdout),
-      stop: Effect.promise(async () => {
+      stop: Effect.promise(() => {
         child.kill("SIGTERM")
-        const code = await exited
-        return { code, stdout, stderr }
+        return result()
       }),
+      signal: (signal) =>
+        Effect.promise(() => {
+          child.kill(signal)
+          return result()
+        }),
       answer: (line) =>
         Effect.callback<void>((resume) => {
           child.stdin!.write(`${line}${terminal ? "\r" : "\n"}`, () => resume(Effect.void))
@@ -129,9 +173,9 @@ export const start = (
       done: Effect.promise(async () => {
         // On a terminal, the end of input would reach the CLI as ^D: it is closed only once done.
         if (!terminal) child.stdin!.end()
-        const code = await exited
+        const done = await result()
         child.stdin!.end()
-        return { code, stdout, stderr }
+        return done
       })
     }
   })
@@ -140,11 +184,12 @@ export const start = (
 export const run = (
   args: ReadonlyArray<string>,
   env: Record<string, string>,
-  input: ReadonlyArray<string> = []
+  input: ReadonlyArray<string> = [],
+  options: Omit<Options, "terminal" | "stdoutFile"> = {}
 ): Effect.Effect<Result> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const running = yield* start(args, env)
+      const running = yield* start(args, env, options)
       for (const line of input) yield* running.answer(line)
       return yield* running.done
     })

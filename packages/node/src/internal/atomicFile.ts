@@ -8,6 +8,14 @@
  * the directory `fsync`ed, so after a crash the target holds the old value or the new
  * one, never part of either, and the rename itself survives a power loss.
  *
+ * What is already at a path is never trusted to be a file of ours: {@link readRegular}
+ * reads a file only when `lstat` and then `fstat` of a descriptor opened with
+ * `O_NOFOLLOW | O_NONBLOCK` both say it is a regular file, so a symbolic link, a FIFO, a
+ * socket, a device or a directory planted there is refused ({@link UnsafePath}) and never
+ * blocks the thread that opens it; {@link checkReplaceable} refuses the same before a write
+ * replaces the target; and {@link ensurePrivateDirectory} makes the directory (0700) and
+ * repairs, or refuses, one that other users can write.
+ *
  * A process killed between creating and renaming leaves its temporary file behind.
  * {@link removeStale} deletes the temporary files whose writer is gone: the pid in the
  * name is not a live process, or it is this process and the write is not in flight.
@@ -20,7 +28,7 @@
  * @internal
  */
 import { randomBytes } from "node:crypto"
-import { constants } from "node:fs"
+import { constants, type Stats } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 
@@ -67,6 +75,138 @@ export const nodeOperations: Operations = {
       await handle.close()
     }
   }
+}
+
+/**
+ * Something at a path that the store must not read, replace or write into: a symbolic
+ * link, a FIFO, a socket, a device or a directory where a file belongs, or a directory that
+ * other users can write. The message names the path and what is there, never what it holds.
+ */
+export class UnsafePath extends Error {
+  readonly code = "EUNSAFEPATH"
+  readonly path: string
+  constructor(path: string, message: string) {
+    super(message)
+    this.name = "UnsafePath"
+    this.path = path
+  }
+}
+
+/** Is this value an {@link UnsafePath}? */
+export const isUnsafePath = (error: unknown): error is UnsafePath => error instanceof UnsafePath
+
+/** What is at a path, for a message: "a FIFO (named pipe)", "a symbolic link", … */
+const describeKind = (stats: Stats): string => {
+  if (stats.isSymbolicLink()) return "a symbolic link"
+  if (stats.isFIFO()) return "a FIFO (named pipe)"
+  if (stats.isSocket()) return "a socket"
+  if (stats.isDirectory()) return "a directory"
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device"
+  return "not a regular file"
+}
+
+const notRegular = (file: string, kind: string) =>
+  new UnsafePath(file, `${file} is ${kind}, not a regular file; remove it`)
+
+/** `O_RDONLY | O_NOFOLLOW | O_NONBLOCK`: never follows a link, never waits for a FIFO's writer. */
+export const readFlags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+
+/**
+ * The text of `file`, or `undefined` when there is none. Anything at `file` that is not a
+ * regular file (a symbolic link, a FIFO, a socket, a device, a directory) fails with
+ * {@link UnsafePath} without being read: it is checked with `lstat` before it is opened (a
+ * device is never opened) and with `fstat` after (a file swapped in between is caught), and
+ * opened with `O_NOFOLLOW | O_NONBLOCK`, so the open neither follows a link nor blocks.
+ */
+export const readRegular = async (file: string): Promise<string | undefined> => {
+  try {
+    const stats = await fs.lstat(file)
+    if (!stats.isFile()) throw notRegular(file, describeKind(stats))
+  } catch (error) {
+    if (code(error) === "ENOENT") return undefined
+    throw error
+  }
+  let handle: fs.FileHandle
+  try {
+    handle = await fs.open(file, readFlags)
+  } catch (error) {
+    switch (code(error)) {
+      case "ENOENT":
+        return undefined
+      // O_NOFOLLOW on a link: ELOOP (Linux, macOS), EMLINK (FreeBSD); a socket: ENXIO.
+      case "ELOOP":
+      case "EMLINK":
+        throw notRegular(file, "a symbolic link")
+      case "ENXIO":
+        throw notRegular(file, "a socket")
+      default:
+        throw error
+    }
+  }
+  try {
+    const stats = await handle.stat()
+    if (!stats.isFile()) throw notRegular(file, describeKind(stats))
+    return await handle.readFile("utf8")
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Fails with {@link UnsafePath} when something other than a regular file is at `target`:
+ * a write would replace a symbolic link, a FIFO or a socket someone planted there instead of
+ * reporting it. A missing target, or a regular file, passes.
+ */
+export const checkReplaceable = async (target: string): Promise<void> => {
+  try {
+    const stats = await fs.lstat(target)
+    if (!stats.isFile()) throw notRegular(target, describeKind(stats))
+  } catch (error) {
+    if (code(error) !== "ENOENT") throw error
+  }
+}
+
+/** Write permission for the group or others. */
+const othersCanWrite = 0o022
+
+/** The sticky bit: a directory shared by design, where anyone may create files (`/tmp`). */
+const stickyBit = 0o1000
+
+const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, "0")
+
+/**
+ * Makes sure `directory` is private: created with its missing parents (mode 0700) when
+ * `create` is set; then, if its group or other users can write it (they could plant a file
+ * or delete one), it is made 0700 when it is this user's own and not a shared directory
+ * (`"repaired"`, for the caller to warn about), and refused otherwise with
+ * {@link UnsafePath}: another user's directory, or a shared one with the sticky bit (as
+ * `/tmp`), is never changed. A link at `directory` itself is followed (a configuration
+ * directory may be one); what is inside is never. `"missing"` when it does not exist and
+ * `create` is not set. Mode bits mean nothing on Windows: there it only creates.
+ */
+export const ensurePrivateDirectory = async (
+  directory: string,
+  create: boolean
+): Promise<"private" | "repaired" | "missing"> => {
+  if (create) await fs.mkdir(directory, { recursive: true, mode: 0o700 })
+  let stats: Stats
+  try {
+    stats = await fs.stat(directory)
+  } catch (error) {
+    if (!create && code(error) === "ENOENT") return "missing"
+    throw error
+  }
+  if (!stats.isDirectory())
+    throw new UnsafePath(directory, `${directory} is ${describeKind(stats)}, not a directory; remove it`)
+  if (process.platform === "win32" || (stats.mode & othersCanWrite) === 0) return "private"
+  const uid = process.getuid?.()
+  if (stats.mode & stickyBit || (uid !== undefined && stats.uid !== uid))
+    throw new UnsafePath(
+      directory,
+      `the directory ${directory} can be written by other users (mode ${octal(stats.mode)}) and is shared or another user's, so it is left as it is; choose a private directory`
+    )
+  await fs.chmod(directory, 0o700)
+  return "repaired"
 }
 
 /** Temporary files of this process whose write is in flight. */

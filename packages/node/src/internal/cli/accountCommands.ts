@@ -111,7 +111,8 @@ export const deleteUser = Command.make(
         if (!c.yes)
           return yield* Effect.fail(
             new CliError({
-              message: `delete-user: pass --yes to delete ${Option.getOrElse(username, () => "the signed-in user")} for good`
+              message: `delete-user: pass --yes to delete ${Option.getOrElse(username, () => "the signed-in user")} for good`,
+              usage: true
             })
           )
         yield* io.spin("Deleting the account", auth.deleteUser)

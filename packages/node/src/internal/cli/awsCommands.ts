@@ -98,7 +98,8 @@ export const fetchCommand = Command.make(
       Effect.gen(function* () {
         const url = yield* Effect.try({
           try: () => new URL(c.url),
-          catch: () => new CliError({ message: `fetch: expected an absolute URL, found ${JSON.stringify(c.url)}` })
+          catch: () =>
+            new CliError({ message: `fetch: expected an absolute URL, found ${JSON.stringify(c.url)}`, usage: true })
         })
         const client = (yield* HttpClient.HttpClient).pipe(
           auth.signedHttpClient({ service: c.service, region: Option.getOrElse(c.signingRegion, () => config.region) })

@@ -2,18 +2,21 @@
  * What the CLI reads and writes besides its arguments: passwords and codes from a hidden
  * prompt on a terminal, or one line each from standard input when it is piped (never
  * from argv); a spinner on standard error while a request is in flight, on a terminal only.
- * Results go to standard output, prompts and progress to standard error, so
+ * Results go to standard output, prompts (on a terminal too), notes and progress to
+ * standard error, so
  * `effect-cognito tokens --json | jq` and `credential_process` read clean output.
  *
  * @internal
  */
 import * as Prompt from "effect/cli/Prompt"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
+import * as Terminal from "effect/Terminal"
 import * as readline from "node:readline"
 import { CliError } from "./error.js"
 
@@ -83,7 +86,21 @@ export const make: Effect.Effect<Io, never, Scope.Scope | Prompt.Environment> = 
             )
       )
     )
-  const services = yield* Effect.context<Prompt.Environment>()
+  // The prompts draw on standard error, as every other prompt and note: on a terminal whose
+  // output is redirected (`effect-cognito sign-in alice > out.txt`), the user still sees them
+  // and standard output still holds the result alone.
+  const inherited = yield* Effect.context<Prompt.Environment>()
+  const terminal = Context.get(inherited, Terminal.Terminal)
+  const services = Context.add(
+    inherited,
+    Terminal.Terminal,
+    Terminal.make({
+      ...terminal,
+      columns: Effect.sync(() => process.stderr.columns ?? 0),
+      rows: Effect.sync(() => process.stderr.rows ?? 0),
+      display: (text) => write(process.stderr, text)
+    })
+  )
   const prompted = (label: string, hidden: boolean): Effect.Effect<string, unknown, Prompt.Environment> =>
     hidden
       ? Effect.map(Prompt.run(Prompt.Hidden({ message: label })), (value) => Redacted.value(value))

@@ -1,6 +1,8 @@
 /**
  * The `local` command: a local Cognito on 127.0.0.1 whose pools other commands reach
- * with `--local`; with `--state <file>` its state outlives a restart.
+ * with `--local`; with `--state <file>` its state outlives a restart; with
+ * `--allow-origin <origin>` (repeatable) that web page may call it from a browser, and no
+ * other page can.
  *
  * @internal
  */
@@ -13,9 +15,10 @@ import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as AtomicFile from "../atomicFile.js"
+import { printable } from "./console.js"
 import { CliError } from "./error.js"
 import * as Io from "./io.js"
-import { sessionDirectory, errorCode, localFile, optionalText, type LocalPools } from "./shared.js"
+import { errorCode, localFile, optionalText, sessionDirectory, type LocalPools, warnIfRepaired } from "./shared.js"
 
 /** The `local` command. */
 export const local = Command.make(
@@ -26,12 +29,20 @@ export const local = Command.make(
     state: optionalText(
       "state",
       "Keep the pools, users and keys in this file (mode 0600), so a restart with it keeps them and the ids"
+    ),
+    allowOrigin: Flag.String("allow-origin").pipe(
+      Flag.atLeast(1),
+      Flag.optional,
+      Flag.withMetavar("origin"),
+      Flag.withDescription(
+        "A web page that may call the server from a browser, e.g. http://127.0.0.1:5173 (repeat for more); any other page is refused"
+      )
     )
   },
   (c) =>
     Effect.gen(function* () {
       if (c.port < 0 || c.port > 65535)
-        return yield* new CliError({ message: `--port: expected 0 to 65535, found ${c.port}` })
+        return yield* new CliError({ message: `--port: expected 0 to 65535, found ${c.port}`, usage: true })
       const io = yield* Io.make
       const directory = yield* sessionDirectory
       // Loaded on demand: the local Cognito needs @effect-cognito/test-kit, an optional peer.
@@ -45,14 +56,19 @@ export const local = Command.make(
         port: c.port,
         region: Option.getOrUndefined(c.region),
         stateFile: Option.getOrUndefined(stateFile),
+        allowedOrigins: Option.getOrUndefined(c.allowOrigin),
         onDelivery: ({ message, userPoolId }) =>
+          // What clients chose (a username, an address) reaches the terminal with its control characters escaped.
           io.out(
-            `code for ${message.username} (${message.purpose}, ${message.medium.toLowerCase()} to ${message.destination}, ${userPoolId}): ${Redacted.value(message.code)}`
+            printable(
+              `code for ${message.username} (${message.purpose}, ${message.medium.toLowerCase()} to ${message.destination}, ${userPoolId}): ${Redacted.value(message.code)}`
+            )
           )
       }).pipe(
         Effect.mapError((e) =>
           AuthError.isAuthError(e)
-            ? new CliError({ message: `local: ${e.message}` })
+            ? // InvalidConfig: a flag's value (--region, --allow-origin) is not one the server takes.
+              new CliError({ message: `local: ${e.message}`, usage: e.reason === "InvalidConfig" })
             : new CliError({ message: `local: cannot listen on 127.0.0.1:${c.port}${errorCode(e.cause)}` })
         )
       )
@@ -61,11 +77,17 @@ export const local = Command.make(
       yield* Effect.acquireRelease(
         Effect.tryPromise({
           try: async () => {
-            await fs.mkdir(directory, { recursive: true, mode: 0o700 })
+            // The session directory, private as the session store keeps it; nothing planted at the file is replaced.
+            const state = await AtomicFile.ensurePrivateDirectory(directory, true)
+            await AtomicFile.checkReplaceable(file)
             await AtomicFile.write(file, JSON.stringify(pools, null, 2))
+            return state
           },
-          catch: () => new CliError({ message: `local: cannot write ${file}` })
-        }),
+          catch: (cause) =>
+            new CliError({
+              message: AtomicFile.isUnsafePath(cause) ? `local: ${cause.message}` : `local: cannot write ${file}`
+            })
+        }).pipe(Effect.flatMap(warnIfRepaired(directory))),
         () => Effect.promise(() => fs.rm(file, { force: true }))
       )
       yield* io.out(

@@ -18,7 +18,7 @@ import * as Command from "effect/cli/Command"
 import type * as HelpDoc from "effect/cli/HelpDoc"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { colours, withPlainOutput } from "./console.js"
+import { colours, printable, withPlainOutput, withStderrLogs } from "./console.js"
 import { CliError } from "./error.js"
 import {
   changePassword,
@@ -144,8 +144,10 @@ const describe = (error: unknown): string => {
 /**
  * Runs the CLI on `argv` (as `process.argv`: the runtime and the script first). Never
  * fails: a failure prints one line on standard error and sets the exit code (1 for a
- * failure, 2 for bad usage). Help is coloured on a terminal only, and never with
- * `NO_COLOR` set; a usage error is one plain line.
+ * failure, 2 for bad usage: what the parser refuses, and a command line it accepts that
+ * a command cannot run, such as `delete-user` without `--yes`). Help is coloured on a
+ * terminal only, and never with `NO_COLOR` set; a usage error is one plain line. Log
+ * entries go to standard error, one line each; standard output holds results alone.
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<void> =>
   withPlainOutput(cli(argv.slice(2))).pipe(
@@ -157,12 +159,13 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<void> =>
             if (error._tag !== "ShowHelp" || error.errors.length > 0) process.exitCode = 2
           })
         : Effect.andThen(
-            Effect.sync(() => process.stderr.write(`effect-cognito: ${describe(error)}\n`)),
+            Effect.sync(() => process.stderr.write(`effect-cognito: ${printable(describe(error))}\n`)),
             Effect.sync(() => {
-              process.exitCode = 1
+              process.exitCode = error instanceof CliError && error.usage === true ? 2 : 1
             })
           )
     ),
+    withStderrLogs,
     Effect.catchDefect(() =>
       Effect.sync(() => {
         process.stderr.write("effect-cognito: an unexpected failure (a defect); please report it\n")

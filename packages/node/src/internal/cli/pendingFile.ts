@@ -9,6 +9,7 @@
  * @internal
  */
 import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import * as AuthError from "@effect-cognito/core/AuthError"
 import * as PendingSignIn from "@effect-cognito/core/PendingSignIn"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -16,7 +17,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as AtomicFile from "../atomicFile.js"
 import { CliError } from "./error.js"
-import { errorCode, sessionDirectory } from "./shared.js"
+import { errorCode, sessionDirectory, warnIfRepaired } from "./shared.js"
 
 /** The file of the app client's pending sign-in. */
 export const file = (config: AuthConfig.Validated) =>
@@ -27,62 +28,77 @@ export const file = (config: AuthConfig.Validated) =>
 const isMissing = (error: unknown) =>
   typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT"
 
-const failed = (what: string, target: string, cause: unknown) =>
-  new CliError({ message: `could not ${what} the saved sign-in ${target}${errorCode(cause)}` })
+/**
+ * A failure of the file: `Storage` naming the path when something other than a regular
+ * file is there (a FIFO, a link…) or the directory is open to other users; one line with
+ * the system's error code otherwise.
+ */
+const failed = (what: string, target: string, cause: unknown): AuthError.AuthError | CliError =>
+  AtomicFile.isUnsafePath(cause)
+    ? AuthError.make("Storage", "PendingSignIn", `the saved sign-in: ${cause.message}`)
+    : new CliError({ message: `could not ${what} the saved sign-in ${target}${errorCode(cause)}` })
+
+/** Makes the directory private (0700), warning when it had to repair it; see `AtomicFile.ensurePrivateDirectory`. */
+const privateDirectory = (directory: string, create: boolean, target: string) =>
+  Effect.tryPromise({
+    try: () => AtomicFile.ensurePrivateDirectory(directory, create),
+    catch: (cause) => failed(create ? "write" : "read", target, cause)
+  }).pipe(Effect.tap(warnIfRepaired(directory)))
+
+/** What the user reads when the saved file cannot be read as a sign-in. */
+const unreadable = "not a saved sign-in (it cannot be read); sign in again"
 
 /**
  * The saved sign-in, if any. One that does not decode (another version, edited, cut
- * short) is of no use to anyone: it is deleted and reported, and the user signs in again.
+ * short, nested beyond any saved sign-in) is of no use to anyone: it is deleted and
+ * reported in one line, and the user signs in again. A FIFO, a socket, a link or a
+ * directory at its path is refused (`Storage`) without being opened for long or followed.
  */
 export const load = (
   config: AuthConfig.Validated
-): Effect.Effect<Option.Option<PendingSignIn.PendingSignIn>, CliError> =>
+): Effect.Effect<Option.Option<PendingSignIn.PendingSignIn>, AuthError.AuthError | CliError> =>
   Effect.gen(function* () {
     const target = yield* file(config)
+    if ((yield* privateDirectory(path.dirname(target), false, target)) === "missing") return Option.none()
     const text = yield* Effect.tryPromise({
-      try: () =>
-        fs.readFile(target, "utf8").then(Option.some, (error: unknown) => {
-          if (isMissing(error)) return Option.none<string>()
-          throw error
-        }),
+      try: () => AtomicFile.readRegular(target),
       catch: (cause) => failed("read", target, cause)
     })
-    if (Option.isNone(text)) return Option.none()
-    return yield* PendingSignIn.fromJson(text.value).pipe(
+    if (text === undefined) return Option.none()
+    return yield* PendingSignIn.fromJson(text).pipe(
+      // Whatever the decoder does with a hostile file, the answer is the same one line.
+      Effect.catchDefect(() => Effect.fail(AuthError.make("InvalidInput", "PendingSignIn.fromJson", unreadable))),
       Effect.map(Option.some),
       Effect.catch((error) =>
         Effect.andThen(
           remove(config),
-          Effect.fail(
-            new CliError({
-              message: `deleted ${target}: ${error.description ?? "not a saved sign-in; sign in again"}`
-            })
-          )
+          Effect.fail(new CliError({ message: `deleted ${target}: ${error.description ?? unreadable}` }))
         )
       )
     )
   })
 
-/** Saves the sign-in, replacing any other of the app client. */
+/** Saves the sign-in, replacing any other of the app client (never a link or a FIFO planted in its place). */
 export const save = (
   config: AuthConfig.Validated,
   pending: PendingSignIn.PendingSignIn
-): Effect.Effect<void, CliError> =>
+): Effect.Effect<void, AuthError.AuthError | CliError> =>
   Effect.gen(function* () {
     const target = yield* file(config)
     const text = yield* PendingSignIn.toJson(pending).pipe(
       Effect.mapError((error) => new CliError({ message: error.message }))
     )
+    yield* privateDirectory(path.dirname(target), true, target)
     yield* Effect.tryPromise({
       try: async () => {
-        await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 })
+        await AtomicFile.checkReplaceable(target)
         await AtomicFile.write(target, text)
       },
       catch: (cause) => failed("write", target, cause)
     })
   })
 
-/** Deletes the saved sign-in, if there is one. */
+/** Deletes the saved sign-in, if there is one (a link or a FIFO there goes too; what a link points to stays). */
 export const remove = (config: AuthConfig.Validated): Effect.Effect<void, CliError> =>
   Effect.gen(function* () {
     const target = yield* file(config)
@@ -91,6 +107,6 @@ export const remove = (config: AuthConfig.Validated): Effect.Effect<void, CliErr
         fs.unlink(target).catch((error: unknown) => {
           if (!isMissing(error)) throw error
         }),
-      catch: (cause) => failed("delete", target, cause)
+      catch: (cause) => new CliError({ message: `could not delete the saved sign-in ${target}${errorCode(cause)}` })
     })
   })

@@ -9,6 +9,7 @@ import * as Command from "effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { printable } from "./console.js"
 import * as PendingFile from "./pendingFile.js"
 import { booleanFlag, claimsOf, connection, json, withAuth } from "./shared.js"
 
@@ -19,8 +20,9 @@ export const whoami = Command.make("whoami", { ...connection, json }, (c) =>
       const tokens = yield* io.spin("Reading the session", auth.getTokens())
       const attributes = yield* io.spin("Reading the user", auth.getUserAttributes)
       if (c.json) return yield* io.out(JSON.stringify({ username: tokens.username, attributes }, null, 2))
-      yield* io.out(tokens.username)
-      for (const [name, value] of Object.entries(attributes)) yield* io.out(`  ${name}=${value}`)
+      // What the user pool holds reaches the terminal inert (JSON above escapes it already).
+      yield* io.out(printable(tokens.username))
+      for (const [name, value] of Object.entries(attributes)) yield* io.out(`  ${printable(name)}=${printable(value)}`)
     })
   )
 ).pipe(Command.withDescription("The signed-in user and their attributes"))

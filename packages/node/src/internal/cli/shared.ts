@@ -8,17 +8,19 @@
 import * as Auth from "@effect-cognito/core/Auth"
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
+import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as Argument from "effect/cli/Argument"
 import * as Flag from "effect/cli/Flag"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as NodeAuth from "../../NodeAuth.js"
 import * as NodeTokenStore from "../../NodeTokenStore.js"
+import * as AtomicFile from "../atomicFile.js"
 import { CliError } from "./error.js"
 import * as Io from "./io.js"
 
@@ -76,17 +78,22 @@ export const sessionDirectory = Effect.mapError(
 
 const readLocalPools = Effect.gen(function* () {
   const file = path.join(yield* sessionDirectory, localFile)
-  const text = yield* Effect.tryPromise({
-    try: () => fs.readFile(file, "utf8"),
-    catch: () =>
-      new CliError({
-        message: `--local: no local Cognito is running (no ${file}); start one with \`effect-cognito local\``
-      })
+  const notRunning = new CliError({
+    message: `--local: no local Cognito is running (no ${file}); start one with \`effect-cognito local\``
   })
-  const pools = yield* Effect.try({
-    try: () => JSON.parse(text) as Partial<LocalPools>,
+  // Read as the session is: a FIFO or a link planted there is refused, never waited on or followed.
+  const text = yield* Effect.tryPromise({
+    try: () => AtomicFile.readRegular(file),
+    catch: (cause) =>
+      AtomicFile.isUnsafePath(cause) ? new CliError({ message: `--local: ${cause.message}` }) : notRunning
+  })
+  if (text === undefined) return yield* notRunning
+  const parsed = yield* Effect.try({
+    try: (): unknown => JSON.parse(text),
     catch: () => new CliError({ message: `--local: ${file} is not JSON; start the local Cognito again` })
   })
+  // `null` or a number parses too: only an object holds the ids.
+  const pools: Partial<Record<keyof LocalPools, unknown>> = typeof parsed === "object" && parsed !== null ? parsed : {}
   for (const field of ["endpoint", "region", "userPoolId", "clientId", "identityPoolId"] as const)
     if (typeof pools[field] !== "string")
       return yield* new CliError({ message: `--local: ${file} lacks ${field}; start the local Cognito again` })
@@ -122,6 +129,19 @@ const configProvider = (c: Connection) =>
     )
   })
 
+/**
+ * Reads the session file once before `Auth` does, and fails on what the store refuses (a
+ * FIFO, a link or a directory at the session path, a shared directory): `Auth` starts
+ * signed out from a store it cannot read, logging the reason only, which is right for a
+ * service but would leave the user of a command with "no user is signed in" and no path.
+ * A directory that others could write is made private here, with its warning.
+ */
+const checkSessionFile = (config: AuthConfig.Validated) =>
+  Effect.gen(function* () {
+    const backing = yield* NodeTokenStore.makeBacking(yield* sessionDirectory)
+    yield* backing.get(TokenStore.keyFor(config))
+  })
+
 /** Runs `f` with `Auth` over the session in the default directory. */
 export const withAuth = <A>(
   c: Connection,
@@ -134,6 +154,10 @@ export const withAuth = <A>(
   Effect.gen(function* () {
     const provider = yield* configProvider(c)
     const io = yield* Io.make
+    const checked = yield* Layer.build(AuthConfig.layerConfig()).pipe(
+      Effect.provideService(ConfigProvider.ConfigProvider, provider)
+    )
+    yield* checkSessionFile(Context.get(checked, AuthConfig.AuthConfig))
     const context = yield* Layer.build(NodeAuth.layerConfig({ store: { _tag: "FileSystem" } })).pipe(
       Effect.provideService(ConfigProvider.ConfigProvider, provider)
     )
@@ -150,6 +174,14 @@ export const describeDelivery = (details: Auth.CodeDeliveryDetails | undefined) 
   details === undefined
     ? "a code was sent"
     : `a code was sent by ${details.deliveryMedium.toLowerCase()} to ${details.destination}`
+
+/** The warning when a session directory that others could write was made private (see `AtomicFile.ensurePrivateDirectory`). */
+export const warnIfRepaired = (directory: string) => (state: "private" | "repaired" | "missing") =>
+  state === "repaired"
+    ? Effect.logWarning(
+        `effect-cognito: the session directory ${directory} could be written by other users; it is now private (0700)`
+      )
+    : Effect.void
 
 /** ` (EADDRINUSE)` for a Node system error, nothing otherwise. */
 export const errorCode = (cause: unknown): string =>

@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
+import { printable } from "./console.js"
 import { CliError } from "./error.js"
 import type * as Io from "./io.js"
 import * as PendingFile from "./pendingFile.js"
@@ -61,7 +62,10 @@ export const nextStep = (
         }: ${run} to set it`
       ]
     case "CustomChallenge":
-      return [...Object.entries(step.parameters).map(([name, value]) => `${name}: ${value}`), `${run} to answer`]
+      return [
+        ...Object.entries(step.parameters).map(([name, value]) => printable(`${name}: ${value}`)),
+        `${run} to answer`
+      ]
   }
 }
 
@@ -107,7 +111,7 @@ const answer = (
         return yield* send("Setting the password", { challengeResponse: password, userAttributes })
       }
       case "CustomChallenge": {
-        for (const [name, value] of Object.entries(step.parameters)) yield* io.note(`${name}: ${value}`)
+        for (const [name, value] of Object.entries(step.parameters)) yield* io.note(printable(`${name}: ${value}`))
         return yield* send("Checking the answer", { challengeResponse: yield* io.secret("Answer") })
       }
     }
