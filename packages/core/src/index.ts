@@ -6,6 +6,7 @@
 export * as Auth from "./Auth.js"
 export * as AuthConfig from "./AuthConfig.js"
 export * as AuthError from "./AuthError.js"
+export * as BoundedJson from "./BoundedJson.js"
 export * as IdentityPool from "./IdentityPool.js"
 export * as IdentityProvider from "./IdentityProvider.js"
 export * as PendingSignIn from "./PendingSignIn.js"

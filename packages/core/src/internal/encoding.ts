@@ -15,6 +15,7 @@ import * as Base64Url from "effect/encoding/Base64Url"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
+import * as BoundedJson from "../BoundedJson.js"
 
 // ---------------------------------------------------------------------------
 // Hex
@@ -120,56 +121,21 @@ export const fromBase64 = (s: string): Uint8Array<ArrayBuffer> | undefined => {
 // JSON
 // ---------------------------------------------------------------------------
 
-/**
- * How deep arrays and objects may nest in JSON that comes from outside: Cognito's answers,
- * JWT payloads, a stored session, a saved sign-in. Their shapes nest 3 or 4 levels; a
- * pre-token-generation trigger's claims a few more. Text nested deeper is refused before
- * it is parsed, so nothing downstream (a formatter, `JSON.stringify`, a schema) ever
- * recurses through thousands of levels.
- */
-export const maxJsonDepth = 64
+/** How deep arrays and objects may nest in JSON that comes from outside (`BoundedJson.maxDepth`). */
+export const maxJsonDepth = BoundedJson.maxDepth
 
-/**
- * Whether `text` nests arrays and objects no deeper than `max`: one pass over the
- * brackets outside strings, without parsing. Malformed text passes when it does not nest
- * too deeply (the parser refuses it next).
- */
-export const jsonDepthWithin = (text: string, max: number = maxJsonDepth): boolean => {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if (inString) {
-      if (code === 92)
-        i++ // backslash: the next character is escaped
-      else if (code === 34) inString = false
-    } else if (code === 34) inString = true
-    else if (code === 91 || code === 123) {
-      if (++depth > max) return false
-    } else if (code === 93 || code === 125) depth--
-  }
-  return true
-}
+/** Whether `text` nests arrays and objects no deeper than `max` (`BoundedJson.within`). */
+export const jsonDepthWithin = BoundedJson.within
 
 /** Why text is not a JSON value: not JSON at all, or nested deeper than {@link maxJsonDepth}. */
-export type JsonProblem = "NotJson" | "TooDeep"
+export type JsonProblem = BoundedJson.Problem
 
 /** What {@link JsonProblem} says, as the end of a sentence ("the value ..."). */
 export const describeJsonProblem = (problem: JsonProblem): string =>
   problem === "TooDeep" ? `is nested deeper than ${maxJsonDepth} levels` : "is not JSON"
 
-/**
- * The one JSON decoder of text from outside: never throws, and refuses text nested deeper
- * than {@link maxJsonDepth} before parsing it.
- */
-export const decodeJson = (text: string): Result.Result<unknown, JsonProblem> => {
-  if (!jsonDepthWithin(text)) return Result.fail("TooDeep")
-  try {
-    return Result.succeed(JSON.parse(text))
-  } catch {
-    return Result.fail("NotJson")
-  }
-}
+/** The one JSON decoder of text from outside (`BoundedJson.decode`): never throws, nesting bounded. */
+export const decodeJson = BoundedJson.decode
 
 /** {@link decodeJson} as an option: `None` for text that is not JSON or nests too deeply. */
 export const parseJson = (text: string): Option.Option<unknown> => Result.getSuccess(decodeJson(text))

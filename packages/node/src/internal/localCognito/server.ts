@@ -9,13 +9,14 @@
  * Before anything else, a request must name the server by a loopback `Host` and, when a
  * web page sends it, come from an allowed origin (`access.ts`); others get a 403. Bodies
  * are read up to 1 MiB (a larger one is a 413 before it is read further) and their JSON
- * nesting is bounded before they are parsed (`boundedJson.ts`): what a client sends can
+ * nesting is bounded before they are parsed (core's `BoundedJson`): what a client sends can
  * fail a request with a 4xx, never the server.
  *
  * @internal
  */
 import { createServer } from "node:http"
 import type * as AuthError from "@effect-cognito/core/AuthError"
+import * as BoundedJson from "@effect-cognito/core/BoundedJson"
 import type * as HttpServerError from "effect/http/HttpServerError"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
@@ -26,7 +27,6 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as LocalCognito from "../../LocalCognito.js"
 import * as Access from "./access.js"
-import * as BoundedJson from "./boundedJson.js"
 import * as Registry from "./registry.js"
 import * as PublicActions from "./publicActions.js"
 import * as Wire from "./wire.js"
@@ -182,16 +182,15 @@ export const make = (
           )
         if (read._tag === "Unreadable")
           return failureJson(400, "SerializationException", "The request body could not be read.", cors)
-        const parsed: BoundedJson.Parsed =
-          read.text.trim() === "" ? { _tag: "Json", value: {} } : BoundedJson.parse(read.text)
-        if (parsed._tag === "TooDeep")
+        const parsed = read.text.trim() === "" ? Result.succeed({}) : BoundedJson.decode(read.text)
+        if (Result.isFailure(parsed) && parsed.failure === "TooDeep")
           return failureJson(
             400,
             "SerializationException",
             `The request body nests arrays or objects deeper than ${BoundedJson.maxDepth} levels.`,
             cors
           )
-        if (parsed._tag === "NotJson")
+        if (Result.isFailure(parsed))
           return failureJson(400, "SerializationException", "The request body is not JSON.", cors)
         const target = request.headers["x-amz-target"]
         if (target === undefined) return failureJson(400, "UnknownOperationException", "Missing X-Amz-Target", cors)
@@ -200,7 +199,7 @@ export const make = (
           return failureJson(400, "UnknownOperationException", `Unknown operation ${target}`, cors)
         // A defect is still an answer in Cognito's shape (500 InternalErrorException), and the state is still saved.
         const result = yield* Effect.result(
-          handler(parsed.value).pipe(
+          handler(parsed.success).pipe(
             Effect.catchDefect(() =>
               Effect.fail(Wire.failure(action, "InternalErrorException", "The local Cognito failed on this request."))
             )

@@ -10,6 +10,7 @@
  */
 import * as path from "node:path"
 import * as AuthError from "@effect-cognito/core/AuthError"
+import * as BoundedJson from "@effect-cognito/core/BoundedJson"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -17,7 +18,6 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Semaphore from "effect/Semaphore"
 import * as AtomicFile from "../atomicFile.js"
-import * as BoundedJson from "./boundedJson.js"
 import { Stored, version } from "./registrySnapshot.js"
 
 const code = (error: unknown): string =>
@@ -44,15 +44,15 @@ export const load = (file: string): Effect.Effect<Option.Option<Stored>, AuthErr
     }
     if (text.success === undefined) return Option.none()
     const kept = "; it was left as it is"
-    const parsed = BoundedJson.parse(text.success)
-    if (parsed._tag === "TooDeep")
+    const parsed = BoundedJson.decode(text.success)
+    if (Result.isFailure(parsed) && parsed.failure === "TooDeep")
       return yield* Effect.fail(
         storage(
           `the state file ${file} nests arrays or objects deeper than ${BoundedJson.maxDepth} levels: it is not a local Cognito state${kept}`
         )
       )
-    if (parsed._tag === "NotJson") return yield* Effect.fail(storage(`the state file ${file} is not JSON${kept}`))
-    const json = parsed.value
+    if (Result.isFailure(parsed)) return yield* Effect.fail(storage(`the state file ${file} is not JSON${kept}`))
+    const json = parsed.success
     const found = typeof json === "object" && json !== null && "version" in json ? json.version : version
     if (found !== version)
       return yield* Effect.fail(
