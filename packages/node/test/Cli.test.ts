@@ -5,8 +5,7 @@
  * never a stack trace or a secret.
  */
 import { existsSync } from "node:fs"
-import { mkdtemp, readFile, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
@@ -45,21 +44,10 @@ const commandNames = [
   "local"
 ]
 
-const freshHome = Effect.promise(() => mkdtemp(join(tmpdir(), "effect-cognito-cli-")))
+const freshHome = Cli.freshHome()
 
 /** The variables that point the CLI at the local Cognito, and a fresh session directory. */
-const environment = Effect.gen(function* () {
-  const local = yield* LocalCognito.LocalCognito
-  const pool = local.defaultPool
-  return {
-    COGNITO_USER_POOL_ID: pool.userPoolId,
-    COGNITO_CLIENT_ID: pool.clientId,
-    COGNITO_IDENTITY_POOL_ID: pool.identityPoolId,
-    COGNITO_ENDPOINT: local.endpoint,
-    COGNITO_IDENTITY_ENDPOINT: local.endpoint,
-    EFFECT_COGNITO_HOME: yield* freshHome
-  }
-})
+const environment = Cli.localEnvironment()
 
 /** The last code the local Cognito delivered to `username`. */
 const lastCode = (username: string) =>

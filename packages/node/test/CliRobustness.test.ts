@@ -12,8 +12,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
-import { chmod, lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { chmod, lstat, mkdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
@@ -27,7 +26,7 @@ const password = "Corr3ct-Horse!"
 /** Long enough for any CLI run on a loaded machine, short enough that a hang fails quickly. */
 const deadlineMillis = 20_000
 
-const freshHome = Effect.promise(() => mkdtemp(join(tmpdir(), "effect-cognito-cli-robust-")))
+const freshHome = Cli.freshHome("effect-cognito-cli-robust-")
 
 /** A pool and client id the CLI accepts without reaching any Cognito. */
 const offline = (home: string) => ({
@@ -79,18 +78,7 @@ const identityPools = (config: LocalCognito.IdentityPoolConfig) =>
 const layer = LocalCognito.layer({ identityPools })
 
 /** The variables that point the CLI at the local Cognito, and a fresh session directory. */
-const localEnvironment = Effect.gen(function* () {
-  const local = yield* LocalCognito.LocalCognito
-  const pool = local.defaultPool
-  return {
-    COGNITO_USER_POOL_ID: pool.userPoolId,
-    COGNITO_CLIENT_ID: pool.clientId,
-    COGNITO_IDENTITY_POOL_ID: pool.identityPoolId,
-    COGNITO_ENDPOINT: local.endpoint,
-    COGNITO_IDENTITY_ENDPOINT: local.endpoint,
-    EFFECT_COGNITO_HOME: yield* freshHome
-  }
-})
+const localEnvironment = Cli.localEnvironment("effect-cognito-cli-robust-")
 
 /** A confirmed user, signed up through the pool's admin API. */
 const confirmedUser = (username: string, mfa: { readonly sms?: boolean } = {}) =>

@@ -8,8 +8,11 @@
  * tsx (as `npm run cli` runs it) takes 2 to 6 s.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtemp } from "node:fs/promises"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
+import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import type * as Scope from "effect/Scope"
 import { inject } from "vitest"
 
@@ -201,3 +204,22 @@ export const runOnTerminal = (args: ReadonlyArray<string>, env: Record<string, s
 
 /** The non-empty lines of a text. */
 export const lines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.trim() !== "")
+
+/** A fresh, empty session directory for one CLI run (`EFFECT_COGNITO_HOME`). */
+export const freshHome = (prefix = "effect-cognito-cli-"): Effect.Effect<string> =>
+  Effect.promise(() => mkdtemp(join(tmpdir(), prefix)))
+
+/** The variables that point the CLI at the local Cognito in context, and a fresh session directory. */
+export const localEnvironment = (prefix?: string) =>
+  Effect.gen(function* () {
+    const local = yield* LocalCognito.LocalCognito
+    const pool = local.defaultPool
+    return {
+      COGNITO_USER_POOL_ID: pool.userPoolId,
+      COGNITO_CLIENT_ID: pool.clientId,
+      COGNITO_IDENTITY_POOL_ID: pool.identityPoolId,
+      COGNITO_ENDPOINT: local.endpoint,
+      COGNITO_IDENTITY_ENDPOINT: local.endpoint,
+      EFFECT_COGNITO_HOME: yield* freshHome(prefix)
+    }
+  })
