@@ -3,7 +3,8 @@
  * if it has one), optional identity pool and endpoint overrides.
  *
  * It is validated once, when a layer is built: a malformed pool id or a region that
- * does not match fails there with `AuthError` reason `InvalidConfig`, naming the field.
+ * does not match fails there with `AuthError` reason `InvalidConfig`, naming the field;
+ * every problem of an input is named at once, in one message.
  * Every field is checked, whatever a caller passes at run time: durations must be finite
  * and not negative (`requestTimeout` also above zero), endpoints must be http(s) URLs
  * without credentials (`user:pass@`, which would otherwise reach error messages; they
@@ -28,7 +29,11 @@ import * as tags from "./internal/tags.js"
 export interface Input {
   /** AWS region, e.g. `"eu-west-1"`. */
   readonly region: string
-  /** `<region>_<id>`, e.g. `"eu-west-1_AbCdEf123"`. */
+  /**
+   * `<region>_<id>`, e.g. `"eu-west-1_AbCdEf123"`, or an emulator's `local_<id>` (cognito-local's,
+   * e.g. `"local_4DbQ4hXK"`): that one names no region, so `region` is the pool's, and
+   * `endpoints.identityProvider` (and `endpoints.identityPool` with an identity pool) is required.
+   */
   readonly userPoolId: string
   /** The app client id. */
   readonly clientId: string
@@ -102,14 +107,14 @@ export const AuthConfig: Context.Service<AuthConfig, Validated> = tags.authConfi
  */
 export const defaultMaxResponseBytes = 1024 * 1024
 
-/** Validates an input. Fails with reason `InvalidConfig` and a message naming the field. */
+/** Validates an input. Fails with reason `InvalidConfig` and one message naming every field that is wrong. */
 export const make: (input: Input) => Effect.Effect<Validated, AuthError.AuthError> = check.make
 
 /** Validates the input when the layer is built. */
 export const layer = (input: Input): Layer.Layer<AuthConfig, AuthError.AuthError> =>
   Layer.effect(AuthConfig, make(input))
 
-/** The region of a user pool id (`eu-west-1_AbC` → `eu-west-1`), if it is one. */
+/** The region of a user pool id (`eu-west-1_AbC` → `eu-west-1`), if it is one (an emulator's `local_<id>` names none). */
 export const regionOfUserPoolId = (userPoolId: string): string | undefined =>
   check.userPoolIdPattern.exec(userPoolId)?.[1]
 
@@ -119,7 +124,7 @@ export const regionOfUserPoolId = (userPoolId: string): string | undefined =>
  *
  * | variable | |
  * |---|---|
- * | `COGNITO_USER_POOL_ID` | required, `<region>_<id>` |
+ * | `COGNITO_USER_POOL_ID` | required, `<region>_<id>`, or an emulator's `local_<id>` (then `COGNITO_REGION` and `COGNITO_ENDPOINT` are required) |
  * | `COGNITO_CLIENT_ID` | required |
  * | `COGNITO_REGION` | optional: the user pool id's region; when set, it must match it |
  * | `COGNITO_CLIENT_SECRET` | optional, read as `Redacted`, never shown |

@@ -5,6 +5,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Jwt from "../src/internal/jwt.js"
 
 const valid: AuthConfig.Input = {
   region: "eu-west-1",
@@ -39,6 +40,119 @@ describe("AuthConfig", () => {
     Effect.gen(function* () {
       const config = yield* AuthConfig.make({ ...valid, endpoints: { identityProvider: "http://127.0.0.1:9229" } })
       assert.strictEqual(config.identityProviderEndpoint, "http://127.0.0.1:9229/")
+    })
+  )
+
+  it.effect("takes an emulator's local_<id> pool id (cognito-local's), in the configured region", () =>
+    Effect.gen(function* () {
+      const config = yield* AuthConfig.make({
+        region: "us-east-1",
+        userPoolId: "local_4DbQ4hXK",
+        clientId: "local-client".replace("-", "_"),
+        identityPoolId: "us-east-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        endpoints: { identityProvider: "http://127.0.0.1:9229/", identityPool: "http://127.0.0.1:9229/" }
+      })
+      assert.strictEqual(config.region, "us-east-1")
+      assert.strictEqual(config.userPoolId, "local_4DbQ4hXK")
+      assert.strictEqual(config.poolName, "4DbQ4hXK")
+      assert.strictEqual(config.loginProvider, "cognito-idp.us-east-1.amazonaws.com/local_4DbQ4hXK")
+      assert.strictEqual(AuthConfig.regionOfUserPoolId("local_4DbQ4hXK"), undefined)
+      // Its tokens' issuer is the emulator's: the endpoint and the pool id.
+      const pool = Jwt.poolOf(config)
+      assert.isTrue(pool.isIssuer("http://127.0.0.1:9229/local_4DbQ4hXK"))
+      assert.isFalse(pool.isIssuer("http://127.0.0.1:9229/local_Other1"))
+      const noRegion = yield* invalid(
+        {
+          userPoolId: "local_4DbQ4hXK",
+          clientId: "c",
+          endpoints: { identityProvider: "http://127.0.0.1:9229/" }
+        } as never,
+        "region: expected an AWS region like eu-west-1 (a local_ user pool id names none), found nothing"
+      )
+      assert.notInclude(noRegion.message, "userPoolId")
+      yield* invalid(
+        { region: "us-east-1", userPoolId: "local_4DbQ4hXK", clientId: "c" },
+        "endpoints.identityProvider: expected the emulator's URL for a local_ user pool id, found nothing"
+      )
+      yield* invalid(
+        {
+          region: "us-east-1",
+          userPoolId: "local_4DbQ4hXK",
+          clientId: "c",
+          identityPoolId: "us-east-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+          endpoints: { identityProvider: "http://127.0.0.1:9229/" }
+        },
+        "endpoints.identityPool: expected the emulator's URL for a local_ user pool id, found nothing"
+      )
+      for (const userPoolId of ["local_", "local_a-b", "locale_AbC", "LOCAL_AbC"])
+        yield* invalid(
+          { ...valid, userPoolId, endpoints: { identityProvider: "http://127.0.0.1:9229/" } },
+          "userPoolId"
+        )
+    })
+  )
+
+  it.effect(
+    "reads an emulator's local_<id> pool id from the environment, with COGNITO_REGION and COGNITO_ENDPOINT",
+    () =>
+      Effect.gen(function* () {
+        const read = (env: Record<string, string>) =>
+          AuthConfig.AuthConfig.pipe(
+            Effect.provide(AuthConfig.layerConfig()),
+            Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord(env))
+          )
+        const env = {
+          COGNITO_REGION: "us-east-1",
+          COGNITO_USER_POOL_ID: "local_4DbQ4hXK",
+          COGNITO_CLIENT_ID: "client1",
+          COGNITO_ENDPOINT: "http://127.0.0.1:9229/"
+        }
+        const config = yield* read(env)
+        assert.strictEqual(config.region, "us-east-1")
+        assert.strictEqual(config.userPoolId, "local_4DbQ4hXK")
+        assert.strictEqual(config.identityProviderEndpoint, "http://127.0.0.1:9229/")
+        const { COGNITO_REGION: _region, COGNITO_ENDPOINT: _endpoint, ...bare } = env
+        const error = yield* Effect.flip(read(bare))
+        assert.strictEqual(error.reason, "InvalidConfig")
+        assert.include(
+          error.message,
+          "COGNITO_REGION: expected an AWS region like eu-west-1 (a local_ user pool id names none), found nothing"
+        )
+        assert.include(error.message, "COGNITO_ENDPOINT: expected the emulator's URL for a local_ user pool id")
+        assert.notInclude(error.message, "COGNITO_USER_POOL_ID")
+      })
+  )
+
+  it.effect("names every problem at once: a pool in another region and no client id", () =>
+    Effect.gen(function* () {
+      const fromInput = yield* invalid(
+        { region: "us-east-1", userPoolId: "eu-west-1_AbCdEf123" } as never,
+        "userPoolId: expected a pool in region us-east-1, found a pool in region eu-west-1"
+      )
+      assert.include(fromInput.message, "clientId: expected 1 to 128 letters, digits, _ or +, found nothing")
+      assert.notInclude(fromInput.message, "\n")
+      const many = yield* invalid(
+        { ...valid, region: "Europe", clientId: "", requestTimeout: 0, endpoints: { identityPool: "ftp://x/" } },
+        "region: expected an AWS region"
+      )
+      for (const field of ["clientId:", "requestTimeout:", "endpoints.identityPool:"])
+        assert.include(many.message, field)
+      const fromEnvironment = yield* Effect.flip(
+        AuthConfig.AuthConfig.pipe(
+          Effect.provide(AuthConfig.layerConfig()),
+          Effect.provideService(
+            ConfigProvider.ConfigProvider,
+            ConfigProvider.fromEnvRecord({ COGNITO_USER_POOL_ID: "eu-west-1_AbCdEf123", COGNITO_REGION: "us-east-1" })
+          )
+        )
+      )
+      assert.strictEqual(fromEnvironment.reason, "InvalidConfig")
+      // As the README shows it.
+      assert.strictEqual(
+        fromEnvironment.message,
+        'AuthConfig failed (InvalidConfig): COGNITO_CLIENT_ID is missing; COGNITO_REGION: expected the region of COGNITO_USER_POOL_ID (eu-west-1), found "us-east-1"'
+      )
+      assert.notInclude(fromEnvironment.message, "\n")
     })
   )
 

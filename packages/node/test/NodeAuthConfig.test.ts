@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, stat } from "node:fs/promises"
+import { mkdtemp, readdir, readFile, stat } from "node:fs/promises"
 import { homedir, tmpdir } from "node:os"
 import { join } from "node:path"
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
@@ -66,6 +66,39 @@ const failure = (values: Record<string, string>) =>
     assert.notInclude(error.message, "the-client-secret")
     return error.message
   })
+
+describe("NodeAuth.layer", () => {
+  // The README's emulator example, as it is written there: cognito-local's own pool id.
+  const readmeEmulator = `NodeAuth.layer({
+  region: "us-east-1",
+  userPoolId: "local_4DbQ4hXK",
+  clientId: "local_client",
+  endpoints: { identityProvider: "http://127.0.0.1:9229/" }
+})`
+
+  it.effect("builds the README's emulator layer (cognito-local's local_<id> pool, the region from the config)", () =>
+    Effect.gen(function* () {
+      const readme = yield* Effect.promise(() =>
+        readFile(join(import.meta.dirname, "..", "..", "..", "README.md"), "utf8")
+      )
+      assert.include(readme, readmeEmulator)
+      const config = yield* AuthConfig.AuthConfig.pipe(
+        Effect.provide(
+          NodeAuth.layer({
+            region: "us-east-1",
+            userPoolId: "local_4DbQ4hXK",
+            clientId: "local_client",
+            endpoints: { identityProvider: "http://127.0.0.1:9229/" }
+          })
+        )
+      )
+      assert.strictEqual(config.region, "us-east-1")
+      assert.strictEqual(config.userPoolId, "local_4DbQ4hXK")
+      assert.strictEqual(config.poolName, "4DbQ4hXK")
+      assert.strictEqual(config.identityProviderEndpoint, "http://127.0.0.1:9229/")
+    })
+  )
+})
 
 describe("NodeAuth.layerConfig", () => {
   it.effect("reads every variable; the secret stays Redacted", () =>

@@ -9,17 +9,21 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import type * as AuthConfig from "../AuthConfig.js"
 import * as AuthError from "../AuthError.js"
 
 export const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/
 export const userPoolIdPattern = /^([a-z]{2}(?:-[a-z]+)+-\d+)_([0-9A-Za-z]+)$/
+/** A user pool id as cognito-local makes them, `local_<id>`: it names no region (the config's `region` is the pool's). */
+export const localUserPoolIdPattern = /^local_([0-9A-Za-z]+)$/
 export const identityPoolIdPattern =
   /^([a-z]{2}(?:-[a-z]+)+-\d+):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export const clientIdPattern = /^[\w+]{1,128}$/
 
-const invalid = (field: string, expected: string, found: string) =>
-  Effect.fail(AuthError.make("InvalidConfig", "AuthConfig", `${field}: expected ${expected}, found ${found}`))
+/** A problem with a field, as `make` reports it (every problem of an input in one message). */
+const invalid = (field: string, expected: string, found: string): Result.Result<never, string> =>
+  Result.fail(`${field}: expected ${expected}, found ${found}`)
 
 /** A value for a message: short strings quoted, anything else by its kind only. */
 export const show = (value: unknown): string => {
@@ -28,6 +32,7 @@ export const show = (value: unknown): string => {
     return value.length <= 200 ? JSON.stringify(value) : `a string of ${value.length} characters`
   }
   if (typeof value === "number") return String(value)
+  if (value === undefined) return "nothing"
   if (value === null) return "null"
   if (Array.isArray(value)) return "an array"
   return typeof value === "object" ? "an object" : `a ${typeof value}`
@@ -35,7 +40,7 @@ export const show = (value: unknown): string => {
 
 /** A required string field, checked against a pattern. */
 const matching = (field: string, value: unknown, pattern: RegExp, expected: string) =>
-  typeof value === "string" && pattern.test(value) ? Effect.succeed(value) : invalid(field, expected, show(value))
+  typeof value === "string" && pattern.test(value) ? Result.succeed(value) : invalid(field, expected, show(value))
 
 /** The DNS suffix of a region's partition. */
 const dnsSuffix = (region: string) => (region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com")
@@ -58,10 +63,10 @@ export const endpointProblem = (value: unknown): { readonly expected: string; re
 }
 
 const endpoint = (field: string, value: unknown, fallback: string) => {
-  if (value === undefined) return Effect.succeed(fallback)
+  if (value === undefined) return Result.succeed(fallback)
   const problem = endpointProblem(value)
   return problem === undefined
-    ? Effect.succeed(new URL(value as string).href)
+    ? Result.succeed(new URL(value as string).href)
     : invalid(field, problem.expected, problem.found)
 }
 
@@ -90,26 +95,26 @@ const duration = (
   fallback: Duration.Duration,
   options: { readonly positive: boolean }
 ) => {
-  if (value === undefined) return Effect.succeed(fallback)
+  if (value === undefined) return Result.succeed(fallback)
   const expected = options.positive ? "a finite duration above zero" : "a finite duration, zero or more"
   if (negativeOrNaN(value)) return invalid(field, expected, show(value))
   const decoded = mayBeDurationInput(value) ? Duration.fromInput(value) : Option.none()
   if (decoded._tag === "None" || !Duration.isFinite(decoded.value) || Duration.isNegative(decoded.value))
     return invalid(field, expected, show(value))
   if (options.positive && Duration.isZero(decoded.value)) return invalid(field, expected, show(value))
-  return Effect.succeed(decoded.value)
+  return Result.succeed(decoded.value)
 }
 
 const byteCount = (field: string, value: unknown, fallback: number) => {
-  if (value === undefined) return Effect.succeed(fallback)
+  if (value === undefined) return Result.succeed(fallback)
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0
-    ? Effect.succeed(value)
+    ? Result.succeed(value)
     : invalid(field, "a whole number of bytes above zero", show(value))
 }
 
 const optionalBoolean = (field: string, value: unknown) =>
   value === undefined || typeof value === "boolean"
-    ? Effect.succeed(value ?? false)
+    ? Result.succeed(value ?? false)
     : invalid(field, "true or false", show(value))
 
 /** What Cognito allows for an app client's `AuthSessionValidity`. */
@@ -121,67 +126,99 @@ export const authSessionValidityProblem = (value: Duration.Duration): string | u
     ? undefined
     : authSessionValidityRange
 
-/** Validates an input. Fails with reason `InvalidConfig` and a message naming the field. */
+/** Validates an input. Fails with reason `InvalidConfig` and one message naming every field that is wrong. */
 export const make = (input: AuthConfig.Input): Effect.Effect<AuthConfig.Validated, AuthError.AuthError> =>
-  Effect.gen(function* () {
+  Effect.suspend(() => {
+    const problems: Array<string> = []
+    /** The value of a check, or `undefined` with its problem kept: every field is checked, every problem reported. */
+    const take = <A>(result: Result.Result<A, string>): A | undefined => {
+      if (result._tag === "Success") return result.success
+      problems.push(result.failure)
+      return undefined
+    }
     // The type says what a caller should pass; a caller in JavaScript, or reading JSON, may pass anything.
     const raw: { readonly [K in keyof AuthConfig.Input]?: unknown } =
       typeof input === "object" && input !== null ? input : {}
-    const region = yield* matching("region", raw.region, regionPattern, "an AWS region like eu-west-1")
-    const userPoolId = yield* matching("userPoolId", raw.userPoolId, userPoolIdPattern, "<region>_<id>")
-    const pool = userPoolIdPattern.exec(userPoolId)!
-    if (pool[1] !== region)
-      return yield* invalid("userPoolId", `a pool in region ${region}`, `a pool in region ${pool[1]}`)
-    const clientId = yield* matching("clientId", raw.clientId, clientIdPattern, "1 to 128 letters, digits, _ or +")
-    const clientSecret = input.clientSecret
+    const local = typeof raw.userPoolId === "string" ? localUserPoolIdPattern.exec(raw.userPoolId) : null
+    const region = take(
+      local !== null && raw.region === undefined
+        ? invalid("region", "an AWS region like eu-west-1 (a local_ user pool id names none)", "nothing")
+        : matching("region", raw.region, regionPattern, "an AWS region like eu-west-1")
+    )
+    const userPoolId = take(
+      local !== null
+        ? Result.succeed(local[0])
+        : matching("userPoolId", raw.userPoolId, userPoolIdPattern, "<region>_<id> (or an emulator's local_<id>)")
+    )
+    const pool = userPoolId === undefined ? null : (local ?? userPoolIdPattern.exec(userPoolId))
+    // A local_ id names no region: the configured one is the pool's.
+    const poolRegion = local !== null ? region : pool?.[1]
+    if (region !== undefined && poolRegion !== undefined && poolRegion !== region)
+      take(invalid("userPoolId", `a pool in region ${region}`, `a pool in region ${poolRegion}`))
+    const clientId = take(matching("clientId", raw.clientId, clientIdPattern, "1 to 128 letters, digits, _ or +"))
+    const clientSecret = typeof input === "object" && input !== null ? input.clientSecret : undefined
     if (
       raw.clientSecret !== undefined &&
       !(Redacted.isRedacted(raw.clientSecret) && typeof Redacted.value(raw.clientSecret) === "string")
     )
-      return yield* invalid("clientSecret", "a Redacted string", "a value that is not Redacted (not shown)")
+      take(invalid("clientSecret", "a Redacted string", "a value that is not Redacted (not shown)"))
     let identityPoolId: string | undefined
     if (raw.identityPoolId !== undefined) {
-      identityPoolId = yield* matching("identityPoolId", raw.identityPoolId, identityPoolIdPattern, "<region>:<uuid>")
-      const identityRegion = identityPoolIdPattern.exec(identityPoolId)![1]
-      if (identityRegion !== region)
-        return yield* invalid("identityPoolId", `a pool in region ${region}`, `a pool in region ${identityRegion}`)
+      identityPoolId = take(matching("identityPoolId", raw.identityPoolId, identityPoolIdPattern, "<region>:<uuid>"))
+      const identityRegion = identityPoolId === undefined ? undefined : identityPoolIdPattern.exec(identityPoolId)![1]
+      if (region !== undefined && identityRegion !== undefined && identityRegion !== region)
+        take(invalid("identityPoolId", `a pool in region ${region}`, `a pool in region ${identityRegion}`))
     }
     const endpoints: { readonly identityProvider?: unknown; readonly identityPool?: unknown } =
       typeof raw.endpoints === "object" && raw.endpoints !== null ? raw.endpoints : {}
     if (raw.endpoints !== undefined && (typeof raw.endpoints !== "object" || raw.endpoints === null))
-      return yield* invalid("endpoints", "an object", show(raw.endpoints))
-    const suffix = dnsSuffix(region)
-    const identityProviderEndpoint = yield* endpoint(
-      "endpoints.identityProvider",
-      endpoints.identityProvider,
-      `https://cognito-idp.${region}.${suffix}/`
+      take(invalid("endpoints", "an object", show(raw.endpoints)))
+    // An emulator's pool does not exist at AWS: its requests must not leave for AWS.
+    if (local !== null && endpoints.identityProvider === undefined)
+      take(invalid("endpoints.identityProvider", "the emulator's URL for a local_ user pool id", "nothing"))
+    if (local !== null && raw.identityPoolId !== undefined && endpoints.identityPool === undefined)
+      take(invalid("endpoints.identityPool", "the emulator's URL for a local_ user pool id", "nothing"))
+    const suffix = dnsSuffix(region ?? "")
+    const identityProviderEndpoint = take(
+      endpoint("endpoints.identityProvider", endpoints.identityProvider, `https://cognito-idp.${region}.${suffix}/`)
     )
-    const identityPoolEndpoint = yield* endpoint(
-      "endpoints.identityPool",
-      endpoints.identityPool,
-      `https://cognito-identity.${region}.${suffix}/`
+    const identityPoolEndpoint = take(
+      endpoint("endpoints.identityPool", endpoints.identityPool, `https://cognito-identity.${region}.${suffix}/`)
     )
-    const refreshWindow = yield* duration("refreshWindow", raw.refreshWindow, Duration.minutes(5), { positive: false })
-    const credentialsRefreshMargin = yield* duration(
-      "credentialsRefreshMargin",
-      raw.credentialsRefreshMargin,
-      Duration.minutes(5),
-      { positive: false }
+    const refreshWindow = take(duration("refreshWindow", raw.refreshWindow, Duration.minutes(5), { positive: false }))
+    const credentialsRefreshMargin = take(
+      duration("credentialsRefreshMargin", raw.credentialsRefreshMargin, Duration.minutes(5), { positive: false })
     )
-    const requestTimeout = yield* duration("requestTimeout", raw.requestTimeout, Duration.seconds(10), {
-      positive: true
-    })
-    const authSessionValidity = yield* duration("authSessionValidity", raw.authSessionValidity, Duration.minutes(3), {
-      positive: true
-    })
-    if (authSessionValidityProblem(authSessionValidity) !== undefined)
-      return yield* invalid("authSessionValidity", authSessionValidityRange, Duration.format(authSessionValidity))
-    const maxResponseBytes = yield* byteCount("maxResponseBytes", raw.maxResponseBytes, 1024 * 1024)
-    const refreshTokenRotation = yield* optionalBoolean("refreshTokenRotation", raw.refreshTokenRotation)
-    return {
+    const requestTimeout = take(
+      duration("requestTimeout", raw.requestTimeout, Duration.seconds(10), { positive: true })
+    )
+    const authSessionValidity = take(
+      duration("authSessionValidity", raw.authSessionValidity, Duration.minutes(3), { positive: true })
+    )
+    if (authSessionValidity !== undefined && authSessionValidityProblem(authSessionValidity) !== undefined)
+      take(invalid("authSessionValidity", authSessionValidityRange, Duration.format(authSessionValidity)))
+    const maxResponseBytes = take(byteCount("maxResponseBytes", raw.maxResponseBytes, 1024 * 1024))
+    const refreshTokenRotation = take(optionalBoolean("refreshTokenRotation", raw.refreshTokenRotation))
+    if (
+      problems.length > 0 ||
+      region === undefined ||
+      userPoolId === undefined ||
+      pool === null ||
+      clientId === undefined ||
+      identityProviderEndpoint === undefined ||
+      identityPoolEndpoint === undefined ||
+      refreshWindow === undefined ||
+      credentialsRefreshMargin === undefined ||
+      requestTimeout === undefined ||
+      authSessionValidity === undefined ||
+      maxResponseBytes === undefined ||
+      refreshTokenRotation === undefined
+    )
+      return Effect.fail(AuthError.make("InvalidConfig", "AuthConfig", [...new Set(problems)].join("; ")))
+    return Effect.succeed({
       region,
       userPoolId,
-      poolName: pool[2]!,
+      poolName: (local !== null ? local[1] : pool[2])!,
       clientId,
       clientSecret,
       identityPoolId,
@@ -194,5 +231,5 @@ export const make = (input: AuthConfig.Input): Effect.Effect<AuthConfig.Validate
       requestTimeout,
       authSessionValidity,
       maxResponseBytes
-    } satisfies AuthConfig.Validated
+    } satisfies AuthConfig.Validated)
   })

@@ -97,7 +97,11 @@ export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
   Config.all({
     region: optional(patterned("COGNITO_REGION", rules.regionPattern, "an AWS region like eu-west-1")),
     userPoolId: required(
-      patterned("COGNITO_USER_POOL_ID", rules.userPoolIdPattern, "<region>_<id>, like eu-west-1_AbCdEf123")
+      checked("COGNITO_USER_POOL_ID", Schema.String, (value) =>
+        rules.userPoolIdPattern.test(value) || rules.localUserPoolIdPattern.test(value)
+          ? undefined
+          : `COGNITO_USER_POOL_ID: expected <region>_<id>, like eu-west-1_AbCdEf123, found ${rules.show(value)}`
+      )
     ),
     clientId: required(patterned("COGNITO_CLIENT_ID", rules.clientIdPattern, "1 to 128 letters, digits, _ or +")),
     clientSecret: optional(
@@ -120,37 +124,71 @@ export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
   }).pipe(
     Config.mapEffect((fields) => {
       const failures: Array<Config.ConfigError> = []
-      for (const field of Object.values(fields)) if (field._tag === "Failure") failures.push(field.failure)
-      return failures.length === 0 ? Effect.fromResult(Result.all(fields)) : Effect.fail(combine(failures))
-    }),
-    Config.mapEffect((c) => {
-      const poolRegion = rules.userPoolIdPattern.exec(c.userPoolId)![1]!
-      const region = orUndefined(c.region) ?? poolRegion
-      if (region !== poolRegion)
-        return Effect.fail(
+      const value = <A>(field: Result.Result<A, Config.ConfigError>): A | undefined => {
+        if (field._tag === "Success") return field.success
+        failures.push(field.failure)
+        return undefined
+      }
+      const userPoolId = value(fields.userPoolId)
+      const clientId = value(fields.clientId)
+      const regionSet = orUndefined(value(fields.region) ?? Option.none())
+      const clientSecret = orUndefined(value(fields.clientSecret) ?? Option.none())
+      const identityPoolId = orUndefined(value(fields.identityPoolId) ?? Option.none())
+      const identityProvider = orUndefined(value(fields.identityProvider) ?? Option.none())
+      const identityPool = orUndefined(value(fields.identityPool) ?? Option.none())
+      const authSessionValidity = orUndefined(value(fields.authSessionValidity) ?? Option.none())
+      // The checks across variables, on the variables that were read: every problem is reported at once.
+      const local = userPoolId !== undefined && rules.localUserPoolIdPattern.test(userPoolId)
+      const poolRegion = userPoolId === undefined || local ? undefined : rules.userPoolIdPattern.exec(userPoolId)?.[1]
+      const regionFailed = fields.region._tag === "Failure"
+      if (local && regionSet === undefined && !regionFailed)
+        failures.push(
           invalidAt(
             "COGNITO_REGION",
-            `COGNITO_REGION: expected the region of COGNITO_USER_POOL_ID (${poolRegion}), found ${rules.show(region)}`
+            "COGNITO_REGION: expected an AWS region like eu-west-1 (a local_ user pool id names none), found nothing"
           )
         )
-      const identityPoolId = orUndefined(c.identityPoolId)
+      if (local && identityProvider === undefined && fields.identityProvider._tag === "Success")
+        failures.push(
+          invalidAt(
+            "COGNITO_ENDPOINT",
+            "COGNITO_ENDPOINT: expected the emulator's URL for a local_ user pool id, found nothing"
+          )
+        )
+      if (local && identityPoolId !== undefined && identityPool === undefined && fields.identityPool._tag === "Success")
+        failures.push(
+          invalidAt(
+            "COGNITO_IDENTITY_ENDPOINT",
+            "COGNITO_IDENTITY_ENDPOINT: expected the emulator's URL for a local_ user pool id, found nothing"
+          )
+        )
+      if (poolRegion !== undefined && regionSet !== undefined && regionSet !== poolRegion)
+        failures.push(
+          invalidAt(
+            "COGNITO_REGION",
+            `COGNITO_REGION: expected the region of COGNITO_USER_POOL_ID (${poolRegion}), found ${rules.show(regionSet)}`
+          )
+        )
+      const region = regionSet ?? poolRegion
       const identityRegion =
         identityPoolId === undefined ? undefined : rules.identityPoolIdPattern.exec(identityPoolId)?.[1]
-      if (identityRegion !== undefined && identityRegion !== region)
-        return Effect.fail(
+      if (region !== undefined && !regionFailed && identityRegion !== undefined && identityRegion !== region)
+        failures.push(
           invalidAt(
             "COGNITO_IDENTITY_POOL_ID",
             `COGNITO_IDENTITY_POOL_ID: expected a pool in region ${region}, found a pool in region ${identityRegion}`
           )
         )
+      if (failures.length > 0 || userPoolId === undefined || clientId === undefined || region === undefined)
+        return Effect.fail(combine(failures))
       return Effect.succeed<AuthConfig.Input>({
         region,
-        userPoolId: c.userPoolId,
-        clientId: c.clientId,
-        clientSecret: orUndefined(c.clientSecret),
+        userPoolId,
+        clientId,
+        clientSecret,
         identityPoolId,
-        endpoints: { identityProvider: orUndefined(c.identityProvider), identityPool: orUndefined(c.identityPool) },
-        authSessionValidity: orUndefined(c.authSessionValidity)
+        endpoints: { identityProvider, identityPool },
+        authSessionValidity
       })
     })
   ))()

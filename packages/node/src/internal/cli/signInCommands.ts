@@ -162,6 +162,14 @@ export const signIn = Command.make(
   (c) =>
     withAuth(c, (auth, io, config) =>
       Effect.gen(function* () {
+        // Signed in already: say so before asking for a password that could not be used.
+        const who = yield* auth.username
+        if (Option.isSome(who))
+          return yield* AuthError.make(
+            "AlreadySignedIn",
+            "signIn",
+            `${printable(who.value)} is signed in; sign out first (effect-cognito sign-out)`
+          ).pipe(Effect.fail)
         const password = yield* io.secret("Password")
         const flow = c.flow === "srp" ? "USER_SRP_AUTH" : "USER_PASSWORD_AUTH"
         let step = yield* io.spin("Signing in", auth.signIn({ username: c.username, password, flow }))
