@@ -1,7 +1,8 @@
 /**
  * A local Cognito over HTTP: `TestCognito` user pools served on a loopback port in
  * Cognito's own protocol (AWS JSON 1.1, `X-Amz-Target` routing, AWS's exception names
- * and status codes), with each pool's JWKS at `/<userPoolId>/.well-known/jwks.json`.
+ * and status codes), with each pool's JWKS at `/<userPoolId>/.well-known/jwks.json` and its
+ * OpenID discovery document at `/<userPoolId>/.well-known/openid-configuration`.
  * AWS's clients (amazon-cognito-identity-js, the AWS SDK) and this project's
  * `NodeAuth` talk to it as to Cognito; what a public client sends is checked as
  * Cognito checks it (SRP proofs, codes, secret hashes, token signatures), while the

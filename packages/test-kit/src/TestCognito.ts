@@ -134,6 +134,10 @@ export declare namespace TestCognito {
         readonly status: models.UserStatus
         readonly enabled: boolean
         readonly attributes: Readonly<Record<string, string>>
+        /** When the user was created, by the server's clock (ms): Cognito's `UserCreateDate`. */
+        readonly created: number
+        /** When the user last changed (attributes, password, status, enabled): `UserLastModifiedDate`. */
+        readonly lastModified: number
       },
       AuthError.AuthError
     >

@@ -73,7 +73,13 @@ export const User = Schema.Struct({
     Schema.Struct({ email: Schema.optional(Schema.String), phone_number: Schema.optional(Schema.String) })
   ),
   /** When a temporary password (AdminCreateUser, AdminSetUserPassword) stops working. */
-  temporaryPasswordExpiresAt: Schema.optional(Millis)
+  temporaryPasswordExpiresAt: Schema.optional(Millis),
+  /**
+   * When the user was created and last changed (ms): `UserCreateDate` and `UserLastModifiedDate`.
+   * Absent in snapshots written before they were kept: a restored user then dates from the restore.
+   */
+  created: Schema.optional(Millis),
+  lastModified: Schema.optional(Millis)
 })
 
 /** A refresh token the pool issued. */

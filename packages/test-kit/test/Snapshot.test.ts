@@ -9,7 +9,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/testing/TestClock"
-import { alice, atStart, confirmedUser, expectReason, password } from "./fixtures.js"
+import { alice, atStart, confirmedUser, expectReason, password, start } from "./fixtures.js"
 
 const clientSecret = "s3cret-of-the-second-client-0123456789"
 
@@ -116,6 +116,40 @@ describe("TestCognito snapshots", () => {
       yield* restored.provider.verifyUserAttribute({ accessToken, attributeName: "email", code })
       assert.strictEqual((yield* restored.adminGetUser("alice")).attributes.email_verified, "true")
     }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect(
+    "users' creation and last-modified dates survive a snapshot; an older snapshot's users date from the restore",
+    () =>
+      Effect.gen(function* () {
+        yield* atStart
+        const created = start
+        yield* confirmedUser()
+        const cognito = yield* TestCognito.TestCognito
+        yield* TestClock.adjust("1 hour")
+        yield* cognito.adminDisableUser("alice")
+        const modified = created + 3_600_000
+        const kept = yield* cognito.adminGetUser("alice")
+        assert.deepStrictEqual([kept.created, kept.lastModified], [created, modified])
+        const json = yield* Effect.flatMap(cognito.snapshot, TestCognitoSnapshot.toJson)
+        yield* TestClock.adjust("1 day")
+        const restore = (text: string) =>
+          Effect.flatMap(TestCognitoSnapshot.fromJson(text), (snapshot) =>
+            TestCognito.TestCognito.pipe(Effect.provide(TestCognito.layerCognito({ restore: snapshot })))
+          )
+        const restored = yield* Effect.flatMap(restore(json), (pool) => pool.adminGetUser("alice"))
+        assert.deepStrictEqual([restored.created, restored.lastModified], [created, modified])
+        // A snapshot written before the dates were kept still restores.
+        const older = JSON.stringify(
+          withMember(
+            withMember(JSON.parse(json), ["users", 0, "created"], undefined),
+            ["users", 0, "lastModified"],
+            undefined
+          )
+        )
+        const dated = yield* Effect.flatMap(restore(older), (pool) => pool.adminGetUser("alice"))
+        assert.deepStrictEqual([dated.created, dated.lastModified], [modified + 86_400_000, modified + 86_400_000])
+      }).pipe(Effect.provide(TestCognito.layer()))
   )
 
   it.effect("leaves out refresh tokens that expired and keeps the pool's settings over the options", () =>

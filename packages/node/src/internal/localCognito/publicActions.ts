@@ -65,6 +65,28 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
       if (session !== undefined) sessions.set(Redacted.value(session), clientId)
     }
 
+  /** The app client of an admin action, which must belong to the pool named. */
+  const inPool = (action: string, userPoolId: string, clientId: string) =>
+    Effect.flatMap(registry.findPool(action, userPoolId), (pool) =>
+      pool.clients.has(clientId) ? byClientId(action, clientId) : notFoundClient(action, clientId)
+    )
+
+  /** AdminInitiateAuth's flows, as the flow InitiateAuth runs and the `ExplicitAuthFlows` values that allow them. */
+  const adminFlows: Readonly<Record<string, { readonly flow: string; readonly allowedBy: ReadonlyArray<string> }>> = {
+    ADMIN_USER_PASSWORD_AUTH: {
+      flow: "USER_PASSWORD_AUTH",
+      allowedBy: ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"]
+    },
+    ADMIN_NO_SRP_AUTH: {
+      flow: "USER_PASSWORD_AUTH",
+      allowedBy: ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"]
+    },
+    REFRESH_TOKEN_AUTH: { flow: "REFRESH_TOKEN_AUTH", allowedBy: ["ALLOW_REFRESH_TOKEN_AUTH"] },
+    REFRESH_TOKEN: { flow: "REFRESH_TOKEN_AUTH", allowedBy: ["ALLOW_REFRESH_TOKEN_AUTH"] },
+    USER_SRP_AUTH: { flow: "USER_SRP_AUTH", allowedBy: ["ALLOW_USER_SRP_AUTH"] },
+    CUSTOM_AUTH: { flow: "CUSTOM_AUTH", allowedBy: ["ALLOW_CUSTOM_AUTH"] }
+  }
+
   const metadata = (value: Readonly<Record<string, string>> | undefined) =>
     value === undefined ? {} : { clientMetadata: value }
 
@@ -117,6 +139,37 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
             failure("InitiateAuth", "InvalidParameterException", `${typed.authFlow} flow not enabled for this client`)
           )
         const response = yield* provider.initiateAuth(typed)
+        remember(client.clientId)(response)
+        return yield* Responses.auth(response)
+      }),
+    AdminInitiateAuth: (body) =>
+      Effect.gen(function* () {
+        const action = "AdminInitiateAuth"
+        const request = yield* decode(action, Requests.AdminInitiateAuth)(body)
+        const { client, provider } = yield* inPool(action, request.UserPoolId, request.ClientId)
+        const admin = Object.hasOwn(adminFlows, request.AuthFlow) ? adminFlows[request.AuthFlow] : undefined
+        if (admin === undefined)
+          return yield* Effect.fail(failure(action, "InvalidParameterException", "Initiate Auth method not supported."))
+        if (!admin.allowedBy.some((flow) => client.explicitAuthFlows.includes(flow)))
+          return yield* Effect.fail(
+            failure(action, "InvalidParameterException", "Auth flow not enabled for this client")
+          )
+        const typed = yield* initiateAuthRequest({ ...request, AuthFlow: admin.flow }, Redacted.value, action)
+        const response = yield* provider.initiateAuth(typed)
+        remember(client.clientId)(response)
+        return yield* Responses.auth(response)
+      }),
+    AdminRespondToAuthChallenge: (body) =>
+      Effect.gen(function* () {
+        const action = "AdminRespondToAuthChallenge"
+        const request = yield* decode(action, Requests.AdminRespondToAuthChallenge)(body)
+        const { client, provider } = yield* inPool(action, request.UserPoolId, request.ClientId)
+        const response = yield* provider.respondToAuthChallenge({
+          challengeName: request.ChallengeName,
+          ...(request.Session === undefined ? {} : { session: request.Session }),
+          challengeResponses: request.ChallengeResponses ?? {},
+          ...metadata(request.ClientMetadata)
+        })
         remember(client.clientId)(response)
         return yield* Responses.auth(response)
       }),

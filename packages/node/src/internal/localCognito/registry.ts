@@ -25,8 +25,15 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
   const state = State.make(region, endpoint)
   const { pools, clients, identityPools } = state
   const findPool = (action: string, id: string) => State.findPool(state, action, id)
-  const { createUserPool, describeUserPool, createUserPoolClient, describeUserPoolClient, restorePool, addClient } =
-    UserPoolSetup.make(state)
+  const {
+    createUserPool,
+    describeUserPool,
+    listUserPools,
+    createUserPoolClient,
+    describeUserPoolClient,
+    restorePool,
+    addClient
+  } = UserPoolSetup.make(state)
   const {
     adminCreateUser,
     adminConfirmSignUp,
@@ -45,6 +52,7 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
   const userPoolActions: Readonly<Record<string, (body: unknown) => Effect.Effect<unknown, AuthError.AuthError>>> = {
     CreateUserPool: createUserPool,
     DescribeUserPool: describeUserPool,
+    ListUserPools: listUserPools,
     CreateUserPoolClient: createUserPoolClient,
     DescribeUserPoolClient: describeUserPoolClient,
     AdminCreateUser: adminCreateUser,

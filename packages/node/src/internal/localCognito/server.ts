@@ -1,7 +1,8 @@
 /**
  * The local Cognito's HTTP server: `POST /` routed by `X-Amz-Target`
  * (`AWSCognitoIdentityProviderService.*`, `AWSCognitoIdentityService.*`) in AWS JSON 1.1,
- * and `GET /<userPoolId>/.well-known/jwks.json` like Cognito's issuer URL. The public
+ * and `GET /<userPoolId>/.well-known/jwks.json` and `.../openid-configuration` (the OpenID
+ * discovery document) like Cognito's issuer URL. The public
  * user-pool actions are in `publicActions.ts`, the setup, admin and identity-pool actions
  * in the registry. After each action that may change state, the server reports the codes
  * delivered and runs the hook that saves the state (the state file, when there is one).
@@ -37,7 +38,22 @@ type Handler = (body: unknown) => Effect.Effect<unknown, AuthError.AuthError>
 const contentType = "application/x-amz-json-1.1"
 const userPoolTarget = "AWSCognitoIdentityProviderService"
 const identityTarget = "AWSCognitoIdentityService"
-const jwksPath = /^\/([a-z]{2}(?:-[a-z]+)+-\d+_[0-9A-Za-z]+)\/\.well-known\/jwks\.json$/
+const wellKnownPath = /^\/([a-z]{2}(?:-[a-z]+)+-\d+_[0-9A-Za-z]+)\/\.well-known\/(jwks\.json|openid-configuration)$/
+
+/**
+ * The OpenID discovery document of a pool, as Cognito serves it at its issuer. A local
+ * pool has no domain (no hosted UI), so the endpoints under one (authorize, token,
+ * userInfo, logout, revoke) are left out, as Cognito leaves them out for a pool without one.
+ */
+const discovery = (issuer: string) => ({
+  id_token_signing_alg_values_supported: ["RS256"],
+  issuer,
+  jwks_uri: `${issuer}/.well-known/jwks.json`,
+  response_types_supported: ["code", "token"],
+  scopes_supported: ["openid", "email", "phone", "profile"],
+  subject_types_supported: ["public"],
+  token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"]
+})
 
 /** The largest request body read, in bytes (1 MiB); a larger one is refused with 413. */
 export const maxBodyBytes = 1024 * 1024
@@ -105,6 +121,7 @@ const readBody = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<B
 /** Actions that change nothing: no state to save after them. */
 const readOnly = new Set([
   "DescribeUserPool",
+  "ListUserPools",
   "DescribeUserPoolClient",
   "DescribeIdentityPool",
   "AdminGetUser",
@@ -216,10 +233,12 @@ export const make = (
       Effect.gen(function* () {
         const path = request.url.split("?")[0] ?? ""
         if (path === "/health") return json(200, { status: "ok" }, cors)
-        const match = jwksPath.exec(path)
+        const match = wellKnownPath.exec(path)
         const pool = match === null ? undefined : registry.pools.get(match[1]!)
         if (pool === undefined) return HttpServerResponse.text("Not found", { status: 404, headers: cors })
-        return HttpServerResponse.text(JSON.stringify(yield* pool.cognito.jwks), {
+        const document =
+          match?.[2] === "openid-configuration" ? discovery(pool.cognito.issuer) : yield* pool.cognito.jwks
+        return HttpServerResponse.text(JSON.stringify(document), {
           status: 200,
           contentType: "application/json",
           headers: cors

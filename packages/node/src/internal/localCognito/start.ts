@@ -29,7 +29,8 @@ const createDefaults = (registry: Registry.Registry) =>
         "ALLOW_USER_SRP_AUTH",
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
-        "ALLOW_CUSTOM_AUTH"
+        "ALLOW_CUSTOM_AUTH",
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH"
       ]
     })
     const identityPool = yield* registry.createIdentityPool({

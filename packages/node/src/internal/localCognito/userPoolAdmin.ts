@@ -5,7 +5,6 @@
  * @internal
  */
 import type * as TestCognito from "@effect-cognito/test-kit/TestCognito"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { AttributeList, attributeList, attributes, decode, invalidParameter, optional } from "./wire.js"
@@ -78,15 +77,21 @@ export const make = (state: State.State) => {
         Effect.map(findPool(action, request.UserPoolId), (pool) => ({ request, pool, cognito: pool.cognito }))
       )
 
+  /** A user as Cognito's admin actions describe it; the dates are the pool's, kept from creation and each change. */
   const userType = (
     username: string,
-    user: { readonly status: string; readonly enabled: boolean; readonly attributes: Readonly<Record<string, string>> },
-    now: number
+    user: {
+      readonly status: string
+      readonly enabled: boolean
+      readonly attributes: Readonly<Record<string, string>>
+      readonly created: number
+      readonly lastModified: number
+    }
   ) => ({
     Username: username,
     Attributes: attributeList(user.attributes),
-    UserCreateDate: seconds(now),
-    UserLastModifiedDate: seconds(now),
+    UserCreateDate: seconds(user.created),
+    UserLastModifiedDate: seconds(user.lastModified),
     Enabled: user.enabled,
     UserStatus: user.status
   })
@@ -105,14 +110,14 @@ export const make = (state: State.State) => {
         desiredDeliveryMediums: request.DesiredDeliveryMediums
       })
       const created = yield* cognito.adminGetUser(request.Username)
-      return { User: userType(request.Username, created, yield* Clock.currentTimeMillis) }
+      return { User: userType(request.Username, created) }
     })
 
   const adminGetUser = (body: unknown) =>
     Effect.gen(function* () {
       const { request, cognito } = yield* user("AdminGetUser", UserRef)(body)
       const found = yield* cognito.adminGetUser(request.Username)
-      const { Attributes, ...rest } = userType(request.Username, found, yield* Clock.currentTimeMillis)
+      const { Attributes, ...rest } = userType(request.Username, found)
       return { ...rest, UserAttributes: Attributes }
     })
 
@@ -178,10 +183,9 @@ export const make = (state: State.State) => {
       const start = request.PaginationToken === undefined ? 0 : Number(request.PaginationToken)
       if (!Number.isInteger(start) || start < 0 || start > users.length)
         return yield* invalidParameter(action, "Invalid pagination token.")
-      const now = yield* Clock.currentTimeMillis
       const wanted = request.AttributesToGet
       const page = users.slice(start, start + limit).map((u) => {
-        const type = userType(u.username, u, now)
+        const type = userType(u.username, u)
         return wanted === undefined
           ? type
           : { ...type, Attributes: type.Attributes.filter((a) => wanted.includes(a.Name)) }

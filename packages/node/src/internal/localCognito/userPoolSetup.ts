@@ -41,6 +41,8 @@ const CreateUserPoolClient = Schema.Struct({
   )
 })
 
+const ListUserPools = Schema.Struct({ MaxResults: Schema.Number, NextToken: optional(Schema.String) })
+
 const ClientRef = Schema.Struct({ UserPoolId: Schema.String, ClientId: Schema.String })
 
 const standardSchema = [
@@ -296,5 +298,41 @@ export const make = (state: State.State) => {
       Effect.map(findPool("DescribeUserPool", request.UserPoolId), (pool) => ({ UserPool: describePool(pool) }))
     )
 
-  return { describeUserPool, createUserPool, createUserPoolClient, describeUserPoolClient, restorePool, addClient }
+  /** ListUserPools: up to `MaxResults` (1 to 60) pools in the order they were created, then a `NextToken`. */
+  const listUserPools = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "ListUserPools"
+      const request = yield* decode(action, ListUserPools)(body)
+      const max = request.MaxResults
+      if (!Number.isInteger(max) || max < 1 || max > 60)
+        return yield* Effect.fail(
+          failure(
+            action,
+            "InvalidParameterException",
+            `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60`
+          )
+        )
+      const all = [...pools.values()]
+      const start = request.NextToken === undefined ? 0 : Number(request.NextToken)
+      if (!Number.isInteger(start) || start < 0 || start > all.length)
+        return yield* Effect.fail(failure(action, "InvalidParameterException", "Invalid pagination token."))
+      const page = all.slice(start, start + max).map((pool) => ({
+        Id: pool.id,
+        Name: pool.name,
+        LambdaConfig: {},
+        LastModifiedDate: seconds(pool.created),
+        CreationDate: seconds(pool.created)
+      }))
+      return { UserPools: page, ...(start + max < all.length ? { NextToken: String(start + max) } : {}) }
+    })
+
+  return {
+    describeUserPool,
+    listUserPools,
+    createUserPool,
+    createUserPoolClient,
+    describeUserPoolClient,
+    restorePool,
+    addClient
+  }
 }

@@ -89,6 +89,21 @@ export const Requests = {
     AuthParameters: optional(Parameters),
     ClientMetadata: optional(Metadata)
   }),
+  AdminInitiateAuth: Schema.Struct({
+    UserPoolId: Schema.String,
+    ClientId: Schema.String,
+    AuthFlow: Schema.String,
+    AuthParameters: optional(Parameters),
+    ClientMetadata: optional(Metadata)
+  }),
+  AdminRespondToAuthChallenge: Schema.Struct({
+    UserPoolId: Schema.String,
+    ClientId: Schema.String,
+    ChallengeName: Schema.Literals(IdentityProvider.challengeNames),
+    Session: optional(Secret),
+    ChallengeResponses: optional(Parameters),
+    ClientMetadata: optional(Metadata)
+  }),
   RespondToAuthChallenge: Schema.Struct({
     ClientId: Schema.String,
     ChallengeName: Schema.Literals(IdentityProvider.challengeNames),
@@ -201,12 +216,12 @@ export const attributeList = (record: Readonly<Record<string, string>>) =>
 
 const reveal = (parameters: Readonly<Record<string, Secret>>, name: string) => parameters[name]
 
-/** `AuthFlow` and `AuthParameters` to the typed request of `InitiateAuth`. */
+/** `AuthFlow` and `AuthParameters` to the typed request of `InitiateAuth` (or of `action`, `AdminInitiateAuth`). */
 export const initiateAuthRequest = (
   body: typeof Requests.InitiateAuth.Type,
-  plain: (secret: Secret) => string
+  plain: (secret: Secret) => string,
+  action = "InitiateAuth"
 ): Effect.Effect<IdentityProvider.InitiateAuthRequest, AuthError.AuthError> => {
-  const action = "InitiateAuth"
   const parameters = body.AuthParameters ?? {}
   const clientMetadata = body.ClientMetadata === undefined ? {} : { clientMetadata: body.ClientMetadata }
   const secretHash = reveal(parameters, "SECRET_HASH")

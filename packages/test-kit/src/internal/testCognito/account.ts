@@ -99,6 +99,7 @@ export const make = (
           const medium = signUpMedium(user)
           if (medium === "EMAIL") user.attributes.email_verified = "true"
           if (medium === "SMS") user.attributes.phone_number_verified = "true"
+          yield* state.touch(user)
         })
       ),
     resendConfirmationCode: (request) =>
@@ -190,6 +191,7 @@ export const make = (
           user.failedSignIns = 0
           if (user.status === "RESET_REQUIRED" || user.status === "FORCE_CHANGE_PASSWORD") user.status = "CONFIRMED"
           user.temporaryPasswordExpiresAt = undefined
+          yield* state.touch(user)
         })
       ),
     changePassword: (request) =>
@@ -202,6 +204,7 @@ export const make = (
           const { salt, verifier } = yield* setPassword(user.username, request.proposedPassword)
           user.salt = salt
           user.verifier = verifier
+          yield* state.touch(user)
         })
       ),
     deleteUser: (request) =>

@@ -85,6 +85,7 @@ export const make = (
       user.verifier = verifier
       user.failedSignIns = 0
       user.temporaryPasswordExpiresAt = (yield* now) + state.validity.temporaryPassword
+      yield* state.touch(user)
       yield* invite(user, temporaryPassword, input.desiredDeliveryMediums)
     })
   return {
@@ -175,22 +176,26 @@ export const make = (
         Effect.map(Redacted.make)
       ),
     adminDisableUser: (username) =>
-      Effect.map(admin(username), (user) => {
+      Effect.flatMap(admin(username), (user) => {
         user.enabled = false
+        return state.touch(user)
       }),
     adminDeleteUser: (username) =>
       Effect.map(admin(username), () => {
         users.delete(username)
       }),
     adminResetUserPassword: (username) =>
-      Effect.map(admin(username), (user) => {
+      Effect.flatMap(admin(username), (user) => {
         user.status = "RESET_REQUIRED"
+        return state.touch(user)
       }),
     adminGetUser: (username) =>
       Effect.map(admin(username), (user) => ({
         status: user.status,
         enabled: user.enabled,
-        attributes: { ...user.attributes }
+        attributes: { ...user.attributes },
+        created: user.created,
+        lastModified: user.lastModified
       })),
     jwks: signer.jwks
   }

@@ -20,7 +20,9 @@ const view = (user: User): TestCognito.UserView => ({
   username: user.username,
   status: user.status,
   enabled: user.enabled,
-  attributes: { ...user.attributes }
+  attributes: { ...user.attributes },
+  created: user.created,
+  lastModified: user.lastModified
 })
 
 /** The admin actions on the users of a pool. */
@@ -38,6 +40,7 @@ export const make = (state: State, policy: Policy, tokens: Tokens): AdminUsers =
           )
         user.status = "CONFIRMED"
         user.codes.signUp = undefined
+        yield* state.touch(user)
       }),
     adminSetUserPassword: (username, password, options) =>
       Effect.gen(function* () {
@@ -52,6 +55,7 @@ export const make = (state: State, policy: Policy, tokens: Tokens): AdminUsers =
         user.temporaryPasswordExpiresAt = options.permanent
           ? undefined
           : (yield* state.now) + state.validity.temporaryPassword
+        yield* state.touch(user)
       }),
     adminUserGlobalSignOut: (username) =>
       Effect.map(findUser("AdminUserGlobalSignOut", username), (user) => tokens.revokeUserTokens(user.username)),

@@ -82,6 +82,7 @@ export const make = (
               changed.push(name)
             }
           }
+          yield* state.touch(user)
           const codeDeliveryDetailsList: Array<IdentityProvider.CodeDeliveryDetails> = []
           for (const name of changed) {
             const { medium, slot } = verifiable[name]
@@ -111,6 +112,7 @@ export const make = (
           user.attributes[name] = value
           user.pendingAttributes[name] = undefined
           user.attributes[`${name}_verified`] = "true"
+          yield* state.touch(user)
         })
       )
   }

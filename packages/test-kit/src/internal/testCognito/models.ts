@@ -39,6 +39,10 @@ export interface UserView {
   readonly status: UserStatus
   readonly enabled: boolean
   readonly attributes: Readonly<Record<string, string>>
+  /** When the user was created, by the server's clock (ms since the epoch): Cognito's `UserCreateDate`. */
+  readonly created: number
+  /** When the user last changed (attributes, password, status, enabled): `UserLastModifiedDate`. */
+  readonly lastModified: number
 }
 
 /** A code Cognito "delivered": what the user would find in their mail or SMS. */

@@ -230,6 +230,7 @@ export const make = (state: State) => {
       return Effect.gen(function* () {
         const { salt, verifier } = yield* setPassword(username, password)
         const sub = yield* uuid
+        const at = yield* state.now
         const user: User = {
           username,
           sub,
@@ -244,7 +245,9 @@ export const make = (state: State) => {
           failedSignIns: 0,
           codes: {},
           pendingAttributes: {},
-          temporaryPasswordExpiresAt: undefined
+          temporaryPasswordExpiresAt: undefined,
+          created: at,
+          lastModified: at
         }
         users.set(username, user)
         return user

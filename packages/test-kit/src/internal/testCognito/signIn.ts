@@ -36,7 +36,7 @@ export const make = (
   IdentityProvider.IdentityProvider.Service,
   "initiateAuth" | "respondToAuthChallenge" | "associateSoftwareToken" | "verifySoftwareToken"
 > => {
-  const { options, config, validity, sessions, random, now, serve, reject, findUser } = state
+  const { options, config, validity, sessions, random, now, serve, reject, findUser, touch } = state
   const { requestingUser, checkUsername, checkSecretHash, checkPolicy, checkAttributes, setPassword, passwordMatches } =
     policy
   const { checkCode } = codes
@@ -183,6 +183,7 @@ export const make = (
               user.verifier = verifier
               user.status = "CONFIRMED"
               user.temporaryPasswordExpiresAt = undefined
+              yield* touch(user)
               return done(yield* mfaStep(user))
             }
             case "CUSTOM_CHALLENGE": {

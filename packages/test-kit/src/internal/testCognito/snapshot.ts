@@ -43,7 +43,9 @@ const takeUser = (user: State.User): Snapshot["users"][number] => ({
     ...optional("verifyPhoneNumber", takeCode(user.codes.verifyPhoneNumber))
   },
   ...(Object.keys(user.pendingAttributes).length === 0 ? {} : { pendingAttributes: { ...user.pendingAttributes } }),
-  ...optional("temporaryPasswordExpiresAt", user.temporaryPasswordExpiresAt)
+  ...optional("temporaryPasswordExpiresAt", user.temporaryPasswordExpiresAt),
+  created: user.created,
+  lastModified: user.lastModified
 })
 
 const takeCode = (code: State.Code | undefined) =>
@@ -151,7 +153,8 @@ const optionsFrom = (snapshot: Snapshot, options: TestCognito.Options): TestCogn
 const reveal = (value: Redacted.Redacted<string> | undefined) =>
   value === undefined ? undefined : Redacted.value(value)
 
-const restoreUser = (user: Snapshot["users"][number]): State.User => ({
+/** A user of a snapshot; one written before dates were kept dates from `at` (the restore). */
+const restoreUser = (user: Snapshot["users"][number], at: number): State.User => ({
   username: user.username,
   sub: user.sub,
   attributes: { ...user.attributes },
@@ -170,7 +173,9 @@ const restoreUser = (user: Snapshot["users"][number]): State.User => ({
     verifyPhoneNumber: restoreCode(user.codes.verifyPhoneNumber)
   },
   pendingAttributes: { ...user.pendingAttributes },
-  temporaryPasswordExpiresAt: user.temporaryPasswordExpiresAt
+  temporaryPasswordExpiresAt: user.temporaryPasswordExpiresAt,
+  created: user.created ?? at,
+  lastModified: user.lastModified ?? user.created ?? at
 })
 
 const restoreCode = (
@@ -228,7 +233,8 @@ export const restore = (snapshot: Snapshot, options: TestCognito.Options) =>
         )
       )
     const state = yield* State.make(optionsFrom(snapshot, options), { random, keys })
-    for (const user of snapshot.users) state.users.set(user.username, restoreUser(user))
+    const at = yield* state.now
+    for (const user of snapshot.users) state.users.set(user.username, restoreUser(user, at))
     for (const { token, ...record } of snapshot.refreshTokens)
       state.refreshTokens.set(Redacted.value(token), { ...record })
     for (const origin of snapshot.revokedOrigins) state.revokedOrigins.add(origin)

@@ -52,6 +52,10 @@ export interface User {
   pendingAttributes: { email?: string | undefined; phone_number?: string | undefined }
   /** When the temporary password stops working (FORCE_CHANGE_PASSWORD only). */
   temporaryPasswordExpiresAt: number | undefined
+  /** When the user was created, by the server's clock (ms): Cognito's `UserCreateDate`. */
+  readonly created: number
+  /** When the user last changed (attributes, password, status, enabled): `UserLastModifiedDate`. */
+  lastModified: number
 }
 
 /** A challenge in progress, keyed by its session token (or SRP secret block). */
@@ -199,6 +203,11 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
     }
 
     const now = Effect.map(Clock.currentTimeMillis, (t) => t + clock.offset)
+    /** Records that a user changed now (`UserLastModifiedDate`). */
+    const touch = (user: User) =>
+      Effect.map(now, (at) => {
+        user.lastModified = at
+      })
     const randomHex = (size: number) => Effect.map(random.nextBytes(size), hex)
     const uuid = Effect.map(random.nextBytes(16), (b) => {
       b[6] = (b[6]! & 0x0f) | 0x40
@@ -290,6 +299,7 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
       identityPools,
       settings,
       now,
+      touch,
       randomHex,
       uuid,
       sixDigits,
