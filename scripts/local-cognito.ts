@@ -6,6 +6,9 @@
  * `--state`, the pools, users and keys are kept in the file (mode 0600) and a restart with
  * it keeps them. `--allow-origin` (repeatable) names a web page, e.g.
  * `http://127.0.0.1:5173`, that may call the server from a browser; no other page can.
+ *
+ * `npm run local-cognito` execs tsx in place of npm's shell, so npm's signals reach tsx,
+ * which relays them here: stopping it by the PID of `npm run` stops the server.
  */
 import { resolve } from "node:path"
 import { parseArgs } from "node:util"

@@ -296,8 +296,24 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
           password
         ])
         assert.strictEqual(signUp.code, 0, signUp.stderr)
-        const code = (yield* local.printed(/code for dana \(SignUp, email to dana@example\.com, [^)]+\): (\d{6})/))?.[1]
-        assert.isDefined(code, yield* local.stdout)
+        const printed = yield* local.printed(/EMAIL to dana@example\.com \(([^,]+), dana, SignUp\): (\d{6})/)
+        assert.isDefined(printed, yield* local.stdout)
+        const [line, userPoolId, code] = printed!
+        // The line `npm run local-cognito` prints for the same delivery: one format for both servers.
+        assert.strictEqual(
+          line,
+          LocalCognito.formatDelivery({
+            userPoolId: userPoolId!,
+            message: {
+              username: "dana",
+              medium: "EMAIL",
+              destination: "dana@example.com",
+              purpose: "SignUp",
+              code: Redacted.make(code!),
+              at: 0
+            }
+          })
+        )
         const confirm = yield* Cli.run(["confirm-sign-up", "--local", "dana"], env, [code!])
         assert.strictEqual(confirm.code, 0, confirm.stderr)
         const signIn = yield* Cli.run(["sign-in", "--local", "dana"], env, [password])
@@ -325,7 +341,7 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
           password
         ])
         assert.strictEqual(signUp.code, 0, signUp.stderr)
-        const code = (yield* first.printed(/code for erin \(SignUp[^)]*\): (\d{6})/))?.[1]
+        const code = (yield* first.printed(/EMAIL to erin@example\.com \([^)]*, erin, SignUp\): (\d{6})/))?.[1]
         assert.isDefined(code, yield* first.stdout)
         assert.strictEqual((yield* Cli.run(["confirm-sign-up", "--local", "erin"], env, [code!])).code, 0)
         yield* first.stop

@@ -311,7 +311,7 @@ describe("effect-cognito CLI against hostile files, signals and callers", { time
             }
           )
           assert.strictEqual(signUp.code, 0, signUp.stderr)
-          const line = (yield* local.printed(/code for eve [^\n]*/))?.[0]
+          const line = (yield* local.printed(/EMAIL to eve[^\n]*/))?.[0]
           assert.isDefined(line, yield* local.stdout)
           assert.notInclude(line!, "\u202e", "a raw bidi override reached the terminal")
           assert.include(line!, "eve\\u202egro.elpmaxe@example.com")

@@ -120,6 +120,7 @@ describe("npm run local-cognito", () => {
         const running = yield* script(["--port", "0", "--allow-origin", pageOrigin])
         const [, endpoint] = yield* printed(running, /local Cognito at (http:\/\/127\.0\.0\.1:\d+\/)/)
         const [, clientId] = yield* printed(running, /app client\s+(\w+)/)
+        const userPoolId = (yield* printed(running, /user pool\s+(\S+)/))[1]!
         yield* printed(running, /Ctrl-C stops\n/)
         const port = Number(new URL(endpoint!).port)
 
@@ -159,7 +160,25 @@ describe("npm run local-cognito", () => {
         const plain = yield* signUp("terminal-plain", "plain@example.com")
         assert.strictEqual(plain.status, 200, plain.text)
         // The plain user's code comes after the others' (those that were accepted).
-        yield* printed(running, /terminal-plain.*\n/)
+        const [plainLine, plainCode] = yield* printed(
+          running,
+          /EMAIL to plain@example\.com .*terminal-plain.*: (\d+)(?=\n)/
+        )
+        // The line `effect-cognito local` prints for the same delivery: one format for both servers.
+        assert.strictEqual(
+          plainLine,
+          LocalCognito.formatDelivery({
+            userPoolId,
+            message: {
+              username: "terminal-plain",
+              medium: "EMAIL",
+              destination: "plain@example.com",
+              purpose: "SignUp",
+              code: Redacted.make(plainCode!),
+              at: 0
+            }
+          })
+        )
         assert.notMatch(running.output.stdout, raw, "no raw control character on the terminal")
         for (const shown of accepted) assert.include(running.output.stdout, `EMAIL to ${shown} (`)
         assert.include(running.output.stdout, pageOrigin, "the banner names the allowed origin")

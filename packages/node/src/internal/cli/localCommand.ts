@@ -11,11 +11,9 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as AtomicFile from "../atomicFile.js"
-import { printable } from "./console.js"
 import { CliError } from "./error.js"
 import * as Io from "./io.js"
 import { errorCode, localFile, optionalText, sessionDirectory, type LocalPools, warnIfRepaired } from "./shared.js"
@@ -57,13 +55,8 @@ export const local = Command.make(
         region: Option.getOrUndefined(c.region),
         stateFile: Option.getOrUndefined(stateFile),
         allowedOrigins: Option.getOrUndefined(c.allowOrigin),
-        onDelivery: ({ message, userPoolId }) =>
-          // What clients chose (a username, an address) reaches the terminal with its control characters escaped.
-          io.out(
-            printable(
-              `code for ${message.username} (${message.purpose}, ${message.medium.toLowerCase()} to ${message.destination}, ${userPoolId}): ${Redacted.value(message.code)}`
-            )
-          )
+        // The line `npm run local-cognito` prints: what clients chose (a username, an address) escaped.
+        onDelivery: (delivery) => io.out(LocalCognito.formatDelivery(delivery))
       }).pipe(
         Effect.mapError((e) =>
           AuthError.isAuthError(e)

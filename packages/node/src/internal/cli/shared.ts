@@ -58,7 +58,14 @@ export const connection = {
   clientId: optionalText("client-id", "The app client id (else COGNITO_CLIENT_ID)"),
   region: optionalText("region", "The region (else COGNITO_REGION, else the user pool id's)"),
   identityPoolId: optionalText("identity-pool-id", "The identity pool id (else COGNITO_IDENTITY_POOL_ID)"),
-  endpoint: optionalText("endpoint", "The user pool endpoint (else COGNITO_ENDPOINT)")
+  endpoint: optionalText(
+    "endpoint",
+    "The user pool endpoint (else COGNITO_ENDPOINT, else the identity pool endpoint; a local Cognito serves both)"
+  ),
+  identityEndpoint: optionalText(
+    "identity-endpoint",
+    "The identity pool endpoint (else COGNITO_IDENTITY_ENDPOINT, else the user pool endpoint)"
+  )
 }
 
 /** The parsed connection flags. */
@@ -69,6 +76,7 @@ export type Connection = {
   readonly region: Option.Option<string>
   readonly identityPoolId: Option.Option<string>
   readonly endpoint: Option.Option<string>
+  readonly identityEndpoint: Option.Option<string>
 }
 
 export const sessionDirectory = Effect.mapError(
@@ -100,9 +108,19 @@ const readLocalPools = Effect.gen(function* () {
   return pools as LocalPools
 })
 
+/** A variable of the environment, unless unset or empty. */
+const environmentValue = (name: string): string | undefined => {
+  const value = process.env[name]
+  return value === undefined || value === "" ? undefined : value
+}
+
 /**
  * The configuration: flags first, then `--local`'s pools, then the environment. All of it
  * goes through `AuthConfig.config`, so a missing or malformed value is named the same way.
+ *
+ * One endpoint given (`--endpoint`, `--identity-endpoint` or their variables) is the
+ * endpoint of both pools, as a local Cognito serves both on one: a sibling call (GetId
+ * after a sign-in against a local user pool) never leaves for AWS unasked.
  */
 const configProvider = (c: Connection) =>
   Effect.gen(function* () {
@@ -121,9 +139,17 @@ const configProvider = (c: Connection) =>
       ["COGNITO_CLIENT_ID", c.clientId],
       ["COGNITO_REGION", c.region],
       ["COGNITO_IDENTITY_POOL_ID", c.identityPoolId],
-      ["COGNITO_ENDPOINT", c.endpoint]
+      ["COGNITO_ENDPOINT", c.endpoint],
+      ["COGNITO_IDENTITY_ENDPOINT", c.identityEndpoint]
     ]
     for (const [name, value] of flags) if (Option.isSome(value)) values.set(name, value.value)
+    const given = (name: string) => values.get(name) ?? environmentValue(name)
+    const userPoolEndpoint = given("COGNITO_ENDPOINT")
+    const identityPoolEndpoint = given("COGNITO_IDENTITY_ENDPOINT")
+    if (userPoolEndpoint === undefined && identityPoolEndpoint !== undefined)
+      values.set("COGNITO_ENDPOINT", identityPoolEndpoint)
+    if (identityPoolEndpoint === undefined && userPoolEndpoint !== undefined)
+      values.set("COGNITO_IDENTITY_ENDPOINT", userPoolEndpoint)
     return ConfigProvider.fromEnvRecord(Object.fromEntries(values)).pipe(
       ConfigProvider.orElse(ConfigProvider.fromEnv())
     )
