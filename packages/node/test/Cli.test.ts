@@ -49,14 +49,7 @@ const freshHome = Cli.freshHome()
 /** The variables that point the CLI at the local Cognito, and a fresh session directory. */
 const environment = Cli.localEnvironment()
 
-/** The last code the local Cognito delivered to `username`. */
-const lastCode = (username: string) =>
-  Effect.gen(function* () {
-    const deliveries = yield* (yield* LocalCognito.LocalCognito).deliveries
-    const mine = deliveries.filter((delivery) => delivery.message.username === username)
-    assert.isAbove(mine.length, 0, `no code was delivered to ${username}`)
-    return Redacted.value(mine.at(-1)!.message.code)
-  })
+const lastCode = Cli.lastCode
 
 /** A failure as the CLI must report it: one line, a non-zero exit, no stack trace, no secret. */
 const assertOneLineFailure = (result: Cli.Result, expected: string, secrets: ReadonlyArray<string> = []) => {

@@ -11,7 +11,6 @@ import { join } from "node:path"
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import * as Cli from "./cliProcess.js"
 
 const password = "Corr3ct-Horse!"
@@ -37,14 +36,7 @@ type Env = Effect.Success<typeof environment>
 const savedFile = (env: Env) =>
   join(env.EFFECT_COGNITO_HOME, `effect-cognito.${env.COGNITO_USER_POOL_ID}.${env.COGNITO_CLIENT_ID}.sign-in.json`)
 
-/** The last code the local Cognito delivered to `username`. */
-const lastCode = (username: string) =>
-  Effect.gen(function* () {
-    const deliveries = yield* (yield* LocalCognito.LocalCognito).deliveries
-    const mine = deliveries.filter((delivery) => delivery.message.username === username)
-    assert.isAbove(mine.length, 0, `no code was delivered to ${username}`)
-    return Redacted.value(mine.at(-1)!.message.code)
-  })
+const lastCode = Cli.lastCode
 
 /** A confirmed user with a phone number and the given MFA, through the CLI and the pool's admin. */
 const userWithMfa = (env: Env, username: string, mfa: { readonly sms?: boolean; readonly email?: boolean }) =>

@@ -6,19 +6,11 @@
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import * as Cli from "./cliProcess.js"
 
 const password = "Corr3ct-Horse!"
 
-/** The last code the local Cognito delivered to `username`. */
-const lastCode = (username: string) =>
-  Effect.gen(function* () {
-    const deliveries = yield* (yield* LocalCognito.LocalCognito).deliveries
-    const mine = deliveries.filter((delivery) => delivery.message.username === username)
-    assert.isAbove(mine.length, 0, `no code was delivered to ${username}`)
-    return Redacted.value(mine.at(-1)!.message.code)
-  })
+const lastCode = Cli.lastCode
 
 describe("effect-cognito sign-in, signed in already", { timeout: 120_000 }, () => {
   it.live("fails at once with AlreadySignedIn, in one line, without asking for the password", () =>

@@ -11,7 +11,9 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { assert } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import type * as Scope from "effect/Scope"
 import { inject } from "vitest"
@@ -222,4 +224,13 @@ export const localEnvironment = (prefix?: string) =>
       COGNITO_IDENTITY_ENDPOINT: local.endpoint,
       EFFECT_COGNITO_HOME: yield* freshHome(prefix)
     }
+  })
+
+/** The last code the local Cognito in context delivered to `username` (fails the test when none was). */
+export const lastCode = (username: string) =>
+  Effect.gen(function* () {
+    const deliveries = yield* (yield* LocalCognito.LocalCognito).deliveries
+    const mine = deliveries.filter((delivery) => delivery.message.username === username)
+    assert.isAbove(mine.length, 0, `no code was delivered to ${username}`)
+    return Redacted.value(mine.at(-1)!.message.code)
   })
