@@ -9,23 +9,22 @@ import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Redacted from "effect/Redacted"
 import * as Cli from "./cliProcess.js"
 
 const password = "Endp0int-Passw0rd!"
 
 /** A confirmed user, made through the pool's admin API. */
-const confirmedUser = (username: string) =>
-  Effect.gen(function* () {
-    const local = yield* LocalCognito.LocalCognito
-    const pool = yield* local.pool(local.defaultPool.userPoolId)
-    yield* pool.adminCreateUser({
-      username,
-      messageAction: "SUPPRESS",
-      userAttributes: { email: `${username}@example.com` }
-    })
-    yield* pool.adminSetUserPassword(username, Redacted.make(password), { permanent: true })
-  })
+const confirmedUser = (username: string) => Cli.confirmedUser(username, password)
+
+/** The flags naming the local Cognito's default pools: user pool, app client, identity pool. */
+const idFlags = (pool: LocalCognito.LocalCognito.Service["defaultPool"]) => [
+  "--user-pool-id",
+  pool.userPoolId,
+  "--client-id",
+  pool.clientId,
+  "--identity-pool-id",
+  pool.identityPoolId
+]
 
 /** `sign-in` then `credentials --format credential-process` with `flags`; the access key id the CLI printed. */
 const signInAndGetCredentials = (username: string, flags: ReadonlyArray<string>, env: Record<string, string>) =>
@@ -56,16 +55,7 @@ describe("effect-cognito CLI: one endpoint for both pools", { timeout: 120_000 }
       const pool = local.defaultPool
       yield* confirmedUser("flagged")
       const env = { EFFECT_COGNITO_HOME: yield* Cli.freshHome("effect-cognito-cli-endpoint-") }
-      const flags = [
-        "--endpoint",
-        local.endpoint,
-        "--user-pool-id",
-        pool.userPoolId,
-        "--client-id",
-        pool.clientId,
-        "--identity-pool-id",
-        pool.identityPoolId
-      ]
+      const flags = ["--endpoint", local.endpoint, ...idFlags(pool)]
       yield* issuedLocally(yield* signInAndGetCredentials("flagged", flags, env))
     }).pipe(Effect.provide(LocalCognito.layer()))
   )
@@ -74,14 +64,7 @@ describe("effect-cognito CLI: one endpoint for both pools", { timeout: 120_000 }
     Effect.gen(function* () {
       const local = yield* LocalCognito.LocalCognito
       const pool = local.defaultPool
-      const ids = [
-        "--user-pool-id",
-        pool.userPoolId,
-        "--client-id",
-        pool.clientId,
-        "--identity-pool-id",
-        pool.identityPoolId
-      ]
+      const ids = idFlags(pool)
       yield* confirmedUser("identity-flag")
       yield* issuedLocally(
         yield* signInAndGetCredentials("identity-flag", ["--identity-endpoint", local.endpoint, ...ids], {

@@ -80,19 +80,8 @@ const layer = LocalCognito.layer({ identityPools })
 /** The variables that point the CLI at the local Cognito, and a fresh session directory. */
 const localEnvironment = Cli.localEnvironment("effect-cognito-cli-robust-")
 
-/** A confirmed user, signed up through the pool's admin API. */
 const confirmedUser = (username: string, mfa: { readonly sms?: boolean } = {}) =>
-  Effect.gen(function* () {
-    const local = yield* LocalCognito.LocalCognito
-    const pool = yield* local.pool(local.defaultPool.userPoolId)
-    yield* pool.adminCreateUser({
-      username,
-      messageAction: "SUPPRESS",
-      userAttributes: { email: `${username}@example.com`, phone_number: "+15555550123" }
-    })
-    yield* pool.adminSetUserPassword(username, Redacted.make(password), { permanent: true })
-    if (mfa.sms === true) yield* pool.adminSetUserMfa(username, mfa)
-  })
+  Cli.confirmedUser(username, password, { phone: "+15555550123", ...mfa })
 
 describe("effect-cognito CLI against hostile files, signals and callers", { timeout: 120_000 }, () => {
   it.live("a FIFO at the session path: the CLI fails at once with one line naming it (Storage), never hangs", () =>

@@ -15,7 +15,6 @@ import {
   AdminUserGlobalSignOutCommand,
   CreateUserPoolClientCommand,
   ListUsersCommand,
-  CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
   DeleteUserCommand,
   GetUserAttributeVerificationCodeCommand,
@@ -42,28 +41,12 @@ import type { CognitoIdTokenPayload } from "aws-jwt-verify/jwt-model"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as LocalCognito from "../src/LocalCognito.js"
+import { sdk, sdkFailure } from "./localSdk.js"
 
 const password = "First-Passw0rd!"
 /** amazon-cognito-identity-js does its SRP math in pure JavaScript: generous on a loaded machine. */
 const timeout = 60_000
 const newUsername = () => `user-${randomUUID().slice(0, 8)}`
-
-/** The SDK client for the local endpoint; admin calls are signed with dummy keys, which the local server ignores. */
-const sdk = (local: LocalCognito.LocalCognito.Service) =>
-  new CognitoIdentityProviderClient({
-    region: local.defaultPool.region,
-    endpoint: local.endpoint,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" }
-  })
-
-/** The AWS SDK's exception name of a failed call. */
-const sdkFailure = (promise: Promise<unknown>) =>
-  Effect.promise(() =>
-    promise.then(
-      () => "succeeded",
-      (error: unknown) => (error instanceof Error ? error.name : String(error))
-    )
-  )
 
 /** The last code delivered to a user for a purpose. */
 const codeFor = (local: LocalCognito.LocalCognito.Service, username: string, purpose: string) =>

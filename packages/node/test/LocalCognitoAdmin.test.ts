@@ -12,7 +12,6 @@ import {
   AdminInitiateAuthCommand,
   AdminRespondToAuthChallengeCommand,
   AdminSetUserPasswordCommand,
-  CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   GetUserCommand,
@@ -24,24 +23,9 @@ import { assert, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/testing/TestClock"
 import * as LocalCognito from "../src/LocalCognito.js"
+import { sdk, sdkFailure } from "./localSdk.js"
 
 const password = "First-Passw0rd!"
-
-const sdk = (local: LocalCognito.LocalCognito.Service) =>
-  new CognitoIdentityProviderClient({
-    region: local.defaultPool.region,
-    endpoint: local.endpoint,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" }
-  })
-
-/** The AWS SDK's exception name of a failed call. */
-const sdkFailure = (promise: Promise<unknown>) =>
-  Effect.promise(() =>
-    promise.then(
-      () => "succeeded",
-      (error: unknown) => (error instanceof Error ? error.name : String(error))
-    )
-  )
 
 const send = <A>(call: () => Promise<A>) => Effect.promise(call)
 

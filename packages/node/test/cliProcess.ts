@@ -234,3 +234,27 @@ export const lastCode = (username: string) =>
     assert.isAbove(mine.length, 0, `no code was delivered to ${username}`)
     return Redacted.value(mine.at(-1)!.message.code)
   })
+
+/**
+ * A confirmed user with `password`, made through the admin API of the local Cognito in
+ * context: an email address, a phone number when `phone` is given, and SMS MFA when `sms`.
+ */
+export const confirmedUser = (
+  username: string,
+  password: string,
+  options: { readonly phone?: string; readonly sms?: boolean } = {}
+) =>
+  Effect.gen(function* () {
+    const local = yield* LocalCognito.LocalCognito
+    const pool = yield* local.pool(local.defaultPool.userPoolId)
+    yield* pool.adminCreateUser({
+      username,
+      messageAction: "SUPPRESS",
+      userAttributes: {
+        email: `${username}@example.com`,
+        ...(options.phone === undefined ? {} : { phone_number: options.phone })
+      }
+    })
+    yield* pool.adminSetUserPassword(username, Redacted.make(password), { permanent: true })
+    if (options.sms === true) yield* pool.adminSetUserMfa(username, { sms: true })
+  })

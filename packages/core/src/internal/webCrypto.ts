@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import type * as Context from "effect/Context"
 import * as Digest from "effect/crypto/Digest"
 import * as Kdf from "effect/crypto/Kdf"
 import * as Mac from "effect/crypto/Mac"
@@ -14,15 +15,29 @@ import * as SecureRandom from "effect/crypto/SecureRandom"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
-/** Built once per use site's fiber: each is a plain object over `crypto.subtle`. */
 const webCrypto = Layer.mergeAll(
   Digest.layerWebCrypto,
   Kdf.layerWebCrypto,
   Mac.layerWebCrypto.pipe(Layer.provide(SecureRandom.layerWebCrypto))
 )
 
+/**
+ * The services, built once on first use and kept: they are plain objects over
+ * `crypto.subtle` with nothing to release, and building the layer for every hash cost
+ * about 0.2 ms each (five times the hash itself).
+ */
+let built: Context.Context<Digest.Digest | Kdf.Kdf | Mac.Mac> | undefined
+const services = Effect.suspend(() =>
+  built !== undefined
+    ? Effect.succeed(built)
+    : Effect.map(Effect.scoped(Layer.build(webCrypto)), (context) => {
+        built = context
+        return context
+      })
+)
+
 const run = <A, E>(effect: Effect.Effect<A, E, Digest.Digest | Kdf.Kdf | Mac.Mac>): Effect.Effect<A> =>
-  effect.pipe(Effect.orDie, Effect.provide(webCrypto))
+  Effect.flatMap(services, (context) => Effect.orDie(Effect.provideContext(effect, context)))
 
 /** SHA-256. */
 export const sha256 = (data: Uint8Array): Effect.Effect<Uint8Array> =>

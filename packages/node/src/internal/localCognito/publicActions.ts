@@ -65,6 +65,31 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
       if (session !== undefined) sessions.set(Redacted.value(session), clientId)
     }
 
+  /** A sign-in's answer: its session remembered for the client, then encoded as Cognito does. */
+  const answered = (clientId: string, response: IdentityProvider.AuthResponse) => {
+    remember(clientId)(response)
+    return Responses.auth(response)
+  }
+
+  /** RespondToAuthChallenge and its admin twin: the same answer to the same challenge. */
+  const respond = (
+    clientId: string,
+    provider: IdentityProvider.IdentityProvider.Service,
+    request: Pick<
+      typeof Requests.RespondToAuthChallenge.Type,
+      "ChallengeName" | "Session" | "ChallengeResponses" | "ClientMetadata"
+    >
+  ) =>
+    Effect.flatMap(
+      provider.respondToAuthChallenge({
+        challengeName: request.ChallengeName,
+        ...(request.Session === undefined ? {} : { session: request.Session }),
+        challengeResponses: request.ChallengeResponses ?? {},
+        ...metadata(request.ClientMetadata)
+      }),
+      (response) => answered(clientId, response)
+    )
+
   /** The app client of an admin action, which must belong to the pool named. */
   const inPool = (action: string, userPoolId: string, clientId: string) =>
     Effect.flatMap(registry.findPool(action, userPoolId), (pool) =>
@@ -138,9 +163,7 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
           return yield* Effect.fail(
             failure("InitiateAuth", "InvalidParameterException", `${typed.authFlow} flow not enabled for this client`)
           )
-        const response = yield* provider.initiateAuth(typed)
-        remember(client.clientId)(response)
-        return yield* Responses.auth(response)
+        return yield* answered(client.clientId, yield* provider.initiateAuth(typed))
       }),
     AdminInitiateAuth: (body) =>
       Effect.gen(function* () {
@@ -155,36 +178,20 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
             failure(action, "InvalidParameterException", "Auth flow not enabled for this client")
           )
         const typed = yield* initiateAuthRequest({ ...request, AuthFlow: admin.flow }, Redacted.value, action)
-        const response = yield* provider.initiateAuth(typed)
-        remember(client.clientId)(response)
-        return yield* Responses.auth(response)
+        return yield* answered(client.clientId, yield* provider.initiateAuth(typed))
       }),
     AdminRespondToAuthChallenge: (body) =>
       Effect.gen(function* () {
         const action = "AdminRespondToAuthChallenge"
         const request = yield* decode(action, Requests.AdminRespondToAuthChallenge)(body)
         const { client, provider } = yield* inPool(action, request.UserPoolId, request.ClientId)
-        const response = yield* provider.respondToAuthChallenge({
-          challengeName: request.ChallengeName,
-          ...(request.Session === undefined ? {} : { session: request.Session }),
-          challengeResponses: request.ChallengeResponses ?? {},
-          ...metadata(request.ClientMetadata)
-        })
-        remember(client.clientId)(response)
-        return yield* Responses.auth(response)
+        return yield* respond(client.clientId, provider, request)
       }),
     RespondToAuthChallenge: (body) =>
       Effect.gen(function* () {
         const request = yield* decode("RespondToAuthChallenge", Requests.RespondToAuthChallenge)(body)
         const { client, provider } = yield* byClientId("RespondToAuthChallenge", request.ClientId)
-        const response = yield* provider.respondToAuthChallenge({
-          challengeName: request.ChallengeName,
-          ...(request.Session === undefined ? {} : { session: request.Session }),
-          challengeResponses: request.ChallengeResponses ?? {},
-          ...metadata(request.ClientMetadata)
-        })
-        remember(client.clientId)(response)
-        return yield* Responses.auth(response)
+        return yield* respond(client.clientId, provider, request)
       }),
     GetTokensFromRefreshToken: (body) =>
       Effect.gen(function* () {
