@@ -31,8 +31,8 @@ export interface Input {
   readonly region: string
   /**
    * `<region>_<id>`, e.g. `"eu-west-1_AbCdEf123"`, or an emulator's `local_<id>` (cognito-local's,
-   * e.g. `"local_4DbQ4hXK"`): that one names no region, so `region` is the pool's, and
-   * `endpoints.identityProvider` (and `endpoints.identityPool` with an identity pool) is required.
+   * e.g. `"local_4DbQ4hXK"`): that one names no region, so `region` is the pool's, and an
+   * endpoint is required.
    */
   readonly userPoolId: string
   /** The app client id. */
@@ -41,7 +41,11 @@ export interface Input {
   readonly clientSecret?: Redacted.Redacted<string> | undefined
   /** `<region>:<uuid>`; required for AWS credentials. */
   readonly identityPoolId?: string | undefined
-  /** Endpoint overrides, e.g. a local emulator: `http://127.0.0.1:9229/`. */
+  /**
+   * Endpoint overrides, e.g. a local emulator: `http://127.0.0.1:9229/`. One of the two given
+   * is the endpoint of both pools (an emulator serves both on one), so no call leaves for AWS
+   * because only one was named; name both to split them.
+   */
   readonly endpoints?:
     | {
         readonly identityProvider?: string | undefined

@@ -43,6 +43,40 @@ describe("AuthConfig", () => {
     })
   )
 
+  it.effect("takes one endpoint given as both pools' endpoint, so no sibling call leaves for AWS", () =>
+    Effect.gen(function* () {
+      const identityPoolId = "eu-west-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+      for (const endpoints of [
+        { identityProvider: "http://127.0.0.1:9229" },
+        { identityPool: "http://127.0.0.1:9229" }
+      ]) {
+        const config = yield* AuthConfig.make({ ...valid, identityPoolId, endpoints })
+        assert.strictEqual(config.identityProviderEndpoint, "http://127.0.0.1:9229/")
+        assert.strictEqual(config.identityPoolEndpoint, "http://127.0.0.1:9229/")
+      }
+      const split = yield* AuthConfig.make({
+        ...valid,
+        identityPoolId,
+        endpoints: { identityProvider: "http://127.0.0.1:9229", identityPool: "http://127.0.0.1:4000" }
+      })
+      assert.strictEqual(split.identityPoolEndpoint, "http://127.0.0.1:4000/")
+      const local = yield* AuthConfig.AuthConfig.pipe(
+        Effect.provide(AuthConfig.layerConfig()),
+        Effect.provideService(
+          ConfigProvider.ConfigProvider,
+          ConfigProvider.fromEnvRecord({
+            COGNITO_REGION: "us-east-1",
+            COGNITO_USER_POOL_ID: "local_4DbQ4hXK",
+            COGNITO_CLIENT_ID: "client1",
+            COGNITO_IDENTITY_POOL_ID: "us-east-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+            COGNITO_ENDPOINT: "http://127.0.0.1:9229/"
+          })
+        )
+      )
+      assert.strictEqual(local.identityPoolEndpoint, "http://127.0.0.1:9229/")
+    })
+  )
+
   it.effect("takes an emulator's local_<id> pool id (cognito-local's), in the configured region", () =>
     Effect.gen(function* () {
       const config = yield* AuthConfig.make({
@@ -73,16 +107,6 @@ describe("AuthConfig", () => {
       yield* invalid(
         { region: "us-east-1", userPoolId: "local_4DbQ4hXK", clientId: "c" },
         "endpoints.identityProvider: expected the emulator's URL for a local_ user pool id, found nothing"
-      )
-      yield* invalid(
-        {
-          region: "us-east-1",
-          userPoolId: "local_4DbQ4hXK",
-          clientId: "c",
-          identityPoolId: "us-east-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-          endpoints: { identityProvider: "http://127.0.0.1:9229/" }
-        },
-        "endpoints.identityPool: expected the emulator's URL for a local_ user pool id, found nothing"
       )
       for (const userPoolId of ["local_", "local_a-b", "locale_AbC", "LOCAL_AbC"])
         yield* invalid(

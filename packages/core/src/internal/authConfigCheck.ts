@@ -169,15 +169,19 @@ export const make = (input: AuthConfig.Input): Effect.Effect<AuthConfig.Validate
       if (region !== undefined && identityRegion !== undefined && identityRegion !== region)
         take(invalid("identityPoolId", `a pool in region ${region}`, `a pool in region ${identityRegion}`))
     }
-    const endpoints: { readonly identityProvider?: unknown; readonly identityPool?: unknown } =
+    const given: { readonly identityProvider?: unknown; readonly identityPool?: unknown } =
       typeof raw.endpoints === "object" && raw.endpoints !== null ? raw.endpoints : {}
     if (raw.endpoints !== undefined && (typeof raw.endpoints !== "object" || raw.endpoints === null))
       take(invalid("endpoints", "an object", show(raw.endpoints)))
+    // One endpoint given serves both pools (an emulator serves both on one): a sibling call
+    // must not leave for AWS because only one of the two was named.
+    const endpoints = {
+      identityProvider: given.identityProvider ?? given.identityPool,
+      identityPool: given.identityPool ?? given.identityProvider
+    }
     // An emulator's pool does not exist at AWS: its requests must not leave for AWS.
     if (local !== null && endpoints.identityProvider === undefined)
       take(invalid("endpoints.identityProvider", "the emulator's URL for a local_ user pool id", "nothing"))
-    if (local !== null && raw.identityPoolId !== undefined && endpoints.identityPool === undefined)
-      take(invalid("endpoints.identityPool", "the emulator's URL for a local_ user pool id", "nothing"))
     const suffix = dnsSuffix(region ?? "")
     const identityProviderEndpoint = take(
       endpoint("endpoints.identityProvider", endpoints.identityProvider, `https://cognito-idp.${region}.${suffix}/`)

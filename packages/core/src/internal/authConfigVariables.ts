@@ -148,18 +148,12 @@ export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
             "COGNITO_REGION: expected an AWS region like eu-west-1 (a local_ user pool id names none), found nothing"
           )
         )
-      if (local && identityProvider === undefined && fields.identityProvider._tag === "Success")
+      const endpointsRead = fields.identityProvider._tag === "Success" && fields.identityPool._tag === "Success"
+      if (local && identityProvider === undefined && identityPool === undefined && endpointsRead)
         failures.push(
           invalidAt(
             "COGNITO_ENDPOINT",
             "COGNITO_ENDPOINT: expected the emulator's URL for a local_ user pool id, found nothing"
-          )
-        )
-      if (local && identityPoolId !== undefined && identityPool === undefined && fields.identityPool._tag === "Success")
-        failures.push(
-          invalidAt(
-            "COGNITO_IDENTITY_ENDPOINT",
-            "COGNITO_IDENTITY_ENDPOINT: expected the emulator's URL for a local_ user pool id, found nothing"
           )
         )
       if (poolRegion !== undefined && regionSet !== undefined && regionSet !== poolRegion)
