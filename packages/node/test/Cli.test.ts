@@ -9,40 +9,14 @@ import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
-import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
-import * as CliOutput from "effect/cli/CliOutput"
-import * as Command from "effect/cli/Command"
-import type * as HelpDoc from "effect/cli/HelpDoc"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as CliConsole from "../src/internal/cli/console.js"
-import * as CliMain from "../src/internal/cli/main.js"
 import * as Cli from "./cliProcess.js"
 import * as SigV4Server from "./SigV4Server.js"
 
 const password = "Corr3ct-Horse!"
-
-const commandNames = [
-  "sign-up",
-  "confirm-sign-up",
-  "resend-code",
-  "sign-in",
-  "confirm-sign-in",
-  "whoami",
-  "tokens",
-  "sign-out",
-  "forgot-password",
-  "confirm-forgot-password",
-  "change-password",
-  "delete-user",
-  "update-attributes",
-  "send-attribute-code",
-  "verify-attribute",
-  "credentials",
-  "fetch",
-  "local"
-]
 
 const freshHome = Cli.freshHome()
 
@@ -355,41 +329,6 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
     )
   )
 
-  it.live("--help works on the root and on a command, as a process, in plain text when piped", () =>
-    Effect.gen(function* () {
-      const home = yield* freshHome
-      const root = yield* Cli.run(["--help"], { EFFECT_COGNITO_HOME: home })
-      assert.strictEqual(root.code, 0, root.stderr)
-      for (const command of commandNames) assert.include(root.stdout, command)
-      const signIn = yield* Cli.run(["sign-in", "--help"], { EFFECT_COGNITO_HOME: home })
-      assert.strictEqual(signIn.code, 0, signIn.stderr)
-      assert.include(signIn.stdout, "$ sign-in")
-      assert.include(signIn.stdout, "MFA code")
-      assert.include(signIn.stdout, "--save-challenge")
-      const confirm = yield* Cli.run(["confirm-sign-in", "--help"], { EFFECT_COGNITO_HOME: home })
-      assert.strictEqual(confirm.code, 0, confirm.stderr)
-      assert.include(confirm.stdout, "$ confirm-sign-in [--local]")
-      assert.include(confirm.stdout, "never from the command line")
-      const unknown = yield* Cli.run(["frobnicate"], { EFFECT_COGNITO_HOME: home })
-      for (const output of [root.stdout, signIn.stdout, confirm.stdout, unknown.stderr])
-        assert.notInclude(output, "\u001b[", "an ANSI escape in output that is not a terminal")
-    })
-  )
-
-  it.live("--help on a terminal is coloured, and plain with NO_COLOR (a pseudo-terminal by script(1))", () =>
-    Effect.gen(function* () {
-      const home = yield* freshHome
-      const coloured = yield* Cli.runOnTerminal(["sign-in", "--help"], { EFFECT_COGNITO_HOME: home })
-      assert.strictEqual(coloured.code, 0, coloured.stdout)
-      // The heading in bold, as effect/cli's formatter writes it.
-      assert.include(coloured.stdout, "\u001b[1mUSAGE")
-      const plain = yield* Cli.runOnTerminal(["sign-in", "--help"], { EFFECT_COGNITO_HOME: home, NO_COLOR: "1" })
-      assert.strictEqual(plain.code, 0, plain.stdout)
-      assert.include(plain.stdout, "USAGE")
-      assert.notInclude(plain.stdout, "\u001b[")
-    })
-  )
-
   it("colour goes only to a terminal, and never with NO_COLOR set", () => {
     assert.isTrue(CliConsole.colours({ isTTY: true }, {}))
     assert.isTrue(CliConsole.colours({ isTTY: true }, { NO_COLOR: "" }))
@@ -398,26 +337,4 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
     assert.isFalse(CliConsole.colours({}, {}))
     assert.strictEqual(CliConsole.plain("\u001b[0;1m\u001b[0;37;1mUSAGE\u001b[0m \u001b[2K$ x"), "USAGE $ x")
   })
-
-  it.live("every command has its own help: usage, a description, the connection flags", () =>
-    Effect.gen(function* () {
-      const subcommands = CliMain.root.subcommands.flatMap((group) => group.commands.map((command) => command.name))
-      assert.sameMembers(subcommands, commandNames)
-      const formatter = CliOutput.defaultFormatter({ colors: false })
-      for (const name of subcommands) {
-        // The help `<name> --help` shows, as the CLI's runner builds it.
-        const docs: Array<HelpDoc.HelpDoc> = []
-        const presenter = CliOutput.layerPresenter({
-          present: (event) => Effect.sync(() => void (event._tag === "Help" && docs.push(event.helpDoc)))
-        })
-        yield* Command.runWith(CliMain.root, { version: CliMain.version })([name, "--help"]).pipe(
-          Effect.provide([presenter, NodeServices.layer])
-        )
-        assert.lengthOf(docs, 1, name)
-        const help = formatter.formatHelpDoc(docs[0]!)
-        assert.include(help, "DESCRIPTION", name)
-        if (name !== "local") assert.include(help, "--local", name)
-      }
-    })
-  )
 })

@@ -3,9 +3,9 @@
  * holding only what the test gives it (PATH and HOME, so no COGNITO_* variable of the
  * developer's shell leaks in), answers written to its standard input as it asks for them.
  *
- * The process runs the bin's sources as one bundle that the `node` project's global setup
- * makes with esbuild (`setup/cliBundle.ts`): plain `node` starts it in about 0.5 s, where
- * tsx (as `npm run cli` runs it) takes 2 to 6 s.
+ * The process runs the bin's sources as one bundle, the one `npm run cli` runs, that the
+ * `node:cli` project's global setup makes with esbuild (`setup/cliBundle.ts`): plain `node`
+ * starts it in about 0.5 s, where tsx, on the sources, takes 2 to 6 s.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp } from "node:fs/promises"

@@ -1,13 +1,13 @@
 /**
- * The `effect-cognito` bin bundled into one ES module for the subprocess tests (see
- * `cliProcess.ts`): the sources as they are, resolved through the workspace's tsconfig
- * paths as tsx resolves them for `npm run cli`. Plain `node` starts the bundle in about
- * 0.5 s; tsx, which transpiles on load, takes about 2 s idle and 3 to 6 s beside other tests.
+ * Vitest global setup of the `node:cli` project: the `effect-cognito` bin bundled into one
+ * ES module for the subprocess tests (see `cliProcess.ts`), the very bundle `npm run cli`
+ * runs: `scripts/cli.ts` builds it from the sources as they are, and rebuilds it only when
+ * one of them changed, so a second run of the tests reuses it. Plain `node` starts the
+ * bundle in about 0.5 s; tsx, which transpiles on load, takes 2 to 6 s.
  */
-import { mkdtemp } from "node:fs/promises"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { build } from "esbuild"
+import { pathToFileURL } from "node:url"
+import type { TestProject } from "vitest/node"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,25 +16,17 @@ declare module "vitest" {
   }
 }
 
-const bin = join(import.meta.dirname, "..", "..", "src", "bin", "effect-cognito.ts")
+/** What the setup uses of `scripts/cli.ts`. */
+interface Launcher {
+  readonly cliTarget: { readonly outfile: string }
+  readonly ensure: (target: Launcher["cliTarget"]) => Promise<"built" | "fresh">
+}
 
-/** Bundles the bin into a new temporary directory: the bundle's file and the directory to remove. */
-export const bundle = async (): Promise<{ readonly file: string; readonly directory: string }> => {
-  const directory = await mkdtemp(join(tmpdir(), "effect-cognito-cli-bundle-"))
-  const file = join(directory, "effect-cognito.mjs")
-  await build({
-    entryPoints: [bin],
-    outfile: file,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "error",
-    // CommonJS dependencies inside an ES module bundle still call require() for Node's modules.
-    // The import is renamed: bundled ES modules (effect 4's among them) import createRequire themselves.
-    banner: {
-      js: 'import { createRequire as __bannerCreateRequire } from "node:module"; const require = __bannerCreateRequire(import.meta.url);'
-    }
-  })
-  return { file, directory }
+const script = join(import.meta.dirname, "..", "..", "..", "..", "scripts", "cli.ts")
+
+export default async function setup(project: TestProject) {
+  // Imported by its path: the script belongs to the repository's tools, outside this package's TypeScript project.
+  const launcher: Launcher = await import(pathToFileURL(script).href)
+  await launcher.ensure(launcher.cliTarget)
+  project.provide("cliBundle", launcher.cliTarget.outfile)
 }

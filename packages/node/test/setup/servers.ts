@@ -1,7 +1,8 @@
 /**
- * Vitest global setup of the `node` project: starts the two third-party Cognito
- * emulators the wire-conformance tests run against, on loopback ports, and stops them
- * by PID afterwards.
+ * Vitest global setup of the `node:servers` project (the test files that talk to the
+ * reference servers; see `vitest.config.ts`): starts the two third-party Cognito emulators
+ * the wire-conformance tests run against, on loopback ports, once per run, and stops them
+ * by PID afterwards. The other node test files run without them.
  *
  * - cognito-local (npm, a root devDependency), in a fresh temp dir with usernames that
  *   are not emails and a fixed confirmation code (`CODE`); one user pool with an app
@@ -10,10 +11,7 @@
  *   one port; one user pool with an app client without secret and one with a secret, an
  *   identity pool linked to the pool, and a confirmed user.
  *
- * It also bundles the `effect-cognito` bin once for the CLI's subprocess tests
- * (`cliBundle.ts`), removed with the servers.
- *
- * The ids, ports, secrets and the bundle's path reach the tests through `provide`/`inject`. A server that
+ * The ids, ports and secrets reach the tests through `provide`/`inject`. A server that
  * cannot start fails the setup with a message naming it and the reason; nothing is
  * silently skipped.
  */
@@ -24,7 +22,6 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import type { TestProject } from "vitest/node"
-import * as CliBundle from "./cliBundle.js"
 
 /** What the tests learn about cognito-local. */
 export interface CognitoLocalServer {
@@ -277,7 +274,6 @@ const startMoto = async (): Promise<{ server: Running; info: MotoServer }> => {
 }
 
 export default async function setup(project: TestProject) {
-  const cli = await CliBundle.bundle()
   const local = await startCognitoLocal()
   let moto: Awaited<ReturnType<typeof startMoto>>
   try {
@@ -285,15 +281,12 @@ export default async function setup(project: TestProject) {
   } catch (error) {
     await stop(local.server)
     await rm(local.dir, { recursive: true, force: true })
-    await rm(cli.directory, { recursive: true, force: true })
     throw error
   }
   project.provide("cognitoLocal", local.info)
   project.provide("moto", moto.info)
-  project.provide("cliBundle", cli.file)
   return async () => {
     await Promise.all([stop(local.server), stop(moto.server)])
     await rm(local.dir, { recursive: true, force: true })
-    await rm(cli.directory, { recursive: true, force: true })
   }
 }

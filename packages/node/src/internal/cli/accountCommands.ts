@@ -9,13 +9,12 @@ import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { CliError } from "./error.js"
-import { booleanFlag, connection, describeDelivery, username, withAuth } from "./shared.js"
+import { booleanFlag, describeDelivery, username, withAuth } from "./shared.js"
 
 /** The `sign-up` command. */
 export const signUp = Command.make(
   "sign-up",
   {
-    ...connection,
     username,
     attributes: Flag.KeyValuePair("attribute").pipe(
       Flag.optional,
@@ -23,7 +22,7 @@ export const signUp = Command.make(
     )
   },
   (c) =>
-    withAuth(c, (auth, io) =>
+    withAuth((auth, io) =>
       Effect.gen(function* () {
         const password = yield* io.secret("Password")
         const userAttributes = Option.getOrElse(c.attributes, () => ({}))
@@ -35,11 +34,14 @@ export const signUp = Command.make(
         )
       })
     )
-).pipe(Command.withDescription("Create a user; the password is read from a prompt or standard input"))
+).pipe(
+  Command.withDescription("Create a user; the password is read from a prompt or standard input"),
+  Command.withShortDescription("Create a user")
+)
 
 /** The `confirm-sign-up` command. */
-export const confirmSignUp = Command.make("confirm-sign-up", { ...connection, username }, (c) =>
-  withAuth(c, (auth, io) =>
+export const confirmSignUp = Command.make("confirm-sign-up", { username }, (c) =>
+  withAuth((auth, io) =>
     Effect.gen(function* () {
       const confirmationCode = yield* io.secret("Confirmation code")
       yield* io.spin("Confirming", auth.confirmSignUp({ username: c.username, confirmationCode }))
@@ -49,8 +51,8 @@ export const confirmSignUp = Command.make("confirm-sign-up", { ...connection, us
 ).pipe(Command.withDescription("Confirm a sign-up with the code sent to the user"))
 
 /** The `resend-code` command. */
-export const resendCode = Command.make("resend-code", { ...connection, username }, (c) =>
-  withAuth(c, (auth, io) =>
+export const resendCode = Command.make("resend-code", { username }, (c) =>
+  withAuth((auth, io) =>
     Effect.gen(function* () {
       const details = yield* io.spin("Sending", auth.resendSignUpCode({ username: c.username }))
       yield* io.out(describeDelivery(details))
@@ -59,8 +61,8 @@ export const resendCode = Command.make("resend-code", { ...connection, username 
 ).pipe(Command.withDescription("Send the sign-up confirmation code again"))
 
 /** The `forgot-password` command. */
-export const forgotPassword = Command.make("forgot-password", { ...connection, username }, (c) =>
-  withAuth(c, (auth, io) =>
+export const forgotPassword = Command.make("forgot-password", { username }, (c) =>
+  withAuth((auth, io) =>
     Effect.gen(function* () {
       const result = yield* io.spin("Sending", auth.forgotPassword({ username: c.username }))
       yield* io.out(
@@ -71,8 +73,8 @@ export const forgotPassword = Command.make("forgot-password", { ...connection, u
 ).pipe(Command.withDescription("Send a code to reset a forgotten password"))
 
 /** The `confirm-forgot-password` command. */
-export const confirmForgotPassword = Command.make("confirm-forgot-password", { ...connection, username }, (c) =>
-  withAuth(c, (auth, io) =>
+export const confirmForgotPassword = Command.make("confirm-forgot-password", { username }, (c) =>
+  withAuth((auth, io) =>
     Effect.gen(function* () {
       const confirmationCode = yield* io.secret("Confirmation code")
       const newPassword = yield* io.secret("New password")
@@ -86,8 +88,8 @@ export const confirmForgotPassword = Command.make("confirm-forgot-password", { .
 ).pipe(Command.withDescription("Set a new password with the code from forgot-password"))
 
 /** The `change-password` command. */
-export const changePassword = Command.make("change-password", { ...connection }, (c) =>
-  withAuth(c, (auth, io) =>
+export const changePassword = Command.make("change-password", {}, () =>
+  withAuth((auth, io) =>
     Effect.gen(function* () {
       const currentPassword = yield* io.secret("Current password")
       const proposedPassword = yield* io.secret("New password")
@@ -101,11 +103,10 @@ export const changePassword = Command.make("change-password", { ...connection },
 export const deleteUser = Command.make(
   "delete-user",
   {
-    ...connection,
     yes: booleanFlag("yes", "Confirm: the account and its data are gone for good")
   },
   (c) =>
-    withAuth(c, (auth, io) =>
+    withAuth((auth, io) =>
       Effect.gen(function* () {
         const username = yield* auth.username
         if (!c.yes)
@@ -119,4 +120,7 @@ export const deleteUser = Command.make(
         yield* io.out(`deleted ${Option.getOrElse(username, () => "the account")}; signed out`)
       })
     )
-).pipe(Command.withDescription("Delete the signed-in user's account (needs --yes), then sign out"))
+).pipe(
+  Command.withDescription("Delete the signed-in user's account (needs --yes), then sign out"),
+  Command.withShortDescription("Delete the signed-in user's account, then sign out")
+)

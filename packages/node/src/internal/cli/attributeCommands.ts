@@ -8,7 +8,7 @@ import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
-import { connection, describeDelivery, withAuth } from "./shared.js"
+import { describeDelivery, withAuth } from "./shared.js"
 
 const attributeName = Argument.String("attribute").pipe(
   Argument.withDescription("The attribute to verify: email or phone_number")
@@ -18,13 +18,12 @@ const attributeName = Argument.String("attribute").pipe(
 export const updateAttributes = Command.make(
   "update-attributes",
   {
-    ...connection,
     attributes: Flag.KeyValuePair("attribute").pipe(
       Flag.withDescription("An attribute to set, name=value (repeat for more), e.g. --attribute email=me@example.org")
     )
   },
   (c) =>
-    withAuth(c, (auth, io) =>
+    withAuth((auth, io) =>
       Effect.gen(function* () {
         const userAttributes = { ...c.attributes }
         const sent = yield* io.spin("Updating", auth.updateUserAttributes({ userAttributes }))
@@ -35,11 +34,14 @@ export const updateAttributes = Command.make(
           )
       })
     )
-).pipe(Command.withDescription("Set the signed-in user's attributes; a changed email or phone number gets a code"))
+).pipe(
+  Command.withDescription("Set the signed-in user's attributes; a changed email or phone number gets a code"),
+  Command.withShortDescription("Set the signed-in user's attributes")
+)
 
 /** The `send-attribute-code` command. */
-export const sendAttributeCode = Command.make("send-attribute-code", { ...connection, attributeName }, (c) =>
-  withAuth(c, (auth, io) =>
+export const sendAttributeCode = Command.make("send-attribute-code", { attributeName }, (c) =>
+  withAuth((auth, io) =>
     Effect.gen(function* () {
       const details = yield* io.spin(
         "Sending",
@@ -48,15 +50,21 @@ export const sendAttributeCode = Command.make("send-attribute-code", { ...connec
       yield* io.out(`${describeDelivery(details)}: verify with \`effect-cognito verify-attribute ${c.attributeName}\``)
     })
   )
-).pipe(Command.withDescription("Send a new code to verify the signed-in user's email or phone number"))
+).pipe(
+  Command.withDescription("Send a new code to verify the signed-in user's email or phone number"),
+  Command.withShortDescription("Send a new code to verify an email or phone number")
+)
 
 /** The `verify-attribute` command. */
-export const verifyAttribute = Command.make("verify-attribute", { ...connection, attributeName }, (c) =>
-  withAuth(c, (auth, io) =>
+export const verifyAttribute = Command.make("verify-attribute", { attributeName }, (c) =>
+  withAuth((auth, io) =>
     Effect.gen(function* () {
       const confirmationCode = yield* io.secret("Verification code")
       yield* io.spin("Verifying", auth.confirmUserAttribute({ attributeName: c.attributeName, confirmationCode }))
       yield* io.out(`${c.attributeName} verified`)
     })
   )
-).pipe(Command.withDescription("Verify the signed-in user's email or phone number with the code sent to it"))
+).pipe(
+  Command.withDescription("Verify the signed-in user's email or phone number with the code sent to it"),
+  Command.withShortDescription("Verify an email or phone number with the code sent to it")
+)

@@ -13,23 +13,22 @@ import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { CliError } from "./error.js"
-import { connection, optionalText, withAuth } from "./shared.js"
+import { optionalText, withAuth } from "./shared.js"
 
 /** The `credentials` command. */
 export const credentials = Command.make(
   "credentials",
   {
-    ...connection,
     format: Flag.Literals("format", ["env", "json", "credential-process"]).pipe(
       Flag.withDefault("env" as const),
-      Flag.withMetavar("env|json|credential-process"),
+      Flag.withMetavar("format"),
       Flag.withDescription(
         "env (export lines for a shell), json, or credential-process (the AWS CLI's credential_process output)"
       )
     )
   },
   (c) =>
-    withAuth(c, (auth, io) =>
+    withAuth((auth, io) =>
       Effect.gen(function* () {
         const k = yield* io.spin("Getting AWS credentials", auth.getAWSCredentials())
         const secretAccessKey = Redacted.value(k.secretAccessKey)
@@ -69,16 +68,17 @@ export const credentials = Command.make(
 ).pipe(
   Command.withDescription(
     "The identity pool's AWS credentials for the session (a guest's when signed out and the pool allows guests)"
-  )
+  ),
+  Command.withShortDescription("Print the identity pool's AWS credentials for the session")
 )
 
 /** The `fetch` command. */
 export const fetchCommand = Command.make(
   "fetch",
   {
-    ...connection,
     url: Argument.String("url").pipe(Argument.withDescription("The URL to request")),
     service: Flag.String("service").pipe(
+      Flag.withMetavar("name"),
       Flag.withDescription("The SigV4 signing name of the service, e.g. execute-api, appsync, s3")
     ),
     method: Flag.Literals("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).pipe(
@@ -86,15 +86,17 @@ export const fetchCommand = Command.make(
       Flag.withMetavar("method"),
       Flag.withDescription("The HTTP method")
     ),
-    data: optionalText("data", "The request body"),
+    data: optionalText("data", "The request body").pipe(Flag.withMetavar("body")),
     header: Flag.KeyValuePair("header").pipe(
       Flag.optional,
       Flag.withDescription("A request header, name=value (repeat for more)")
     ),
-    signingRegion: optionalText("signing-region", "The region of the endpoint (default: the user pool's)")
+    signingRegion: optionalText("signing-region", "The region of the endpoint (default: the user pool's)").pipe(
+      Flag.withMetavar("region")
+    )
   },
   (c) =>
-    withAuth(c, (auth, io, config) =>
+    withAuth((auth, io, config) =>
       Effect.gen(function* () {
         const url = yield* Effect.try({
           try: () => new URL(c.url),
@@ -129,4 +131,7 @@ export const fetchCommand = Command.make(
         })
       )
     )
-).pipe(Command.withDescription("A request signed with SigV4 and the session's AWS credentials, like awscurl"))
+).pipe(
+  Command.withDescription("A request signed with SigV4 and the session's AWS credentials, like awscurl"),
+  Command.withShortDescription("Send a request signed with the session's AWS credentials (SigV4)")
+)

@@ -22,12 +22,18 @@ import { errorCode, localFile, optionalText, sessionDirectory, type LocalPools, 
 export const local = Command.make(
   "local",
   {
-    port: Flag.Int("port").pipe(Flag.withDefault(9229), Flag.withDescription("The port on 127.0.0.1 (0: a free one)")),
-    region: optionalText("region", "The region of the pools' ids (default us-east-1, or the state file's)"),
+    port: Flag.Int("port").pipe(
+      Flag.withDefault(9229),
+      Flag.withMetavar("port"),
+      Flag.withDescription("The port on 127.0.0.1 (0: a free one)")
+    ),
+    region: optionalText("region", "The region of the pools' ids (default us-east-1, or the state file's)").pipe(
+      Flag.withMetavar("region")
+    ),
     state: optionalText(
       "state",
       "Keep the pools, users and keys in this file (mode 0600), so a restart with it keeps them and the ids"
-    ),
+    ).pipe(Flag.withMetavar("file")),
     allowOrigin: Flag.String("allow-origin").pipe(
       Flag.atLeast(1),
       Flag.optional,
@@ -99,5 +105,6 @@ export const local = Command.make(
 ).pipe(
   Command.withDescription(
     "Run a local Cognito on 127.0.0.1, printing each code it delivers; other commands reach it with --local"
-  )
+  ),
+  Command.withShortDescription("Run a local Cognito on 127.0.0.1 for --local")
 )

@@ -6,20 +6,25 @@
  * the tokens. A failure prints one line, `effect-cognito: <reason>`, and exits non-zero.
  *
  * The commands live by group in `accountCommands.ts`, `signInCommands.ts`,
- * `sessionCommands.ts`, `awsCommands.ts` and `localCommand.ts`; what they share (connection, `--local`, output helpers) in `shared.ts`.
+ * `sessionCommands.ts`, `awsCommands.ts` and `localCommand.ts`; what they share (the
+ * connection flags, global to every command, `--local`, output helpers) in `shared.ts`;
+ * how `--help` reads in `help.ts`.
  *
  * @internal
  */
 import * as AuthError from "@effect-cognito/core/AuthError"
 import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as CliConfig from "effect/cli/CliConfig"
 import * as EffectCliError from "effect/cli/CliError"
 import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
+import * as GlobalFlag from "effect/cli/GlobalFlag"
 import type * as HelpDoc from "effect/cli/HelpDoc"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { colours, printable, withPlainOutput, withStderrLogs } from "./console.js"
 import { CliError } from "./error.js"
+import * as Help from "./help.js"
 import {
   changePassword,
   confirmForgotPassword,
@@ -33,6 +38,7 @@ import { sendAttributeCode, updateAttributes, verifyAttribute } from "./attribut
 import { credentials, fetchCommand } from "./awsCommands.js"
 import { local } from "./localCommand.js"
 import { signOut, tokens, whoami } from "./sessionCommands.js"
+import { globalFlags } from "./shared.js"
 import { confirmSignIn, signIn } from "./signInCommands.js"
 
 export { localFile, type LocalPools } from "./shared.js"
@@ -40,61 +46,41 @@ export { localFile, type LocalPools } from "./shared.js"
 /** The version the CLI reports. */
 export const version = "0.1.0"
 
-/** The commands besides the root. */
-export const commands = [
-  signUp,
-  confirmSignUp,
-  resendCode,
-  signIn,
-  confirmSignIn,
-  whoami,
-  tokens,
-  signOut,
-  forgotPassword,
-  confirmForgotPassword,
-  changePassword,
-  deleteUser,
-  updateAttributes,
-  sendAttributeCode,
-  verifyAttribute,
-  credentials,
-  fetchCommand,
-  local
+/** The commands besides the root, in the groups `--help` lists them by. */
+export const commandGroups = [
+  {
+    group: "Sign up and reset a password",
+    commands: [signUp, confirmSignUp, resendCode, forgotPassword, confirmForgotPassword]
+  },
+  { group: "Sign in and the session", commands: [signIn, confirmSignIn, whoami, tokens, signOut] },
+  {
+    group: "The signed-in user's account",
+    commands: [changePassword, updateAttributes, sendAttributeCode, verifyAttribute, deleteUser]
+  },
+  { group: "AWS", commands: [credentials, fetchCommand] },
+  { group: "Development", commands: [local] }
 ] as const
 
+/**
+ * The root command: its description's first line is the summary `--help` opens with, the
+ * rest closes it; the connection flags are global, so they are given once, anywhere.
+ */
 export const root = Command.make("effect-cognito").pipe(
   Command.withDescription(
-    "Amazon Cognito from the shell: sign-up, sign-in with MFA, tokens, AWS credentials, signed requests. Configured by COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID (and COGNITO_REGION, COGNITO_CLIENT_SECRET, COGNITO_IDENTITY_POOL_ID, COGNITO_ENDPOINT, COGNITO_IDENTITY_ENDPOINT, COGNITO_AUTH_SESSION_VALIDITY), by flags, or by --local; sessions live in EFFECT_COGNITO_HOME or ~/.config/effect-cognito."
+    `Amazon Cognito from the shell: sign-up, sign-in with MFA, tokens, AWS credentials, signed requests.
+
+Each connection flag falls back to its COGNITO_* variable; an app client's secret is read from COGNITO_CLIENT_SECRET only, its challenge lifetime from COGNITO_AUTH_SESSION_VALIDITY. Sessions are kept in EFFECT_COGNITO_HOME (default ~/.config/effect-cognito). A command's --help shows its own flags.`
   ),
-  Command.withSubcommands(commands)
+  Command.withSubcommands(commandGroups),
+  Command.withGlobalFlags(globalFlags)
 )
 
-/** A flag in the usage line: `--name type`, in brackets when it may be left out. */
-const flagUsage = (flag: HelpDoc.FlagDoc): string => {
-  const text = flag.type === "boolean" ? `--${flag.name}` : `--${flag.name} ${flag.type}`
-  return flag.required ? text : `[${text}]`
-}
-
-const argumentUsage = (argument: HelpDoc.ArgDoc): string => {
-  const text = argument.variadic ? `<${argument.name}>...` : `<${argument.name}>`
-  return argument.required ? text : `[${text}]`
-}
-
 /**
- * The usage line as the CLI has always shown it, each flag spelled out:
- * `$ sign-in [--local] [--user-pool-id string] … <username>`.
+ * The built-in global flags the CLI keeps: `--help` and `--version`. effect/cli's wizard,
+ * shell completions and log level are left out: they would be listed in every help for
+ * little use here.
  */
-const usageLine = (doc: HelpDoc.HelpDoc): string => {
-  const path = doc.commandPath ?? []
-  const name = path.length > 1 ? path.slice(1).join(" ") : (path[0] ?? root.name)
-  return [
-    "$",
-    name,
-    ...(doc.subcommands === undefined || doc.subcommands.length === 0 ? [] : ["<subcommand>"]),
-    ...doc.flags.map(flagUsage),
-    ...(doc.args ?? []).map(argumentUsage)
-  ].join(" ")
-}
+const cliConfig = CliConfig.make({ builtIns: [GlobalFlag.Help, GlobalFlag.Version] })
 
 /** A usage error on one line (the parser's suggestions included). */
 const usageError = (doc: HelpDoc.HelpDoc, error: EffectCliError.NonShowHelpErrors): string => {
@@ -113,16 +99,20 @@ const usageError = (doc: HelpDoc.HelpDoc, error: EffectCliError.NonShowHelpError
 
 /**
  * How the CLI shows help, the version and usage errors: help on standard output (coloured
- * on a terminal only, and never with `NO_COLOR`) with the usage line spelled out, the
- * version alone, and each usage error as one line on standard error.
+ * on a terminal only, and never with `NO_COLOR`; see `help.ts`), the version alone, and
+ * each usage error as one line on standard error.
  */
 const presenter: CliOutput.Presenter = {
   present: (event) =>
     Effect.suspend(() => {
-      const formatter = CliOutput.defaultFormatter({ colors: colours(process.stdout, process.env) })
       switch (event._tag) {
         case "Help":
-          return Console.log(formatter.formatHelpDoc({ ...event.helpDoc, usage: usageLine(event.helpDoc) }))
+          return Console.log(
+            Help.format(event.helpDoc, {
+              colors: colours(process.stdout, process.env),
+              width: Help.widthOf(process.stdout)
+            })
+          )
         case "Version":
           return Console.log(event.version)
         case "InvalidInvocation":
@@ -152,6 +142,7 @@ const describe = (error: unknown): string => {
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<void> =>
   withPlainOutput(cli(argv.slice(2))).pipe(
     Effect.provideService(CliOutput.Presenter, presenter),
+    Effect.provideService(CliConfig.CliConfig, cliConfig),
     Effect.catch((error) =>
       EffectCliError.isCliError(error)
         ? // The presenter has printed what is wrong with the command line (or the help, for a bare command).

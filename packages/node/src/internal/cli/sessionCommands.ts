@@ -11,11 +11,11 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { printable } from "./console.js"
 import * as PendingFile from "./pendingFile.js"
-import { booleanFlag, claimsOf, connection, json, withAuth } from "./shared.js"
+import { booleanFlag, claimsOf, json, withAuth } from "./shared.js"
 
 /** The `whoami` command. */
-export const whoami = Command.make("whoami", { ...connection, json }, (c) =>
-  withAuth(c, (auth, io) =>
+export const whoami = Command.make("whoami", { json }, (c) =>
+  withAuth((auth, io) =>
     Effect.gen(function* () {
       const tokens = yield* io.spin("Reading the session", auth.getTokens())
       const attributes = yield* io.spin("Reading the user", auth.getUserAttributes)
@@ -25,18 +25,20 @@ export const whoami = Command.make("whoami", { ...connection, json }, (c) =>
       for (const [name, value] of Object.entries(attributes)) yield* io.out(`  ${printable(name)}=${printable(value)}`)
     })
   )
-).pipe(Command.withDescription("The signed-in user and their attributes"))
+).pipe(
+  Command.withDescription("The signed-in user and their attributes"),
+  Command.withShortDescription("Show the signed-in user and their attributes")
+)
 
 /** The `tokens` command. */
 export const tokens = Command.make(
   "tokens",
   {
-    ...connection,
     json,
     decode: booleanFlag("decode", "Print the claims of the id and access tokens instead of the tokens")
   },
   (c) =>
-    withAuth(c, (auth, io) =>
+    withAuth((auth, io) =>
       Effect.gen(function* () {
         const t = yield* io.spin("Reading the session", auth.getTokens())
         if (c.decode)
@@ -62,17 +64,19 @@ export const tokens = Command.make(
         yield* io.out(`EXPIRES_AT=${t.expiresAt.toISOString()}`)
       })
     )
-).pipe(Command.withDescription("The session's tokens, refreshed first when they are about to expire"))
+).pipe(
+  Command.withDescription("The session's tokens, refreshed first when they are about to expire"),
+  Command.withShortDescription("Print the session's tokens, refreshed when about to expire")
+)
 
 /** The `sign-out` command. */
 export const signOut = Command.make(
   "sign-out",
   {
-    ...connection,
     global: booleanFlag("global", "Sign out of every device (GlobalSignOut)")
   },
   (c) =>
-    withAuth(c, (auth, io, config) =>
+    withAuth((auth, io, config) =>
       Effect.gen(function* () {
         // A sign-in waiting for an answer goes too.
         yield* PendingFile.remove(config)

@@ -11,6 +11,7 @@ import type * as AuthError from "@effect-cognito/core/AuthError"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as Argument from "effect/cli/Argument"
 import * as Flag from "effect/cli/Flag"
+import * as GlobalFlag from "effect/cli/GlobalFlag"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -51,22 +52,54 @@ export const optionalText = (name: string, description: string) =>
 export const booleanFlag = (name: string, description: string) =>
   Flag.Boolean(name).pipe(Flag.withDefault(false), Flag.withDescription(description))
 
-/** The flags every command that reaches Cognito takes. */
-export const connection = {
-  local: booleanFlag("local", "Use the local Cognito that `effect-cognito local` runs (its ids and endpoint)"),
-  userPoolId: optionalText("user-pool-id", "The user pool id (else COGNITO_USER_POOL_ID)"),
-  clientId: optionalText("client-id", "The app client id (else COGNITO_CLIENT_ID)"),
-  region: optionalText("region", "The region (else COGNITO_REGION, else the user pool id's)"),
-  identityPoolId: optionalText("identity-pool-id", "The identity pool id (else COGNITO_IDENTITY_POOL_ID)"),
-  endpoint: optionalText(
-    "endpoint",
-    "The user pool endpoint (else COGNITO_ENDPOINT, else the identity pool endpoint; a local Cognito serves both)"
-  ),
-  identityEndpoint: optionalText(
-    "identity-endpoint",
-    "The identity pool endpoint (else COGNITO_IDENTITY_ENDPOINT, else the user pool endpoint)"
-  )
+/**
+ * The connection flags, global: listed once in `effect-cognito --help`, accepted before or
+ * after the command's name. A command's own flag of the same name wins (`local --region`).
+ */
+export const connectionFlags = {
+  local: GlobalFlag.Setting("local")({
+    flag: booleanFlag("local", "Use the local Cognito that the local command runs (its ids and endpoint)")
+  }),
+  userPoolId: GlobalFlag.Setting("user-pool-id")({
+    flag: optionalText("user-pool-id", "The user pool id (else COGNITO_USER_POOL_ID)").pipe(Flag.withMetavar("id"))
+  }),
+  clientId: GlobalFlag.Setting("client-id")({
+    flag: optionalText("client-id", "The app client id (else COGNITO_CLIENT_ID)").pipe(Flag.withMetavar("id"))
+  }),
+  region: GlobalFlag.Setting("region")({
+    flag: optionalText("region", "The region (else COGNITO_REGION, else the user pool id's)").pipe(
+      Flag.withMetavar("region")
+    )
+  }),
+  identityPoolId: GlobalFlag.Setting("identity-pool-id")({
+    flag: optionalText("identity-pool-id", "The identity pool id (else COGNITO_IDENTITY_POOL_ID)").pipe(
+      Flag.withMetavar("id")
+    )
+  }),
+  endpoint: GlobalFlag.Setting("endpoint")({
+    flag: optionalText(
+      "endpoint",
+      "The user pool endpoint (else COGNITO_ENDPOINT, else the identity pool's: a local Cognito serves both)"
+    ).pipe(Flag.withMetavar("url"))
+  }),
+  identityEndpoint: GlobalFlag.Setting("identity-endpoint")({
+    flag: optionalText(
+      "identity-endpoint",
+      "The identity pool endpoint (else COGNITO_IDENTITY_ENDPOINT, else the user pool's)"
+    ).pipe(Flag.withMetavar("url"))
+  })
 }
+
+/** The connection flags in the order help lists them, for `Command.withGlobalFlags` on the root. */
+export const globalFlags = [
+  connectionFlags.local,
+  connectionFlags.userPoolId,
+  connectionFlags.clientId,
+  connectionFlags.region,
+  connectionFlags.identityPoolId,
+  connectionFlags.endpoint,
+  connectionFlags.identityEndpoint
+] as const
 
 /** The parsed connection flags. */
 export type Connection = {
@@ -78,6 +111,19 @@ export type Connection = {
   readonly endpoint: Option.Option<string>
   readonly identityEndpoint: Option.Option<string>
 }
+
+/** The connection flags as given on the command line. */
+export const connection = Effect.gen(function* () {
+  return {
+    local: yield* connectionFlags.local,
+    userPoolId: yield* connectionFlags.userPoolId,
+    clientId: yield* connectionFlags.clientId,
+    region: yield* connectionFlags.region,
+    identityPoolId: yield* connectionFlags.identityPoolId,
+    endpoint: yield* connectionFlags.endpoint,
+    identityEndpoint: yield* connectionFlags.identityEndpoint
+  } satisfies Connection
+})
 
 export const sessionDirectory = Effect.mapError(
   NodeTokenStore.directory,
@@ -168,16 +214,17 @@ const checkSessionFile = (config: AuthConfig.Validated) =>
     yield* backing.get(TokenStore.keyFor(config))
   })
 
-/** Runs `f` with `Auth` over the session in the default directory. */
+/** Runs `f` with `Auth` over the session in the default directory, configured by the connection flags. */
 export const withAuth = <A>(
-  c: Connection,
   f: (
     auth: Auth.Auth.Service,
     io: Io.Io,
-    config: AuthConfig.Validated
+    config: AuthConfig.Validated,
+    connection: Connection
   ) => Effect.Effect<A, AuthError.AuthError | CliError>
 ) =>
   Effect.gen(function* () {
+    const c = yield* connection
     const provider = yield* configProvider(c)
     const io = yield* Io.make
     const checked = yield* Layer.build(AuthConfig.layerConfig()).pipe(
@@ -188,7 +235,7 @@ export const withAuth = <A>(
       Effect.provideService(ConfigProvider.ConfigProvider, provider)
     )
     const auth = yield* Effect.provide(Auth.Auth, context)
-    return yield* f(auth, io, yield* Effect.provide(AuthConfig.AuthConfig, context))
+    return yield* f(auth, io, yield* Effect.provide(AuthConfig.AuthConfig, context), c)
   }).pipe(Effect.scoped)
 
 // ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import { printable } from "./console.js"
 import { CliError } from "./error.js"
 import type * as Io from "./io.js"
 import * as PendingFile from "./pendingFile.js"
-import { booleanFlag, type Connection, connection, describeDelivery, username, withAuth } from "./shared.js"
+import { booleanFlag, type Connection, describeDelivery, username, withAuth } from "./shared.js"
 
 type Failure = AuthError.AuthError | CliError
 
@@ -145,7 +145,6 @@ const signedIn = (auth: Auth.Auth.Service, io: Io.Io, config: AuthConfig.Validat
 export const signIn = Command.make(
   "sign-in",
   {
-    ...connection,
     username,
     flow: Flag.Literals("flow", ["srp", "password"]).pipe(
       Flag.withDefault("srp" as const),
@@ -160,7 +159,7 @@ export const signIn = Command.make(
     )
   },
   (c) =>
-    withAuth(c, (auth, io, config) =>
+    withAuth((auth, io, config, connection) =>
       Effect.gen(function* () {
         // Signed in already: say so before asking for a password that could not be used.
         const who = yield* auth.username
@@ -175,7 +174,7 @@ export const signIn = Command.make(
         let step = yield* io.spin("Signing in", auth.signIn({ username: c.username, password, flow }))
         // Each answer leads to the next step; Cognito ends the chain with SignedIn or a failure.
         while (step._tag !== "SignedIn") {
-          if (c.saveChallenge) return yield* saveAndTell(auth, io, config, step, confirmCommand(c))
+          if (c.saveChallenge) return yield* saveAndTell(auth, io, config, step, confirmCommand(connection))
           const answered = yield* Effect.result(answer(auth, io, step, c.username, { sayWhereCodeWent: true }))
           if (Result.isSuccess(answered)) {
             step = answered.success
@@ -185,7 +184,7 @@ export const signIn = Command.make(
           if (!(error instanceof CliError && error.endOfInput === true)) return yield* Effect.fail(error)
           // Piped input ran out before this answer: keep the challenge for confirm-sign-in.
           yield* io.note(`${error.message}: the challenge is saved`)
-          return yield* saveAndTell(auth, io, config, step, confirmCommand(c))
+          return yield* saveAndTell(auth, io, config, step, confirmCommand(connection))
         }
         yield* signedIn(auth, io, config, c.username)
       })
@@ -193,7 +192,8 @@ export const signIn = Command.make(
 ).pipe(
   Command.withDescription(
     "Sign in; prompts for the password, then for whatever Cognito asks (MFA code, new password, TOTP setup), or saves it for confirm-sign-in (--save-challenge, or when standard input ends first)"
-  )
+  ),
+  Command.withShortDescription("Sign in, answering MFA and other challenges at the prompt")
 )
 
 /** The failure of an answer, with what the user can do next. */
@@ -216,10 +216,10 @@ const afterFailure = (
   })
 
 /** The `confirm-sign-in` command. */
-export const confirmSignIn = Command.make("confirm-sign-in", { ...connection }, (c) =>
-  withAuth(c, (auth, io, config) =>
+export const confirmSignIn = Command.make("confirm-sign-in", {}, () =>
+  withAuth((auth, io, config, connection) =>
     Effect.gen(function* () {
-      const command = confirmCommand(c)
+      const command = confirmCommand(connection)
       const saved = yield* PendingFile.load(config)
       if (Option.isNone(saved))
         return yield* new CliError({
@@ -257,5 +257,6 @@ export const confirmSignIn = Command.make("confirm-sign-in", { ...connection }, 
 ).pipe(
   Command.withDescription(
     "Answer the challenge a sign-in saved (MFA code, authenticator code, MFA type, new password): the answer is read from a hidden prompt or standard input, never from the command line"
-  )
+  ),
+  Command.withShortDescription("Answer the challenge that sign-in --save-challenge saved")
 )
