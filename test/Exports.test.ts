@@ -52,11 +52,16 @@ const sourceFiles = (dir: string): Array<string> =>
     entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : []
   )
 
-/** The packages a package's `src` imports (bare specifiers, by package name; `node:*` excluded). */
+/**
+ * The packages a package's `src` imports (bare specifiers, by package name; `node:*` excluded),
+ * outside block comments: a doc comment's example imports what its reader would.
+ */
 const importedPackages = (pkg: string): Set<string> => {
   const names = new Set<string>()
   for (const file of sourceFiles(srcDir(pkg)))
-    for (const match of readFileSync(file, "utf8").matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
+    for (const match of readFileSync(file, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
       const specifier = match[1] ?? ""
       if (specifier.startsWith(".") || specifier.startsWith("node:")) continue
       const parts = specifier.split("/")

@@ -2,12 +2,17 @@
  * The packages as a user outside this repository gets them: build, `npm pack` every
  * published package, install the tarballs into a fresh project in a temp dir (from the
  * local npm cache), then run a plain `node` ESM script over them and type-check a
- * consumer's TypeScript under plain `strict` with `skipLibCheck: false`.
+ * consumer's TypeScript under plain `strict` with `skipLibCheck: false`: the README's and
+ * docs/*.md's and the packages' READMEs' examples among it, and the README's run against a
+ * local Cognito.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { explain, root, run } from "./userShell.js"
 
 interface Manifest {
@@ -36,14 +41,27 @@ const installed = (name: string) =>
 
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc")
 const fixtures = join(root, "test", "consumer")
-const readme = readFileSync(join(root, "README.md"), "utf8")
 
-/** The README's TypeScript examples: the first example and those of "Use it in your project". */
-const readmeExamples = (): Array<string> => {
-  const start = readme.indexOf("## First example")
-  const end = readme.indexOf("## Flows")
-  return [...readme.slice(start, end).matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? "")
-}
+/** The TypeScript examples of a Markdown page. */
+const examplesOf = (page: string): Array<string> =>
+  [...readFileSync(join(root, page), "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? "")
+
+/** The README's examples, as `src/readme-<n>.ts` of the consumer. */
+const readmeExamples = examplesOf("README.md").map((code, i) => ({ file: `readme-${i + 1}.ts`, code }))
+
+/**
+ * The examples of the pages in docs/ (not the generated API reference) and of the packages'
+ * READMEs, as `src/docs-<page>-<n>.ts` and `src/package-<dir>-<n>.ts`.
+ */
+const docsExamples = [
+  ...readdirSync(join(root, "docs"))
+    .filter((page) => page.endsWith(".md"))
+    .map((page) => ({ page: join("docs", page), prefix: `docs-${page.slice(0, -3)}` })),
+  ...readdirSync(join(root, "packages")).map((dir) => ({
+    page: join("packages", dir, "README.md"),
+    prefix: `package-${dir}`
+  }))
+].flatMap(({ page, prefix }) => examplesOf(page).map((code, i) => ({ file: `${prefix}-${i + 1}.ts`, code })))
 
 let dir = ""
 let consumer = ""
@@ -97,9 +115,7 @@ describe("packed packages in a fresh project", () => {
     cpSync(join(fixtures, "main.mjs"), join(consumer, "main.mjs"))
     cpSync(join(fixtures, "app.ts"), join(consumer, "src", "app.ts"))
     cpSync(join(fixtures, "internal.ts"), join(consumer, "src", "internal.ts"))
-    readmeExamples().forEach((code, i) => {
-      writeFileSync(join(consumer, "src", `readme-${i + 1}.ts`), code)
-    })
+    for (const { file, code } of [...readmeExamples, ...docsExamples]) writeFileSync(join(consumer, "src", file), code)
 
     // As the README says: the tarballs, and effect and @effect/platform-node with no version pinned.
     const tarball = (name: string) => `../${packed.find((p) => p.name === name)?.filename ?? name}`
@@ -235,12 +251,13 @@ describe("packed packages in a fresh project", () => {
     )
   })
 
-  it("type-checks the consumer and the README's examples under plain strict with skipLibCheck false; internal/ is unreachable", {
+  it("type-checks the consumer and the examples of the READMEs and docs/ under plain strict with skipLibCheck false; internal/ is unreachable", {
     timeout: 300_000
   }, async () => {
     const result = await run("node", [tsc, "-p", "tsconfig.json"], { cwd: consumer })
     const errors = result.stdout.split("\n").filter((line) => /error TS\d+/.test(line))
-    assert.isAbove(readmeExamples().length, 2)
+    assert.lengthOf(readmeExamples, 1)
+    assert.isAbove(docsExamples.length, 5)
     assert.deepStrictEqual(
       errors.filter((line) => !line.startsWith("src/internal.ts")),
       [],
@@ -251,5 +268,36 @@ describe("packed packages in a fresh project", () => {
       errors[0] ?? "",
       /src\/internal\.ts\(2,\d+\): error TS2307: Cannot find module '@effect-cognito\/core\/internal\/auth'/
     )
+  })
+
+  it("runs the README's example with plain node against a local Cognito: signed in, no warning", {
+    timeout: 120_000
+  }, async () => {
+    const results = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const local = yield* LocalCognito.make()
+          const pool = yield* local.pool(local.defaultPool.userPoolId)
+          yield* pool.adminCreateUser({ username: "alice", messageAction: "SUPPRESS" })
+          yield* pool.adminSetUserPassword("alice", Redacted.make("Abc@123!x"), { permanent: true })
+          const env = {
+            COGNITO_USER_POOL_ID: local.defaultPool.userPoolId,
+            COGNITO_CLIENT_ID: local.defaultPool.clientId,
+            COGNITO_ENDPOINT: local.endpoint,
+            APP_USERNAME: "alice",
+            APP_PASSWORD: "Abc@123!x"
+          }
+          return yield* Effect.forEach(readmeExamples, ({ file }) =>
+            Effect.promise(() => run("node", [join("src", file)], { cwd: consumer, env }))
+          )
+        })
+      )
+    )
+    assert.lengthOf(results, 1)
+    for (const result of results) {
+      assert.strictEqual(result.code, 0, explain("node src/readme-1.ts", result))
+      assert.strictEqual(result.stderr, "", explain("node src/readme-1.ts", result))
+    }
+    assert.strictEqual(results[0]?.stdout, "signed in as alice\n")
   })
 })

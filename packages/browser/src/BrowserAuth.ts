@@ -9,7 +9,10 @@
  *
  * @example
  * ```ts
- * const AuthLive = BrowserAuth.layer({ region: "eu-west-1", userPoolId: "eu-west-1_AbC", clientId: "…" })
+ * import * as BrowserAuth from "@effect-cognito/browser/BrowserAuth"
+ *
+ * const config = { region: "eu-west-1", userPoolId: "eu-west-1_AbCdEf123", clientId: "1example23456789" }
+ * const AuthLive = BrowserAuth.layer(config) // localStorage, tabs in sync
  * const SessionOnly = BrowserAuth.layer(config, { store: { _tag: "SessionStorage" } })
  * ```
  *
@@ -36,6 +39,7 @@ export type Store =
   | { readonly _tag: "IndexedDB"; readonly options?: BrowserTokenStore.IndexedDbOptions | undefined }
   | { readonly _tag: "Memory" }
 
+/** Where the session lives, whether the tabs share it, and the HTTP clients' options. */
 export interface Options {
   /** Where the session lives: `localStorage` (default), `sessionStorage`, IndexedDB or memory. */
   readonly store?: Store | undefined

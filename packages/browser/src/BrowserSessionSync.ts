@@ -32,6 +32,7 @@ import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import * as StorageCoherence from "./internal/storageCoherence.js"
 
+/** The names the tabs of one app client share: the lock, the channel and the `localStorage` key. */
 export interface Options {
   /** The lock and channel name prefix, e.g. `effect-cognito.<pool>.<client>`. */
   readonly name: string

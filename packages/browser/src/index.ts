@@ -1,5 +1,5 @@
 /**
- * @effect-cognito/browser: browser bindings of effect-cognito.
+ * `@effect-cognito/browser`: browser bindings of effect-cognito.
  *
  * @since 0.1.0
  */

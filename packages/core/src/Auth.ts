@@ -30,7 +30,10 @@ import type { PendingSignIn } from "./PendingSignIn.js"
 import type { SecureRandom } from "./SecureRandom.js"
 import type { TokenStore } from "./TokenStore.js"
 
-export type { CodeDeliveryDetails } from "./IdentityProvider.js"
+export type {
+  /** Where Cognito sent a code: the medium, the masked destination and the attribute. */
+  CodeDeliveryDetails
+} from "./IdentityProvider.js"
 
 type Secret = Redacted.Redacted<string>
 
@@ -110,6 +113,7 @@ export interface Tokens {
   readonly issuedAt: Date
 }
 
+/** What `signUp` takes. */
 export interface SignUpInput {
   readonly username: string
   readonly password: Secret
@@ -122,6 +126,7 @@ export interface SignUpInput {
 /** The authentication flow of `signIn`. */
 export type SignInFlow = "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "CUSTOM_AUTH"
 
+/** What `signIn` takes. */
 export interface SignInInput {
   readonly username: string
   /** Optional only for `CUSTOM_AUTH` without SRP. */
@@ -131,6 +136,7 @@ export interface SignInInput {
   readonly clientMetadata?: Readonly<Record<string, string>> | undefined
 }
 
+/** What `confirmSignIn` takes: the answer to the pending challenge. */
 export interface ConfirmSignInInput {
   /** The code, the new password, the chosen MFA type or the custom answer. */
   readonly challengeResponse: Secret
@@ -168,7 +174,9 @@ export type HttpClientTransform = <E, R>(
   client: HttpClient.HttpClient.With<E, R>
 ) => HttpClient.HttpClient.With<E | HttpClientError.HttpClientError | AuthError, R>
 
+/** The types of the `Auth` service. */
 export declare namespace Auth {
+  /** The flows: every method returns an Effect with no requirements. */
   export interface Service {
     readonly signUp: (input: SignUpInput) => Effect.Effect<SignUpResult, AuthError>
     readonly confirmSignUp: (input: {
@@ -335,8 +343,16 @@ export const Auth: Context.Service<Auth, Auth.Service> = internal.tag
  *
  * @example
  * ```ts
- * const context = yield* Effect.context<Auth.Auth>()
- * const s3 = new S3Client({ region, credentials: Auth.sdkCredentialsProvider(context) })
+ * import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts"
+ * import * as Auth from "@effect-cognito/core/Auth"
+ * import * as Effect from "effect/Effect"
+ *
+ * // The AWS SDK v3, signing with the user's identity-pool credentials.
+ * const callerIdentity = Effect.gen(function* () {
+ *   const context = yield* Effect.context<Auth.Auth>()
+ *   const sts = new STSClient({ region: "eu-west-1", credentials: Auth.sdkCredentialsProvider(context) })
+ *   return yield* Effect.promise(() => sts.send(new GetCallerIdentityCommand({})))
+ * })
  * ```
  */
 export const sdkCredentialsProvider = (context: Context.Context<Auth>): AwsCredentials.SdkCredentialsProvider =>

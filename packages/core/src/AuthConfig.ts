@@ -97,12 +97,12 @@ export interface Validated {
   readonly maxResponseBytes: number
 }
 
-/** The validated configuration as a service. */
 /** The service's identifier in the context. */
 export interface AuthConfig {
   readonly _: unique symbol
 }
 
+/** The validated configuration as a service. */
 export const AuthConfig: Context.Service<AuthConfig, Validated> = tags.authConfig
 
 /**

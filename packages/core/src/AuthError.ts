@@ -59,6 +59,7 @@ export const ClientReasons = [
 
 /** The closed set of reasons. */
 export const Reason = Schema.Literals([...CognitoReasons, ...ClientReasons])
+/** One of the closed set of reasons. */
 export type Reason = typeof Reason.Type
 
 /**
@@ -66,7 +67,18 @@ export type Reason = typeof Reason.Type
  *
  * @example
  * ```ts
- * auth.signIn(input).pipe(Effect.catchTag("AuthError", (e) => e.reason === "NotAuthorized" ? retry : Effect.fail(e)))
+ * import * as Auth from "@effect-cognito/core/Auth"
+ * import * as Effect from "effect/Effect"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const signIn = Effect.gen(function* () {
+ *   const auth = yield* Auth.Auth
+ *   return yield* auth.signIn({ username: "alice", password: Redacted.make("Abc@123!x") })
+ * }).pipe(
+ *   Effect.catchTag("AuthError", (error) =>
+ *     error.reason === "NotAuthorized" ? Effect.succeed("wrong username or password") : Effect.fail(error)
+ *   )
+ * )
  * ```
  */
 export class AuthError extends Schema.TaggedError<AuthError>("@effect-cognito/core/AuthError")("AuthError", {

@@ -73,8 +73,17 @@ export const toSdkCredentials = (credentials: AwsCredentials): SdkCredentials =>
  *
  * @example
  * ```ts
- * const context = yield* Effect.context<never>()
- * const sts = new STSClient({ region, credentials: AwsCredentials.toSdkProvider(context, auth.getAWSCredentials()) })
+ * import { STSClient } from "@aws-sdk/client-sts"
+ * import * as Auth from "@effect-cognito/core/Auth"
+ * import * as AwsCredentials from "@effect-cognito/core/AwsCredentials"
+ * import * as Effect from "effect/Effect"
+ *
+ * const makeSts = Effect.gen(function* () {
+ *   const auth = yield* Auth.Auth
+ *   const context = yield* Effect.context<never>()
+ *   const credentials = AwsCredentials.toSdkProvider(context, auth.getAWSCredentials())
+ *   return new STSClient({ region: "eu-west-1", credentials })
+ * })
  * ```
  *
  * @since 0.1.0

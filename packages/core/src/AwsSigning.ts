@@ -100,11 +100,21 @@ const withRedactedHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Ef
  *
  * @example
  * ```ts
- * const api = AwsSigning.signed(yield* HttpClient.HttpClient, {
- *   credentials: auth.getAWSCredentials,
- *   renew: auth.getAWSCredentials({ forceRefresh: true }),
- *   service: "execute-api",
- *   region: "eu-west-1"
+ * import * as Auth from "@effect-cognito/core/Auth"
+ * import * as AwsSigning from "@effect-cognito/core/AwsSigning"
+ * import * as Effect from "effect/Effect"
+ * import * as HttpClient from "effect/http/HttpClient"
+ *
+ * const items = Effect.gen(function* () {
+ *   const auth = yield* Auth.Auth
+ *   const api = AwsSigning.signed(yield* HttpClient.HttpClient, {
+ *     credentials: auth.getAWSCredentials(),
+ *     renew: auth.getAWSCredentials({ forceRefresh: true }),
+ *     service: "execute-api",
+ *     region: "eu-west-1"
+ *   })
+ *   const response = yield* api.get("https://abc123.execute-api.eu-west-1.amazonaws.com/prod/items")
+ *   return yield* response.json
  * })
  * ```
  *

@@ -242,7 +242,10 @@ const authParameters = (request: IdentityProvider.InitiateAuthRequest) => {
  *
  * @example
  * ```ts
- * const provider = yield* CognitoIdentityProvider.makeWith({ retrySchedule: Schedule.recurs(2) })
+ * import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
+ * import * as Schedule from "effect/Schedule"
+ *
+ * const provider = CognitoIdentityProvider.makeWith({ retrySchedule: Schedule.recurs(2) })
  * ```
  */
 export const makeWith = (
@@ -515,7 +518,10 @@ export const layer: Layer.Layer<
  *
  * @example
  * ```ts
- * CognitoIdentityProvider.layerWith({ retrySchedule: Schedule.recurs(3) })
+ * import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
+ * import * as Schedule from "effect/Schedule"
+ *
+ * const ProviderLive = CognitoIdentityProvider.layerWith({ retrySchedule: Schedule.recurs(3) })
  * ```
  */
 export const layerWith = (

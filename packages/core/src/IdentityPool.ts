@@ -21,7 +21,9 @@ export interface Credentials {
   readonly expiration: Date
 }
 
+/** The types of the `IdentityPool` service. */
 export declare namespace IdentityPool {
+  /** The identity-pool operations. Each method is one Cognito Identity action. */
   export interface Service {
     /** `GetId`: the identity of these logins (none: a guest identity). */
     readonly getId: (request: {
@@ -37,12 +39,12 @@ export declare namespace IdentityPool {
   }
 }
 
-/** The identity-pool service. */
 /** The service's identifier in the context. */
 export interface IdentityPool {
   readonly _: unique symbol
 }
 
+/** The identity-pool service. */
 export const IdentityPool: Context.Service<IdentityPool, IdentityPool.Service> = tags.identityPool
 
 /** The action name of each method, as in `X-Amz-Target: AWSCognitoIdentityService.<Action>`. */

@@ -111,6 +111,7 @@ export type InitiateAuthRequest =
       readonly clientMetadata?: Metadata | undefined
     }
 
+/** What `RespondToAuthChallenge` sends. */
 export interface RespondToAuthChallengeRequest {
   readonly challengeName: ChallengeName
   readonly session?: Secret | undefined
@@ -119,6 +120,7 @@ export interface RespondToAuthChallengeRequest {
   readonly clientMetadata?: Metadata | undefined
 }
 
+/** What `SignUp` sends. */
 export interface SignUpRequest {
   readonly username: string
   readonly password: Secret
@@ -128,12 +130,14 @@ export interface SignUpRequest {
   readonly secretHash?: Secret | undefined
 }
 
+/** What `SignUp` answers. */
 export interface SignUpResponse {
   readonly userConfirmed: boolean
   readonly userSub: string
   readonly codeDeliveryDetails?: CodeDeliveryDetails | undefined
 }
 
+/** What `GetUser` answers: the user's name, attributes and MFA settings. */
 export interface UserResponse {
   readonly username: string
   readonly userAttributes: Readonly<Record<string, string>>
@@ -146,6 +150,7 @@ export type AccessOrSession =
   | { readonly accessToken: Secret; readonly session?: undefined }
   | { readonly session: Secret; readonly accessToken?: undefined }
 
+/** The types of the `IdentityProvider` service. */
 export declare namespace IdentityProvider {
   /** The user-pool operations. Each method is one Cognito action. */
   export interface Service {
@@ -226,12 +231,12 @@ export declare namespace IdentityProvider {
   }
 }
 
-/** The user-pool service. */
 /** The service's identifier in the context. */
 export interface IdentityProvider {
   readonly _: unique symbol
 }
 
+/** The user-pool service. */
 export const IdentityProvider: Context.Service<IdentityProvider, IdentityProvider.Service> = tags.identityProvider
 
 /** The Cognito action name of each method, as in `X-Amz-Target`. */

@@ -18,11 +18,25 @@
  *
  * @example
  * ```ts
- * const pending = yield* auth.pendingSignIn                // Option<PendingSignIn>
- * const text = yield* PendingSignIn.toJson(pending.value)  // save it, privately
- * // later, in a fresh Auth:
- * const step = yield* auth.resumeSignIn(yield* PendingSignIn.fromJson(text))
- * yield* auth.confirmSignIn({ challengeResponse: code })
+ * import * as Auth from "@effect-cognito/core/Auth"
+ * import * as PendingSignIn from "@effect-cognito/core/PendingSignIn"
+ * import * as Effect from "effect/Effect"
+ * import * as Option from "effect/Option"
+ * import type * as Redacted from "effect/Redacted"
+ *
+ * // After `signIn` returned a challenge: the text to keep, privately (none when nothing is pending).
+ * const save = Effect.gen(function* () {
+ *   const pending = yield* (yield* Auth.Auth).pendingSignIn
+ *   return Option.isSome(pending) ? Option.some(yield* PendingSignIn.toJson(pending.value)) : Option.none<string>()
+ * })
+ *
+ * // Later, in a fresh `Auth` (another request, another process): answer it.
+ * const answer = (text: string, code: Redacted.Redacted<string>) =>
+ *   Effect.gen(function* () {
+ *     const auth = yield* Auth.Auth
+ *     yield* auth.resumeSignIn(yield* PendingSignIn.fromJson(text))
+ *     return yield* auth.confirmSignIn({ challengeResponse: code })
+ *   })
  * ```
  *
  * @since 0.1.0

@@ -9,7 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as tags from "./internal/tags.js"
 
+/** The types of the `SecureRandom` service. */
 export declare namespace SecureRandom {
+  /** A source of cryptographically secure random bytes. */
   export interface Service {
     /** `size` random bytes. */
     readonly nextBytes: (size: number) => Effect.Effect<Uint8Array>
@@ -21,6 +23,7 @@ export interface SecureRandom {
   readonly _: unique symbol
 }
 
+/** The randomness of SRP ephemerals and challenge secrets, as a service (seedable in tests). */
 export const SecureRandom: Context.Service<SecureRandom, SecureRandom.Service> = tags.secureRandom
 
 /** Web Crypto randomness. */

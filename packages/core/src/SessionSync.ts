@@ -42,7 +42,9 @@ export const isEvent = (u: unknown): u is Event =>
   "_tag" in u &&
   (u._tag === "SignedIn" || u._tag === "Refreshed" || u._tag === "SignedOut" || u._tag === "Expired")
 
+/** The types of the `SessionSync` service. */
 export declare namespace SessionSync {
+  /** A lock around every refresh and store write, and the events of the contexts sharing a store. */
   export interface Service {
     /**
      * Runs `effect` while holding the lock shared by every context of the store. Not

@@ -19,9 +19,36 @@
  *
  * @example
  * ```ts
- * const ephemeral = yield* Srp.generateEphemeral // send ephemeral.srpA as SRP_A
- * const timestamp = Srp.formatTimestamp(new Date(yield* Clock.currentTimeMillis))
- * const { signature } = yield* Srp.passwordClaim({ poolName, userIdForSrp, password, ephemeral, salt, srpB, secretBlock, timestamp })
+ * import * as SecureRandom from "@effect-cognito/core/SecureRandom"
+ * import * as Srp from "@effect-cognito/core/Srp"
+ * import * as Clock from "effect/Clock"
+ * import * as Effect from "effect/Effect"
+ * import type * as Redacted from "effect/Redacted"
+ *
+ * // What `Auth` does for a USER_SRP_AUTH sign-in. First: send `ephemeral.srpA` as SRP_A.
+ * const ephemeral = Srp.generateEphemeral.pipe(Effect.provide(SecureRandom.layer))
+ *
+ * // Then answer the PASSWORD_VERIFIER challenge with its parameters.
+ * const answer = (
+ *   challenge: Readonly<Record<"USER_ID_FOR_SRP" | "SALT" | "SRP_B" | "SECRET_BLOCK", string>>,
+ *   password: Redacted.Redacted<string>,
+ *   ephemeral: Srp.Ephemeral
+ * ) =>
+ *   Effect.gen(function* () {
+ *     const timestamp = Srp.formatTimestamp(new Date(yield* Clock.currentTimeMillis))
+ *     const { signature } = yield* Srp.passwordClaim({
+ *       poolName: "AbCdEf123",
+ *       userIdForSrp: challenge.USER_ID_FOR_SRP,
+ *       password,
+ *       ephemeral,
+ *       salt: challenge.SALT,
+ *       srpB: challenge.SRP_B,
+ *       secretBlock: challenge.SECRET_BLOCK,
+ *       timestamp
+ *     })
+ *     const secretBlock = challenge.SECRET_BLOCK
+ *     return { PASSWORD_CLAIM_SIGNATURE: signature, PASSWORD_CLAIM_SECRET_BLOCK: secretBlock, TIMESTAMP: timestamp }
+ *   })
  * ```
  *
  * @since 0.1.0
@@ -56,6 +83,8 @@ export const k: Effect.Effect<bigint> = internal.k
  *
  * @example
  * ```ts
+ * import * as Srp from "@effect-cognito/core/Srp"
+ *
  * Srp.padHex(0x14n) // "14"
  * Srp.padHex(0xecn) // "00ec"
  * Srp.padHex(0xabcn) // "0abc"

@@ -10,8 +10,13 @@
  *
  * @example
  * ```ts
- * const math = yield* SrpMath.SrpMath // SrpMath.pure unless a layer provides another
- * const A = math.gPow(a)
+ * import * as SrpMath from "@effect-cognito/core/SrpMath"
+ * import * as Effect from "effect/Effect"
+ *
+ * const A = Effect.gen(function* () {
+ *   const math = yield* SrpMath.SrpMath // SrpMath.pure unless a layer provides another
+ *   return math.gPow(0x1234n)
+ * })
  * ```
  *
  * @since 0.1.0
@@ -20,7 +25,9 @@ import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
 import * as internal from "./internal/srp.js"
 
+/** The types of the `SrpMath` service. */
 export declare namespace SrpMath {
+  /** The two modular powers of an SRP sign-in, modulo Cognito's N. */
   export interface Service {
     /**
      * `base^exponent mod N`, in [0, N). The base may be any integer (it is reduced

@@ -119,6 +119,7 @@ export const validateSessionKey = (sessionKey: string): Effect.Effect<string, Au
         )
       )
 
+/** The types of the `TokenStore` service. */
 export declare namespace TokenStore {
   /** What an implementation supplies: string primitives. Failures are `Storage` errors. */
   export interface Backing {
@@ -161,6 +162,7 @@ export interface TokenStore {
   readonly _: unique symbol
 }
 
+/** The store of the session, as a service. */
 export const TokenStore: Context.Service<TokenStore, TokenStore.Service> = tags.tokenStore
 
 /** A `Storage` error for a failed store operation. */

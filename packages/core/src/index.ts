@@ -1,5 +1,5 @@
 /**
- * @effect-cognito/core: the auth flows, services, errors and Cognito wire clients.
+ * `@effect-cognito/core`: the auth flows, services, errors and Cognito wire clients.
  *
  * @since 0.1.0
  */

@@ -171,7 +171,7 @@ describe("AuthConfig", () => {
         )
       )
       assert.strictEqual(fromEnvironment.reason, "InvalidConfig")
-      // As the README shows it.
+      // As docs/configuration.md shows it.
       assert.strictEqual(
         fromEnvironment.message,
         'AuthConfig failed (InvalidConfig): COGNITO_CLIENT_ID is missing; COGNITO_REGION: expected the region of COGNITO_USER_POOL_ID (eu-west-1), found "us-east-1"'

@@ -26,9 +26,18 @@
  *
  * @example
  * ```ts
+ * import * as Auth from "@effect-cognito/core/Auth"
+ * import { NodeAuth } from "@effect-cognito/node"
+ * import * as LocalCognito from "@effect-cognito/node/LocalCognito"
+ * import * as Effect from "effect/Effect"
+ * import * as Redacted from "effect/Redacted"
+ *
  * const program = Effect.gen(function* () {
  *   const local = yield* LocalCognito.LocalCognito
- *   return yield* Auth.Auth.pipe(Effect.provide(NodeAuth.layer(local.config)))
+ *   const signIn = Effect.flatMap(Auth.Auth, (auth) =>
+ *     auth.signIn({ username: "alice", password: Redacted.make("Abc@123!x") })
+ *   )
+ *   return yield* signIn.pipe(Effect.provide(NodeAuth.layer(local.config)))
  * }).pipe(Effect.provide(LocalCognito.layer()))
  * ```
  *
@@ -54,6 +63,7 @@ export interface Delivery {
   readonly message: TestCognito.Message
 }
 
+/** How the local Cognito starts: port, region, delivery callback, browser origins, state file, identity pools. */
 export interface Options {
   /** The port on 127.0.0.1. Default 0: a free port. */
   readonly port?: number | undefined
@@ -115,7 +125,9 @@ export interface DefaultPool {
   readonly identityPoolId: string
 }
 
+/** The types of the `LocalCognito` service. */
 export declare namespace LocalCognito {
+  /** The running server: its endpoint, default pools, the pools behind it and what it delivered. */
   export interface Service {
     /** The base URL, e.g. `http://127.0.0.1:9229/`: both the user-pool and the identity-pool endpoint. */
     readonly endpoint: string

@@ -5,7 +5,13 @@
  *
  * @example
  * ```ts
- * const AuthLive = NodeAuth.layer({ region: "eu-west-1", userPoolId: "eu-west-1_AbC", clientId: "…" })
+ * import { NodeAuth } from "@effect-cognito/node"
+ *
+ * const AuthLive = NodeAuth.layer({
+ *   region: "eu-west-1",
+ *   userPoolId: "eu-west-1_AbCdEf123",
+ *   clientId: "1example23456789"
+ * })
  * ```
  *
  * @since 0.1.0
@@ -28,6 +34,7 @@ import type * as Scope from "effect/Scope"
 import * as NodeSrpMath from "./NodeSrpMath.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
 
+/** Where the session lives, under which key, and the HTTP clients' options. */
 export interface Options {
   /**
    * Where the session lives: in memory (default), or in a directory as files (mode 0700,
@@ -105,7 +112,9 @@ export const layer = (config: AuthConfig.Input, options: Options = {}): Layer.La
  *
  * @example
  * ```ts
- * // COGNITO_USER_POOL_ID=eu-west-1_AbC COGNITO_CLIENT_ID=… node server.js
+ * import { NodeAuth } from "@effect-cognito/node"
+ *
+ * // COGNITO_USER_POOL_ID=eu-west-1_AbCdEf123 COGNITO_CLIENT_ID=1example23456789 node server.js
  * const AuthLive = NodeAuth.layerConfig({ store: { _tag: "FileSystem" } })
  * ```
  */
@@ -125,8 +134,17 @@ export const layerConfig = (
  *
  * @example
  * ```ts
- * const forUser = (userId: string) =>
- *   NodeAuth.makeSession({ sessionKey: userId, store: { _tag: "FileSystem" } })
+ * import { NodeAuth } from "@effect-cognito/node"
+ * import * as Effect from "effect/Effect"
+ *
+ * // One `Auth` per end user of a server, over the pool's services (NodeAuth.layer) in context.
+ * const accessTokenOf = (userId: string) =>
+ *   Effect.scoped(
+ *     Effect.gen(function* () {
+ *       const auth = yield* NodeAuth.makeSession({ sessionKey: userId, store: { _tag: "FileSystem" } })
+ *       return (yield* auth.getTokens()).accessToken
+ *     })
+ *   )
  * ```
  */
 export const makeSession = (

@@ -14,7 +14,12 @@
  *
  * @example
  * ```ts
- * const program = Srp.generateEphemeral.pipe(Effect.provide(NodeSrpMath.layer))
+ * import * as SecureRandom from "@effect-cognito/core/SecureRandom"
+ * import * as Srp from "@effect-cognito/core/Srp"
+ * import * as NodeSrpMath from "@effect-cognito/node/NodeSrpMath"
+ * import * as Effect from "effect/Effect"
+ *
+ * const ephemeral = Srp.generateEphemeral.pipe(Effect.provide([NodeSrpMath.layer, SecureRandom.layer]))
  * ```
  *
  * @since 0.1.0

@@ -1,5 +1,5 @@
 /**
- * @effect-cognito/node: Node bindings of effect-cognito.
+ * `@effect-cognito/node`: Node bindings of effect-cognito.
  *
  * @since 0.1.0
  */

@@ -68,7 +68,7 @@ const failure = (values: Record<string, string>) =>
   })
 
 describe("NodeAuth.layer", () => {
-  // The README's emulator example, as it is written there: cognito-local's own pool id.
+  // The emulator example of docs/configuration.md, as it is written there: cognito-local's own pool id.
   const readmeEmulator = `NodeAuth.layer({
   region: "us-east-1",
   userPoolId: "local_4DbQ4hXK",
@@ -76,27 +76,29 @@ describe("NodeAuth.layer", () => {
   endpoints: { identityProvider: "http://127.0.0.1:9229/" }
 })`
 
-  it.effect("builds the README's emulator layer (cognito-local's local_<id> pool, the region from the config)", () =>
-    Effect.gen(function* () {
-      const readme = yield* Effect.promise(() =>
-        readFile(join(import.meta.dirname, "..", "..", "..", "README.md"), "utf8")
-      )
-      assert.include(readme, readmeEmulator)
-      const config = yield* AuthConfig.AuthConfig.pipe(
-        Effect.provide(
-          NodeAuth.layer({
-            region: "us-east-1",
-            userPoolId: "local_4DbQ4hXK",
-            clientId: "local_client",
-            endpoints: { identityProvider: "http://127.0.0.1:9229/" }
-          })
+  it.effect(
+    "builds the emulator layer of docs/configuration.md (cognito-local's local_<id> pool, the region from the config)",
+    () =>
+      Effect.gen(function* () {
+        const readme = yield* Effect.promise(() =>
+          readFile(join(import.meta.dirname, "..", "..", "..", "docs", "configuration.md"), "utf8")
         )
-      )
-      assert.strictEqual(config.region, "us-east-1")
-      assert.strictEqual(config.userPoolId, "local_4DbQ4hXK")
-      assert.strictEqual(config.poolName, "4DbQ4hXK")
-      assert.strictEqual(config.identityProviderEndpoint, "http://127.0.0.1:9229/")
-    })
+        assert.include(readme, readmeEmulator)
+        const config = yield* AuthConfig.AuthConfig.pipe(
+          Effect.provide(
+            NodeAuth.layer({
+              region: "us-east-1",
+              userPoolId: "local_4DbQ4hXK",
+              clientId: "local_client",
+              endpoints: { identityProvider: "http://127.0.0.1:9229/" }
+            })
+          )
+        )
+        assert.strictEqual(config.region, "us-east-1")
+        assert.strictEqual(config.userPoolId, "local_4DbQ4hXK")
+        assert.strictEqual(config.poolName, "4DbQ4hXK")
+        assert.strictEqual(config.identityProviderEndpoint, "http://127.0.0.1:9229/")
+      })
   )
 })
 

@@ -270,8 +270,20 @@ const verifyAsync = async (request: Request, options: Options): Promise<Verdict>
  *
  * @example
  * ```ts
- * const verdict = yield* SigV4Verifier.verify(request, { accessKeyId, secretAccessKey, region: "eu-west-1" })
- * if (verdict._tag === "Invalid") console.log(verdict.part, verdict.expected, verdict.found)
+ * import * as SigV4Verifier from "@effect-cognito/test-kit/SigV4Verifier"
+ * import * as Effect from "effect/Effect"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const check = (request: SigV4Verifier.Request) =>
+ *   Effect.gen(function* () {
+ *     const verdict = yield* SigV4Verifier.verify(request, {
+ *       accessKeyId: "ASIAEXAMPLE",
+ *       secretAccessKey: Redacted.make("the secret key"),
+ *       region: "eu-west-1"
+ *     })
+ *     if (verdict._tag === "Valid") return "signed"
+ *     return `${verdict.part}: expected ${verdict.expected}, found ${verdict.found}`
+ *   })
  * ```
  *
  * @since 0.1.0

@@ -9,7 +9,21 @@
  *
  * @example
  * ```ts
- * program.pipe(Effect.provide(TestCognito.layer({ mfa: "OPTIONAL" })))
+ * import * as Auth from "@effect-cognito/core/Auth"
+ * import { TestCognito } from "@effect-cognito/test-kit"
+ * import * as Effect from "effect/Effect"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const program = Effect.gen(function* () {
+ *   const auth = yield* Auth.Auth
+ *   const cognito = yield* TestCognito.TestCognito
+ *   const password = Redacted.make("Abc@123!x")
+ *   yield* auth.signUp({ username: "alice", password, userAttributes: { email: "alice@example.com" } })
+ *   yield* auth.confirmSignUp({ username: "alice", confirmationCode: yield* cognito.lastCodeFor("alice") })
+ *   return yield* auth.signIn({ username: "alice", password }) // SignedIn
+ * })
+ *
+ * const result = program.pipe(Effect.provide(TestCognito.layer({ mfa: "OPTIONAL" })), Effect.runPromise)
  * ```
  *
  * @since 0.1.0
@@ -32,20 +46,40 @@ import type { Client, IdentityPoolOptions, Options, PasswordPolicy } from "./int
 import * as internal from "./internal/testCognito/make.js"
 import type * as TestCognitoSnapshot from "./TestCognitoSnapshot.js"
 
-export type { Client, IdentityPoolOptions, Options, PasswordPolicy }
 export type {
+  /** Another app client of the same pool. */
+  Client,
+  /** The identity pool beside the user pool. */
+  IdentityPoolOptions,
+  /** The pool's settings: ids, app client, password policy, MFA, attributes, lifetimes, identity pool, snapshot. */
+  Options,
+  /** The password rules of the pool. */
+  PasswordPolicy
+}
+export type {
+  /** An action TestCognito serves. */
   Action,
+  /** A failure to inject into the next call of an action. */
   Fault,
+  /** An identity of the identity pool. */
   IdentityView,
+  /** Credentials the identity pool issued. */
   IssuedCredentials,
+  /** A code Cognito "delivered": what the user would find in their mail or SMS. */
   Message,
+  /** An MFA method: `SMS`, `TOTP` or `EMAIL`. */
   MfaType,
+  /** A request TestCognito served (or failed). */
   Request,
+  /** A user's status, as Cognito names it. */
   UserStatus,
+  /** A user as the admin API lists it. */
   UserView
 } from "./internal/testCognito/models.js"
 
+/** The types of the `TestCognito` service. */
 export declare namespace TestCognito {
+  /** The pool, for a test to drive and inspect: codes, requests, admin actions, faults, clock offset. */
   export interface Service {
     /** The `IdentityProvider` this pool answers as. */
     readonly provider: IdentityProvider.IdentityProvider.Service

@@ -18,8 +18,16 @@
  *
  * @example
  * ```ts
- * const json = yield* Effect.flatMap(cognito.snapshot, TestCognitoSnapshot.toJson)
- * const restored = TestCognito.layerCognito({ restore: yield* TestCognitoSnapshot.fromJson(json) })
+ * import { TestCognito } from "@effect-cognito/test-kit"
+ * import * as TestCognitoSnapshot from "@effect-cognito/test-kit/TestCognitoSnapshot"
+ * import * as Effect from "effect/Effect"
+ *
+ * // The pool's state as JSON text, and a new pool restored from it.
+ * const restart = Effect.gen(function* () {
+ *   const cognito = yield* TestCognito.TestCognito
+ *   const json = yield* Effect.flatMap(cognito.snapshot, TestCognitoSnapshot.toJson)
+ *   return TestCognito.layerCognito({ restore: yield* TestCognitoSnapshot.fromJson(json) })
+ * })
  * ```
  *
  * @since 0.1.0

@@ -5,9 +5,23 @@
  *
  * @example
  * ```ts
- * for (const testCase of TokenStoreCases.cases) {
- *   const outcome = yield* Effect.exit(Effect.scoped(testCase.run(makeSubject)))
- * }
+ * import * as TokenStoreCases from "@effect-cognito/test-kit/TokenStoreCases"
+ * import * as Effect from "effect/Effect"
+ * import * as KeyValueStore from "effect/persistence/KeyValueStore"
+ *
+ * // A fresh, empty store for each case: here, one over an in-memory KeyValueStore.
+ * const makeSubject = Effect.map(KeyValueStore.KeyValueStore, (kv) => TokenStoreCases.subject(kv)).pipe(
+ *   Effect.provide(KeyValueStore.layerMemory)
+ * )
+ *
+ * const failures = Effect.gen(function* () {
+ *   const failed: Array<string> = []
+ *   for (const testCase of TokenStoreCases.cases) {
+ *     const outcome = yield* Effect.exit(Effect.scoped(testCase.run(makeSubject)))
+ *     if (outcome._tag === "Failure") failed.push(testCase.name)
+ *   }
+ *   return failed
+ * })
  * ```
  *
  * @since 0.1.0

@@ -7,7 +7,17 @@
  *
  * @example
  * ```ts
- * TokenStoreSuite.run("memory", Effect.map(KeyValueStore.KeyValueStore.asEffect(), (kv) => TokenStoreSuite.subject(kv)).pipe(...))
+ * import * as TokenStoreSuite from "@effect-cognito/test-kit/TokenStoreSuite"
+ * import * as Effect from "effect/Effect"
+ * import * as KeyValueStore from "effect/persistence/KeyValueStore"
+ *
+ * // In a Vitest test file: every conformance case against a store over an in-memory KeyValueStore.
+ * TokenStoreSuite.run(
+ *   "memory",
+ *   Effect.map(KeyValueStore.KeyValueStore, (kv) => TokenStoreSuite.subject(kv)).pipe(
+ *     Effect.provide(KeyValueStore.layerMemory)
+ *   )
+ * )
  * ```
  *
  * @since 0.1.0
@@ -17,8 +27,11 @@ import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as TokenStoreCases from "./TokenStoreCases.js"
 
+/** A store under test, with raw access to what it wrote. */
 export type Subject = TokenStoreCases.Subject
+/** A subject over a `KeyValueStore`, under the given key. */
 export const subject = TokenStoreCases.subject
+/** A session with every field set, including characters a naive store mangles. */
 export const sampleSession = TokenStoreCases.sampleSession
 
 /** Registers the suite for one implementation. `make` builds a fresh, empty store. */

@@ -1,5 +1,5 @@
 /**
- * @effect-cognito/test-kit: an in-memory, deterministic Cognito for tests.
+ * `@effect-cognito/test-kit`: an in-memory, deterministic Cognito for tests.
  *
  * This entry loads in plain Node, with no test runner present. The `TokenStore`
  * conformance suite, which needs Vitest, is on its own subpath:
