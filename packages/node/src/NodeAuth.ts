@@ -25,6 +25,7 @@ import type * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import * as os from "node:os"
 import * as NodeSrpMath from "./NodeSrpMath.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
 
@@ -45,7 +46,15 @@ export interface Options {
   readonly sessionKey?: string | undefined
   /** Retry schedule and other options of the HTTP clients. */
   readonly http?: CognitoIdentityProvider.Options | undefined
+  /**
+   * The name a new device is confirmed with on a user pool that tracks devices (Cognito's
+   * `DeviceName`, shown by `fetchDevices`). Default {@link defaultDeviceName}.
+   */
+  readonly deviceName?: string | undefined
 }
+
+/** The default device name on Node: `<hostname> (Node <version>)`, e.g. `build-7 (Node 22.19.0)`. */
+export const defaultDeviceName = (): string => `${os.hostname()} (Node ${process.versions.node})`
 
 /** What {@link layer} and {@link layerConfig} provide: `Auth` and the services behind it. */
 export type Services =
@@ -89,7 +98,8 @@ const layerWithConfig = (
     SecureRandom.layer,
     NodeSrpMath.layer
   ).pipe(Layer.provideMerge(configLayer), Layer.provide(NodeHttpClient.layerUndici))
-  return Layer.provideMerge(Auth.layer, services)
+  const deviceName = Layer.succeed(Auth.DeviceName, options.deviceName ?? defaultDeviceName())
+  return Layer.provideMerge(Layer.provide(Auth.layer, deviceName), services)
 }
 
 /** Everything an application needs: `Auth` and the services behind it. */

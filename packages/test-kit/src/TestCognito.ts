@@ -2,7 +2,10 @@
  * An in-memory, deterministic Cognito user pool that behaves like the real one, so
  * flows are tested against Cognito's rules rather than a script: password policy,
  * confirmation codes delivered to an outbox, codes that expire by `Clock`, server-side
- * SRP with real math, MFA (SMS, TOTP, email), admin-created users, refresh tokens that
+ * SRP with real math, MFA (SMS, TOTP, email; a TOTP code accepted once), admin-created
+ * users, devices (`deviceConfiguration`: `NewDeviceMetadata`, ConfirmDevice, device SRP
+ * with real math so a remembered device skips MFA, refresh tokens bound to their device),
+ * the user's MFA preferences, refresh tokens that
  * RevokeToken and GlobalSignOut really invalidate, RS256 JWTs with Cognito's claims,
  * Cognito's exception names, a request log and injected faults. A pool's durable state
  * can be snapshotted and restored (`snapshot`, the `restore` option; see `TestCognitoSnapshot`).
@@ -10,6 +13,8 @@
  * @example
  * ```ts
  * program.pipe(Effect.provide(TestCognito.layer({ mfa: "OPTIONAL" })))
+ * // A pool that tracks devices, remembering each confirmed device at once:
+ * program.pipe(Effect.provide(TestCognito.layer({ mfa: "ON", deviceConfiguration: {} })))
  * ```
  *
  * @since 0.1.0
@@ -35,6 +40,7 @@ import type * as TestCognitoSnapshot from "./TestCognitoSnapshot.js"
 export type { Client, IdentityPoolOptions, Options, PasswordPolicy }
 export type {
   Action,
+  DeviceConfiguration,
   Fault,
   IdentityView,
   IssuedCredentials,
@@ -53,7 +59,7 @@ export declare namespace TestCognito {
     /** The last code sent to a user. */
     readonly lastCodeFor: (username: string) => Effect.Effect<Redacted.Redacted<string>, Cause.NoSuchElementError>
     readonly outbox: Effect.Effect<ReadonlyArray<models.Message>>
-    /** Every request served, in order. */
+    /** Every request served, in order (with the challenge a `RespondToAuthChallenge` answered). */
     readonly requests: Effect.Effect<ReadonlyArray<models.Request>>
     /** How many requests of an action (or of all actions) were served. */
     readonly requestCount: (action?: models.Action) => Effect.Effect<number>
@@ -156,6 +162,36 @@ export declare namespace TestCognito {
     readonly adminUserGlobalSignOut: (username: string) => Effect.Effect<void, AuthError.AuthError>
     /** Every user of the pool, in the order they were created. */
     readonly listUsers: Effect.Effect<ReadonlyArray<models.UserView>>
+    /**
+     * AdminListDevices: a page of a user's confirmed devices, oldest first (`limit` 0 to 60,
+     * default 10; 0 is the default), and the token of the next page if there is one.
+     */
+    readonly adminListDevices: (
+      username: string,
+      options?: { readonly limit?: number | undefined; readonly paginationToken?: string | undefined }
+    ) => Effect.Effect<
+      {
+        readonly devices: ReadonlyArray<IdentityProvider.Device>
+        readonly paginationToken?: string | undefined
+      },
+      AuthError.AuthError
+    >
+    /** AdminGetDevice: a confirmed device of the user, or `ResourceNotFoundException`. */
+    readonly adminGetDevice: (
+      username: string,
+      deviceKey: string
+    ) => Effect.Effect<IdentityProvider.Device, AuthError.AuthError>
+    /** AdminUpdateDeviceStatus: remembers a confirmed device of the user, or stops remembering it. */
+    readonly adminUpdateDeviceStatus: (
+      username: string,
+      deviceKey: string,
+      status: IdentityProvider.DeviceRememberedStatus
+    ) => Effect.Effect<void, AuthError.AuthError>
+    /**
+     * AdminForgetDevice: the device is gone; its key is `ResourceNotFoundException` from then
+     * on, and refresh tokens issued to it refresh without a `DEVICE_KEY`.
+     */
+    readonly adminForgetDevice: (username: string, deviceKey: string) => Effect.Effect<void, AuthError.AuthError>
     /**
      * Another app client of this pool: a service over the same users, sessions, tokens,
      * outbox and request log that answers as that client (its id, secret and token

@@ -126,7 +126,11 @@ const readOnly = new Set([
   "DescribeIdentityPool",
   "AdminGetUser",
   "ListUsers",
-  "GetUser"
+  "GetUser",
+  "ListDevices",
+  "GetDevice",
+  "AdminListDevices",
+  "AdminGetDevice"
 ])
 
 /**

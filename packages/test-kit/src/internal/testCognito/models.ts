@@ -64,6 +64,25 @@ export interface Message {
 export interface Request {
   readonly action: Action
   readonly at: number
+  /** The `ChallengeName` a `RespondToAuthChallenge` answered (`DEVICE_SRP_AUTH`, `SOFTWARE_TOKEN_MFA`, …). */
+  readonly challengeName?: IdentityProvider.ChallengeName | undefined
+  /**
+   * The `DEVICE_KEY` the request named: InitiateAuth's `AuthParameters` (sign-in or refresh),
+   * a challenge answer's `ChallengeResponses`, or GetTokensFromRefreshToken's `DeviceKey`.
+   */
+  readonly deviceKey?: string | undefined
+}
+
+/**
+ * A pool's `DeviceConfiguration`: a pool that has one tracks devices. A sign-in from a device
+ * the pool does not know returns `NewDeviceMetadata`, the client confirms the device
+ * (`ConfirmDevice`), and a remembered device answers `DEVICE_SRP_AUTH` instead of MFA.
+ */
+export interface DeviceConfiguration {
+  /** Kept and described as Cognito's; a remembered device skips MFA either way. Default false. */
+  readonly challengeRequiredOnNewDevice?: boolean | undefined
+  /** A confirmed device is remembered only after `UpdateDeviceStatus` (remembered). Default false: at once. */
+  readonly deviceOnlyRememberedOnUserPrompt?: boolean | undefined
 }
 
 /** A failure to inject into the next call of an action. */
