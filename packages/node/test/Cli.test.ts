@@ -39,6 +39,11 @@ const commandNames = [
   "update-attributes",
   "send-attribute-code",
   "verify-attribute",
+  "delete-attributes",
+  "devices",
+  "remember-device",
+  "forget-device",
+  "mfa",
   "credentials",
   "fetch",
   "local"
@@ -403,20 +408,38 @@ describe("effect-cognito CLI", { timeout: 120_000 }, () => {
     Effect.gen(function* () {
       const subcommands = CliMain.root.subcommands.flatMap((group) => group.commands.map((command) => command.name))
       assert.sameMembers(subcommands, commandNames)
+      // Each command, and each command of a group (`mfa setup-totp`); a group itself takes no connection flags.
+      const commands = CliMain.root.subcommands.flatMap((group) =>
+        group.commands.flatMap((command) => [
+          { path: [command.name], connects: command.name !== "local" && command.subcommands.length === 0 },
+          ...command.subcommands.flatMap((inner) =>
+            inner.commands.map((sub) => ({ path: [command.name, sub.name], connects: true }))
+          )
+        ])
+      )
+      assert.includeDeepMembers(
+        commands.map((command) => command.path),
+        [
+          ["mfa", "setup-totp"],
+          ["mfa", "verify-totp"],
+          ["mfa", "preference"]
+        ]
+      )
       const formatter = CliOutput.defaultFormatter({ colors: false })
-      for (const name of subcommands) {
+      for (const { path, connects } of commands) {
+        const name = path.join(" ")
         // The help `<name> --help` shows, as the CLI's runner builds it.
         const docs: Array<HelpDoc.HelpDoc> = []
         const presenter = CliOutput.layerPresenter({
           present: (event) => Effect.sync(() => void (event._tag === "Help" && docs.push(event.helpDoc)))
         })
-        yield* Command.runWith(CliMain.root, { version: CliMain.version })([name, "--help"]).pipe(
+        yield* Command.runWith(CliMain.root, { version: CliMain.version })([...path, "--help"]).pipe(
           Effect.provide([presenter, NodeServices.layer])
         )
         assert.lengthOf(docs, 1, name)
         const help = formatter.formatHelpDoc(docs[0]!)
         assert.include(help, "DESCRIPTION", name)
-        if (name !== "local") assert.include(help, "--local", name)
+        if (connects) assert.include(help, "--local", name)
       }
     })
   )

@@ -29,9 +29,11 @@ import {
   resendCode,
   signUp
 } from "./accountCommands.js"
-import { sendAttributeCode, updateAttributes, verifyAttribute } from "./attributeCommands.js"
+import { deleteAttributes, sendAttributeCode, updateAttributes, verifyAttribute } from "./attributeCommands.js"
 import { credentials, fetchCommand } from "./awsCommands.js"
+import { devices, forgetDevice, rememberDevice } from "./deviceCommands.js"
 import { local } from "./localCommand.js"
+import { mfa } from "./mfaCommands.js"
 import { signOut, tokens, whoami } from "./sessionCommands.js"
 import { confirmSignIn, signIn } from "./signInCommands.js"
 
@@ -57,6 +59,11 @@ export const commands = [
   updateAttributes,
   sendAttributeCode,
   verifyAttribute,
+  deleteAttributes,
+  devices,
+  rememberDevice,
+  forgetDevice,
+  mfa,
   credentials,
   fetchCommand,
   local
