@@ -33,6 +33,8 @@ export const make = (
   | "adminUserGlobalSignOut"
   | "listUsers"
   | "snapshot"
+  | "mintTokens"
+  | "jwksHttpClient"
 > => {
   const { config, issuer, signer, users, sessions, outbox, requests, faults, clock, random, now, reject, findUser } =
     state

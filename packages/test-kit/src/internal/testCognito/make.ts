@@ -21,6 +21,7 @@ import * as Challenges from "./challenges.js"
 import * as Clients from "./clients.js"
 import * as Codes from "./codes.js"
 import * as Identities from "./identityPool.js"
+import * as Mint from "./mint.js"
 import * as Policy from "./policy.js"
 import * as SignIn from "./signIn.js"
 import * as Snapshot from "./snapshot.js"
@@ -47,6 +48,7 @@ const assemble = (state: State.State, identities: Identities.IdentityPoolState):
   return {
     ...Admin.make(state, policy, challenges, provider, { state: identities, service: identityPool }),
     ...AdminUsers.make(state, policy, tokens),
+    ...Mint.make(state),
     snapshot: Snapshot.take(state),
     withClient: (client) =>
       Effect.map(Clients.forClient(state, client), (forClient) => assemble(forClient, identities)),
