@@ -19,6 +19,8 @@ describe("npm run bench", () => {
       "Credentials burst: 1000 concurrent cold callers",
       "SigV4 signing: ",
       "aws4fetch AwsV4Signer",
+      "JWT verification: ",
+      "aws-jwt-verify CognitoJwtVerifier.verify",
       "our code on top of the Effect floor: ",
       "without messages, logs and spans"
     ])
@@ -29,5 +31,7 @@ describe("npm run bench", () => {
     )
     // One GetId and one GetCredentialsForIdentity for the whole burst, one set of credentials, no failure.
     assert.match(result.stdout, /effect-cognito getAWSCredentials +1 +1 +0 +1 +0 /)
+    // One JWKS request for a burst of 1000 verifications on a cold verifier, every one verified.
+    assert.match(result.stdout, /effect-cognito CognitoJwtVerifier +1 1000\n/)
   })
 })

@@ -30,6 +30,7 @@ import type * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as models from "./internal/testCognito/models.js"
@@ -45,6 +46,7 @@ export type {
   IdentityView,
   IssuedCredentials,
   Message,
+  MintTokensInput,
   MfaType,
   Request,
   UserStatus,
@@ -200,6 +202,24 @@ export declare namespace TestCognito {
     readonly withClient: (client: Client) => Effect.Effect<TestCognito.Service, AuthError.AuthError>
     /** The pool's public keys, as Cognito publishes them (for verifying tokens). */
     readonly jwks: Effect.Effect<{ readonly keys: ReadonlyArray<JsonWebKey> }>
+    /**
+     * An id and an access token signed with the pool's key, without a sign-in: Cognito's
+     * claims for `username` (the pool's user of that name, or a made-up one), the groups,
+     * scopes and lifetime chosen, then `accessClaims` / `idClaims` on top. For testing a
+     * server's handlers: a `CognitoJwtVerifier` over {@link jwksHttpClient} accepts them
+     * as it accepts Cognito's, and the pool itself accepts the access token (GetUser…)
+     * when the user exists.
+     */
+    readonly mintTokens: (input: models.MintTokensInput) => Effect.Effect<{
+      readonly accessToken: Redacted.Redacted<string>
+      readonly idToken: Redacted.Redacted<string>
+    }>
+    /**
+     * An `HttpClient` that serves the pool's JWKS at `<issuer>/.well-known/jwks.json`
+     * (and 404 elsewhere), where a `CognitoJwtVerifier` of this pool fetches it: give it
+     * to the verifier's layer in a handler's tests.
+     */
+    readonly jwksHttpClient: HttpClient.HttpClient
     /** The issuer (`iss`) of this pool's tokens. */
     readonly issuer: string
     /** The pool's durable state now, to restore later with the `restore` option. */

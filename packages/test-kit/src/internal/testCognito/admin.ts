@@ -39,6 +39,8 @@ export const make = (
   | "adminGetDevice"
   | "adminUpdateDeviceStatus"
   | "adminForgetDevice"
+  | "mintTokens"
+  | "jwksHttpClient"
 > => {
   const { config, issuer, signer, users, sessions, outbox, requests, faults, clock, random, now, reject, findUser } =
     state

@@ -24,6 +24,7 @@ import * as DeviceActions from "./deviceActions.js"
 import * as Devices from "./devices.js"
 import * as Identities from "./identityPool.js"
 import * as MfaSettings from "./mfaSettings.js"
+import * as Mint from "./mint.js"
 import * as Policy from "./policy.js"
 import * as SignIn from "./signIn.js"
 import * as Snapshot from "./snapshot.js"
@@ -54,6 +55,7 @@ const assemble = (state: State.State, identities: Identities.IdentityPoolState):
     ...Admin.make(state, policy, challenges, devices, provider, { state: identities, service: identityPool }),
     ...AdminUsers.make(state, policy, tokens),
     ...devices.admin,
+    ...Mint.make(state),
     snapshot: Snapshot.take(state),
     withClient: (client) =>
       Effect.map(Clients.forClient(state, client), (forClient) => assemble(forClient, identities)),

@@ -16,7 +16,7 @@ import type { AuthResponse, Device, Secret, State, User } from "./state.js"
  * The user's attributes as id-token claims: `email_verified` and `phone_number_verified`
  * are JSON booleans, as Cognito sends them (false for an address not yet verified).
  */
-const idTokenAttributes = (attributes: Readonly<Record<string, string>>): Record<string, string | boolean> => {
+export const idTokenAttributes = (attributes: Readonly<Record<string, string>>): Record<string, string | boolean> => {
   const claims: Record<string, string | boolean> = { ...attributes }
   for (const base of ["email", "phone_number"]) {
     const name = `${base}_verified`
