@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the token, credentials and signing benchmarks in this process, then the SRP benchmark
+ * `npm run bench`: the token, credentials, signing, token-verification and Redis benchmarks in this process, then the SRP benchmark
  * (`bench/srp.ts`, a script that runs on import) in a child process, then the browser benchmark
  * (`bench/browser.ts`: bundle sizes, SRP inside Chromium) in another, then what our share of
  * the browser bundle is spent on (`bench/bundle-parts.ts`).
@@ -7,8 +7,10 @@
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { runCredentialsBench } from "./credentials.js"
+import { runRedisBench } from "./redis.js"
 import { runSigningBench } from "./signing.js"
 import { runTokensBench } from "./tokens.js"
+import { runVerifyBench } from "./verify.js"
 
 const srp = fileURLToPath(new URL("./srp.ts", import.meta.url))
 const browser = fileURLToPath(new URL("./browser.ts", import.meta.url))
@@ -27,6 +29,10 @@ const main = async () => {
   await runCredentialsBench()
   console.log(`\n${"=".repeat(80)}\n`)
   await runSigningBench()
+  console.log(`\n${"=".repeat(80)}\n`)
+  await runVerifyBench()
+  console.log(`\n${"=".repeat(80)}\n`)
+  await runRedisBench()
   console.log(`\n${"=".repeat(80)}\n`)
   const code = await runScript(srp, process.argv.slice(2))
   if (code !== 0) process.exitCode = code

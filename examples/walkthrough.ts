@@ -8,7 +8,8 @@
  * through `NodeAuth.layer` and undici, as it would talk to Cognito: sign-up with
  * standard and custom attributes, the re-sent code, confirmation, SRP sign-in with SMS
  * MFA, tokens and their refresh, AWS credentials from the identity pool and a request
- * signed with them, forgot password, an admin-created user who must set a
+ * signed with them, her phone remembered as a device so that signing in again asks for no
+ * SMS code (device SRP), forgot password, an admin-created user who must set a
  * new password, global sign-out and the old refresh token refused. Every step checks
  * what came back; the process exits 0 only when every step behaved as expected.
  *
@@ -115,6 +116,8 @@ interface Backend {
   readonly admin: Option.Option<(action: string, body: unknown) => Effect.Effect<unknown, StepFailed>>
   /** Every request the pool served. */
   readonly requests: Effect.Effect<number>
+  /** The challenges the pool was answered, in order (local only: its request log). */
+  readonly challenges: Effect.Effect<ReadonlyArray<string>>
   /** The secret half of credentials the identity pool issued (local only). */
   readonly credentialsOf: LocalCognito.LocalCognito.Service["credentialsOf"]
 }
@@ -152,6 +155,8 @@ const localBackend = Effect.gen(function* () {
   const pool = yield* admin("CreateUserPool", {
     PoolName: "walkthrough",
     MfaConfiguration: "OPTIONAL",
+    // Devices are tracked, and remembered (so they skip MFA) when the user asks.
+    DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true },
     Schema: [{ Name: "badge", AttributeDataType: "String", Mutable: true }],
     AutoVerifiedAttributes: ["email"]
   })
@@ -176,7 +181,7 @@ const localBackend = Effect.gen(function* () {
   yield* Console.log(
     [
       `local Cognito at ${local.endpoint} (in this process, on a free port)`,
-      `   user pool ${userPoolId}: MFA optional, custom attribute custom:badge (CreateUserPool)`,
+      `   user pool ${userPoolId}: MFA optional, devices tracked and remembered on request, custom attribute custom:badge (CreateUserPool)`,
       `   app client ${clientId}: no secret, SRP / password / refresh flows, 5-minute access and id tokens (CreateUserPoolClient)`,
       `   identity pool ${identityPoolId}: her id tokens for AWS credentials, no guests (CreateIdentityPool)`,
       "   the app: NodeAuth.layer over undici, speaking Cognito's JSON protocol to it"
@@ -208,7 +213,11 @@ const localBackend = Effect.gen(function* () {
     delivered,
     admin: Option.some(admin),
     credentialsOf: local.credentialsOf,
-    requests: Effect.flatMap(local.pool(userPoolId), (cognito) => cognito.requestCount()).pipe(Effect.orDie)
+    requests: Effect.flatMap(local.pool(userPoolId), (cognito) => cognito.requestCount()).pipe(Effect.orDie),
+    challenges: Effect.flatMap(local.pool(userPoolId), (cognito) => cognito.requests).pipe(
+      Effect.map((requests) => requests.flatMap((r) => (r.challengeName === undefined ? [] : [r.challengeName]))),
+      Effect.orDie
+    )
   }
   return backend
 })
@@ -247,7 +256,8 @@ const realBackend = Effect.gen(function* () {
     delivered: () => Effect.succeed([]),
     admin: Option.none(),
     credentialsOf: (accessKeyId) => Effect.fail(new Cause.NoSuchElementError(accessKeyId)),
-    requests: Effect.sync(() => requests++)
+    requests: Effect.sync(() => requests++),
+    challenges: Effect.succeed([])
   }
   return backend
 })
@@ -320,8 +330,9 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
     // Her phone, her laptop and bob's phone: the same app, each with its own session. Each is
     // built on its own (`local`, `Layer.fresh`): Effect 4 shares what one build made with the
     // builds nested in it, and these three must share nothing (their memory stores above all).
-    const device = NodeAuth.layer(backend.config)
-    const laptopLayer = NodeAuth.layer(backend.config)
+    // Each names the device it runs on: a pool that tracks devices shows the name in its list.
+    const device = NodeAuth.layer(backend.config, { deviceName: "Alice's phone" })
+    const laptopLayer = NodeAuth.layer(backend.config, { deviceName: "Alice's laptop" })
     const bobLayer = NodeAuth.layer(backend.config)
 
     const showDelivery = (username: string, purpose: Purpose) =>
@@ -486,6 +497,49 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
       yield* say(`the same request unsigned: HTTP ${unsigned.status}, ${yield* unsigned.text}`)
       yield* check(unsigned.status === 403, "an unsigned request is refused")
 
+      yield* step("Her phone, remembered, signs in again with the password alone: no SMS code")
+      // The phone's device key, for the last step: the refresh tokens issued here are bound to it.
+      let phoneDeviceKey: string | undefined
+      const tracked = yield* auth.getDevice().pipe(
+        Effect.map(Option.some),
+        Effect.catchIf(
+          (error) => error.reason === "ResourceNotFound",
+          () => Effect.succeed(Option.none<Auth.Device>())
+        )
+      )
+      if (Option.isSome(tracked)) {
+        const phone = tracked.value
+        phoneDeviceKey = phone.key
+        yield* say(
+          `her first sign-in confirmed the phone as a device (NewDeviceMetadata, ConfirmDevice): "${phone.name}", ${phone.rememberedStatus}`
+        )
+        if (backend.local)
+          yield* check(phone.rememberedStatus === "not_remembered", "a new device is remembered only when she asks")
+        yield* auth.rememberDevice()
+        const remembered = yield* auth.getDevice()
+        yield* say(`rememberDevice (UpdateDeviceStatus): ${remembered.rememberedStatus}`)
+        yield* check(remembered.rememberedStatus === "remembered", "the phone is remembered")
+        yield* auth.signOut()
+        yield* say(`she signs out (isSignedIn ${yield* auth.isSignedIn}); the device stays on the phone`)
+        const smsBefore = (yield* backend.delivered(alice, "Mfa")).length
+        const answeredBefore = (yield* backend.challenges).length
+        const again = yield* auth.signIn({ username: alice, password })
+        yield* say(`signIn with her password: ${again._tag}, no SMS code asked`)
+        yield* check(again._tag === "SignedIn", "a remembered device skips MFA")
+        if (backend.local) {
+          const answered = (yield* backend.challenges).slice(answeredBefore)
+          yield* say(`the challenges the app answered on its own: ${answered.join(", ")} (device SRP)`)
+          yield* check(
+            answered.join(",") === "PASSWORD_VERIFIER,DEVICE_SRP_AUTH,DEVICE_PASSWORD_VERIFIER",
+            "the phone proved itself by device SRP"
+          )
+          yield* check((yield* backend.delivered(alice, "Mfa")).length === smsBefore, "no SMS code was sent")
+        }
+      } else {
+        yield* check(!backend.local, "the local pool tracks devices")
+        yield* say("skipped: this user pool tracks no devices (it has no DeviceConfiguration)")
+      }
+
       yield* step("Forgot password, on her laptop")
       // The laptop's session outlives this step: its layer is built in the story's scope.
       const laptop = yield* Effect.gen(function* () {
@@ -558,8 +612,13 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
       yield* check(!(yield* auth.isSignedIn), "signed out on the phone")
 
       yield* step("The old refresh token is refused")
+      // With the phone's device key: the token is refused for being signed out, not for lacking it.
       const rejected = yield* refused(
-        provider.initiateAuth({ authFlow: "REFRESH_TOKEN_AUTH", refreshToken: before.refreshToken }),
+        provider.initiateAuth({
+          authFlow: "REFRESH_TOKEN_AUTH",
+          refreshToken: before.refreshToken,
+          deviceKey: phoneDeviceKey
+        }),
         "NotAuthorized"
       )
       yield* say(`InitiateAuth REFRESH_TOKEN_AUTH with the phone's old refresh token: ${rejected.reason}`)

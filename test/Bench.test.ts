@@ -19,15 +19,26 @@ describe("npm run bench", () => {
       "Credentials burst: 1000 concurrent cold callers",
       "SigV4 signing: ",
       "aws4fetch AwsV4Signer",
+      "JWT verification: ",
+      "aws-jwt-verify CognitoJwtVerifier.verify",
       "our code on top of the Effect floor: ",
-      "without messages, logs and spans"
+      "without messages, logs and spans",
+      "Sessions in Redis: getTokens and the store's reads, against the memory and file stores",
+      "Redis, encrypted"
     ])
       assert.include(result.stdout, line)
     assert.match(
       result.stdout,
       /exactly 1 refresh per burst, .*refreshes 1 \/ 1, distinct tokens 1 \/ 1, failed 0 \/ 0 \(met\)/
     )
+    // Four processes on one Redis: one refresh for all their callers.
+    assert.match(
+      result.stdout,
+      /exactly 1 refresh across 4 processes: refreshes 1, distinct tokens 1, failed 0 \(met\)/
+    )
     // One GetId and one GetCredentialsForIdentity for the whole burst, one set of credentials, no failure.
     assert.match(result.stdout, /effect-cognito getAWSCredentials +1 +1 +0 +1 +0 /)
+    // One JWKS request for a burst of 1000 verifications on a cold verifier, every one verified.
+    assert.match(result.stdout, /effect-cognito CognitoJwtVerifier +1 1000\n/)
   })
 })

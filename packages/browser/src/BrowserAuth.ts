@@ -50,7 +50,18 @@ export interface Options {
   readonly syncTabs?: boolean | undefined
   /** Retry schedule and other options of the HTTP clients. */
   readonly http?: CognitoIdentityProvider.Options | undefined
+  /**
+   * The name a new device is confirmed with on a user pool that tracks devices (Cognito's
+   * `DeviceName`, shown by `fetchDevices`). Default {@link defaultDeviceName}.
+   */
+  readonly deviceName?: string | undefined
 }
+
+/** The default device name in a browser: its user agent (`"effect-cognito"` where there is none). */
+export const defaultDeviceName = (): string =>
+  typeof navigator !== "undefined" && typeof navigator.userAgent === "string" && navigator.userAgent !== ""
+    ? navigator.userAgent
+    : "effect-cognito"
 
 /** The token store layer of a {@link Store}. */
 export const layerStore = (
@@ -92,9 +103,10 @@ export const layer = (
     SecureRandom.layer
   ).pipe(Layer.provideMerge(AuthConfig.layer(config)), Layer.provide(FetchHttpClient.layer))
   const store = options.store ?? { _tag: "LocalStorage" }
-  const auth =
+  const synced =
     options.syncTabs !== false && sharedByTabs(store)
       ? Layer.provide(Auth.layer, BrowserSessionSync.layer({ storageKey: store._tag === "LocalStorage" }))
       : Auth.layer
+  const auth = Layer.provide(synced, Layer.succeed(Auth.DeviceName, options.deviceName ?? defaultDeviceName()))
   return Layer.provideMerge(auth, services)
 }

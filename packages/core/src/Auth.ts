@@ -7,6 +7,14 @@
  * errors: `signIn` and `confirmSignIn` return a {@link SignInResult} that says what to do
  * next. Passwords, codes and challenge answers are `Redacted` from the moment they enter.
  *
+ * On a user pool that tracks devices, a sign-in that brings `NewDeviceMetadata` confirms the
+ * device (`ConfirmDevice`, named by {@link DeviceName}) and keeps it in the `TokenStore`
+ * beside the session, where it outlives sign-out until it is forgotten. Every later sign-in
+ * and refresh names it (`DEVICE_KEY`), and a remembered device answers `DEVICE_SRP_AUTH`
+ * itself, so it skips MFA with no step the app sees. A failed `ConfirmDevice` is logged and
+ * does not fail the sign-in: the next sign-in goes as a new device and tries again. A device
+ * the pool no longer knows is dropped and the sign-in goes on as a new device.
+ *
  * @since 0.1.0
  */
 import type * as HttpClient from "effect/http/HttpClient"
@@ -26,6 +34,7 @@ import type * as IdentityProvider from "./IdentityProvider.js"
 import type { CodeDeliveryDetails } from "./IdentityProvider.js"
 import * as internal from "./internal/auth.js"
 import * as challenge from "./internal/challenge.js"
+import * as tags from "./internal/tags.js"
 import type { PendingSignIn } from "./PendingSignIn.js"
 import type { SecureRandom } from "./SecureRandom.js"
 import type { TokenStore } from "./TokenStore.js"
@@ -91,6 +100,80 @@ export const SignInResult: Data.TaggedEnum.Constructor<SignInResult> = challenge
 /** The `otpauth://` URI of a TOTP secret, for a QR code. */
 export const totpSetupUri = (secret: Secret, options: { readonly issuer: string; readonly accountName: string }) =>
   internal.totpSetupUri(secret, options)
+
+/**
+ * The `DeviceName` a new device is confirmed with: a `Context.Reference`, `"effect-cognito"`
+ * unless a layer provides another (`NodeAuth`: `<hostname> (Node <version>)`, `BrowserAuth`:
+ * the browser's user agent). Control characters are dropped and the name is cut at 1024
+ * characters, Cognito's limit.
+ *
+ * @example
+ * ```ts
+ * import * as Auth from "@effect-cognito/core/Auth"
+ * import * as Layer from "effect/Layer"
+ *
+ * const KioskAuth = Auth.layer.pipe(Layer.provide(Layer.succeed(Auth.DeviceName, "Kiosk 4, front desk")))
+ * ```
+ */
+export const DeviceName: Context.Reference<string> = tags.deviceName
+
+/** Whether a confirmed device skips MFA (`remembered`) or not. */
+export type DeviceRememberedStatus = IdentityProvider.DeviceRememberedStatus
+
+/** A device Cognito tracks for the signed-in user. */
+export interface Device {
+  /** The device key, `<region>_<uuid>`. */
+  readonly key: string
+  /** `device_name`: the name it was confirmed with. */
+  readonly name?: string | undefined
+  /** `device_remembered_status`: a remembered device skips MFA. */
+  readonly rememberedStatus?: DeviceRememberedStatus | undefined
+  /** When the user last signed in with it. */
+  readonly lastAuthenticatedAt?: Date | undefined
+  readonly createdAt?: Date | undefined
+  readonly lastModifiedAt?: Date | undefined
+  /** Every attribute Cognito keeps: `device_name`, `device_status`, `device_remembered_status`, `last_ip`, … */
+  readonly attributes: Readonly<Record<string, string>>
+}
+
+/** A page of the user's devices. */
+export interface FetchDevicesResult {
+  readonly devices: ReadonlyArray<Device>
+  /** Pass as `paginationToken` for the next page; absent on the last. */
+  readonly nextToken?: string | undefined
+}
+
+/** A TOTP secret for the signed-in user's authenticator app (`setUpTotp`). */
+export interface TotpSetup {
+  /** The shared secret (base32). */
+  readonly secret: Secret
+  /**
+   * The `otpauth://` URI of the secret, for a QR code. It holds the secret in clear: show it,
+   * never log it. The account name defaults to the username.
+   */
+  readonly uri: (options: { readonly issuer: string; readonly accountName?: string | undefined }) => string
+}
+
+/**
+ * One MFA method's setting, as aws-amplify names them: `ENABLED`, `DISABLED`, `PREFERRED`
+ * (enabled and preferred) and `NOT_PREFERRED` (enabled, and no longer preferred).
+ */
+export type MfaPreference = "ENABLED" | "DISABLED" | "PREFERRED" | "NOT_PREFERRED"
+
+/** What `updateMfaPreference` changes; a method left out stays as it is. */
+export interface UpdateMfaPreferenceInput {
+  readonly sms?: MfaPreference | undefined
+  readonly totp?: MfaPreference | undefined
+  readonly email?: MfaPreference | undefined
+}
+
+/** The signed-in user's MFA settings (`fetchMfaPreference`). */
+export interface MfaPreferenceResult {
+  /** The methods turned on. */
+  readonly enabled: ReadonlyArray<MfaType>
+  /** The one Cognito asks first, when one is preferred. */
+  readonly preferred?: MfaType | undefined
+}
 
 /** The state of the user, as AWSMobileClient has it. */
 export type UserState =
@@ -209,6 +292,8 @@ export declare namespace Auth {
     /**
      * Local: revokes the refresh token (best effort) and forgets the session.
      * Global: `GlobalSignOut` first; if it fails, the session is kept and the error returned.
+     * This client's device (on a pool that tracks devices) stays in the store either way, so
+     * a remembered device still skips MFA at the next sign-in; `forgetDevice` removes it.
      * A store that cannot remove the session or the federated sign-in fails it with
      * `Storage`, with the user already signed out here.
      */
@@ -268,6 +353,63 @@ export declare namespace Auth {
      * Cognito refuses, the session is kept and the error returned; signed out: `NotSignedIn`.
      */
     readonly deleteUser: Effect.Effect<void, AuthError>
+    /**
+     * Deletes attributes of the signed-in user (`DeleteUserAttributes`; Amplify's
+     * `deleteUserAttributes`). Deleting `email` or `phone_number` drops its `_verified` too;
+     * required attributes and `sub` cannot be deleted (`InvalidParameter`). Names are checked
+     * first: none, or a bad one, fails with `InvalidInput` without a request.
+     */
+    readonly deleteUserAttributes: (input: {
+      readonly attributeNames: ReadonlyArray<string>
+    }) => Effect.Effect<void, AuthError>
+    /**
+     * Marks this device remembered (`UpdateDeviceStatus`; Amplify's `rememberDevice`), so the
+     * next sign-in here skips MFA. Needed on pools with `DeviceOnlyRememberedOnUserPrompt`;
+     * others remember a device when it is confirmed. Without a confirmed device here (the pool
+     * tracks no devices, or confirming it failed): `ResourceNotFound`, without a request.
+     */
+    readonly rememberDevice: () => Effect.Effect<void, AuthError>
+    /**
+     * Forgets a device (`ForgetDevice`; Amplify's `forgetDevice`): this one by default, or
+     * another of the user's by key. Forgetting this device also drops it from the store, so the
+     * next sign-in goes as a new device (and MFA is asked again); this device already unknown
+     * to the pool is dropped and the call succeeds. No device here and no key: `ResourceNotFound`.
+     */
+    readonly forgetDevice: (options?: { readonly deviceKey?: string | undefined }) => Effect.Effect<void, AuthError>
+    /**
+     * The user's devices, a page at a time (`ListDevices`; Amplify's `fetchDevices`): `limit`
+     * from 0 to 60 (Cognito's default 10), `paginationToken` from the previous page's `nextToken`.
+     */
+    readonly fetchDevices: (options?: {
+      readonly limit?: number | undefined
+      readonly paginationToken?: string | undefined
+    }) => Effect.Effect<FetchDevicesResult, AuthError>
+    /** One device (`GetDevice`): this one by default, or another of the user's by key. */
+    readonly getDevice: (options?: { readonly deviceKey?: string | undefined }) => Effect.Effect<Device, AuthError>
+    /**
+     * Starts TOTP for the signed-in user (`AssociateSoftwareToken`; Amplify's `setUpTOTP`): a new
+     * secret to add to an authenticator app, then {@link verifyTotpSetup} with its code.
+     */
+    readonly setUpTotp: () => Effect.Effect<TotpSetup, AuthError>
+    /**
+     * Verifies the authenticator's code for the secret of {@link setUpTotp}
+     * (`VerifySoftwareToken`; Amplify's `verifyTOTPSetup`). A wrong code fails with Cognito's
+     * `EnableSoftwareTokenMfa` (`EnableSoftwareTokenMFAException`), or `CodeMismatch` when
+     * Cognito answers `Status: ERROR`. TOTP can then be enabled with {@link updateMfaPreference}.
+     */
+    readonly verifyTotpSetup: (input: {
+      readonly code: Secret
+      readonly friendlyDeviceName?: string | undefined
+    }) => Effect.Effect<void, AuthError>
+    /**
+     * Turns MFA methods on or off and picks the preferred one (`SetUserMFAPreference`; Amplify's
+     * `updateMFAPreference`). TOTP can be enabled only after {@link verifyTotpSetup}
+     * (`InvalidParameter` before). At least one method; a value other than the four
+     * {@link MfaPreference}s fails with `InvalidInput` without a request.
+     */
+    readonly updateMfaPreference: (input: UpdateMfaPreferenceInput) => Effect.Effect<void, AuthError>
+    /** The user's MFA methods, enabled and preferred (`GetUser`; Amplify's `fetchMFAPreference`). */
+    readonly fetchMfaPreference: () => Effect.Effect<MfaPreferenceResult, AuthError>
     /** The signed-in user's username, from the cached session. */
     readonly username: Effect.Effect<Option.Option<string>, AuthError>
     /**

@@ -38,10 +38,16 @@
  * | VerifyUserAttribute | no: a code answers once |
  * | DeleteUser | no: a repeat after it succeeded fails (the user is gone) |
  * | AssociateSoftwareToken, VerifySoftwareToken | no: each call issues a new secret or consumes a session |
+ * | ConfirmDevice | yes: a repeat sets the same verifier again |
+ * | ListDevices, GetDevice | yes |
+ * | UpdateDeviceStatus, SetUserMFAPreference, DeleteUserAttributes | yes: a repeat sets the same state |
+ * | ForgetDevice | no: a repeat after it succeeded fails (the device is gone) |
  *
  * Leniency, for emulators: `AuthenticationResult.TokenType` defaults to `"Bearer"` and a
  * missing `ExpiresIn` is read from the access token's `exp - iat` (cognito-local sends
  * neither); challenge parameters that are not strings are passed on as JSON text.
+ * Device dates are epoch seconds on the wire (AWS JSON 1.1 timestamps); one that is not a
+ * time from 1970 to 9999 is `InvalidResponse`.
  *
  * @since 0.1.0
  */
@@ -125,9 +131,11 @@ const CodeDeliveryWire = Schema.Struct({ CodeDeliveryDetails: optional(CodeDeliv
 
 const TokensWire = Schema.Struct({ AuthenticationResult: AuthenticationResultWire })
 
+const AttributeWire = Schema.Struct({ Name: Schema.String, Value: optional(Schema.String) })
+
 const GetUserWire = Schema.Struct({
   Username: Schema.String,
-  UserAttributes: optional(Schema.Array(Schema.Struct({ Name: Schema.String, Value: optional(Schema.String) }))),
+  UserAttributes: optional(Schema.Array(AttributeWire)),
   PreferredMfaSetting: optional(Schema.String),
   UserMFASettingList: optional(Schema.Array(Schema.String))
 })
@@ -142,6 +150,24 @@ const VerifySoftwareTokenWire = Schema.Struct({
   Status: Schema.Literals(["SUCCESS", "ERROR"]),
   Session: optional(Secret)
 })
+
+const ConfirmDeviceWire = Schema.Struct({ UserConfirmationNecessary: optional(Schema.Boolean) })
+
+/** Cognito's `DeviceType`; dates are epoch seconds. */
+const DeviceWire = Schema.Struct({
+  DeviceKey: Schema.String,
+  DeviceAttributes: optional(Schema.Array(AttributeWire)),
+  DeviceCreateDate: optional(Schema.Number),
+  DeviceLastModifiedDate: optional(Schema.Number),
+  DeviceLastAuthenticatedDate: optional(Schema.Number)
+})
+
+const ListDevicesWire = Schema.Struct({
+  Devices: optional(Schema.Array(DeviceWire)),
+  PaginationToken: optional(Schema.String)
+})
+
+const GetDeviceWire = Schema.Struct({ Device: DeviceWire })
 
 /** The output of actions that return nothing: any JSON object. */
 const EmptyWire = Schema.Struct({})
@@ -210,6 +236,43 @@ const authResponse = (wire: typeof AuthResponseWire.Type): Result.Result<Identit
 
 const toVoid = (_: unknown): Result.Result<void, string> => ok(undefined)
 
+/** The attributes of a `[{ Name, Value }]` list as a record; an attribute without a value is left out. */
+const attributeRecord = (list: ReadonlyArray<typeof AttributeWire.Type> | undefined): Record<string, string> => {
+  const out: Array<[string, string]> = []
+  for (const { Name, Value } of list ?? []) if (Value !== undefined) out.push([Name, Value])
+  // fromEntries defines own properties: a name like __proto__ stays a name.
+  return Object.fromEntries(out)
+}
+
+/** The latest time a date may name: the end of year 9999, in seconds. */
+const maxEpochSeconds = 253_402_300_799
+
+/** An epoch-seconds timestamp as a `Date`; a failure names the field. */
+const epochDate = (field: string, seconds: number | undefined): Result.Result<Date | undefined, string> =>
+  seconds === undefined
+    ? ok(undefined)
+    : Number.isFinite(seconds) && seconds >= 0 && seconds <= maxEpochSeconds
+      ? ok(new Date(Math.round(seconds * 1000)))
+      : Result.fail(`${field} is not a time from 1970 to 9999`)
+
+const device = (wire: typeof DeviceWire.Type): Result.Result<IdentityProvider.Device, string> =>
+  Result.gen(function* () {
+    const created = yield* epochDate("DeviceCreateDate", wire.DeviceCreateDate)
+    const modified = yield* epochDate("DeviceLastModifiedDate", wire.DeviceLastModifiedDate)
+    const authenticated = yield* epochDate("DeviceLastAuthenticatedDate", wire.DeviceLastAuthenticatedDate)
+    return {
+      deviceKey: wire.DeviceKey,
+      deviceAttributes: attributeRecord(wire.DeviceAttributes),
+      ...(created === undefined ? {} : { deviceCreateDate: created }),
+      ...(modified === undefined ? {} : { deviceLastModifiedDate: modified }),
+      ...(authenticated === undefined ? {} : { deviceLastAuthenticatedDate: authenticated })
+    }
+  })
+
+/** `SMSMfaSettings` and its siblings: `undefined` (the method is left as it is) stays out of the body. */
+const mfaSettings = (settings: IdentityProvider.MfaSettings | undefined) =>
+  settings === undefined ? undefined : { Enabled: settings.enabled, PreferredMfa: settings.preferredMfa }
+
 // -----------------------------------------------------------------------------
 // Requests
 // -----------------------------------------------------------------------------
@@ -227,13 +290,24 @@ const authParameters = (request: IdentityProvider.InitiateAuthRequest) => {
         DEVICE_KEY: request.deviceKey
       }
     case "USER_PASSWORD_AUTH":
-      return { USERNAME: request.username, PASSWORD: request.password, SECRET_HASH: request.secretHash }
+      return {
+        USERNAME: request.username,
+        PASSWORD: request.password,
+        SECRET_HASH: request.secretHash,
+        DEVICE_KEY: request.deviceKey
+      }
     case "REFRESH_TOKEN_AUTH":
       return { REFRESH_TOKEN: request.refreshToken, SECRET_HASH: request.secretHash, DEVICE_KEY: request.deviceKey }
     case "CUSTOM_AUTH":
       return request.srpA === undefined
-        ? { USERNAME: request.username, SECRET_HASH: request.secretHash }
-        : { USERNAME: request.username, SRP_A: request.srpA, CHALLENGE_NAME: "SRP_A", SECRET_HASH: request.secretHash }
+        ? { USERNAME: request.username, SECRET_HASH: request.secretHash, DEVICE_KEY: request.deviceKey }
+        : {
+            USERNAME: request.username,
+            SRP_A: request.srpA,
+            CHALLENGE_NAME: "SRP_A",
+            SECRET_HASH: request.secretHash,
+            DEVICE_KEY: request.deviceKey
+          }
   }
 }
 
@@ -417,19 +491,15 @@ export const makeWith = (
           idempotent: true,
           body: { AccessToken: request.accessToken },
           response: GetUserWire,
-          read: (wire) => {
-            const userAttributes: Record<string, string> = {}
-            for (const { Name, Value } of wire.UserAttributes ?? [])
-              if (Value !== undefined) userAttributes[Name] = Value
-            return ok({
+          read: (wire) =>
+            ok({
               username: wire.Username,
-              userAttributes,
+              userAttributes: attributeRecord(wire.UserAttributes),
               ...(wire.PreferredMfaSetting === undefined || wire.PreferredMfaSetting === ""
                 ? {}
                 : { preferredMfaSetting: wire.PreferredMfaSetting }),
               userMfaSettingList: wire.UserMFASettingList ?? []
             })
-          }
         }),
       updateUserAttributes: (request) =>
         call({
@@ -492,6 +562,85 @@ export const makeWith = (
           },
           response: VerifySoftwareTokenWire,
           read: (wire) => ok({ status: wire.Status, ...(wire.Session === undefined ? {} : { session: wire.Session }) })
+        }),
+      confirmDevice: (request) =>
+        call({
+          action: actions.confirmDevice,
+          idempotent: true,
+          body: {
+            AccessToken: request.accessToken,
+            DeviceKey: request.deviceKey,
+            DeviceSecretVerifierConfig: {
+              PasswordVerifier: request.deviceSecretVerifierConfig.passwordVerifier,
+              Salt: request.deviceSecretVerifierConfig.salt
+            },
+            DeviceName: request.deviceName
+          },
+          response: ConfirmDeviceWire,
+          read: (wire) => ok({ userConfirmationNecessary: wire.UserConfirmationNecessary ?? false })
+        }),
+      listDevices: (request) =>
+        call({
+          action: actions.listDevices,
+          idempotent: true,
+          body: { AccessToken: request.accessToken, Limit: request.limit, PaginationToken: request.paginationToken },
+          response: ListDevicesWire,
+          read: (wire) =>
+            Result.map(Result.all((wire.Devices ?? []).map(device)), (devices) => ({
+              devices,
+              ...(wire.PaginationToken === undefined || wire.PaginationToken === ""
+                ? {}
+                : { paginationToken: wire.PaginationToken })
+            }))
+        }),
+      getDevice: (request) =>
+        call({
+          action: actions.getDevice,
+          idempotent: true,
+          body: { AccessToken: request.accessToken, DeviceKey: request.deviceKey },
+          response: GetDeviceWire,
+          read: (wire) => device(wire.Device)
+        }),
+      updateDeviceStatus: (request) =>
+        call({
+          action: actions.updateDeviceStatus,
+          idempotent: true,
+          body: {
+            AccessToken: request.accessToken,
+            DeviceKey: request.deviceKey,
+            DeviceRememberedStatus: request.deviceRememberedStatus
+          },
+          response: EmptyWire,
+          read: toVoid
+        }),
+      forgetDevice: (request) =>
+        call({
+          action: actions.forgetDevice,
+          idempotent: false,
+          body: { AccessToken: request.accessToken, DeviceKey: request.deviceKey },
+          response: EmptyWire,
+          read: toVoid
+        }),
+      setUserMfaPreference: (request) =>
+        call({
+          action: actions.setUserMfaPreference,
+          idempotent: true,
+          body: {
+            AccessToken: request.accessToken,
+            SMSMfaSettings: mfaSettings(request.smsMfaSettings),
+            SoftwareTokenMfaSettings: mfaSettings(request.softwareTokenMfaSettings),
+            EmailMfaSettings: mfaSettings(request.emailMfaSettings)
+          },
+          response: EmptyWire,
+          read: toVoid
+        }),
+      deleteUserAttributes: (request) =>
+        call({
+          action: actions.deleteUserAttributes,
+          idempotent: true,
+          body: { AccessToken: request.accessToken, UserAttributeNames: [...request.userAttributeNames] },
+          response: EmptyWire,
+          read: toVoid
         })
     })
   })
@@ -544,5 +693,9 @@ export const ResponseWire = {
   GetUser: GetUserWire,
   UpdateUserAttributes: UpdateUserAttributesWire,
   AssociateSoftwareToken: AssociateSoftwareTokenWire,
-  VerifySoftwareToken: VerifySoftwareTokenWire
+  VerifySoftwareToken: VerifySoftwareTokenWire,
+  ConfirmDevice: ConfirmDeviceWire,
+  Device: DeviceWire,
+  ListDevices: ListDevicesWire,
+  GetDevice: GetDeviceWire
 } as const

@@ -93,6 +93,7 @@ export type InitiateAuthRequest =
       readonly username: string
       readonly password: Secret
       readonly secretHash?: Secret | undefined
+      readonly deviceKey?: string | undefined
       readonly clientMetadata?: Metadata | undefined
     }
   | {
@@ -108,6 +109,7 @@ export type InitiateAuthRequest =
       /** With SRP_A, Cognito starts with `CHALLENGE_NAME=SRP_A` (custom auth with SRP). */
       readonly srpA?: string | undefined
       readonly secretHash?: Secret | undefined
+      readonly deviceKey?: string | undefined
       readonly clientMetadata?: Metadata | undefined
     }
 
@@ -143,6 +145,34 @@ export interface UserResponse {
   readonly userAttributes: Readonly<Record<string, string>>
   readonly preferredMfaSetting?: string | undefined
   readonly userMfaSettingList: ReadonlyArray<string>
+}
+
+/**
+ * What `ConfirmDevice` stores for a new device: the SRP verifier over the device group key,
+ * the device key and a random device password, and its salt (both base64, as on the wire).
+ */
+export interface DeviceSecretVerifierConfig {
+  readonly passwordVerifier: string
+  readonly salt: string
+}
+
+/** Whether a confirmed device skips MFA (`remembered`) or not. */
+export type DeviceRememberedStatus = "remembered" | "not_remembered"
+
+/** A device Cognito tracks for a user (`DeviceType`). */
+export interface Device {
+  readonly deviceKey: string
+  /** `device_name`, `device_status`, `device_remembered_status`, `last_ip`, … */
+  readonly deviceAttributes: Readonly<Record<string, string>>
+  readonly deviceCreateDate?: Date | undefined
+  readonly deviceLastModifiedDate?: Date | undefined
+  readonly deviceLastAuthenticatedDate?: Date | undefined
+}
+
+/** One MFA method's setting in `SetUserMFAPreference`; an absent field is left as it is. */
+export interface MfaSettings {
+  readonly enabled?: boolean | undefined
+  readonly preferredMfa?: boolean | undefined
 }
 
 /** Identifies a user during MFA setup: a signed-in user's access token or a sign-in challenge session. */
@@ -228,6 +258,44 @@ export declare namespace IdentityProvider {
     readonly verifySoftwareToken: (
       request: AccessOrSession & { readonly userCode: Secret; readonly friendlyDeviceName?: string | undefined }
     ) => Effect.Effect<{ readonly status: "SUCCESS" | "ERROR"; readonly session?: Secret | undefined }, AuthError>
+    /** Confirms a new device (`NewDeviceMetadata`) with its SRP verifier. */
+    readonly confirmDevice: (request: {
+      readonly accessToken: Secret
+      readonly deviceKey: string
+      readonly deviceSecretVerifierConfig: DeviceSecretVerifierConfig
+      readonly deviceName?: string | undefined
+    }) => Effect.Effect<{ readonly userConfirmationNecessary: boolean }, AuthError>
+    readonly listDevices: (request: {
+      readonly accessToken: Secret
+      readonly limit?: number | undefined
+      readonly paginationToken?: string | undefined
+    }) => Effect.Effect<
+      { readonly devices: ReadonlyArray<Device>; readonly paginationToken?: string | undefined },
+      AuthError
+    >
+    readonly getDevice: (request: {
+      readonly accessToken: Secret
+      readonly deviceKey: string
+    }) => Effect.Effect<Device, AuthError>
+    readonly updateDeviceStatus: (request: {
+      readonly accessToken: Secret
+      readonly deviceKey: string
+      readonly deviceRememberedStatus: DeviceRememberedStatus
+    }) => Effect.Effect<void, AuthError>
+    readonly forgetDevice: (request: {
+      readonly accessToken: Secret
+      readonly deviceKey: string
+    }) => Effect.Effect<void, AuthError>
+    readonly setUserMfaPreference: (request: {
+      readonly accessToken: Secret
+      readonly smsMfaSettings?: MfaSettings | undefined
+      readonly softwareTokenMfaSettings?: MfaSettings | undefined
+      readonly emailMfaSettings?: MfaSettings | undefined
+    }) => Effect.Effect<void, AuthError>
+    readonly deleteUserAttributes: (request: {
+      readonly accessToken: Secret
+      readonly userAttributeNames: ReadonlyArray<string>
+    }) => Effect.Effect<void, AuthError>
   }
 }
 
@@ -258,7 +326,14 @@ export const actions = {
   verifyUserAttribute: "VerifyUserAttribute",
   deleteUser: "DeleteUser",
   associateSoftwareToken: "AssociateSoftwareToken",
-  verifySoftwareToken: "VerifySoftwareToken"
+  verifySoftwareToken: "VerifySoftwareToken",
+  confirmDevice: "ConfirmDevice",
+  listDevices: "ListDevices",
+  getDevice: "GetDevice",
+  updateDeviceStatus: "UpdateDeviceStatus",
+  forgetDevice: "ForgetDevice",
+  setUserMfaPreference: "SetUserMFAPreference",
+  deleteUserAttributes: "DeleteUserAttributes"
 } as const satisfies Record<keyof IdentityProvider.Service, string>
 
 /** A Cognito user-pool action name. */

@@ -7,10 +7,13 @@
  * re-reads the store once it holds the lock and adopts what another context stored
  * there when that needs no refresh. After each write it publishes what happened; on an
  * event from elsewhere it reloads the store, adopts the session (or none) and moves its
- * `userState`. Events carry no tokens: the store is the one source.
+ * `userState`. Events carry no tokens: the store is the one source. When the lock cannot
+ * be taken (`Storage`), a sign-out still signs the user out in this context (and fails
+ * with that error); a refresh and a sign-in fail with it, and still-valid tokens are served.
  *
  * Without a layer the service is the in-process no-op ({@link inProcess}): one context,
- * no one to tell. `@effect-cognito/browser` provides Web Locks and `BroadcastChannel`.
+ * no one to tell. `@effect-cognito/browser` provides Web Locks and `BroadcastChannel`;
+ * `@effect-cognito/node/RedisSessionSync` a Redis lock and pub/sub across processes.
  *
  * @since 0.1.0
  */
@@ -18,6 +21,7 @@ import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Stream from "effect/Stream"
+import type * as AuthError from "./AuthError.js"
 import * as internal from "./internal/sessionSync.js"
 import * as tags from "./internal/tags.js"
 
@@ -48,9 +52,11 @@ export declare namespace SessionSync {
   export interface Service {
     /**
      * Runs `effect` while holding the lock shared by every context of the store. Not
-     * reentrant: `Auth` never nests it.
+     * reentrant: `Auth` never nests it. A lock held elsewhere (another process, over a
+     * network) may be unreachable or not come in time: that fails with `Storage`, and
+     * `effect` does not run.
      */
-    readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+    readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | AuthError.AuthError, R>
     /** Tells the other contexts what this one just wrote. Never fails. */
     readonly publish: (event: Event) => Effect.Effect<void>
     /** What the other contexts published (never this context's own events). */

@@ -13,6 +13,12 @@
  * - key = HKDF-SHA256(ikm = padHex(S), salt = padHex(u), info = "Caldera Derived Key"), 16 bytes
  * - PASSWORD_CLAIM_SIGNATURE = Base64(HMAC-SHA256(key, poolName | userIdForSrp | SECRET_BLOCK | TIMESTAMP))
  *
+ * Remembered devices use the same math over another identity (amazon-cognito-identity-js's
+ * `generateHashDevice` and `getDeviceResponse`): the device group key in place of the pool
+ * name, the device key in place of the user and a random device password in place of the
+ * user's. {@link generateDeviceSecret} makes the password, salt and verifier that
+ * `ConfirmDevice` stores; {@link deviceClaim} answers `DEVICE_PASSWORD_VERIFIER`.
+ *
  * The two modular powers come from the `SrpMath` service: pure `BigInt` by default (no
  * layer needed), OpenSSL's on Node through `NodeSrpMath.layer` (part of `NodeAuth.layer`).
  * Hashing is Web Crypto: the module runs unchanged on Node, in browsers and in workers.
@@ -56,6 +62,7 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { AuthError } from "./AuthError.js"
+import type { DeviceSecretVerifierConfig } from "./IdentityProvider.js"
 import * as encoding from "./internal/encoding.js"
 import * as internal from "./internal/srp.js"
 import * as webCrypto from "./internal/webCrypto.js"
@@ -219,3 +226,87 @@ export const secretHash = (
   webCrypto
     .hmacSha256(encoding.utf8(Redacted.value(clientSecret)), encoding.utf8(username + clientId))
     .pipe(Effect.map((mac) => Redacted.make(encoding.toBase64(mac))))
+
+/** What a device's verifier is computed from. */
+export interface DeviceVerifierInput {
+  /** `NewDeviceMetadata.DeviceGroupKey`. */
+  readonly deviceGroupKey: string
+  /** `NewDeviceMetadata.DeviceKey`. */
+  readonly deviceKey: string
+  readonly devicePassword: Redacted.Redacted<string>
+  /** The salt's bytes, read as a big-endian integer (leading zero bytes drop out, as in every Cognito salt). */
+  readonly salt: Uint8Array
+}
+
+/**
+ * The `DeviceSecretVerifierConfig` of `ConfirmDevice`: x = H(padHex(salt) | H(deviceGroupKey |
+ * deviceKey | ":" | devicePassword)) and the verifier g^x mod N (from the current `SrpMath`),
+ * each sent as base64 of its padded bytes, as amazon-cognito-identity-js sends them.
+ */
+export const deviceVerifier = (input: DeviceVerifierInput): Effect.Effect<DeviceSecretVerifierConfig> =>
+  Effect.gen(function* () {
+    const math = yield* SrpMath.SrpMath
+    const salt = internal.bytesToBigInt(input.salt)
+    const x = yield* internal.computeX(input.deviceGroupKey, input.deviceKey, input.devicePassword, salt)
+    return {
+      passwordVerifier: encoding.toBase64(internal.padBytes(math.gPow(x))),
+      salt: encoding.toBase64(internal.padBytes(salt))
+    }
+  })
+
+/** A new device's secret: the password only this client keeps, and what `ConfirmDevice` sends. */
+export interface DeviceSecret {
+  /** 40 random bytes, base64: the device's password in device SRP. */
+  readonly devicePassword: Redacted.Redacted<string>
+  readonly verifierConfig: DeviceSecretVerifierConfig
+}
+
+/**
+ * A fresh secret for a new device: a password of 40 random bytes (base64) and a salt of
+ * 16, both from `SecureRandom`, and their verifier ({@link deviceVerifier}).
+ */
+export const generateDeviceSecret = (device: {
+  readonly deviceGroupKey: string
+  readonly deviceKey: string
+}): Effect.Effect<DeviceSecret, never, SecureRandom> =>
+  Effect.gen(function* () {
+    const random = yield* SecureRandom
+    const devicePassword = Redacted.make(encoding.toBase64(yield* random.nextBytes(40)))
+    const salt = yield* random.nextBytes(16)
+    const verifierConfig = yield* deviceVerifier({ ...device, devicePassword, salt })
+    return { devicePassword, verifierConfig }
+  })
+
+/** What answering a `DEVICE_PASSWORD_VERIFIER` challenge takes. */
+export interface DeviceClaimInput {
+  readonly deviceGroupKey: string
+  readonly deviceKey: string
+  readonly devicePassword: Redacted.Redacted<string>
+  /** The ephemeral whose `srpA` went out with `DEVICE_SRP_AUTH`. */
+  readonly ephemeral: Ephemeral
+  /** `SALT` from the challenge parameters, hex. */
+  readonly salt: string
+  /** `SRP_B` from the challenge parameters, hex. */
+  readonly srpB: string
+  /** `SECRET_BLOCK` from the challenge parameters, base64. */
+  readonly secretBlock: string
+  /** The `TIMESTAMP` to send, in Cognito's format. */
+  readonly timestamp: string
+}
+
+/**
+ * The `PASSWORD_CLAIM_SIGNATURE` answering `DEVICE_PASSWORD_VERIFIER`: {@link passwordClaim}
+ * with the device group key as the pool name, the device key as the user and the device
+ * password, so the HMAC covers deviceGroupKey | deviceKey | SECRET_BLOCK | TIMESTAMP.
+ */
+export const deviceClaim = (input: DeviceClaimInput): Effect.Effect<{ readonly signature: string }, AuthError> =>
+  passwordClaim({
+    poolName: input.deviceGroupKey,
+    userIdForSrp: input.deviceKey,
+    password: input.devicePassword,
+    ephemeral: input.ephemeral,
+    salt: input.salt,
+    srpB: input.srpB,
+    secretBlock: input.secretBlock,
+    timestamp: input.timestamp
+  })

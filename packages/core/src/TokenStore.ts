@@ -3,7 +3,9 @@
  *
  * A session (tokens, username, identity id, measured clock skew) is one Schema-encoded
  * value with a version field, written in one write, so a reader never sees half of one.
- * Beside it, under their own keys, a guest's identity id and a federated sign-in.
+ * Beside it, under their own keys, a guest's identity id, a federated sign-in and, for
+ * each user who signed in here on a pool that tracks devices, this client's device (its
+ * keys and its device password), which outlives sign-out until the device is forgotten.
  * Implementations supply three primitives on strings (`get`, `set`, `remove`) through
  * {@link make}; the core does the coding. A stored value that does not decode (corrupted,
  * an older version, hand-edited, JSON nested deeper than 64 levels, which is refused
@@ -24,6 +26,7 @@ import * as Schema from "effect/Schema"
 import type * as SchemaIssue from "effect/SchemaIssue"
 import * as AuthConfig from "./AuthConfig.js"
 import * as AuthError from "./AuthError.js"
+import { utf8 } from "./internal/encoding.js"
 import * as SchemaIssues from "./internal/schemaIssues.js"
 import * as tags from "./internal/tags.js"
 
@@ -81,6 +84,34 @@ const StoredFederation = Schema.fromJsonString(
   Schema.Struct({
     version: Schema.Literal(version),
     federation: Federation
+  })
+)
+
+/**
+ * This client's device for one user of a pool that tracks devices: the keys of Cognito's
+ * `NewDeviceMetadata` and the random device password of device SRP (`Redacted`; it encodes
+ * to a plain string only in the store). A sign-in sends its key as `DEVICE_KEY`; a
+ * remembered device answers `DEVICE_SRP_AUTH` with the password and skips MFA.
+ */
+export class StoredDevice extends Schema.Class<StoredDevice>("@effect-cognito/core/StoredDevice")({
+  /** Cognito's username (`cognito:username`) whose device this is. */
+  username: Schema.String,
+  /** `<region>_<uuid>`. */
+  deviceKey: Schema.String,
+  deviceGroupKey: Schema.String,
+  devicePassword: Schema.RedactedFromValue(Schema.String),
+  /**
+   * Whether `ConfirmDevice` succeeded. An unconfirmed device is never offered at sign-in (the
+   * next sign-in goes as a new device), but refreshes still send its key: Cognito bound the
+   * refresh token to it.
+   */
+  confirmed: Schema.Boolean
+}) {}
+
+const StoredDeviceRecord = Schema.fromJsonString(
+  Schema.Struct({
+    version: Schema.Literal(version),
+    device: StoredDevice
   })
 )
 
@@ -150,8 +181,17 @@ export declare namespace TokenStore {
     readonly saveFederation: (federation: Federation) => Effect.Effect<void, AuthError.AuthError>
     readonly clearFederation: Effect.Effect<void, AuthError.AuthError>
     /**
+     * This client's device for `username` (Cognito's username); `None` when there is none,
+     * or it does not decode or names another user (then it is removed).
+     */
+    readonly loadDevice: (username: string) => Effect.Effect<Option.Option<StoredDevice>, AuthError.AuthError>
+    /** Writes the device of `device.username`, replacing any other of that user. */
+    readonly saveDevice: (device: StoredDevice) => Effect.Effect<void, AuthError.AuthError>
+    readonly clearDevice: (username: string) => Effect.Effect<void, AuthError.AuthError>
+    /**
      * The key this store writes the session under; the guest identity id goes under
-     * `<key>.guest`, the federated sign-in under `<key>.federation`.
+     * `<key>.guest`, the federated sign-in under `<key>.federation`, a user's device under
+     * `<key>.device.<h>` (see {@link deviceKeyFor}).
      */
     readonly key: string
   }
@@ -170,9 +210,36 @@ export const storageError = (operation: string, cause: unknown): AuthError.AuthE
   AuthError.make("Storage", `TokenStore.${operation}`, `the token store failed to ${operation}`, { cause })
 
 /**
- * One versioned value under one key: loaded (a value that does not decode is removed and
- * logged by path and kind of problem, never by content), saved in one write, cleared.
+ * Versioned values of one kind, each under its key: loaded (a value that does not decode is
+ * removed and logged by path and kind of problem, never by content), saved in one write,
+ * cleared.
  */
+const records = <A>(backing: TokenStore.Backing, schema: Schema.Codec<A, string>, name: string, corrupt: string) => {
+  const decode = SchemaIssues.jsonTextDecoder(schema)
+  const encode = Schema.encodeEffect(schema)
+  return {
+    load: (key: string) =>
+      Effect.flatMap(backing.get(key), (stored) => {
+        if (Option.isNone(stored)) return Effect.succeed(Option.none<A>())
+        const decoded = decode(stored.value)
+        if (Result.isSuccess(decoded)) return Effect.succeed(Option.some(decoded.success))
+        return Effect.logWarning(`effect-cognito: the stored ${corrupt}`).pipe(
+          Effect.annotateLogs({ key, problem: decoded.failure }),
+          Effect.andThen(backing.remove(key)),
+          Effect.as(Option.none<A>())
+        )
+      }).pipe(Effect.withSpan(`TokenStore.load${name}`)),
+    save: (key: string, value: A) =>
+      encode(value).pipe(
+        Effect.mapError((e) => storageError("encode", e)),
+        Effect.flatMap((encoded) => backing.set(key, encoded)),
+        Effect.withSpan(`TokenStore.save${name}`)
+      ),
+    clear: (key: string) => Effect.withSpan(backing.remove(key), `TokenStore.clear${name}`)
+  }
+}
+
+/** One versioned value under one key (see {@link records}). */
 const record = <A>(
   backing: TokenStore.Backing,
   key: string,
@@ -180,30 +247,30 @@ const record = <A>(
   name: string,
   corrupt: string
 ) => {
-  const decode = SchemaIssues.jsonTextDecoder(schema)
-  const encode = Schema.encodeEffect(schema)
-  const load = Effect.flatMap(backing.get(key), (stored) => {
-    if (Option.isNone(stored)) return Effect.succeed(Option.none<A>())
-    const decoded = decode(stored.value)
-    if (Result.isSuccess(decoded)) return Effect.succeed(Option.some(decoded.success))
-    const problem = decoded.failure
-    return Effect.logWarning(`effect-cognito: the stored ${corrupt}`).pipe(
-      Effect.annotateLogs({ key, problem }),
-      Effect.andThen(backing.remove(key)),
-      Effect.as(Option.none<A>())
-    )
-  })
-  return {
-    load: Effect.withSpan(load, `TokenStore.load${name}`),
-    save: (value: A) =>
-      encode(value).pipe(
-        Effect.mapError((e) => storageError("encode", e)),
-        Effect.flatMap((encoded) => backing.set(key, encoded)),
-        Effect.withSpan(`TokenStore.save${name}`)
-      ),
-    clear: Effect.withSpan(backing.remove(key), `TokenStore.clear${name}`)
-  }
+  const all = records(backing, schema, name, corrupt)
+  return { load: all.load(key), save: (value: A) => all.save(key, value), clear: all.clear(key) }
 }
+
+const fnvPrime = (1n << 88n) + 0x13bn
+const fnvOffset = 0x6c62272e07bb014262b821756295c58dn
+const mask128 = (1n << 128n) - 1n
+
+/** FNV-1a, 128 bits, of some bytes, as 32 hex digits. */
+const fnv1a128 = (bytes: Uint8Array): string => {
+  let hash = fnvOffset
+  for (const byte of bytes) hash = ((hash ^ BigInt(byte)) * fnvPrime) & mask128
+  return hash.toString(16).padStart(32, "0")
+}
+
+/**
+ * The store key of a user's device beside the session under `key`: `<key>.device.<h>`, where
+ * `<h>` is the FNV-1a hash (128 bits, 32 hex digits) of the username's UTF-8. A username may
+ * hold any character and 128 of them; the hash keeps the key short and safe as a file name.
+ * It names a slot and guards no secret: the record names its user, and one found in another
+ * user's slot is dropped. Synchronous, so a sign-in reads its device before its first request
+ * without waiting on Web Crypto.
+ */
+export const deviceKeyFor = (key: string, username: string): string => `${key}.device.${fnv1a128(utf8(username))}`
 
 /** Builds the service from string primitives; the core does the Schema coding and the recovery. */
 export const make = (backing: TokenStore.Backing, key: string): TokenStore.Service => {
@@ -221,6 +288,12 @@ export const make = (backing: TokenStore.Backing, key: string): TokenStore.Servi
     StoredFederation,
     "Federation",
     "federated sign-in does not decode; dropping it"
+  )
+  const devices = records(
+    backing,
+    StoredDeviceRecord,
+    "Device",
+    "device does not decode; dropping it (the next sign-in goes as a new device)"
   )
   return {
     key,
@@ -241,7 +314,22 @@ export const make = (backing: TokenStore.Backing, key: string): TokenStore.Servi
       Option.map((stored) => stored.federation)
     ),
     saveFederation: (value) => federation.save({ version, federation: value }),
-    clearFederation: federation.clear
+    clearFederation: federation.clear,
+    loadDevice: (username) => {
+      const deviceKey = deviceKeyFor(key, username)
+      return Effect.flatMap(devices.load(deviceKey), (stored) => {
+        if (Option.isNone(stored)) return Effect.succeed(Option.none<StoredDevice>())
+        if (stored.value.device.username === username) return Effect.succeed(Option.some(stored.value.device))
+        // Another user's device in this user's slot: a hand-edited value, or two names that hash alike.
+        return Effect.logWarning("effect-cognito: the stored device names another user; dropping it").pipe(
+          Effect.annotateLogs({ key: deviceKey }),
+          Effect.andThen(backing.remove(deviceKey)),
+          Effect.as(Option.none<StoredDevice>())
+        )
+      })
+    },
+    saveDevice: (device) => devices.save(deviceKeyFor(key, device.username), { version, device }),
+    clearDevice: (username) => devices.clear(deviceKeyFor(key, username))
   }
 }
 

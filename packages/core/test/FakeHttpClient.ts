@@ -60,7 +60,11 @@ export const never: Reply = { _tag: "Never" }
 export const transportFailure = (message: string): Reply => ({ _tag: "TransportFailure", message })
 
 /** The fake client and what it recorded. */
-export const make = (script: (request: Recorded, index: number) => Reply) => {
+export const make = (script: (request: Recorded, index: number) => Reply) =>
+  makeEffect((request, index) => Effect.succeed(script(request, index)))
+
+/** The fake client over a script that answers with an effect (a server that computes, e.g. SRP). */
+export const makeEffect = (script: (request: Recorded, index: number) => Effect.Effect<Reply>) => {
   const requests: Array<Recorded> = []
   const decoder = new TextDecoder()
   const client = HttpClient.make((request: HttpClientRequest.HttpClientRequest, url: URL) => {
@@ -80,24 +84,25 @@ export const make = (script: (request: Recorded, index: number) => Reply) => {
       body
     }
     requests.push(recorded)
-    const reply = script(recorded, requests.length - 1)
-    switch (reply._tag) {
-      case "Never":
-        return Effect.never
-      case "TransportFailure":
-        return Effect.fail(
-          new HttpClientError.HttpClientError({
-            reason: new HttpClientError.TransportError({ request, cause: new Error(reply.message) })
-          })
-        )
-      case "Respond":
-        return Effect.succeed(
-          HttpClientResponse.fromWeb(
-            request,
-            new Response(reply.text, { status: reply.status, headers: reply.headers })
+    return Effect.flatMap(script(recorded, requests.length - 1), (reply) => {
+      switch (reply._tag) {
+        case "Never":
+          return Effect.never
+        case "TransportFailure":
+          return Effect.fail(
+            new HttpClientError.HttpClientError({
+              reason: new HttpClientError.TransportError({ request, cause: new Error(reply.message) })
+            })
           )
-        )
-    }
+        case "Respond":
+          return Effect.succeed(
+            HttpClientResponse.fromWeb(
+              request,
+              new Response(reply.text, { status: reply.status, headers: reply.headers })
+            )
+          )
+      }
+    })
   })
   return { client, requests }
 }

@@ -104,6 +104,15 @@ export interface Options {
   readonly identityPools?:
     | ((config: IdentityPoolConfig) => Effect.Effect<IdentityPool.IdentityPool.Service, AuthError.AuthError>)
     | undefined
+  /**
+   * Wraps the serving of each action: called with the action's name (e.g.
+   * `"GetTokensFromRefreshToken"`) and the effect that serves it, it returns the effect to
+   * run, so a test can hold an action before Cognito sees it or hold its answer after, until
+   * the test says so. A held request is served once released, whether or not its client
+   * is still there (as Cognito serves what reached it), and the server waits for it when it
+   * stops. Default: each action served as it comes.
+   */
+  readonly serveAction?: (<A, E>(action: string, serve: Effect.Effect<A, E>) => Effect.Effect<A, E>) | undefined
 }
 
 /** An identity pool as `CreateIdentityPool` configured it. */

@@ -29,6 +29,11 @@ const commandNames = [
   "update-attributes",
   "send-attribute-code",
   "verify-attribute",
+  "delete-attributes",
+  "devices",
+  "remember-device",
+  "forget-device",
+  "mfa",
   "credentials",
   "fetch",
   "local"

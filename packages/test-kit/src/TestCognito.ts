@@ -2,7 +2,10 @@
  * An in-memory, deterministic Cognito user pool that behaves like the real one, so
  * flows are tested against Cognito's rules rather than a script: password policy,
  * confirmation codes delivered to an outbox, codes that expire by `Clock`, server-side
- * SRP with real math, MFA (SMS, TOTP, email), admin-created users, refresh tokens that
+ * SRP with real math, MFA (SMS, TOTP, email; a TOTP code accepted once), admin-created
+ * users, devices (`deviceConfiguration`: `NewDeviceMetadata`, ConfirmDevice, device SRP
+ * with real math so a remembered device skips MFA, refresh tokens bound to their device),
+ * the user's MFA preferences, refresh tokens that
  * RevokeToken and GlobalSignOut really invalidate, RS256 JWTs with Cognito's claims,
  * Cognito's exception names, a request log and injected faults. A pool's durable state
  * can be snapshotted and restored (`snapshot`, the `restore` option; see `TestCognitoSnapshot`).
@@ -24,6 +27,8 @@
  * })
  *
  * const result = program.pipe(Effect.provide(TestCognito.layer({ mfa: "OPTIONAL" })), Effect.runPromise)
+ * // A pool that tracks devices, remembering each confirmed device at once:
+ * const tracking = program.pipe(Effect.provide(TestCognito.layer({ mfa: "OPTIONAL", deviceConfiguration: {} })))
  * ```
  *
  * @since 0.1.0
@@ -39,6 +44,7 @@ import type * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as models from "./internal/testCognito/models.js"
@@ -59,6 +65,8 @@ export type {
 export type {
   /** An action TestCognito serves. */
   Action,
+  /** A pool's device tracking: `ChallengeRequiredOnNewDevice`, `DeviceOnlyRememberedOnUserPrompt`. */
+  DeviceConfiguration,
   /** A failure to inject into the next call of an action. */
   Fault,
   /** An identity of the identity pool. */
@@ -67,6 +75,8 @@ export type {
   IssuedCredentials,
   /** A code Cognito "delivered": what the user would find in their mail or SMS. */
   Message,
+  /** What `mintTokens` signs: the username, groups, scopes, lifetime and extra claims. */
+  MintTokensInput,
   /** An MFA method: `SMS`, `TOTP` or `EMAIL`. */
   MfaType,
   /** A request TestCognito served (or failed). */
@@ -87,7 +97,7 @@ export declare namespace TestCognito {
     /** The last code sent to a user. */
     readonly lastCodeFor: (username: string) => Effect.Effect<Redacted.Redacted<string>, Cause.NoSuchElementError>
     readonly outbox: Effect.Effect<ReadonlyArray<models.Message>>
-    /** Every request served, in order. */
+    /** Every request served, in order (with the challenge a `RespondToAuthChallenge` answered). */
     readonly requests: Effect.Effect<ReadonlyArray<models.Request>>
     /** How many requests of an action (or of all actions) were served. */
     readonly requestCount: (action?: models.Action) => Effect.Effect<number>
@@ -191,6 +201,36 @@ export declare namespace TestCognito {
     /** Every user of the pool, in the order they were created. */
     readonly listUsers: Effect.Effect<ReadonlyArray<models.UserView>>
     /**
+     * AdminListDevices: a page of a user's confirmed devices, oldest first (`limit` 0 to 60,
+     * default 10; 0 is the default), and the token of the next page if there is one.
+     */
+    readonly adminListDevices: (
+      username: string,
+      options?: { readonly limit?: number | undefined; readonly paginationToken?: string | undefined }
+    ) => Effect.Effect<
+      {
+        readonly devices: ReadonlyArray<IdentityProvider.Device>
+        readonly paginationToken?: string | undefined
+      },
+      AuthError.AuthError
+    >
+    /** AdminGetDevice: a confirmed device of the user, or `ResourceNotFoundException`. */
+    readonly adminGetDevice: (
+      username: string,
+      deviceKey: string
+    ) => Effect.Effect<IdentityProvider.Device, AuthError.AuthError>
+    /** AdminUpdateDeviceStatus: remembers a confirmed device of the user, or stops remembering it. */
+    readonly adminUpdateDeviceStatus: (
+      username: string,
+      deviceKey: string,
+      status: IdentityProvider.DeviceRememberedStatus
+    ) => Effect.Effect<void, AuthError.AuthError>
+    /**
+     * AdminForgetDevice: the device is gone; its key is `ResourceNotFoundException` from then
+     * on, and refresh tokens issued to it refresh without a `DEVICE_KEY`.
+     */
+    readonly adminForgetDevice: (username: string, deviceKey: string) => Effect.Effect<void, AuthError.AuthError>
+    /**
      * Another app client of this pool: a service over the same users, sessions, tokens,
      * outbox and request log that answers as that client (its id, secret and token
      * lifetimes). Refresh tokens work only with the client they were issued to.
@@ -198,6 +238,24 @@ export declare namespace TestCognito {
     readonly withClient: (client: Client) => Effect.Effect<TestCognito.Service, AuthError.AuthError>
     /** The pool's public keys, as Cognito publishes them (for verifying tokens). */
     readonly jwks: Effect.Effect<{ readonly keys: ReadonlyArray<JsonWebKey> }>
+    /**
+     * An id and an access token signed with the pool's key, without a sign-in: Cognito's
+     * claims for `username` (the pool's user of that name, or a made-up one), the groups,
+     * scopes and lifetime chosen, then `accessClaims` / `idClaims` on top. For testing a
+     * server's handlers: a `CognitoJwtVerifier` over {@link jwksHttpClient} accepts them
+     * as it accepts Cognito's, and the pool itself accepts the access token (GetUser…)
+     * when the user exists.
+     */
+    readonly mintTokens: (input: models.MintTokensInput) => Effect.Effect<{
+      readonly accessToken: Redacted.Redacted<string>
+      readonly idToken: Redacted.Redacted<string>
+    }>
+    /**
+     * An `HttpClient` that serves the pool's JWKS at `<issuer>/.well-known/jwks.json`
+     * (and 404 elsewhere), where a `CognitoJwtVerifier` of this pool fetches it: give it
+     * to the verifier's layer in a handler's tests.
+     */
+    readonly jwksHttpClient: HttpClient.HttpClient
     /** The issuer (`iss`) of this pool's tokens. */
     readonly issuer: string
     /** The pool's durable state now, to restore later with the `restore` option. */

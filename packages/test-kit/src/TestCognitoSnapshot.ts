@@ -2,7 +2,8 @@
  * A snapshot of a `TestCognito` pool's durable state, so a pool can stop and start again
  * without losing its users: the pool's settings and ids, its app clients (with their
  * secrets), its users (attributes, status, password verifier, MFA settings and TOTP
- * secrets, pending codes, `sub`), its refresh tokens and revocations, its identity pools
+ * secrets, pending codes, `sub`), its users' devices (with their SRP verifiers), its refresh
+ * tokens (and the devices they are bound to) and revocations, its identity pools
  * with their identities and unexpired credentials, the key that signs its tokens (so
  * tokens issued before still verify) and the state of its seeded randomness (so no id,
  * `sub` or code is handed out twice).
@@ -69,6 +70,8 @@ export const User = Schema.Struct({
   }),
   totpSecret: Schema.optional(Secret),
   pendingTotpSecret: Schema.optional(Secret),
+  /** The 30-second step of the last TOTP code accepted (a code is refused when used again). */
+  totpUsedStep: Schema.optional(Count),
   failedSignIns: Count,
   codes: Schema.Struct({
     signUp: Schema.optional(Code),
@@ -98,7 +101,28 @@ export const RefreshToken = Schema.Struct({
   originJti: Schema.String,
   expiresAt: Millis,
   authTime: Schema.Number,
+  /** The device it was issued to, on a pool that tracks devices. */
+  deviceKey: Schema.optional(Schema.String),
   revoked: Schema.Boolean
+})
+
+/** A user's device, on a pool that tracks devices. */
+export const Device = Schema.Struct({
+  deviceKey: Schema.String,
+  deviceGroupKey: Schema.String,
+  username: Schema.String,
+  /** ConfirmDevice's SRP salt (hex) and verifier; absent while the device is not confirmed. */
+  secret: Schema.optional(
+    Schema.Struct({
+      salt: Schema.String.check(Schema.isPattern(/^[0-9a-f]+$/)),
+      verifier: Schema.RedactedFromValue(Schema.BigIntFromString)
+    })
+  ),
+  name: Schema.optional(Schema.String),
+  remembered: Schema.Boolean,
+  created: Millis,
+  lastModified: Millis,
+  lastAuthenticated: Millis
 })
 
 /** Token lifetimes in milliseconds. */
@@ -158,6 +182,10 @@ export const Pool = Schema.Struct({
   }),
   attemptLimit: Count,
   preventUserExistenceErrors: Schema.Boolean,
+  /** The pool's device tracking; absent when it tracks no device. */
+  deviceConfiguration: Schema.optional(
+    Schema.Struct({ challengeRequiredOnNewDevice: Schema.Boolean, deviceOnlyRememberedOnUserPrompt: Schema.Boolean })
+  ),
   /** The pool's own identity pool; absent when it has none (`identityPool: false`). */
   identityPool: Schema.optional(
     Schema.Struct({
@@ -197,6 +225,8 @@ export const Snapshot = Schema.Struct({
   clients: Schema.Array(Client),
   users: Schema.Array(User),
   refreshTokens: Schema.Array(RefreshToken),
+  /** The users' devices; absent in snapshots written before devices were kept. */
+  devices: Schema.optional(Schema.Array(Device)),
   revokedOrigins: Schema.Array(Schema.String),
   identityPools: Schema.Array(IdentityPool)
 })

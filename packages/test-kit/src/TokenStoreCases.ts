@@ -73,6 +73,19 @@ export const sampleFederation = () =>
     customRoleArn: "arn:aws:iam::123456789012:role/Reader"
   })
 
+/**
+ * This client's device for a user, every field set, with characters a naive store mangles
+ * (in the username, which also names the device's key, and in the device password).
+ */
+export const sampleDevice = (username = "ålice-1 ✓", n = 1) =>
+  new TokenStore.StoredDevice({
+    username,
+    deviceKey: `us-east-1_00000000-0000-4000-8000-00000000000${n}`,
+    deviceGroupKey: `-Yt4Ke9Bx${n}`,
+    devicePassword: Redacted.make(`device-password-${n}-"quoted"\n✓`),
+    confirmed: n % 2 === 1
+  })
+
 /** A broken expectation: what was expected and what was found. */
 export class CaseFailure extends Data.TaggedError("CaseFailure")<{ readonly message: string }> {}
 
@@ -91,6 +104,18 @@ const expectSame = (a: TokenStore.Session, b: TokenStore.Session) => {
   const differing = fields.filter(([, x, y]) => x !== y).map(([name]) => name)
   return expect(differing.length === 0, `the loaded session differs in: ${differing.join(", ")}`)
 }
+
+const sameDevice = (loaded: Option.Option<TokenStore.StoredDevice>, saved: TokenStore.StoredDevice) =>
+  expect(
+    Option.isSome(loaded) &&
+      loaded.value.username === saved.username &&
+      loaded.value.deviceKey === saved.deviceKey &&
+      loaded.value.deviceGroupKey === saved.deviceGroupKey &&
+      Redacted.isRedacted(loaded.value.devicePassword) &&
+      Redacted.value(loaded.value.devicePassword) === Redacted.value(saved.devicePassword) &&
+      loaded.value.confirmed === saved.confirmed,
+    `the device of ${saved.username} did not load as saved`
+  )
 
 const loadSome = (store: TokenStore.TokenStore.Service) =>
   Effect.flatMap(store.load, (loaded) =>
@@ -266,6 +291,125 @@ export const cases: ReadonlyArray<Case> = [
           `no warning was logged: ${lines.join("\n")}`
         )
         yield* expect(!lines.some((line) => line.includes(token)), "the log shows the token")
+      })
+  },
+  {
+    name: "keeps each user's device under its own key: saved, loaded, replaced, cleared on its own",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store } = yield* make
+        const alice = sampleDevice("ålice-1 ✓", 1)
+        const bob = sampleDevice("bob@example.com", 2)
+        yield* expect(Option.isNone(yield* store.loadDevice(alice.username)), "an empty store loaded a device")
+        yield* store.saveDevice(alice)
+        yield* store.saveDevice(bob)
+        yield* sameDevice(yield* store.loadDevice(alice.username), alice)
+        yield* sameDevice(yield* store.loadDevice(bob.username), bob)
+        yield* expect(Option.isNone(yield* store.loadDevice("carol")), "another user loaded a device")
+        // A user's new device replaces the old one.
+        const again = sampleDevice(alice.username, 3)
+        yield* store.saveDevice(again)
+        yield* sameDevice(yield* store.loadDevice(alice.username), again)
+        yield* store.clearDevice(alice.username)
+        yield* expect(Option.isNone(yield* store.loadDevice(alice.username)), "a device loaded after its clear")
+        yield* sameDevice(yield* store.loadDevice(bob.username), bob)
+        // Clearing a device that is not there is fine.
+        yield* store.clearDevice(alice.username)
+      })
+  },
+  {
+    name: "keeps a device when the session, the guest identity id and the federated sign-in are cleared",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store } = yield* make
+        const device = sampleDevice()
+        yield* store.save(sampleSession(7))
+        yield* store.saveGuestIdentityId("us-east-1:00000000-0000-4000-8000-0000000000dd")
+        yield* store.saveFederation(sampleFederation())
+        yield* store.saveDevice(device)
+        yield* store.clear
+        yield* store.clearGuestIdentityId
+        yield* store.clearFederation
+        yield* sameDevice(yield* store.loadDevice(device.username), device)
+        yield* expect(Option.isNone(yield* store.load), "the session is still there after its clear")
+      })
+  },
+  {
+    name: "writes a device as one versioned value under its user's key, the password nowhere else",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store, raw } = yield* make
+        const device = sampleDevice()
+        yield* store.save(sampleSession(8))
+        yield* store.saveDevice(device)
+        const key = TokenStore.deviceKeyFor(store.key, device.username)
+        const stored = yield* raw.get(key)
+        if (Option.isNone(stored)) return yield* new CaseFailure({ message: `no value under the device's key ${key}` })
+        const parsed = JSON.parse(stored.value) as { version: number; device: { devicePassword: string } }
+        yield* expect(
+          parsed.version === TokenStore.version,
+          `version ${parsed.version}, expected ${TokenStore.version}`
+        )
+        yield* expect(
+          parsed.device.devicePassword === Redacted.value(device.devicePassword),
+          "the device password is not stored as written"
+        )
+        const session = yield* raw.get(store.key)
+        yield* expect(
+          Option.isSome(session) && !session.value.includes("device-password"),
+          "the session's value holds the device password"
+        )
+      })
+  },
+  {
+    name: "drops a device that does not decode, and logs it without its password",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store, raw } = yield* make
+        const username = "ålice-1 ✓"
+        const key = TokenStore.deviceKeyFor(store.key, username)
+        const password = "device-secret-password"
+        // A hand-edited record: its group key gone, its password still there.
+        yield* raw.set(
+          key,
+          JSON.stringify({
+            version: 1,
+            device: { username, deviceKey: "us-east-1_x", devicePassword: password, confirmed: true }
+          })
+        )
+        const { loaded, lines } = yield* logged(store.loadDevice(username))
+        yield* expect(Option.isNone(loaded), "an undecodable device loaded")
+        yield* expect(Option.isNone(yield* raw.get(key)), "the bad device is not removed")
+        yield* expect(
+          lines.some((line) => line.includes("does not decode")),
+          `no warning was logged: ${lines.join("\n")}`
+        )
+        yield* expect(!lines.some((line) => line.includes(password)), "the log shows the device password")
+        // The slot works afterwards.
+        yield* store.saveDevice(sampleDevice(username))
+        yield* sameDevice(yield* store.loadDevice(username), sampleDevice(username))
+      })
+  },
+  {
+    name: "drops a device found under another user's key, and logs it without its password",
+    run: (make) =>
+      Effect.gen(function* () {
+        const { store, raw } = yield* make
+        const bob = sampleDevice("bob@example.com", 2)
+        yield* store.saveDevice(bob)
+        const stored = yield* raw.get(TokenStore.deviceKeyFor(store.key, bob.username))
+        if (Option.isNone(stored)) return yield* new CaseFailure({ message: "no value under bob's device key" })
+        const aliceKey = TokenStore.deviceKeyFor(store.key, "alice")
+        yield* raw.set(aliceKey, stored.value)
+        const { loaded, lines } = yield* logged(store.loadDevice("alice"))
+        yield* expect(Option.isNone(loaded), "alice loaded bob's device")
+        yield* expect(Option.isNone(yield* raw.get(aliceKey)), "the misplaced device is not removed")
+        yield* expect(lines.length > 0, "nothing was logged")
+        yield* expect(
+          !lines.some((line) => line.includes(Redacted.value(bob.devicePassword).slice(0, 17))),
+          "the log shows the device password"
+        )
+        yield* sameDevice(yield* store.loadDevice(bob.username), bob)
       })
   },
   ...undecodable.map(

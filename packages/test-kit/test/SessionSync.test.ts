@@ -3,7 +3,8 @@
  * in-process implementation (one semaphore, one PubSub) stands for the tabs of a browser.
  */
 import * as Auth from "@effect-cognito/core/Auth"
-import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import * as AuthError from "@effect-cognito/core/AuthError"
+import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as SecureRandom from "@effect-cognito/core/SecureRandom"
 import * as SessionSync from "@effect-cognito/core/SessionSync"
@@ -150,6 +151,89 @@ describe("SessionSync: contexts over one store", () => {
       // The second context holds the old tokens; under the lock its forced refresh finds newer ones stored.
       const adopted = yield* second!.getTokens({ forceRefresh: true })
       assert.strictEqual(Redacted.value(adopted.accessToken), Redacted.value(refreshed.accessToken))
+      assert.strictEqual((yield* refreshes) - before, 1)
+    }).pipe(Effect.provide(environment))
+  )
+})
+
+describe("SessionSync: the identity id stored with the session", () => {
+  it.effect("is stored with the tokens another context refreshed meanwhile, not over them", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      yield* confirmedUser()
+      const [signer] = yield* contexts(1)
+      yield* signer!.signIn({ username: "alice", password })
+      // The first context hears nothing: it still holds the tokens of the sign-in.
+      const [first, second] = yield* contexts(2, [0])
+      yield* TestClock.adjust("10 minutes")
+      const refreshed = yield* second!.getTokens({ forceRefresh: true })
+      const credentials = yield* first!.getAWSCredentials()
+      const config = yield* AuthConfig.AuthConfig
+      const store = TokenStore.fromKeyValueStore(yield* KeyValueStore.KeyValueStore, TokenStore.keyFor(config))
+      const stored = Option.getOrThrow(yield* store.load)
+      assert.strictEqual(Redacted.value(stored.accessToken), Redacted.value(refreshed.accessToken))
+      assert.strictEqual(stored.identityId, credentials.identityId)
+    }).pipe(Effect.provide(environment))
+  )
+})
+
+describe("SessionSync: a shared lock that cannot be taken (the shared store unreachable)", () => {
+  /** One context whose lock fails with `Storage` while `broken.value` is set, as a Redis lock does when Redis is down. */
+  const brokenLockContext = (broken: { value: boolean }) =>
+    Effect.gen(function* () {
+      const lock = yield* Semaphore.make(1)
+      const sync: SessionSync.SessionSync.Service = {
+        withLock: (effect) =>
+          broken.value
+            ? Effect.fail(AuthError.make("Storage", "SessionSync.lock", "the shared lock is unreachable"))
+            : lock.withPermits(1)(effect),
+        publish: () => Effect.void,
+        events: Stream.empty
+      }
+      const layer = Auth.layer.pipe(
+        Layer.provide(
+          Layer.mergeAll(TokenStore.layerKeyValueStore, SecureRandom.layerSeeded(3), SessionSync.layer(sync))
+        )
+      )
+      return Context.get(yield* Layer.build(Layer.fresh(layer)), Auth.Auth)
+    })
+
+  it.effect("a sign-out signs the user out here and fails with Storage; the session stays stored", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      yield* confirmedUser()
+      const broken = { value: false }
+      const auth = yield* brokenLockContext(broken)
+      yield* auth.signIn({ username: "alice", password })
+      broken.value = true
+      yield* expectReason(auth.signOut(), "Storage")
+      assert.strictEqual(yield* auth.userState, "SignedOut")
+      yield* expectReason(auth.getTokens(), "NotSignedIn")
+    }).pipe(Effect.provide(environment))
+  )
+
+  it.effect("still-valid tokens are served; a refresh that needs the lock fails with Storage, a sign-in too", () =>
+    Effect.gen(function* () {
+      yield* atStart
+      yield* confirmedUser()
+      const broken = { value: false }
+      const auth = yield* brokenLockContext(broken)
+      yield* auth.signIn({ username: "alice", password })
+      const before = yield* refreshes
+      broken.value = true
+      // Inside the refresh window: the valid tokens at once; the background refresh cannot take the lock.
+      yield* TestClock.adjust("58 minutes")
+      yield* auth.getTokens()
+      yield* settle
+      assert.strictEqual((yield* refreshes) - before, 0)
+      yield* expectReason(auth.getTokens({ forceRefresh: true }), "Storage")
+      yield* TestClock.adjust("3 minutes")
+      yield* expectReason(auth.getTokens(), "Storage")
+      assert.strictEqual((yield* refreshes) - before, 0)
+      assert.strictEqual(yield* auth.userState, "SignedIn")
+      // Once the lock works again, the next call refreshes.
+      broken.value = false
+      yield* auth.getTokens()
       assert.strictEqual((yield* refreshes) - before, 1)
     }).pipe(Effect.provide(environment))
   )

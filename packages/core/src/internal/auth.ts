@@ -1,8 +1,9 @@
 /**
  * Assembles the `Auth` service: the session ({@link Session}), sign-in
- * ({@link SignIn}) and the account flows that pass straight through to the user pool
- * (sign-up, password reset, sign-out, attributes), all over the `IdentityProvider`
- * wrapped by {@link ClientAuth} so the app client's secret hash is added in one place.
+ * ({@link SignIn}), this client's device ({@link Devices}) and the account flows that pass
+ * straight through to the user pool (sign-up, password reset, sign-out, attributes, devices,
+ * MFA settings), all over the `IdentityProvider` wrapped by {@link ClientAuth} so the app
+ * client's secret hash is added in one place.
  *
  * @internal
  */
@@ -21,8 +22,10 @@ import type * as TokenStore from "../TokenStore.js"
 import * as AwsSigning from "../AwsSigning.js"
 import * as ClientAuth from "./clientAuth.js"
 import * as Credentials from "./credentials.js"
+import * as Devices from "./devices.js"
 import * as Input from "./input.js"
 import * as Jwt from "./jwt.js"
+import * as MfaSettings from "./mfaSettings.js"
 import * as Session from "./session.js"
 import * as SignIn from "./signIn.js"
 import * as tags from "./tags.js"
@@ -41,23 +44,37 @@ export const totpSetupUri = (
 const fail = (reason: AuthError.Reason, method: string, description: string) =>
   Effect.fail(AuthError.make(reason, method, description))
 
-/** The refresh request: GetTokensFromRefreshToken with rotation, REFRESH_TOKEN_AUTH without. */
+/**
+ * The refresh request: GetTokensFromRefreshToken with rotation, REFRESH_TOKEN_AUTH without,
+ * naming the user's device (`DEVICE_KEY`: Cognito binds a refresh token to the device it was
+ * issued to). A device the pool no longer knows is dropped and the refresh sent again without it.
+ */
 const refreshWith =
-  (client: ClientAuth.Client, rotation: boolean) =>
-  (session: TokenStore.Session): Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError> =>
-    rotation
-      ? client.getTokensFromRefreshToken({ refreshToken: session.refreshToken })
-      : Effect.flatMap(
-          client.initiateAuth({
-            authFlow: "REFRESH_TOKEN_AUTH",
-            username: session.username,
-            refreshToken: session.refreshToken
-          }),
-          (response) =>
-            response._tag === "Authenticated"
-              ? Effect.succeed(response.tokens)
-              : fail("InvalidResponse", "getTokens", `refresh answered with the challenge ${response.challengeName}`)
-        )
+  (client: ClientAuth.Client, devices: Devices.Devices, rotation: boolean) =>
+  (session: TokenStore.Session): Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError> => {
+    const request = (deviceKey: string | undefined) =>
+      rotation
+        ? client.getTokensFromRefreshToken({ refreshToken: session.refreshToken, deviceKey })
+        : Effect.flatMap(
+            client.initiateAuth({
+              authFlow: "REFRESH_TOKEN_AUTH",
+              username: session.username,
+              refreshToken: session.refreshToken,
+              deviceKey
+            }),
+            (response) =>
+              response._tag === "Authenticated"
+                ? Effect.succeed(response.tokens)
+                : fail("InvalidResponse", "getTokens", `refresh answered with the challenge ${response.challengeName}`)
+          )
+    return Effect.flatMap(devices.stored(session.username), (device) =>
+      device === undefined
+        ? request(undefined)
+        : Effect.catchIf(request(device.deviceKey), Devices.isUnknownDevice, () =>
+            Effect.andThen(devices.drop(session.username, "the user pool does not know it"), request(undefined))
+          )
+    )
+  }
 
 export const make: Effect.Effect<
   Auth.Auth.Service,
@@ -70,26 +87,24 @@ export const make: Effect.Effect<
 > = Effect.gen(function* () {
   const config = yield* tags.authConfig
   const client = ClientAuth.make(yield* tags.identityProvider, config)
+  const store = yield* tags.tokenStore
+  const random = yield* tags.secureRandom
+  const srpMath = yield* SrpMath.SrpMath
+  const devices = Devices.make({ client, store, random, srpMath, deviceName: yield* tags.deviceName })
   const session = yield* Session.make({
-    store: yield* tags.tokenStore,
-    refresh: refreshWith(client, config.refreshTokenRotation),
+    store,
+    refresh: refreshWith(client, devices, config.refreshTokenRotation),
     refreshWindow: config.refreshWindow,
     pool: Jwt.poolOf(config),
     sync: yield* tags.sessionSync
   })
-  const signIn = yield* SignIn.make({
-    client,
-    session,
-    random: yield* tags.secureRandom,
-    srpMath: yield* SrpMath.SrpMath,
-    config
-  })
+  const signIn = yield* SignIn.make({ client, session, random, srpMath, config, devices })
   const { getTokens } = session
   const credentials = yield* Credentials.make({
     pool: yield* Effect.serviceOption(tags.identityPool),
     config,
     session,
-    store: yield* tags.tokenStore
+    store
   })
 
   /**
@@ -124,6 +139,35 @@ export const make: Effect.Effect<
       }
       yield* endLocally
     }).pipe(Effect.withSpan("Auth.signOut"))
+
+  /** The signed-in user's access token and username. */
+  const signedIn = Effect.map(getTokens(), (tokens) => ({ accessToken: tokens.accessToken, username: tokens.username }))
+
+  /** The device a device method names: the given key, else this client's device of the user. */
+  const deviceKeyOf = (method: string, username: string, deviceKey: string | undefined) =>
+    Effect.gen(function* () {
+      if (deviceKey !== undefined) return yield* Effect.fromResult(Input.deviceKey(method, deviceKey))
+      const device = yield* devices.stored(username)
+      if (device === undefined)
+        return yield* fail(
+          "ResourceNotFound",
+          method,
+          "no device of this user is kept here (the user pool tracks no devices, or none was confirmed); pass a deviceKey"
+        )
+      return device.deviceKey
+    })
+
+  const forgetDevice = (options?: { readonly deviceKey?: string | undefined }) =>
+    Effect.gen(function* () {
+      const method = "forgetDevice"
+      const { accessToken, username } = yield* signedIn
+      const deviceKey = yield* deviceKeyOf(method, username, options?.deviceKey)
+      const mine = (yield* devices.stored(username))?.deviceKey === deviceKey
+      const forgotten = client.forgetDevice({ accessToken, deviceKey })
+      // This device already gone from the pool is what the caller asked for.
+      yield* mine ? Effect.catchIf(forgotten, Devices.isUnknownDevice, () => Effect.void) : forgotten
+      if (mine) yield* devices.drop(username, "it was forgotten")
+    }).pipe(Effect.withSpan("Auth.forgetDevice"))
 
   const service: Auth.Auth.Service = {
     signUp: (input) =>
@@ -246,8 +290,95 @@ export const make: Effect.Effect<
     deleteUser: Effect.gen(function* () {
       const tokens = yield* getTokens()
       yield* client.deleteUser({ accessToken: tokens.accessToken })
+      // The user's devices went with the user.
+      yield* devices.drop(tokens.username, "its user was deleted")
       yield* endLocally
     }).pipe(Effect.withSpan("Auth.deleteUser")),
+    deleteUserAttributes: (input) =>
+      Effect.gen(function* () {
+        const method = "deleteUserAttributes"
+        const names: unknown = typeof input === "object" && input !== null ? input.attributeNames : undefined
+        if (!Array.isArray(names) || names.length === 0)
+          return yield* fail("InvalidInput", method, "attributeNames: expected at least one attribute name")
+        const userAttributeNames: Array<string> = []
+        for (const name of names as ReadonlyArray<unknown>)
+          userAttributeNames.push(yield* Effect.fromResult(Input.attributeName(method, name, "attributeNames")))
+        const tokens = yield* getTokens()
+        yield* client.deleteUserAttributes({ accessToken: tokens.accessToken, userAttributeNames })
+      }).pipe(Effect.withSpan("Auth.deleteUserAttributes")),
+    rememberDevice: () =>
+      Effect.gen(function* () {
+        const method = "rememberDevice"
+        const { accessToken, username } = yield* signedIn
+        const device = yield* devices.offered(username)
+        if (device === undefined)
+          return yield* fail(
+            "ResourceNotFound",
+            method,
+            "no confirmed device of this user is kept here (the user pool tracks no devices, or confirming this one failed)"
+          )
+        yield* client.updateDeviceStatus({
+          accessToken,
+          deviceKey: device.deviceKey,
+          deviceRememberedStatus: "remembered"
+        })
+      }).pipe(Effect.withSpan("Auth.rememberDevice")),
+    forgetDevice,
+    fetchDevices: (options) =>
+      Effect.gen(function* () {
+        const method = "fetchDevices"
+        const limit = yield* Effect.fromResult(Input.limit(method, options?.limit, 60))
+        const paginationToken = options?.paginationToken
+        if (paginationToken !== undefined && (typeof paginationToken !== "string" || paginationToken === ""))
+          return yield* fail("InvalidInput", method, "paginationToken: expected the nextToken of the previous page")
+        const { accessToken } = yield* signedIn
+        const page = yield* client.listDevices({ accessToken, limit, paginationToken })
+        return {
+          devices: page.devices.map(Devices.toDevice),
+          ...(page.paginationToken === undefined ? {} : { nextToken: page.paginationToken })
+        } satisfies Auth.FetchDevicesResult
+      }).pipe(Effect.withSpan("Auth.fetchDevices")),
+    getDevice: (options) =>
+      Effect.gen(function* () {
+        const { accessToken, username } = yield* signedIn
+        const deviceKey = yield* deviceKeyOf("getDevice", username, options?.deviceKey)
+        return Devices.toDevice(yield* client.getDevice({ accessToken, deviceKey }))
+      }).pipe(Effect.withSpan("Auth.getDevice")),
+    setUpTotp: () =>
+      Effect.gen(function* () {
+        const { accessToken, username } = yield* signedIn
+        const association = yield* client.associateSoftwareToken({ accessToken })
+        const secret = association.secretCode
+        return {
+          secret,
+          uri: (options) =>
+            totpSetupUri(secret, { issuer: options.issuer, accountName: options.accountName ?? username })
+        } satisfies Auth.TotpSetup
+      }).pipe(Effect.withSpan("Auth.setUpTotp")),
+    verifyTotpSetup: (input) =>
+      Effect.gen(function* () {
+        const method = "verifyTotpSetup"
+        const userCode = yield* Effect.fromResult(Input.mfaCode(method, input.code))
+        const friendlyDeviceName =
+          input.friendlyDeviceName === undefined
+            ? undefined
+            : yield* Effect.fromResult(Input.deviceName(method, input.friendlyDeviceName, "friendlyDeviceName"))
+        const { accessToken } = yield* signedIn
+        const verified = yield* client.verifySoftwareToken({ accessToken, userCode, friendlyDeviceName })
+        if (verified.status !== "SUCCESS")
+          return yield* fail("CodeMismatch", method, "the authenticator code was not accepted")
+      }).pipe(Effect.withSpan("Auth.verifyTotpSetup")),
+    updateMfaPreference: (input) =>
+      Effect.gen(function* () {
+        const settings = yield* Effect.fromResult(MfaSettings.requestOf("updateMfaPreference", input))
+        const { accessToken } = yield* signedIn
+        yield* client.setUserMfaPreference({ accessToken, ...settings })
+      }).pipe(Effect.withSpan("Auth.updateMfaPreference")),
+    fetchMfaPreference: () =>
+      Effect.flatMap(signedIn, ({ accessToken }) => client.getUser({ accessToken })).pipe(
+        Effect.map(MfaSettings.preferenceOf),
+        Effect.withSpan("Auth.fetchMfaPreference")
+      ),
     confirmUserAttribute: (input) =>
       Effect.gen(function* () {
         const method = "confirmUserAttribute"

@@ -89,7 +89,7 @@ const mayBeDurationInput = (value: unknown): value is Duration.Input =>
   typeof value === "string" ||
   (typeof value === "object" && value !== null)
 
-const duration = (
+export const duration = (
   field: string,
   value: unknown,
   fallback: Duration.Duration,
@@ -105,7 +105,7 @@ const duration = (
   return Result.succeed(decoded.value)
 }
 
-const byteCount = (field: string, value: unknown, fallback: number) => {
+export const byteCount = (field: string, value: unknown, fallback: number) => {
   if (value === undefined) return Result.succeed(fallback)
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0
     ? Result.succeed(value)

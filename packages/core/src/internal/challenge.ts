@@ -61,8 +61,10 @@ export const challengeUsername = (parameters: Parameters, typed: string): string
   parameters.USERNAME ?? parameters.USER_ID_FOR_SRP ?? typed
 
 /**
- * The challenges the client does not take part in: each is refused by name. Every other
- * name must have its case in {@link interpret} and {@link answer}.
+ * The challenges `confirmSignIn` never answers: each is refused by name here. Sign-in
+ * answers PASSWORD_VERIFIER, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER itself, before a
+ * challenge reaches these functions; the others the client does not take part in. Every
+ * other name must have its case in {@link interpret} and {@link answer}.
  */
 export const unsupportedChallenges = [
   "PASSWORD_VERIFIER",

@@ -31,6 +31,8 @@ export type InitiateAuthRequest =
       /** The user the refresh token belongs to: the secret hash is computed over it. */
       readonly username: string
       readonly refreshToken: Secret
+      /** The device the refresh token is bound to (`DEVICE_KEY`). */
+      readonly deviceKey?: string | undefined
     }
 
 /** The flows' view of `RespondToAuthChallenge`: `USERNAME` and `SECRET_HASH` are added from `username`. */
@@ -62,6 +64,7 @@ export interface Client {
   /** Refresh with rotation (`GetTokensFromRefreshToken`), the client secret added. */
   readonly getTokensFromRefreshToken: (request: {
     readonly refreshToken: Secret
+    readonly deviceKey?: string | undefined
   }) => Effect.Effect<IdentityProvider.AuthenticationResult, AuthError.AuthError>
   /** `RevokeToken`, the client secret added. */
   readonly revokeToken: (request: { readonly token: Secret }) => Effect.Effect<void, AuthError.AuthError>
@@ -74,6 +77,13 @@ export interface Client {
   readonly deleteUser: Service["deleteUser"]
   readonly associateSoftwareToken: Service["associateSoftwareToken"]
   readonly verifySoftwareToken: Service["verifySoftwareToken"]
+  readonly confirmDevice: Service["confirmDevice"]
+  readonly listDevices: Service["listDevices"]
+  readonly getDevice: Service["getDevice"]
+  readonly updateDeviceStatus: Service["updateDeviceStatus"]
+  readonly forgetDevice: Service["forgetDevice"]
+  readonly setUserMfaPreference: Service["setUserMfaPreference"]
+  readonly deleteUserAttributes: Service["deleteUserAttributes"]
 }
 
 /** `SECRET_HASH` of a user for the configured app client; `undefined` when the client has no secret. */
@@ -106,7 +116,12 @@ export const make = (provider: Service, config: AuthConfig.Validated): Client =>
     initiateAuth: (request) =>
       Effect.flatMap(hash(request.username), (secretHash) => {
         if (request.authFlow !== "REFRESH_TOKEN_AUTH") return provider.initiateAuth({ ...request, secretHash })
-        return provider.initiateAuth({ authFlow: request.authFlow, refreshToken: request.refreshToken, secretHash })
+        return provider.initiateAuth({
+          authFlow: request.authFlow,
+          refreshToken: request.refreshToken,
+          secretHash,
+          deviceKey: request.deviceKey
+        })
       }),
     respondToAuthChallenge: (request) =>
       Effect.flatMap(hash(request.username), (secretHash) =>
@@ -122,7 +137,11 @@ export const make = (provider: Service, config: AuthConfig.Validated): Client =>
         })
       ),
     getTokensFromRefreshToken: (request) =>
-      provider.getTokensFromRefreshToken({ refreshToken: request.refreshToken, clientSecret }),
+      provider.getTokensFromRefreshToken({
+        refreshToken: request.refreshToken,
+        clientSecret,
+        deviceKey: request.deviceKey
+      }),
     revokeToken: (request) => provider.revokeToken({ token: request.token, clientSecret }),
     globalSignOut: provider.globalSignOut,
     changePassword: provider.changePassword,
@@ -132,6 +151,13 @@ export const make = (provider: Service, config: AuthConfig.Validated): Client =>
     verifyUserAttribute: provider.verifyUserAttribute,
     deleteUser: provider.deleteUser,
     associateSoftwareToken: provider.associateSoftwareToken,
-    verifySoftwareToken: provider.verifySoftwareToken
+    verifySoftwareToken: provider.verifySoftwareToken,
+    confirmDevice: provider.confirmDevice,
+    listDevices: provider.listDevices,
+    getDevice: provider.getDevice,
+    updateDeviceStatus: provider.updateDeviceStatus,
+    forgetDevice: provider.forgetDevice,
+    setUserMfaPreference: provider.setUserMfaPreference,
+    deleteUserAttributes: provider.deleteUserAttributes
   }
 }

@@ -16,6 +16,9 @@
  * | attribute name | 1 to 32 characters, as a username |
  * | attribute value | at most 2048 characters, no control characters other than tab and line breaks |
  * | client metadata | at most 50 pairs, each key and value at most 2048 characters |
+ * | device key | 1 to 55 characters, Cognito's `<region>_<uuid>` (`[\w-]+_[0-9a-f-]+`) |
+ * | device or authenticator name | 1 to 1024 characters, no control characters |
+ * | page size (`limit`) | an integer from 0 to 60 |
  *
  * A `Result` is yieldable, so a flow can `yield*` a check directly.
  *
@@ -194,4 +197,29 @@ export const clientMetadata = (
     // fromEntries defines own properties: a key like __proto__ stays a key.
     return Result.succeed(Object.fromEntries(out))
   })
+}
+
+const deviceKeyPattern = /^[\w-]+_[0-9a-f-]+$/
+
+/** A device key, as Cognito makes them (`<region>_<uuid>`). */
+export const deviceKey = (method: string, value: unknown, field = "deviceKey"): Checked<string> =>
+  Result.flatMap(text(method, field, value, 1, 55), (key) =>
+    deviceKeyPattern.test(key)
+      ? Result.succeed(key)
+      : fail(method, field, "a device key, <region>_<uuid>", "another string")
+  )
+
+/** The name of a device or of an authenticator app (`DeviceName`, `FriendlyDeviceName`). */
+export const deviceName = (method: string, value: unknown, field = "deviceName"): Checked<string> =>
+  Result.flatMap(text(method, field, value, 1, 1024), (name) =>
+    control.test(name) ? fail(method, field, "no control characters", "some") : Result.succeed(name)
+  )
+
+/** A page size: an integer from 0 to `max`. `undefined` stays `undefined`. */
+export const limit = (method: string, value: unknown, max: number, field = "limit"): Checked<number | undefined> => {
+  if (value === undefined) return Result.succeed(undefined)
+  if (typeof value !== "number") return fail(method, field, `an integer from 0 to ${max}`, kind(value))
+  return Number.isInteger(value) && value >= 0 && value <= max
+    ? Result.succeed(value)
+    : fail(method, field, `an integer from 0 to ${max}`, String(value))
 }

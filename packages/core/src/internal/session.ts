@@ -53,6 +53,7 @@ import {
   received,
   restore,
   restoreAtStart,
+  sameTokens,
   stateAfter
 } from "./sessionRules.js"
 import type * as Jwt from "./jwt.js"
@@ -223,6 +224,28 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
         return true
       })
 
+    /**
+     * Forgets under the shared lock. A lock that cannot be taken (a shared store out of
+     * reach) does not keep the user signed in: the session is forgotten here all the same
+     * (the store's clear is tried, and may fail too) and the lock's error is returned.
+     */
+    const forget: Session["forget"] = (nextState) =>
+      Effect.suspend(() => {
+        let ran = false
+        const underLock = Effect.suspend(() => {
+          ran = true
+          return forgetSince(nextState, undefined)
+        })
+        return sync.withLock(underLock).pipe(
+          Effect.catch((error) =>
+            ran
+              ? Effect.fail(error)
+              : Effect.andThen(Effect.ignore(forgetSince(nextState, undefined)), Effect.fail(error))
+          ),
+          Effect.asVoid
+        )
+      })
+
     const windowMillis = Duration.toMillis(options.refreshWindow)
     const { refresh, revalidate } = yield* Refresh.make({
       store,
@@ -295,29 +318,43 @@ export const make = (options: Options): Effect.Effect<Session, AuthError.AuthErr
       )
     yield* Effect.forkScoped(Stream.runForEach(sync.events, follow))
 
+    /**
+     * Stores the identity id with the session, under the shared lock, starting from what the
+     * store holds: another context may have refreshed meanwhile (and, with rotation, spent
+     * the refresh token this one holds), or signed the user out (then nothing is written).
+     */
     const updateIdentityId: Session["updateIdentityId"] = (username, identityId) =>
-      lock.withPermits(1)(
-        Effect.suspend(() => {
-          const now = current.value
-          if (Option.isNone(now) || now.value.session.username !== username) return Effect.succeed(false)
-          if (now.value.session.identityId === identityId) return Effect.succeed(true)
-          const session = new TokenStore.Session({ ...now.value.session, identityId })
-          return Effect.as(
-            Effect.tap(store.save(session), () =>
-              Effect.sync(() => {
-                current.value = Option.some({ ...now.value, session })
-              })
-            ),
-            true
-          )
-        })
+      sync.withLock(
+        lock.withPermits(1)(
+          Effect.gen(function* () {
+            const stored = yield* restore(store)
+            const mine = current.value
+            // Signed out here or in another context, or another user by now: nothing to store.
+            if (Option.isNone(mine) || Option.isNone(stored)) return false
+            if (mine.value.session.username !== username || stored.value.session.username !== username) return false
+            // Tokens another context stored since are newer than the ones held here: build on them.
+            const latest =
+              !sameTokens(stored.value.session, mine.value.session) &&
+              stored.value.issuedAtMillis >= mine.value.issuedAtMillis
+                ? stored.value
+                : mine.value
+            if (latest.session.identityId === identityId) {
+              current.value = Option.some(latest)
+              return true
+            }
+            const session = new TokenStore.Session({ ...latest.session, identityId })
+            yield* store.save(session)
+            current.value = Option.some({ ...latest, session })
+            return true
+          })
+        )
       )
 
     return {
       current: readCurrent,
       getTokens,
       establish,
-      forget: (nextState) => Effect.asVoid(sync.withLock(forgetSince(nextState, undefined))),
+      forget,
       userState: SubscriptionRef.get(state),
       userStateChanges: Stream.drop(SubscriptionRef.changes(state), 1),
       setState,

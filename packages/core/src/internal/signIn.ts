@@ -7,6 +7,12 @@
  * The pending challenge is the only state here, in a {@link PendingCell.Cell}: set when
  * Cognito asks, read out to be saved, and set from a saved one by `resumeSignIn`.
  *
+ * On a pool that tracks devices ({@link Devices}) every request names the user's confirmed
+ * device (`DEVICE_KEY`), `DEVICE_SRP_AUTH` is answered here, and tokens with
+ * `NewDeviceMetadata` confirm the new device. A device the pool refuses is dropped: `signIn`
+ * starts over once as a new device (it still has the password); `confirmSignIn` sends its
+ * answer again without the device key.
+ *
  * @internal
  */
 import * as Clock from "effect/Clock"
@@ -22,8 +28,9 @@ import type * as SecureRandom from "../SecureRandom.js"
 import * as Srp from "../Srp.js"
 import * as SrpMath from "../SrpMath.js"
 import * as Challenge from "./challenge.js"
-import * as Input from "./input.js"
 import type * as ClientAuth from "./clientAuth.js"
+import * as Devices from "./devices.js"
+import * as Input from "./input.js"
 import * as PendingCell from "./pendingSignIn.js"
 import type * as Session from "./session.js"
 import * as tags from "./tags.js"
@@ -51,6 +58,8 @@ export interface Options {
   readonly srpMath: SrpMath.SrpMath.Service
   /** The pool name (for SRP), the app client and how long a challenge can be answered. */
   readonly config: AuthConfig.Validated
+  /** This client's devices. */
+  readonly devices: Devices.Devices
 }
 
 /** Challenges answered with an MFA code (6 to 8 digits). */
@@ -64,19 +73,42 @@ const mfaCodeChallenges: ReadonlySet<IdentityProvider.ChallengeName> = new Set([
 const fail = (reason: AuthError.Reason, method: string, description: string) =>
   Effect.fail(AuthError.make(reason, method, description))
 
+/** A challenge answer that also names the user's device. */
+const withDevice = (
+  request: ClientAuth.RespondToAuthChallengeRequest,
+  deviceKey: string
+): ClientAuth.RespondToAuthChallengeRequest => ({
+  ...request,
+  challengeResponses: { ...request.challengeResponses, DEVICE_KEY: Redacted.make(deviceKey) }
+})
+
+/** The refusal's own error, once nothing is left to retry. */
+const unwrapRefusal = <A>(effect: Effect.Effect<A, AuthError.AuthError | Devices.DeviceRefused>) =>
+  Effect.catchTag(effect, "DeviceRefused", (refused) => Effect.fail(refused.error))
+
 export const make = (options: Options): Effect.Effect<SignIn> =>
   Effect.gen(function* () {
-    const { client, session } = options
+    const { client, devices, session } = options
     const pending = yield* PendingCell.make(options.config)
     const { cancel } = pending
 
-    /** Turns Cognito's answer into the next step, remembering a challenge for `confirmSignIn`. */
+    /**
+     * Turns Cognito's answer into the next step, remembering a challenge for `confirmSignIn`:
+     * `DEVICE_SRP_AUTH` is answered here (once), and new tokens confirm a new device.
+     */
     const next = (
       response: Response,
       username: string,
-      method: string
-    ): Effect.Effect<Auth.SignInResult, AuthError.AuthError> =>
+      method: string,
+      clientMetadata: Readonly<Record<string, string>> | undefined,
+      deviceAnswered = false
+    ): Effect.Effect<Auth.SignInResult, AuthError.AuthError | Devices.DeviceRefused> =>
       Effect.gen(function* () {
+        if (response._tag === "Challenge" && response.challengeName === "DEVICE_SRP_AUTH" && !deviceAnswered) {
+          yield* Effect.logDebug("effect-cognito: challenge DEVICE_SRP_AUTH, answered with this device")
+          const answered = yield* devices.answer(response, username, clientMetadata)
+          return yield* next(answered, username, method, clientMetadata, true)
+        }
         if (response._tag === "Authenticated") {
           const established = yield* session.establish(response.tokens, username, method).pipe(
             Effect.catchIf(
@@ -84,6 +116,7 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
               (error) => unstored(response.tokens, method, error)
             )
           )
+          yield* devices.confirm(established.username, response.tokens)
           yield* cancel
           yield* Effect.logDebug("effect-cognito: signed in").pipe(
             Effect.annotateLogs({ username: established.username })
@@ -151,12 +184,39 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
         )
       })
 
-    /** Answers PASSWORD_VERIFIER with the SRP password claim. */
+    /**
+     * Answers a challenge with the user's confirmed device as `DEVICE_KEY` (when `offer`). A
+     * device the pool does not know is dropped, then `"refuse"` reports it (`signIn` starts
+     * over) and `"retry"` sends the answer again without it.
+     */
+    const respond = (
+      request: ClientAuth.RespondToAuthChallengeRequest,
+      unknownDevice: "refuse" | "retry",
+      offer = true
+    ): Effect.Effect<Response, AuthError.AuthError | Devices.DeviceRefused> =>
+      Effect.gen(function* () {
+        const device = offer ? yield* devices.offered(request.username) : undefined
+        if (device === undefined) return yield* client.respondToAuthChallenge(request)
+        const again: (
+          error: AuthError.AuthError
+        ) => Effect.Effect<Response, AuthError.AuthError | Devices.DeviceRefused> =
+          unknownDevice === "retry"
+            ? () => client.respondToAuthChallenge(request)
+            : (error) => Effect.fail(new Devices.DeviceRefused({ error }))
+        return yield* Effect.catchIf(
+          client.respondToAuthChallenge(withDevice(request, device.deviceKey)),
+          Devices.isUnknownDevice,
+          (error) => Effect.andThen(devices.drop(request.username, "the user pool does not know it"), again(error))
+        )
+      })
+
+    /** Answers PASSWORD_VERIFIER with the SRP password claim (and the user's device, when `offerDevice`). */
     const passwordVerifier = (
       challenge: ChallengeResponse,
       ephemeral: Srp.Ephemeral,
       password: Secret,
-      clientMetadata: Readonly<Record<string, string>> | undefined
+      clientMetadata: Readonly<Record<string, string>> | undefined,
+      offerDevice: boolean
     ) =>
       Effect.gen(function* () {
         const { USER_ID_FOR_SRP, SALT, SRP_B, SECRET_BLOCK } = challenge.parameters
@@ -177,19 +237,23 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
           secretBlock: SECRET_BLOCK,
           timestamp
         }).pipe(Effect.provideService(SrpMath.SrpMath, options.srpMath))
-        return yield* client.respondToAuthChallenge({
-          challengeName: "PASSWORD_VERIFIER",
-          // Cognito names the user in USERNAME (the real username when signing in with an alias);
-          // USER_ID_FOR_SRP only enters the SRP math.
-          username: challenge.parameters.USERNAME ?? USER_ID_FOR_SRP,
-          session: challenge.session,
-          challengeResponses: {
-            PASSWORD_CLAIM_SECRET_BLOCK: Redacted.make(SECRET_BLOCK),
-            TIMESTAMP: Redacted.make(timestamp),
-            PASSWORD_CLAIM_SIGNATURE: Redacted.make(claim.signature)
+        return yield* respond(
+          {
+            challengeName: "PASSWORD_VERIFIER",
+            // Cognito names the user in USERNAME (the real username when signing in with an alias);
+            // USER_ID_FOR_SRP only enters the SRP math.
+            username: challenge.parameters.USERNAME ?? USER_ID_FOR_SRP,
+            session: challenge.session,
+            challengeResponses: {
+              PASSWORD_CLAIM_SECRET_BLOCK: Redacted.make(SECRET_BLOCK),
+              TIMESTAMP: Redacted.make(timestamp),
+              PASSWORD_CLAIM_SIGNATURE: Redacted.make(claim.signature)
+            },
+            clientMetadata
           },
-          clientMetadata
-        })
+          "refuse",
+          offerDevice
+        )
       })
 
     const requirePassword = (input: Auth.SignInInput) =>
@@ -206,41 +270,66 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
           return yield* fail("AlreadySignedIn", "signIn", "a user is signed in; sign out first")
         yield* cancel
         const flow = input.flow ?? "USER_SRP_AUTH"
-        const common = { username, clientMetadata }
-        let response: Response
-        if (flow === "USER_PASSWORD_AUTH") {
-          const password = yield* requirePassword(input)
-          response = yield* client.initiateAuth({ authFlow: flow, password, ...common })
-        } else if (flow === "CUSTOM_AUTH" && input.password === undefined) {
-          response = yield* client.initiateAuth({ authFlow: flow, ...common })
-        } else {
-          const password = yield* requirePassword(input)
-          const ephemeral = yield* Srp.generateEphemeral.pipe(
-            Effect.provideService(tags.secureRandom, options.random),
-            Effect.provideService(SrpMath.SrpMath, options.srpMath)
-          )
-          response = yield* client.initiateAuth({ authFlow: flow, srpA: ephemeral.srpA, ...common })
-          if (response._tag === "Challenge" && response.challengeName === "PASSWORD_VERIFIER")
-            response = yield* passwordVerifier(response, ephemeral, password, clientMetadata)
-        }
-        return yield* next(response, username, "signIn")
+
+        /** One sign-in; with `offerDevice`, each request names the user's device. */
+        const attempt = (offerDevice: boolean) =>
+          Effect.gen(function* () {
+            const device = offerDevice ? yield* devices.offered(username) : undefined
+            const common = { username, clientMetadata, deviceKey: device?.deviceKey }
+            const initiate = (request: ClientAuth.InitiateAuthRequest) =>
+              Effect.catchIf(
+                client.initiateAuth(request),
+                (error) => device !== undefined && Devices.isUnknownDevice(error),
+                (error) =>
+                  Effect.andThen(
+                    devices.drop(username, "the user pool does not know it"),
+                    Effect.fail(new Devices.DeviceRefused({ error }))
+                  )
+              )
+            let response: Response
+            if (flow === "USER_PASSWORD_AUTH") {
+              const password = yield* requirePassword(input)
+              response = yield* initiate({ authFlow: flow, password, ...common })
+            } else if (flow === "CUSTOM_AUTH" && input.password === undefined) {
+              response = yield* initiate({ authFlow: flow, ...common })
+            } else {
+              const password = yield* requirePassword(input)
+              const ephemeral = yield* Srp.generateEphemeral.pipe(
+                Effect.provideService(tags.secureRandom, options.random),
+                Effect.provideService(SrpMath.SrpMath, options.srpMath)
+              )
+              response = yield* initiate({ authFlow: flow, srpA: ephemeral.srpA, ...common })
+              if (response._tag === "Challenge" && response.challengeName === "PASSWORD_VERIFIER")
+                response = yield* passwordVerifier(response, ephemeral, password, clientMetadata, offerDevice)
+            }
+            return yield* next(response, username, "signIn", clientMetadata)
+          })
+
+        // A device the pool refused is dropped by now: once more, as a new device.
+        return yield* attempt(true).pipe(
+          Effect.catchTag("DeviceRefused", () => attempt(false)),
+          unwrapRefusal
+        )
       }).pipe(Effect.withSpan("Auth.signIn"))
 
     /** Sends the answer to the pending challenge. */
-    const respond = (p: PendingSignIn.PendingSignIn, input: Auth.ConfirmSignInInput) =>
+    const answerPending = (p: PendingSignIn.PendingSignIn, input: Auth.ConfirmSignInInput) =>
       Effect.gen(function* () {
         const answer = Challenge.answer(p.challengeName, input)
         switch (answer._tag) {
           case "Refusal":
             return yield* fail(answer.reason, "confirmSignIn", answer.description)
           case "Respond":
-            return yield* client.respondToAuthChallenge({
-              challengeName: p.challengeName,
-              username: p.username,
-              session: p.session,
-              challengeResponses: answer.challengeResponses,
-              clientMetadata: input.clientMetadata
-            })
+            return yield* respond(
+              {
+                challengeName: p.challengeName,
+                username: p.username,
+                session: p.session,
+                challengeResponses: answer.challengeResponses,
+                clientMetadata: input.clientMetadata
+              },
+              "retry"
+            )
           case "VerifySoftwareToken": {
             if (p.session === undefined)
               return yield* fail("InvalidResponse", "confirmSignIn", "MFA_SETUP has no session")
@@ -250,13 +339,16 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
             })
             if (verified.status !== "SUCCESS")
               return yield* fail("CodeMismatch", "confirmSignIn", "the authenticator code was not accepted")
-            return yield* client.respondToAuthChallenge({
-              challengeName: "MFA_SETUP",
-              username: p.username,
-              session: verified.session ?? p.session,
-              challengeResponses: {},
-              clientMetadata: input.clientMetadata
-            })
+            return yield* respond(
+              {
+                challengeName: "MFA_SETUP",
+                username: p.username,
+                session: verified.session ?? p.session,
+                challengeResponses: {},
+                clientMetadata: input.clientMetadata
+              },
+              "retry"
+            )
           }
         }
       })
@@ -272,13 +364,14 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
           userAttributes: yield* Effect.fromResult(Input.attributes(method, input.userAttributes)),
           clientMetadata: yield* Effect.fromResult(Input.clientMetadata(method, input.clientMetadata))
         }
-        const response = yield* respond(p, checked).pipe(
+        const response = yield* answerPending(p, checked).pipe(
+          unwrapRefusal,
           Effect.tapError((error) =>
             // An expired or spent session cannot be answered again: the user starts over.
             error.reason === "NotAuthorized" || error.reason === "ExpiredCode" ? cancel : Effect.void
           )
         )
-        return yield* next(response, p.username, "confirmSignIn")
+        return yield* unwrapRefusal(next(response, p.username, "confirmSignIn", checked.clientMetadata))
       }).pipe(Effect.withSpan("Auth.confirmSignIn"))
 
     const resumeSignIn = (saved: PendingSignIn.PendingSignIn) =>

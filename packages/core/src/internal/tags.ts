@@ -40,3 +40,12 @@ export const tokenStore = Context.Service<TokenStore.TokenStore, TokenStore.Toke
 export const sessionSync = Context.Reference<SessionSync.SessionSync.Service>("@effect-cognito/core/SessionSync", {
   defaultValue: (): SessionSync.SessionSync.Service => inProcess
 })
+
+/**
+ * The `DeviceName` a new device is confirmed with; a reference whose default is
+ * `"effect-cognito"`, so no layer must provide it (`NodeAuth` and `BrowserAuth` provide the
+ * platform's).
+ */
+export const deviceName = Context.Reference<string>("@effect-cognito/core/DeviceName", {
+  defaultValue: () => "effect-cognito"
+})

@@ -1,6 +1,10 @@
 /**
  * The server half of Cognito's SRP-6a, for TestCognito: verifiers, the server
- * ephemeral B and the check of a PASSWORD_CLAIM_SIGNATURE.
+ * ephemeral B and the check of a PASSWORD_CLAIM_SIGNATURE. Device SRP (DEVICE_SRP_AUTH,
+ * DEVICE_PASSWORD_VERIFIER) is the same math over another identity: the device group key
+ * in place of the pool name, the device key in place of the user, the random device
+ * password, and the verifier and salt the client sent in ConfirmDevice
+ * ({@link deviceVerifier}, {@link verifyDeviceClaim}).
  *
  * It is written apart from core's client math on purpose, so that a round trip checks
  * one against the other: integers are encoded as Java's `BigInteger.toByteArray` does
@@ -216,4 +220,50 @@ export const verifyClaim = (input: {
       )
     )
     return constantTimeEqual(expected, signature)
+  })
+
+/**
+ * The salt (hex) and verifier of ConfirmDevice's `DeviceSecretVerifierConfig`: both base64
+ * of big-endian bytes (amazon-cognito-identity-js sends its padded hex). `undefined` when
+ * either is not base64, is empty, or the verifier is not in [1, N).
+ */
+export const deviceVerifier = (config: {
+  readonly passwordVerifier: string
+  readonly salt: string
+}): { readonly salt: string; readonly verifier: bigint } | undefined => {
+  const verifierBytes = fromBase64(config.passwordVerifier)
+  const saltBytes = fromBase64(config.salt)
+  if (verifierBytes === undefined || saltBytes === undefined || verifierBytes.length === 0 || saltBytes.length === 0)
+    return undefined
+  const verifier = toInteger(verifierBytes)
+  if (verifier === 0n || verifier >= N) return undefined
+  return { salt: toHex(saltBytes), verifier }
+}
+
+/**
+ * Checks the `PASSWORD_CLAIM_SIGNATURE` of DEVICE_PASSWORD_VERIFIER: {@link verifyClaim}
+ * with the device group key as the pool name and the device key as the user, so the HMAC
+ * covers deviceGroupKey | deviceKey | SECRET_BLOCK | TIMESTAMP.
+ */
+export const verifyDeviceClaim = (input: {
+  readonly deviceGroupKey: string
+  readonly deviceKey: string
+  readonly verifier: bigint
+  readonly b: bigint
+  readonly B: bigint
+  readonly srpA: string
+  readonly secretBlock: string
+  readonly timestamp: string
+  readonly signature: string
+}): Effect.Effect<boolean> =>
+  verifyClaim({
+    poolName: input.deviceGroupKey,
+    userIdForSrp: input.deviceKey,
+    verifier: input.verifier,
+    b: input.b,
+    B: input.B,
+    srpA: input.srpA,
+    secretBlock: input.secretBlock,
+    timestamp: input.timestamp,
+    signature: input.signature
   })

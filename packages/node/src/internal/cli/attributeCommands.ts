@@ -1,6 +1,6 @@
 /**
- * The signed-in user's attributes: changing them, and verifying a changed email or phone
- * number with the code sent to it.
+ * The signed-in user's attributes: changing them, verifying a changed email or phone
+ * number with the code sent to it, and deleting them.
  *
  * @internal
  */
@@ -8,6 +8,7 @@ import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
+import { printable } from "./console.js"
 import { describeDelivery, withAuth } from "./shared.js"
 
 const attributeName = Argument.String("attribute").pipe(
@@ -67,4 +68,28 @@ export const verifyAttribute = Command.make("verify-attribute", { attributeName 
 ).pipe(
   Command.withDescription("Verify the signed-in user's email or phone number with the code sent to it"),
   Command.withShortDescription("Verify an email or phone number with the code sent to it")
+)
+
+/** The `delete-attributes` command. */
+export const deleteAttributes = Command.make(
+  "delete-attributes",
+  {
+    names: Argument.String("attribute").pipe(
+      Argument.atLeast(1),
+      Argument.withDescription("An attribute to delete (one or more), e.g. nickname custom:badge")
+    )
+  },
+  (c) =>
+    withAuth((auth, io) =>
+      Effect.gen(function* () {
+        const attributeNames = [...c.names]
+        yield* io.spin("Deleting", auth.deleteUserAttributes({ attributeNames }))
+        yield* io.out(`deleted ${attributeNames.map(printable).join(", ")}`)
+      })
+    )
+).pipe(
+  Command.withDescription(
+    "Delete attributes of the signed-in user (DeleteUserAttributes); required attributes and sub cannot be deleted"
+  ),
+  Command.withShortDescription("Delete attributes of the signed-in user")
 )

@@ -34,9 +34,11 @@ import {
   resendCode,
   signUp
 } from "./accountCommands.js"
-import { sendAttributeCode, updateAttributes, verifyAttribute } from "./attributeCommands.js"
+import { deleteAttributes, sendAttributeCode, updateAttributes, verifyAttribute } from "./attributeCommands.js"
 import { credentials, fetchCommand } from "./awsCommands.js"
+import { devices, forgetDevice, rememberDevice } from "./deviceCommands.js"
 import { local } from "./localCommand.js"
+import { mfa } from "./mfaCommands.js"
 import { signOut, tokens, whoami } from "./sessionCommands.js"
 import { globalFlags } from "./shared.js"
 import { confirmSignIn, signIn } from "./signInCommands.js"
@@ -55,8 +57,9 @@ export const commandGroups = [
   { group: "Sign in and the session", commands: [signIn, confirmSignIn, whoami, tokens, signOut] },
   {
     group: "The signed-in user's account",
-    commands: [changePassword, updateAttributes, sendAttributeCode, verifyAttribute, deleteUser]
+    commands: [changePassword, updateAttributes, sendAttributeCode, verifyAttribute, deleteAttributes, deleteUser]
   },
+  { group: "Devices and MFA", commands: [devices, rememberDevice, forgetDevice, mfa] },
   { group: "AWS", commands: [credentials, fetchCommand] },
   { group: "Development", commands: [local] }
 ] as const

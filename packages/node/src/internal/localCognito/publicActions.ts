@@ -1,6 +1,6 @@
 /**
  * The public user-pool actions of the local Cognito, the ones apps call (SignUp through
- * VerifySoftwareToken, the user's own attributes included): each request decoded, its app
+ * VerifySoftwareToken, the user's own attributes, devices and MFA settings included): each request decoded, its app
  * client found (by `ClientId`, by the `client_id` of an access token, or by the challenge
  * session the client issued), and answered by that client's `TestCognito` provider, which
  * checks it as Cognito does.
@@ -12,7 +12,7 @@ import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Registry from "./registry.js"
-import { allowFlow, attributes, decode, failure, initiateAuthRequest, Requests } from "./wire.js"
+import { allowFlow, attributes, decode, failure, initiateAuthRequest, type MfaSettings, Requests } from "./wire.js"
 import { Responses } from "./wireResponses.js"
 
 type Secret = Redacted.Redacted<string>
@@ -344,6 +344,88 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
         })
         remember(client.clientId)(response)
         return yield* Responses.verifySoftwareToken(response)
+      }),
+    ConfirmDevice: (body) =>
+      Effect.gen(function* () {
+        const action = "ConfirmDevice"
+        const request = yield* decode(action, Requests.ConfirmDevice)(body)
+        const { provider } = yield* byAccessToken(action, request.AccessToken)
+        const response = yield* provider.confirmDevice({
+          accessToken: request.AccessToken,
+          deviceKey: request.DeviceKey,
+          deviceSecretVerifierConfig: {
+            passwordVerifier: request.DeviceSecretVerifierConfig.PasswordVerifier,
+            salt: request.DeviceSecretVerifierConfig.Salt
+          },
+          ...(request.DeviceName === undefined ? {} : { deviceName: request.DeviceName })
+        })
+        return Responses.confirmDevice(response)
+      }),
+    ListDevices: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("ListDevices", Requests.ListDevices)(body)
+        const { provider } = yield* byAccessToken("ListDevices", request.AccessToken)
+        const page = yield* provider.listDevices({
+          accessToken: request.AccessToken,
+          ...(request.Limit === undefined ? {} : { limit: request.Limit }),
+          ...(request.PaginationToken === undefined ? {} : { paginationToken: request.PaginationToken })
+        })
+        return Responses.listDevices(page)
+      }),
+    GetDevice: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("GetDevice", Requests.DeviceRef)(body)
+        const { provider } = yield* byAccessToken("GetDevice", request.AccessToken)
+        return Responses.getDevice(
+          yield* provider.getDevice({ accessToken: request.AccessToken, deviceKey: request.DeviceKey })
+        )
+      }),
+    UpdateDeviceStatus: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("UpdateDeviceStatus", Requests.UpdateDeviceStatus)(body)
+        const { provider } = yield* byAccessToken("UpdateDeviceStatus", request.AccessToken)
+        yield* provider.updateDeviceStatus({
+          accessToken: request.AccessToken,
+          deviceKey: request.DeviceKey,
+          deviceRememberedStatus: request.DeviceRememberedStatus
+        })
+        return {}
+      }),
+    ForgetDevice: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("ForgetDevice", Requests.DeviceRef)(body)
+        const { provider } = yield* byAccessToken("ForgetDevice", request.AccessToken)
+        yield* provider.forgetDevice({ accessToken: request.AccessToken, deviceKey: request.DeviceKey })
+        return {}
+      }),
+    SetUserMFAPreference: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("SetUserMFAPreference", Requests.SetUserMFAPreference)(body)
+        const { provider } = yield* byAccessToken("SetUserMFAPreference", request.AccessToken)
+        const settings = (wire: typeof MfaSettings.Type | undefined) =>
+          wire === undefined
+            ? undefined
+            : {
+                ...(wire.Enabled === undefined ? {} : { enabled: wire.Enabled }),
+                ...(wire.PreferredMfa === undefined ? {} : { preferredMfa: wire.PreferredMfa })
+              }
+        yield* provider.setUserMfaPreference({
+          accessToken: request.AccessToken,
+          smsMfaSettings: settings(request.SMSMfaSettings),
+          softwareTokenMfaSettings: settings(request.SoftwareTokenMfaSettings),
+          emailMfaSettings: settings(request.EmailMfaSettings)
+        })
+        return {}
+      }),
+    DeleteUserAttributes: (body) =>
+      Effect.gen(function* () {
+        const request = yield* decode("DeleteUserAttributes", Requests.DeleteUserAttributes)(body)
+        const { provider } = yield* byAccessToken("DeleteUserAttributes", request.AccessToken)
+        yield* provider.deleteUserAttributes({
+          accessToken: request.AccessToken,
+          userAttributeNames: request.UserAttributeNames
+        })
+        return {}
       })
   }
 }

@@ -43,7 +43,11 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     listUsers,
     adminSetUserMFAPreference,
     adminDisableUser,
-    adminDeleteUser
+    adminDeleteUser,
+    adminListDevices,
+    adminGetDevice,
+    adminUpdateDeviceStatus,
+    adminForgetDevice
   } = UserPoolAdmin.make(state)
   const { register, createIdentityPool, describeIdentityPool, getId, getCredentialsForIdentity, credentialsOf } =
     IdentityPools.make(state, identityPoolFactory)
@@ -63,7 +67,11 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     ListUsers: listUsers,
     AdminSetUserMFAPreference: adminSetUserMFAPreference,
     AdminDisableUser: adminDisableUser,
-    AdminDeleteUser: adminDeleteUser
+    AdminDeleteUser: adminDeleteUser,
+    AdminListDevices: adminListDevices,
+    AdminGetDevice: adminGetDevice,
+    AdminUpdateDeviceStatus: adminUpdateDeviceStatus,
+    AdminForgetDevice: adminForgetDevice
   }
 
   /** The actions of the identity service, by name. */

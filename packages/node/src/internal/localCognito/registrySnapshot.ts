@@ -68,8 +68,14 @@ export const Stored = Schema.Struct({
 /** The state file's content, decoded: secrets `Redacted`. */
 export type Stored = typeof Stored.Type
 
-/** The registry's state now. */
+/**
+ * The registry's state when the effect runs: the pools are read then, so one effect made at
+ * start saves the pools created after it too.
+ */
 export const take = (registry: Registry.Registry, defaultPool: LocalCognito.DefaultPool): Effect.Effect<Stored> =>
+  Effect.suspend(() => takeNow(registry, defaultPool))
+
+const takeNow = (registry: Registry.Registry, defaultPool: LocalCognito.DefaultPool): Effect.Effect<Stored> =>
   Effect.map(
     Effect.forEach([...registry.pools.values()], (pool) =>
       Effect.map(pool.cognito.snapshot, (cognito) => ({

@@ -42,6 +42,13 @@ export const CreateUserPool = Schema.Struct({
     Schema.Struct({
       AttributesRequireVerificationBeforeUpdate: optional(Schema.Array(Schema.Literals(["email", "phone_number"])))
     })
+  ),
+  /** Device tracking: a pool with it returns `NewDeviceMetadata` and lets remembered devices skip MFA. */
+  DeviceConfiguration: optional(
+    Schema.Struct({
+      ChallengeRequiredOnNewDevice: optional(Schema.Boolean),
+      DeviceOnlyRememberedOnUserPrompt: optional(Schema.Boolean)
+    })
   )
 })
 

@@ -126,7 +126,11 @@ const readOnly = new Set([
   "DescribeIdentityPool",
   "AdminGetUser",
   "ListUsers",
-  "GetUser"
+  "GetUser",
+  "ListDevices",
+  "GetDevice",
+  "AdminListDevices",
+  "AdminGetDevice"
 ])
 
 /**
@@ -215,8 +219,12 @@ export const make = (
         if (handler === undefined)
           return failureJson(400, "UnknownOperationException", `Unknown operation ${target}`, cors)
         // A defect is still an answer in Cognito's shape (500 InternalErrorException), and the state is still saved.
+        const serve =
+          options.serveAction === undefined
+            ? handler(parsed.success)
+            : options.serveAction(action, handler(parsed.success))
         const result = yield* Effect.result(
-          handler(parsed.success).pipe(
+          serve.pipe(
             Effect.catchDefect(() =>
               Effect.fail(Wire.failure(action, "InternalErrorException", "The local Cognito failed on this request."))
             )

@@ -1,13 +1,16 @@
 /**
  * The user-pool admin actions of the local Cognito: AdminCreateUser, AdminGetUser,
- * ListUsers (with its filter and pages), MFA preferences, passwords, sign-out, disable, delete.
+ * ListUsers (with its filter and pages), MFA preferences, passwords, sign-out, disable,
+ * delete, and a user's devices (AdminListDevices, AdminGetDevice, AdminUpdateDeviceStatus,
+ * AdminForgetDevice).
  *
  * @internal
  */
 import type * as TestCognito from "@effect-cognito/test-kit/TestCognito"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { AttributeList, attributeList, attributes, decode, invalidParameter, optional } from "./wire.js"
+import { AttributeList, attributeList, attributes, decode, invalidParameter, MfaSettings, optional } from "./wire.js"
+import { devicePage, deviceType } from "./wireResponses.js"
 import * as State from "./registryState.js"
 import { seconds } from "./registryState.js"
 
@@ -37,7 +40,21 @@ const ListUsers = Schema.Struct({
   Filter: optional(Schema.String)
 })
 
-const MfaSettings = Schema.Struct({ Enabled: optional(Schema.Boolean), PreferredMfa: optional(Schema.Boolean) })
+const AdminListDevices = Schema.Struct({
+  UserPoolId: Schema.String,
+  Username: Schema.String,
+  Limit: optional(Schema.Number),
+  PaginationToken: optional(Schema.String)
+})
+
+const DeviceRef = Schema.Struct({ UserPoolId: Schema.String, Username: Schema.String, DeviceKey: Schema.String })
+
+const AdminUpdateDeviceStatus = Schema.Struct({
+  UserPoolId: Schema.String,
+  Username: Schema.String,
+  DeviceKey: Schema.String,
+  DeviceRememberedStatus: Schema.Literals(["remembered", "not_remembered"])
+})
 
 const AdminSetUserMFAPreference = Schema.Struct({
   UserPoolId: Schema.String,
@@ -206,7 +223,42 @@ export const make = (state: State.State) => {
       Effect.as(cognito.adminDeleteUser(request.Username), {})
     )
 
+  const adminListDevices = (body: unknown) =>
+    Effect.flatMap(user("AdminListDevices", AdminListDevices)(body), ({ cognito, request }) =>
+      Effect.map(
+        cognito.adminListDevices(request.Username, {
+          limit: request.Limit,
+          paginationToken: request.PaginationToken
+        }),
+        devicePage
+      )
+    )
+
+  const adminGetDevice = (body: unknown) =>
+    Effect.flatMap(user("AdminGetDevice", DeviceRef)(body), ({ cognito, request }) =>
+      Effect.map(cognito.adminGetDevice(request.Username, request.DeviceKey), (device) => ({
+        Device: deviceType(device)
+      }))
+    )
+
+  const adminUpdateDeviceStatus = (body: unknown) =>
+    Effect.flatMap(user("AdminUpdateDeviceStatus", AdminUpdateDeviceStatus)(body), ({ cognito, request }) =>
+      Effect.as(
+        cognito.adminUpdateDeviceStatus(request.Username, request.DeviceKey, request.DeviceRememberedStatus),
+        {}
+      )
+    )
+
+  const adminForgetDevice = (body: unknown) =>
+    Effect.flatMap(user("AdminForgetDevice", DeviceRef)(body), ({ cognito, request }) =>
+      Effect.as(cognito.adminForgetDevice(request.Username, request.DeviceKey), {})
+    )
+
   return {
+    adminListDevices,
+    adminGetDevice,
+    adminUpdateDeviceStatus,
+    adminForgetDevice,
     adminCreateUser,
     adminConfirmSignUp,
     adminGetUser,

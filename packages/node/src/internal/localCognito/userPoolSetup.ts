@@ -1,6 +1,6 @@
 /**
- * The user-pool setup actions of the local Cognito: CreateUserPool, DescribeUserPool,
- * CreateUserPoolClient and DescribeUserPoolClient, how pools and clients are described,
+ * The user-pool setup actions of the local Cognito: CreateUserPool (with its
+ * `DeviceConfiguration`), DescribeUserPool, CreateUserPoolClient and DescribeUserPoolClient, how pools and clients are described,
  * and how pools and clients are added (new, or restored from the state file).
  *
  * @internal
@@ -125,6 +125,15 @@ export const make = (state: State.State) => {
       ...(pool.settings.UsernameAttributes === undefined
         ? {}
         : { UsernameAttributes: pool.settings.UsernameAttributes }),
+      ...(pool.settings.DeviceConfiguration === undefined
+        ? {}
+        : {
+            DeviceConfiguration: {
+              ChallengeRequiredOnNewDevice: pool.settings.DeviceConfiguration.ChallengeRequiredOnNewDevice ?? false,
+              DeviceOnlyRememberedOnUserPrompt:
+                pool.settings.DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt ?? false
+            }
+          }),
       EstimatedNumberOfUsers: 0
     }
   }
@@ -220,6 +229,14 @@ export const make = (state: State.State) => {
           ? {}
           : { customAttributes: settings.Schema.filter((a) => !standardSchema.includes(a.Name)).map((a) => a.Name) }),
         attributesRequireVerificationBeforeUpdate: waiting,
+        ...(settings.DeviceConfiguration === undefined
+          ? {}
+          : {
+              deviceConfiguration: {
+                challengeRequiredOnNewDevice: settings.DeviceConfiguration.ChallengeRequiredOnNewDevice,
+                deviceOnlyRememberedOnUserPrompt: settings.DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt
+              }
+            }),
         passwordPolicy: {
           ...(policy?.MinimumLength === undefined ? {} : { minimumLength: policy.MinimumLength }),
           ...(policy?.RequireUppercase === undefined ? {} : { requireUppercase: policy.RequireUppercase }),

@@ -55,6 +55,9 @@ const Parameters = Schema.Record(Schema.String, Schema.NullOr(Schema.String)).pi
   )
 )
 
+/** One method's `SMSMfaSettings`, `SoftwareTokenMfaSettings` or `EmailMfaSettings`. */
+export const MfaSettings = Schema.Struct({ Enabled: optional(Schema.Boolean), PreferredMfa: optional(Schema.Boolean) })
+
 /** `[{ Name, Value }]`, as Cognito sends user attributes. */
 export const AttributeList = Schema.Array(Schema.Struct({ Name: Schema.String, Value: optional(Schema.String) }))
 
@@ -146,7 +149,32 @@ export const Requests = {
     Session: optional(Secret),
     UserCode: Secret,
     FriendlyDeviceName: optional(Schema.String)
-  })
+  }),
+  ConfirmDevice: Schema.Struct({
+    AccessToken: Secret,
+    DeviceKey: Schema.String,
+    DeviceSecretVerifierConfig: Schema.Struct({ PasswordVerifier: Schema.String, Salt: Schema.String }),
+    DeviceName: optional(Schema.String)
+  }),
+  ListDevices: Schema.Struct({
+    AccessToken: Secret,
+    Limit: optional(Schema.Number),
+    PaginationToken: optional(Schema.String)
+  }),
+  /** GetDevice and ForgetDevice. */
+  DeviceRef: Schema.Struct({ AccessToken: Secret, DeviceKey: Schema.String }),
+  UpdateDeviceStatus: Schema.Struct({
+    AccessToken: Secret,
+    DeviceKey: Schema.String,
+    DeviceRememberedStatus: Schema.Literals(["remembered", "not_remembered"])
+  }),
+  SetUserMFAPreference: Schema.Struct({
+    AccessToken: Secret,
+    SMSMfaSettings: optional(MfaSettings),
+    SoftwareTokenMfaSettings: optional(MfaSettings),
+    EmailMfaSettings: optional(MfaSettings)
+  }),
+  DeleteUserAttributes: Schema.Struct({ AccessToken: Secret, UserAttributeNames: Schema.Array(Schema.String) })
 } as const
 
 /** The request bodies of the identity-pool actions that `IdentityPool` answers. */
@@ -243,7 +271,14 @@ export const initiateAuthRequest = (
       return Effect.gen(function* () {
         const username = plain(yield* required("USERNAME"))
         const password = yield* required("PASSWORD")
-        return { authFlow: "USER_PASSWORD_AUTH", username, password, ...withHash, ...clientMetadata } as const
+        return {
+          authFlow: "USER_PASSWORD_AUTH",
+          username,
+          password,
+          ...withHash,
+          ...withDevice,
+          ...clientMetadata
+        } as const
       })
     case "REFRESH_TOKEN_AUTH":
     case "REFRESH_TOKEN":

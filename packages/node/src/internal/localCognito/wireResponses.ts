@@ -1,8 +1,8 @@
 /**
  * The local Cognito's side of AWS JSON 1.1, responses: typed results encoded with the
  * response shapes `CognitoIdentityProvider` and `CognitoIdentityPool` read (their
- * `ResponseWire`, so the field names are written once), and `AuthError`s encoded as
- * Cognito's error bodies.
+ * `ResponseWire`, so the field names are written once), devices as Cognito's `DeviceType`
+ * (dates in epoch seconds), and `AuthError`s encoded as Cognito's error bodies.
  *
  * @internal
  */
@@ -69,6 +69,28 @@ const authenticationResult = (
       })
 })
 
+/** A device as Cognito's `DeviceType`: attributes as `[{ Name, Value }]`, dates in seconds since the epoch. */
+export const deviceType = (device: IdentityProvider.Device) => ({
+  DeviceKey: device.deviceKey,
+  DeviceAttributes: attributeList(device.deviceAttributes),
+  ...(device.deviceCreateDate === undefined ? {} : { DeviceCreateDate: device.deviceCreateDate.getTime() / 1000 }),
+  ...(device.deviceLastModifiedDate === undefined
+    ? {}
+    : { DeviceLastModifiedDate: device.deviceLastModifiedDate.getTime() / 1000 }),
+  ...(device.deviceLastAuthenticatedDate === undefined
+    ? {}
+    : { DeviceLastAuthenticatedDate: device.deviceLastAuthenticatedDate.getTime() / 1000 })
+})
+
+/** ListDevices and AdminListDevices: a page of devices and the token of the next one. */
+export const devicePage = (page: {
+  readonly devices: ReadonlyArray<IdentityProvider.Device>
+  readonly paginationToken?: string | undefined
+}) => ({
+  Devices: page.devices.map(deviceType),
+  ...(page.paginationToken === undefined ? {} : { PaginationToken: page.paginationToken })
+})
+
 /** The response bodies of the public user-pool actions. */
 export const Responses = {
   signUp: (response: IdentityProvider.SignUpResponse) =>
@@ -119,7 +141,12 @@ export const Responses = {
     encode(ResponseWire.VerifySoftwareToken)({
       Status: response.status,
       ...(response.session === undefined ? {} : { Session: response.session })
-    })
+    }),
+  confirmDevice: (response: { readonly userConfirmationNecessary: boolean }) => ({
+    UserConfirmationNecessary: response.userConfirmationNecessary
+  }),
+  listDevices: devicePage,
+  getDevice: (device: IdentityProvider.Device) => ({ Device: deviceType(device) })
 } as const
 
 /** The exception name, message and status of a failure, as Cognito reports it. */

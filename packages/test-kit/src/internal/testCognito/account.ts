@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { type Challenges, mfaChallenge } from "./challenges.js"
 import type { Codes } from "./codes.js"
+import type { Devices } from "./devices.js"
 import type { Policy } from "./policy.js"
 import type { State } from "./state.js"
 import type { Tokens } from "./tokens.js"
@@ -33,7 +34,8 @@ export const make = (
   policy: Policy,
   codes: Codes,
   tokens: Tokens,
-  challenges: Challenges
+  challenges: Challenges,
+  devices: Devices
 ): Pick<IdentityProvider.IdentityProvider.Service, AccountActions> => {
   const { options, config, validity, users, refreshTokens, revokedOrigins, signer, now, serve, reject } = state
   const {
@@ -119,13 +121,20 @@ export const make = (
         })
       ),
     getTokensFromRefreshToken: (request) =>
-      serve("GetTokensFromRefreshToken")(
+      serve("GetTokensFromRefreshToken", { deviceKey: request.deviceKey })(
         Effect.gen(function* () {
           yield* checkClientSecret("GetTokensFromRefreshToken", request.clientSecret)
           const { record, user } = yield* validRefreshToken("GetTokensFromRefreshToken", request.refreshToken)
+          const device = yield* devices.refreshDevice("GetTokensFromRefreshToken", record, request.deviceKey)
           record.revoked = true
-          const tokens = yield* issueTokens(user, record)
-          const refreshToken = yield* newRefreshToken(user, record.originJti, record.authTime, tokens.at)
+          const tokens = yield* issueTokens(user, record, device?.deviceKey)
+          const refreshToken = yield* newRefreshToken(
+            user,
+            record.originJti,
+            record.authTime,
+            tokens.at,
+            device?.deviceKey
+          )
           return {
             accessToken: tokens.accessToken,
             idToken: tokens.idToken,
@@ -211,6 +220,7 @@ export const make = (
       serve("DeleteUser")(
         Effect.map(validAccessToken("DeleteUser", request.accessToken), (user) => {
           revokeUserTokens(user.username)
+          devices.dropDevicesOf(user.username)
           users.delete(user.username)
         })
       ),

@@ -13,6 +13,7 @@ import * as Redacted from "effect/Redacted"
 import type * as TestCognito from "../../TestCognito.js"
 import { base32Encode, totp } from "../totp.js"
 import type { Challenges } from "./challenges.js"
+import type { Devices } from "./devices.js"
 import type { IdentityPoolState } from "./identityPool.js"
 import type { Policy } from "./policy.js"
 import type { Secret, State, User } from "./state.js"
@@ -22,6 +23,7 @@ export const make = (
   state: State,
   policy: Policy,
   challenges: Challenges,
+  devices: Devices,
   provider: IdentityProvider.IdentityProvider.Service,
   identityPool: { readonly state: IdentityPoolState; readonly service: IdentityPool.IdentityPool.Service }
 ): Omit<
@@ -33,6 +35,12 @@ export const make = (
   | "adminUserGlobalSignOut"
   | "listUsers"
   | "snapshot"
+  | "adminListDevices"
+  | "adminGetDevice"
+  | "adminUpdateDeviceStatus"
+  | "adminForgetDevice"
+  | "mintTokens"
+  | "jwksHttpClient"
 > => {
   const { config, issuer, signer, users, sessions, outbox, requests, faults, clock, random, now, reject, findUser } =
     state
@@ -182,6 +190,7 @@ export const make = (
       }),
     adminDeleteUser: (username) =>
       Effect.map(admin(username), () => {
+        devices.dropDevicesOf(username)
         users.delete(username)
       }),
     adminResetUserPassword: (username) =>

@@ -1,20 +1,28 @@
 /**
- * A signed-in user's own attributes: UpdateUserAttributes, GetUserAttributeVerificationCode
- * and VerifyUserAttribute. A changed `email` or `phone_number` gets a code at its new value.
+ * A signed-in user's own attributes: UpdateUserAttributes, GetUserAttributeVerificationCode,
+ * VerifyUserAttribute and DeleteUserAttributes. A changed `email` or `phone_number` gets a code at its new value.
  * By default the new value applies at once, unverified, and the code marks it verified;
  * for the attributes in the pool's `attributesRequireVerificationBeforeUpdate` the old
- * (verified) value stays and the new one waits, and the code applies it, verified.
+ * (verified) value stays and the new one waits, and the code applies it, verified. A
+ * deleted `email` or `phone_number` takes its `_verified` flag, a value waiting for its
+ * code and the code with it; `sub` and the attributes the pool requires cannot be deleted.
  *
  * @internal
  */
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as UserInput from "@effect-cognito/core/UserInput"
 import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import type { Codes } from "./codes.js"
 import type { Policy } from "./policy.js"
 import type { State, User } from "./state.js"
 import type { Tokens } from "./tokens.js"
 
-type AttributeActions = "updateUserAttributes" | "getUserAttributeVerificationCode" | "verifyUserAttribute"
+type AttributeActions =
+  | "updateUserAttributes"
+  | "getUserAttributeVerificationCode"
+  | "verifyUserAttribute"
+  | "deleteUserAttributes"
 
 /** The attributes a code can verify: where the code goes, and where it is kept. */
 const verifiable = {
@@ -112,6 +120,34 @@ export const make = (
           user.attributes[name] = value
           user.pendingAttributes[name] = undefined
           user.attributes[`${name}_verified`] = "true"
+          yield* state.touch(user)
+        })
+      ),
+    deleteUserAttributes: (request) =>
+      serve("DeleteUserAttributes")(
+        Effect.gen(function* () {
+          const action = "DeleteUserAttributes"
+          const user = yield* validAccessToken(action, request.accessToken)
+          const required = new Set(settings.requiredAttributes)
+          // Every name is checked before any attribute goes.
+          for (const name of request.userAttributeNames) {
+            if (Result.isFailure(UserInput.attributeName(action, name)))
+              return yield* reject(
+                action,
+                "InvalidParameterException",
+                "1 validation error detected: Value at 'userAttributeNames.member' failed to satisfy constraint: Member must have length between 1 and 32 and satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"
+              )
+            if (name === "sub" || required.has(name))
+              return yield* reject(action, "InvalidParameterException", `Cannot delete the required attribute ${name}`)
+          }
+          for (const name of request.userAttributeNames) {
+            delete user.attributes[name]
+            if (isVerifiable(name)) {
+              delete user.attributes[`${name}_verified`]
+              user.pendingAttributes[name] = undefined
+              user.codes[verifiable[name].slot] = undefined
+            }
+          }
           yield* state.touch(user)
         })
       )

@@ -1,6 +1,6 @@
 /**
- * Assembles a TestCognito pool from its parts: the state, the checks, codes, tokens and
- * challenge steps, the actions (account, attributes and sign-in) behind one `IdentityProvider`, and
+ * Assembles a TestCognito pool from its parts: the state, the checks, codes, devices, tokens and
+ * challenge steps, the actions (account, attributes, sign-in, devices and MFA settings) behind one `IdentityProvider`, and
  * the test-facing admin API; the pool's other app clients and identity pools over the
  * same state; snapshots, and pools restored from them. Also creates the `TestCognito` tag.
  *
@@ -20,7 +20,11 @@ import * as Attributes from "./attributes.js"
 import * as Challenges from "./challenges.js"
 import * as Clients from "./clients.js"
 import * as Codes from "./codes.js"
+import * as DeviceActions from "./deviceActions.js"
+import * as Devices from "./devices.js"
 import * as Identities from "./identityPool.js"
+import * as MfaSettings from "./mfaSettings.js"
+import * as Mint from "./mint.js"
 import * as Policy from "./policy.js"
 import * as SignIn from "./signIn.js"
 import * as Snapshot from "./snapshot.js"
@@ -36,17 +40,22 @@ export const tag = Context.Service<TestCognito.TestCognito, TestCognito.TestCogn
 const assemble = (state: State.State, identities: Identities.IdentityPoolState): TestCognito.TestCognito.Service => {
   const policy = Policy.make(state)
   const codes = Codes.make(state)
-  const tokens = Tokens.make(state)
+  const devices = Devices.make(state)
+  const tokens = Tokens.make(state, devices)
   const challenges = Challenges.make(state, codes, tokens)
   const provider = IdentityProvider.make({
-    ...Account.make(state, policy, codes, tokens, challenges),
+    ...Account.make(state, policy, codes, tokens, challenges, devices),
     ...Attributes.make(state, policy, codes, tokens),
-    ...SignIn.make(state, policy, codes, tokens, challenges)
+    ...SignIn.make(state, policy, codes, tokens, challenges, devices),
+    ...DeviceActions.make(state, devices, tokens),
+    ...MfaSettings.make(state, tokens)
   })
   const identityPool = Identities.make(state, identities)
   return {
-    ...Admin.make(state, policy, challenges, provider, { state: identities, service: identityPool }),
+    ...Admin.make(state, policy, challenges, devices, provider, { state: identities, service: identityPool }),
     ...AdminUsers.make(state, policy, tokens),
+    ...devices.admin,
+    ...Mint.make(state),
     snapshot: Snapshot.take(state),
     withClient: (client) =>
       Effect.map(Clients.forClient(state, client), (forClient) => assemble(forClient, identities)),

@@ -7,7 +7,9 @@
  */
 import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import type * as Duration from "effect/Duration"
 import type * as Redacted from "effect/Redacted"
+import type * as Schema from "effect/Schema"
 
 /** An MFA method: `SMS`, `TOTP` (an authenticator app) or `EMAIL`. */
 export type MfaType = IdentityProvider.MfaType
@@ -64,6 +66,25 @@ export interface Message {
 export interface Request {
   readonly action: Action
   readonly at: number
+  /** The `ChallengeName` a `RespondToAuthChallenge` answered (`DEVICE_SRP_AUTH`, `SOFTWARE_TOKEN_MFA`, …). */
+  readonly challengeName?: IdentityProvider.ChallengeName | undefined
+  /**
+   * The `DEVICE_KEY` the request named: InitiateAuth's `AuthParameters` (sign-in or refresh),
+   * a challenge answer's `ChallengeResponses`, or GetTokensFromRefreshToken's `DeviceKey`.
+   */
+  readonly deviceKey?: string | undefined
+}
+
+/**
+ * A pool's `DeviceConfiguration`: a pool that has one tracks devices. A sign-in from a device
+ * the pool does not know returns `NewDeviceMetadata`, the client confirms the device
+ * (`ConfirmDevice`), and a remembered device answers `DEVICE_SRP_AUTH` instead of MFA.
+ */
+export interface DeviceConfiguration {
+  /** Kept and described as Cognito's; a remembered device skips MFA either way. Default false. */
+  readonly challengeRequiredOnNewDevice?: boolean | undefined
+  /** A confirmed device is remembered only after `UpdateDeviceStatus` (remembered). Default false: at once. */
+  readonly deviceOnlyRememberedOnUserPrompt?: boolean | undefined
 }
 
 /** A failure to inject into the next call of an action. */
@@ -75,3 +96,22 @@ export type Fault =
 
 /** A user's status, as Cognito names it. */
 export type UserStatus = "UNCONFIRMED" | "CONFIRMED" | "FORCE_CHANGE_PASSWORD" | "RESET_REQUIRED"
+
+/** What `mintTokens` signs: the user the tokens name, and the claims the test chooses. */
+export interface MintTokensInput {
+  /**
+   * The user the tokens name (`username`, `cognito:username`). The pool's user of that
+   * name gives its `sub` and attributes; another name gets a `sub` of its own.
+   */
+  readonly username: string
+  /** `cognito:groups`. Default none (the claim is left out, as Cognito leaves it out). */
+  readonly groups?: ReadonlyArray<string> | undefined
+  /** The access token's `scope`. Default `aws.cognito.signin.user.admin`, as for a sign-in. */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** How long both tokens are valid from now, by the pool's clock. Default the app client's token validity. */
+  readonly expiresIn?: Duration.Input | undefined
+  /** Claims set on the access token last (a custom claim, or `exp: 0` for an expired token). */
+  readonly accessClaims?: Readonly<Record<string, Schema.Json>> | undefined
+  /** Claims set on the id token last. */
+  readonly idClaims?: Readonly<Record<string, Schema.Json>> | undefined
+}

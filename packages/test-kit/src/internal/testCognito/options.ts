@@ -9,7 +9,7 @@ import type * as Duration from "effect/Duration"
 import type * as Redacted from "effect/Redacted"
 import type * as TestCognito from "../../TestCognito.js"
 import type * as TestCognitoSnapshot from "../../TestCognitoSnapshot.js"
-import type { MfaType } from "./models.js"
+import type { DeviceConfiguration, MfaType } from "./models.js"
 
 /** The password rules of the pool. Cognito's default: 8 characters with all four classes. */
 export interface PasswordPolicy {
@@ -60,6 +60,11 @@ export interface Options {
   readonly mfa?: "OFF" | "OPTIONAL" | "ON" | undefined
   /** MFA methods the pool allows. Default all three. */
   readonly mfaTypes?: ReadonlyArray<MfaType> | undefined
+  /**
+   * Device tracking (Cognito's `DeviceConfiguration`). Default none: the pool tracks no
+   * device, returns no `NewDeviceMetadata` and ignores a `DEVICE_KEY`.
+   */
+  readonly deviceConfiguration?: DeviceConfiguration | undefined
   /** Attributes the pool's schema requires at sign-up. Default none. */
   readonly requiredAttributes?: ReadonlyArray<string> | undefined
   /**

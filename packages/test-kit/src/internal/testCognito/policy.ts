@@ -242,6 +242,7 @@ export const make = (state: State) => {
           mfa: { sms: false, totp: false, email: false, preferred: undefined },
           totpSecret: undefined,
           pendingTotpSecret: undefined,
+          totpUsedStep: undefined,
           failedSignIns: 0,
           codes: {},
           pendingAttributes: {},

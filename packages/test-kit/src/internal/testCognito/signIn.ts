@@ -1,7 +1,13 @@
 /**
  * The sign-in actions: InitiateAuth (SRP, password, custom, refresh),
- * RespondToAuthChallenge (every challenge TestCognito issues) and the MFA-setup pair
- * AssociateSoftwareToken / VerifySoftwareToken.
+ * RespondToAuthChallenge (every challenge TestCognito issues, device SRP included) and the
+ * MFA-setup pair AssociateSoftwareToken / VerifySoftwareToken.
+ *
+ * A `DEVICE_KEY` may come with InitiateAuth and with any challenge answer (clients that
+ * learn the user only from `USER_ID_FOR_SRP` send it first with PASSWORD_VERIFIER); the
+ * latest one given names the device the sign-in runs on. It is checked before a
+ * challenge's session is spent, so a client told the device does not exist
+ * (`ResourceNotFoundException`) can answer the same challenge again without it.
  *
  * @internal
  */
@@ -13,6 +19,7 @@ import * as SrpServer from "../srpServer.js"
 import { base32Encode } from "../totp.js"
 import { type Challenges, mfaChallenge } from "./challenges.js"
 import type { Codes } from "./codes.js"
+import type { Devices } from "./devices.js"
 import type { Policy } from "./policy.js"
 import type { AuthResponse, Secret, State } from "./state.js"
 import type { Tokens } from "./tokens.js"
@@ -31,7 +38,8 @@ export const make = (
   policy: Policy,
   codes: Codes,
   tokens: Tokens,
-  challenges: Challenges
+  challenges: Challenges,
+  devices: Devices
 ): Pick<
   IdentityProvider.IdentityProvider.Service,
   "initiateAuth" | "respondToAuthChallenge" | "associateSoftwareToken" | "verifySoftwareToken"
@@ -50,22 +58,27 @@ export const make = (
     customChallenge,
     wrongPassword,
     srpStart,
+    deviceSrpStart,
     enableTotp,
-    totpMatches
+    totpStep,
+    checkTotp
   } = challenges
+  const { knownDevice, refreshDevice } = devices
   return {
     initiateAuth: (request) =>
-      serve("InitiateAuth")(
+      serve("InitiateAuth", { deviceKey: request.deviceKey })(
         Effect.gen(function* () {
           switch (request.authFlow) {
             case "USER_SRP_AUTH": {
               const user = yield* requestingUser("InitiateAuth", request.username, request.secretHash)
-              return yield* srpStart(user, request.srpA, false)
+              const device = yield* knownDevice("InitiateAuth", user, request.deviceKey)
+              return yield* srpStart(user, request.srpA, false, device)
             }
             case "USER_PASSWORD_AUTH": {
               const user = yield* requestingUser("InitiateAuth", request.username, request.secretHash)
+              const device = yield* knownDevice("InitiateAuth", user, request.deviceKey)
               if (!(yield* passwordMatches(user, request.password))) return yield* wrongPassword("InitiateAuth", user)
-              return yield* afterPassword("InitiateAuth", user, false)
+              return yield* afterPassword("InitiateAuth", user, false, device)
             }
             case "CUSTOM_AUTH": {
               const user = yield* requestingUser("InitiateAuth", request.username, request.secretHash)
@@ -77,7 +90,8 @@ export const make = (
             case "REFRESH_TOKEN_AUTH": {
               const { record, user } = yield* validRefreshToken("InitiateAuth", request.refreshToken)
               yield* checkSecretHash("InitiateAuth", user.username, request.secretHash)
-              const tokens = yield* issueTokens(user, record)
+              const device = yield* refreshDevice("InitiateAuth", record, request.deviceKey)
+              const tokens = yield* issueTokens(user, record, device?.deviceKey)
               return {
                 _tag: "Authenticated",
                 tokens: {
@@ -92,27 +106,35 @@ export const make = (
         })
       ),
     respondToAuthChallenge: (request) =>
-      serve("RespondToAuthChallenge")(
+      serve("RespondToAuthChallenge", {
+        challengeName: request.challengeName,
+        deviceKey: param(request.challengeResponses, "DEVICE_KEY")
+      })(
         Effect.gen(function* () {
           const action = "RespondToAuthChallenge"
           const responses = request.challengeResponses
           const username = param(responses, "USERNAME") ?? ""
           yield* checkUsername(action, username, "challengeResponses.USERNAME")
           yield* checkSecretHash(action, username, responses.SECRET_HASH)
+          const givenDeviceKey = param(responses, "DEVICE_KEY")
           if (request.challengeName === "PASSWORD_VERIFIER") {
             const block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK") ?? ""
             const state = sessions.get(block)
-            sessions.delete(block)
-            if (state?.srp === undefined || (yield* now) >= state.expiresAt || state.username !== username)
+            if (state?.srp === undefined || (yield* now) >= state.expiresAt || state.username !== username) {
+              sessions.delete(block)
               return yield* reject(
                 action,
                 "NotAuthorizedException",
                 "Invalid session for the user, session is expired."
               )
+            }
+            const user = yield* findUser(action, username)
+            // Before the session is spent: a client told so answers again without the key.
+            const device = yield* knownDevice(action, user, givenDeviceKey ?? state.deviceKey)
+            sessions.delete(block)
             const timestamp = param(responses, "TIMESTAMP") ?? ""
             if (!timestampPattern.test(timestamp))
               return yield* reject(action, "InvalidParameterException", "TIMESTAMP format is invalid.")
-            const user = yield* findUser(action, username)
             const srp = state.srp
             const valid = yield* SrpServer.verifyClaim({
               poolName: config.poolName,
@@ -127,10 +149,11 @@ export const make = (
               signature: param(responses, "PASSWORD_CLAIM_SIGNATURE") ?? ""
             })
             if (!valid) return yield* wrongPassword(action, user)
-            return yield* afterPassword(action, user, state.custom)
+            return yield* afterPassword(action, user, state.custom, device)
           }
           const state = yield* takeSession(action, request.session, request.challengeName)
           const user = yield* findUser(action, state.username)
+          const device = yield* knownDevice(action, user, givenDeviceKey ?? state.deviceKey)
           const at = yield* now
           const done = (response: AuthResponse) => {
             sessions.delete(Redacted.value(request.session!))
@@ -143,13 +166,45 @@ export const make = (
               const given = responses[field]
               if (given === undefined) return yield* reject(action, "InvalidParameterException", `Missing ${field}.`)
               yield* checkCode(action, state.code, given, at)
-              return done(yield* authenticated(user))
+              return done(yield* authenticated(user, device))
             }
             case "SOFTWARE_TOKEN_MFA": {
-              const given = param(responses, "SOFTWARE_TOKEN_MFA_CODE") ?? ""
-              if (!(yield* totpMatches(user.totpSecret, given, at)))
-                return yield* reject(action, "CodeMismatchException", "Invalid code received for user")
-              return done(yield* authenticated(user))
+              yield* checkTotp(action, user, param(responses, "SOFTWARE_TOKEN_MFA_CODE") ?? "", at)
+              return done(yield* authenticated(user, device))
+            }
+            case "DEVICE_SRP_AUTH": {
+              // The device the challenge was issued for, which the answer must name.
+              if (device === undefined || device.deviceKey !== state.deviceKey || device.secret === undefined)
+                return yield* reject(action, "NotAuthorizedException", "Incorrect username or password.")
+              const srpA = param(responses, "SRP_A") ?? ""
+              if (!SrpServer.isValidSrpA(srpA))
+                return yield* reject(action, "InvalidParameterException", "SRP_A is not a valid SRP public value.")
+              return done(yield* deviceSrpStart(user, device, device.secret, srpA))
+            }
+            case "DEVICE_PASSWORD_VERIFIER": {
+              sessions.delete(Redacted.value(request.session!))
+              if (device === undefined || device.deviceKey !== state.deviceKey || device.secret === undefined)
+                return yield* reject(action, "NotAuthorizedException", "Incorrect username or password.")
+              const block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK") ?? ""
+              const timestamp = param(responses, "TIMESTAMP") ?? ""
+              if (!timestampPattern.test(timestamp))
+                return yield* reject(action, "InvalidParameterException", "TIMESTAMP format is invalid.")
+              const valid =
+                state.srp !== undefined &&
+                block === state.secretBlock &&
+                (yield* SrpServer.verifyDeviceClaim({
+                  deviceGroupKey: device.deviceGroupKey,
+                  deviceKey: device.deviceKey,
+                  verifier: device.secret.verifier,
+                  b: state.srp.b,
+                  B: state.srp.B,
+                  srpA: state.srp.srpA,
+                  secretBlock: block,
+                  timestamp,
+                  signature: param(responses, "PASSWORD_CLAIM_SIGNATURE") ?? ""
+                }))
+              if (!valid) return yield* reject(action, "NotAuthorizedException", "Incorrect username or password.")
+              return yield* authenticated(user, device)
             }
             case "SELECT_MFA_TYPE": {
               const answer = param(responses, "ANSWER") ?? ""
@@ -158,7 +213,7 @@ export const make = (
               )
               if (type === undefined || !(state.allowed ?? []).includes(answer))
                 return yield* reject(action, "InvalidParameterException", `Invalid MFA type ${answer}.`)
-              return done(yield* mfaCodeChallenge(user, type))
+              return done(yield* mfaCodeChallenge(user, type, device))
             }
             case "NEW_PASSWORD_REQUIRED": {
               const password = responses.NEW_PASSWORD
@@ -184,23 +239,21 @@ export const make = (
               user.status = "CONFIRMED"
               user.temporaryPasswordExpiresAt = undefined
               yield* touch(user)
-              return done(yield* mfaStep(user))
+              return done(yield* mfaStep(user, device))
             }
             case "CUSTOM_CHALLENGE": {
               if (param(responses, "ANSWER") !== state.customAnswer) {
                 sessions.delete(Redacted.value(request.session!))
                 return yield* reject(action, "NotAuthorizedException", "Incorrect username or password.")
               }
-              return done(yield* mfaStep(user))
+              return done(yield* mfaStep(user, device))
             }
             case "MFA_SETUP": {
               if (state.totpVerified !== true)
                 return yield* reject(action, "InvalidParameterException", "Verify a software token before MFA_SETUP.")
-              return done(yield* authenticated(user))
+              return done(yield* authenticated(user, device))
             }
             case "SELECT_CHALLENGE":
-            case "DEVICE_SRP_AUTH":
-            case "DEVICE_PASSWORD_VERIFIER":
             case "ADMIN_NO_SRP_AUTH":
             case "SMS_OTP":
             case "PASSWORD":
@@ -236,15 +289,16 @@ export const make = (
           )
           if (request.accessToken !== undefined) {
             const user = yield* validAccessToken("VerifySoftwareToken", request.accessToken)
-            if (!(yield* totpMatches(user.pendingTotpSecret, Redacted.value(request.userCode), at)))
-              return yield* mismatch
-            enableTotp(user, user.pendingTotpSecret!)
+            const step = yield* totpStep(user.pendingTotpSecret, Redacted.value(request.userCode), at)
+            if (step === undefined) return yield* mismatch
+            enableTotp(user, user.pendingTotpSecret!, step)
             return { status: "SUCCESS" as const }
           }
           const state = yield* takeSession("VerifySoftwareToken", request.session, "MFA_SETUP")
-          if (!(yield* totpMatches(state.totpSecret, Redacted.value(request.userCode), at))) return yield* mismatch
+          const step = yield* totpStep(state.totpSecret, Redacted.value(request.userCode), at)
+          if (step === undefined) return yield* mismatch
           const user = yield* findUser("VerifySoftwareToken", state.username)
-          enableTotp(user, state.totpSecret!)
+          enableTotp(user, state.totpSecret!, step)
           sessions.delete(Redacted.value(request.session))
           const session = yield* newSession({ ...state, totpVerified: true })
           return { status: "SUCCESS" as const, session }

@@ -1,6 +1,6 @@
 /**
  * Snapshots of a pool's durable state: {@link take} reads the pool's settings, clients,
- * users, refresh tokens, identity pools, signing key and randomness into a
+ * users, devices, refresh tokens, identity pools, signing key and randomness into a
  * `TestCognitoSnapshot.Snapshot`; {@link restore} builds the state of a pool from one
  * (with the options supplying what a snapshot cannot hold: functions, the issuer, the
  * client-side configuration).
@@ -35,6 +35,7 @@ const takeUser = (user: State.User): Snapshot["users"][number] => ({
   mfa: { sms: user.mfa.sms, totp: user.mfa.totp, email: user.mfa.email, ...optional("preferred", user.mfa.preferred) },
   ...optional("totpSecret", secret(user.totpSecret)),
   ...optional("pendingTotpSecret", secret(user.pendingTotpSecret)),
+  ...optional("totpUsedStep", user.totpUsedStep),
   failedSignIns: user.failedSignIns,
   codes: {
     ...optional("signUp", takeCode(user.codes.signUp)),
@@ -46,6 +47,23 @@ const takeUser = (user: State.User): Snapshot["users"][number] => ({
   ...optional("temporaryPasswordExpiresAt", user.temporaryPasswordExpiresAt),
   created: user.created,
   lastModified: user.lastModified
+})
+
+const takeDevice = (device: State.Device): typeof TestCognitoSnapshot.Device.Type => ({
+  deviceKey: device.deviceKey,
+  deviceGroupKey: device.deviceGroupKey,
+  username: device.username,
+  ...optional(
+    "secret",
+    device.secret === undefined
+      ? undefined
+      : { salt: device.secret.salt, verifier: Redacted.make(device.secret.verifier) }
+  ),
+  ...optional("name", device.name),
+  remembered: device.remembered,
+  created: device.created,
+  lastModified: device.lastModified,
+  lastAuthenticated: device.lastAuthenticated
 })
 
 const takeCode = (code: State.Code | undefined) =>
@@ -97,9 +115,10 @@ export const take = (state: State.State): Effect.Effect<Snapshot> =>
         validity: client.validity
       })),
       users: Array.from(state.users.values(), takeUser),
-      refreshTokens: Array.from(state.refreshTokens.entries()).flatMap(([token, record]) =>
-        record.expiresAt <= at ? [] : [{ token: Redacted.make(token), ...record }]
+      refreshTokens: Array.from(state.refreshTokens.entries()).flatMap(([token, { deviceKey, ...record }]) =>
+        record.expiresAt <= at ? [] : [{ token: Redacted.make(token), ...record, ...optional("deviceKey", deviceKey) }]
       ),
+      devices: Array.from(state.devices.values(), takeDevice),
       revokedOrigins: [...state.revokedOrigins],
       identityPools: Array.from(state.identityPools.entries(), ([id, pool]) => takeIdentityPool(id, pool, at))
     } as const
@@ -137,6 +156,7 @@ const optionsFrom = (snapshot: Snapshot, options: TestCognito.Options): TestCogn
     temporaryPasswordValidity: pool.validity.temporaryPassword,
     attemptLimit: pool.attemptLimit,
     preventUserExistenceErrors: pool.preventUserExistenceErrors,
+    deviceConfiguration: pool.deviceConfiguration,
     identityPool:
       pool.identityPool === undefined
         ? false
@@ -165,6 +185,7 @@ const restoreUser = (user: Snapshot["users"][number], at: number): State.User =>
   mfa: { sms: user.mfa.sms, totp: user.mfa.totp, email: user.mfa.email, preferred: user.mfa.preferred },
   totpSecret: reveal(user.totpSecret),
   pendingTotpSecret: reveal(user.pendingTotpSecret),
+  totpUsedStep: user.totpUsedStep,
   failedSignIns: user.failedSignIns,
   codes: {
     signUp: restoreCode(user.codes.signUp),
@@ -237,6 +258,21 @@ export const restore = (snapshot: Snapshot, options: TestCognito.Options) =>
     for (const user of snapshot.users) state.users.set(user.username, restoreUser(user, at))
     for (const { token, ...record } of snapshot.refreshTokens)
       state.refreshTokens.set(Redacted.value(token), { ...record })
+    for (const device of snapshot.devices ?? [])
+      state.devices.set(device.deviceKey, {
+        deviceKey: device.deviceKey,
+        deviceGroupKey: device.deviceGroupKey,
+        username: device.username,
+        secret:
+          device.secret === undefined
+            ? undefined
+            : { salt: device.secret.salt, verifier: Redacted.value(device.secret.verifier) },
+        name: device.name,
+        remembered: device.remembered,
+        created: device.created,
+        lastModified: device.lastModified,
+        lastAuthenticated: device.lastAuthenticated
+      })
     for (const origin of snapshot.revokedOrigins) state.revokedOrigins.add(origin)
     for (const client of snapshot.clients)
       state.clients.set(client.clientId, {

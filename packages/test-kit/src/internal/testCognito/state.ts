@@ -40,6 +40,8 @@ export interface User {
   mfa: { sms: boolean; totp: boolean; email: boolean; preferred: TestCognito.MfaType | undefined }
   totpSecret: string | undefined
   pendingTotpSecret: string | undefined
+  /** The 30-second step of the last TOTP code accepted: a code of that step or before is refused. */
+  totpUsedStep: number | undefined
   failedSignIns: number
   codes: {
     signUp?: Code | undefined
@@ -70,6 +72,10 @@ export interface ChallengeSession {
   allowed?: ReadonlyArray<string> | undefined
   totpSecret?: string | undefined
   totpVerified?: boolean | undefined
+  /** The device the sign-in runs on (`DEVICE_KEY`), carried from step to step. */
+  deviceKey?: string | undefined
+  /** DEVICE_PASSWORD_VERIFIER: the `SECRET_BLOCK` the claim must sign. */
+  secretBlock?: string | undefined
 }
 
 export interface RefreshToken {
@@ -79,7 +85,32 @@ export interface RefreshToken {
   readonly originJti: string
   readonly expiresAt: number
   readonly authTime: number
+  /** On a pool that tracks devices: the device it was issued to, whose `DEVICE_KEY` a refresh must send. */
+  readonly deviceKey?: string | undefined
   revoked: boolean
+}
+
+/**
+ * A device of a user, on a pool that tracks devices: made by a sign-in from a device the
+ * pool did not know (`NewDeviceMetadata`), confirmed with its SRP verifier (`ConfirmDevice`).
+ */
+export interface Device {
+  readonly deviceKey: string
+  readonly deviceGroupKey: string
+  readonly username: string
+  /** The device's SRP salt (hex) and verifier, from ConfirmDevice; absent until then. */
+  secret: { readonly salt: string; readonly verifier: bigint } | undefined
+  name: string | undefined
+  remembered: boolean
+  readonly created: number
+  lastModified: number
+  lastAuthenticated: number
+}
+
+/** A pool's device tracking, with Cognito's defaults filled in. */
+export interface DeviceConfiguration {
+  readonly challengeRequiredOnNewDevice: boolean
+  readonly deviceOnlyRememberedOnUserPrompt: boolean
 }
 
 const defaultPolicy: TestCognito.PasswordPolicy = {
@@ -162,6 +193,15 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
     const reservedUsernames = new Set<string>()
     const sessions = new Map<string, ChallengeSession>()
     const refreshTokens = new Map<string, RefreshToken>()
+    /** The users' devices, by device key, in the order they were made. */
+    const devices = new Map<string, Device>()
+    const deviceConfiguration: DeviceConfiguration | undefined =
+      options.deviceConfiguration === undefined
+        ? undefined
+        : {
+            challengeRequiredOnNewDevice: options.deviceConfiguration.challengeRequiredOnNewDevice === true,
+            deviceOnlyRememberedOnUserPrompt: options.deviceConfiguration.deviceOnlyRememberedOnUserPrompt === true
+          }
     const revokedOrigins = new Set<string>()
     const outbox: Array<TestCognito.Message> = []
     const requests: Array<TestCognito.Request> = []
@@ -190,6 +230,7 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
       validity,
       attemptLimit,
       preventUserExistenceErrors: options.preventUserExistenceErrors === true,
+      ...(deviceConfiguration === undefined ? {} : { deviceConfiguration }),
       ...(options.identityPool === false || config.identityPoolId === undefined
         ? {}
         : {
@@ -242,11 +283,23 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
 
     /** Logs the request and prunes expired sessions, then serves it unless a fault was injected. */
     const serve =
-      (action: Action) =>
+      (
+        action: Action,
+        detail: {
+          readonly challengeName?: IdentityProvider.ChallengeName | undefined
+          readonly deviceKey?: string | undefined
+        } = {}
+      ) =>
       <A>(body: Effect.Effect<A, AuthError.AuthError>): Effect.Effect<A, AuthError.AuthError> =>
         Effect.gen(function* () {
           const at = yield* now
-          requests.push({ action, at })
+          const { challengeName, deviceKey } = detail
+          requests.push({
+            action,
+            at,
+            ...(challengeName === undefined ? {} : { challengeName }),
+            ...(deviceKey === undefined ? {} : { deviceKey })
+          })
           pruneSessions(at)
           const queued = faults.get(action)
           const fault = queued?.shift()
@@ -290,6 +343,8 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
       reservedUsernames,
       sessions,
       refreshTokens,
+      devices,
+      deviceConfiguration,
       revokedOrigins,
       outbox,
       requests,

@@ -1,18 +1,22 @@
 /**
  * Tokens: RS256 access and id tokens with Cognito's claims, opaque refresh tokens, and
- * their validation and revocation (by token and by origin, as GlobalSignOut revokes).
+ * their validation and revocation (by token and by origin, as GlobalSignOut revokes). On a
+ * pool that tracks devices, tokens belong to a device: the access token names it
+ * (`device_key`), the refresh token is bound to it, and a sign-in from a device the pool
+ * does not know makes one and returns its `NewDeviceMetadata`.
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import type { AuthResponse, Secret, State, User } from "./state.js"
+import type { Devices } from "./devices.js"
+import type { AuthResponse, Device, Secret, State, User } from "./state.js"
 
 /**
  * The user's attributes as id-token claims: `email_verified` and `phone_number_verified`
  * are JSON booleans, as Cognito sends them (false for an address not yet verified).
  */
-const idTokenAttributes = (attributes: Readonly<Record<string, string>>): Record<string, string | boolean> => {
+export const idTokenAttributes = (attributes: Readonly<Record<string, string>>): Record<string, string | boolean> => {
   const claims: Record<string, string | boolean> = { ...attributes }
   for (const base of ["email", "phone_number"]) {
     const name = `${base}_verified`
@@ -22,9 +26,26 @@ const idTokenAttributes = (attributes: Readonly<Record<string, string>>): Record
 }
 
 /** The tokens of one pool. */
-export const make = (state: State) => {
-  const { config, validity, issuer, signer, now, uuid, randomHex, refreshTokens, revokedOrigins, users, reject } = state
-  const issueTokens = (user: User, origin?: { readonly originJti: string; readonly authTime: number }) =>
+export const make = (state: State, devices: Devices) => {
+  const {
+    config,
+    validity,
+    issuer,
+    signer,
+    now,
+    uuid,
+    randomHex,
+    refreshTokens,
+    revokedOrigins,
+    users,
+    reject,
+    deviceConfiguration
+  } = state
+  const issueTokens = (
+    user: User,
+    origin?: { readonly originJti: string; readonly authTime: number },
+    deviceKey?: string
+  ) =>
     Effect.gen(function* () {
       const at = yield* now
       const iat = Math.floor(at / 1000)
@@ -43,6 +64,7 @@ export const make = (state: State) => {
         client_id: config.clientId,
         token_use: "access",
         scope: "aws.cognito.signin.user.admin",
+        ...(deviceKey === undefined ? {} : { device_key: deviceKey }),
         exp: iat + Math.floor(validity.access / 1000),
         jti: crypto.randomUUID(),
         username: user.username
@@ -59,7 +81,7 @@ export const make = (state: State) => {
       return { accessToken, idToken, originJti, authTime, at }
     })
 
-  const newRefreshToken = (user: User, originJti: string, authTime: number, at: number) =>
+  const newRefreshToken = (user: User, originJti: string, authTime: number, at: number, deviceKey?: string) =>
     Effect.map(randomHex(64), (token) => {
       refreshTokens.set(token, {
         username: user.username,
@@ -67,15 +89,22 @@ export const make = (state: State) => {
         originJti,
         authTime,
         expiresAt: at + validity.refresh,
+        ...(deviceKey === undefined ? {} : { deviceKey }),
         revoked: false
       })
       return Redacted.make(token)
     })
 
-  const authenticated = (user: User): Effect.Effect<AuthResponse> =>
+  /**
+   * A completed sign-in's tokens. On a pool that tracks devices they belong to the known
+   * device the sign-in ran on, or to a new one whose `NewDeviceMetadata` they carry.
+   */
+  const authenticated = (user: User, known?: Device): Effect.Effect<AuthResponse> =>
     Effect.gen(function* () {
-      const tokens = yield* issueTokens(user)
-      const refreshToken = yield* newRefreshToken(user, tokens.originJti, tokens.authTime, tokens.at)
+      const device = deviceConfiguration === undefined ? undefined : (known ?? (yield* devices.newDevice(user)))
+      if (known !== undefined) known.lastAuthenticated = yield* now
+      const tokens = yield* issueTokens(user, undefined, device?.deviceKey)
+      const refreshToken = yield* newRefreshToken(user, tokens.originJti, tokens.authTime, tokens.at, device?.deviceKey)
       return {
         _tag: "Authenticated",
         tokens: {
@@ -83,7 +112,10 @@ export const make = (state: State) => {
           idToken: tokens.idToken,
           refreshToken,
           expiresIn: Math.floor(validity.access / 1000),
-          tokenType: "Bearer"
+          tokenType: "Bearer",
+          ...(device === undefined || device === known
+            ? {}
+            : { newDeviceMetadata: { deviceKey: device.deviceKey, deviceGroupKey: device.deviceGroupKey } })
         }
       } as const
     })
