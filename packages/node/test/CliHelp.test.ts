@@ -97,7 +97,8 @@ describe("effect-cognito --help", { timeout: 120_000 }, () => {
       const texts = yield* Effect.forEach(commandNames, (name) => help([name, "--help"]), { concurrency: 2 })
       for (const [index, name] of commandNames.entries()) {
         const text = texts[index]!
-        assert.strictEqual(count(text, new RegExp(`^Usage: effect-cognito ${name} \\[flags\\]`)), 1, text)
+        const usage = name === "mfa" ? "<subcommand> \\[flags\\]" : "\\[flags\\]"
+        assert.strictEqual(count(text, new RegExp(`^Usage: effect-cognito ${name} ${usage}`)), 1, text)
         for (const flag of globalFlags.filter((flag) => !(name === "local" && flag === "region")))
           assert.strictEqual(count(text, new RegExp(`^ {2}(-\\w, )?--${flag}\\b`)), 0, `${name}: --${flag} listed`)
         const named = text.split("\n").filter((line) => line.startsWith("Global flags: "))
@@ -114,6 +115,13 @@ describe("effect-cognito --help", { timeout: 120_000 }, () => {
       assert.include(of("credentials"), "--format <format>")
       assert.include(of("local"), "--region <region>")
       assert.include(of("local"), "--port <port>")
+      // A group lists its subcommands, each of which has its own help.
+      for (const sub of ["setup-totp", "verify-totp", "preference"]) {
+        assert.strictEqual(count(of("mfa"), new RegExp(`^ {2}${sub} {2,}\\S`)), 1, of("mfa"))
+        const text = yield* help(["mfa", sub, "--help"])
+        assert.strictEqual(count(text, new RegExp(`^Usage: effect-cognito mfa ${sub} \\[flags\\]`)), 1, text)
+        assert.deepStrictEqual(tooWide(text), [], sub)
+      }
     })
   )
 
