@@ -17,11 +17,8 @@ import { inject } from "vitest"
 
 const local = inject("cognitoLocal")
 
-/**
- * cognito-local's pool ids are `local_<id>`, which is not a region; no user-pool action
- * of the client sends the pool id, so the configuration uses the same id in us-east-1.
- */
-const userPoolId = `us-east-1_${local.userPoolId.split("_")[1]}`
+/** cognito-local's own pool id, `local_<id>`, as a user configures it: in the configured region. */
+const userPoolId = local.userPoolId
 
 const layer = (clientId: string, options: CognitoIdentityProvider.Options = {}) =>
   CognitoIdentityProvider.layerWith(options).pipe(
