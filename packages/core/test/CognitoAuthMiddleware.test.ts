@@ -71,6 +71,26 @@ const call = async (
   }
 }
 
+/** A web handler for the tests, disposed after them. */
+const served = (web: {
+  readonly handler: (request: Request) => Promise<Response>
+  readonly dispose: () => Promise<void>
+}) => {
+  handlers.push(web)
+  return (request: Request) => web.handler(request)
+}
+
+/** `/admin` serves a valid token of the admins group, and answers a user outside it with 403 insufficient_scope. */
+const adminOnly = async (handler: (request: Request) => Promise<Response>) => {
+  assert.strictEqual((await call(handler, "/admin", `Bearer ${valid}`)).status, 200)
+  assert.deepStrictEqual(await call(handler, "/admin", `Bearer ${notAdmin}`), {
+    status: 403,
+    challenge:
+      'Bearer realm="api", error="insufficient_scope", error_description="The user is not in a required group"',
+    body: { error: "insufficient_scope", error_description: "The user is not in a required group" }
+  })
+}
+
 const invalidToken = (description: string) =>
   `Bearer realm="api", error="invalid_token", error_description="${description}"`
 
@@ -93,11 +113,7 @@ const routerApp = (down = false) =>
     )
   ).pipe(Layer.provide(verifierLayer(down)))
 
-const routerHandler = (down = false) => {
-  const web = HttpRouter.toWebHandler(routerApp(down), { disableLogger: true })
-  handlers.push(web)
-  return (request: Request) => web.handler(request)
-}
+const routerHandler = (down = false) => served(HttpRouter.toWebHandler(routerApp(down), { disableLogger: true }))
 
 describe("CognitoAuthMiddleware.router", () => {
   const handler = routerHandler()
@@ -145,13 +161,7 @@ describe("CognitoAuthMiddleware.router", () => {
   })
 
   it("answers a valid token without a required group or scope with 403 insufficient_scope", async () => {
-    assert.strictEqual((await call(handler, "/admin", `Bearer ${valid}`)).status, 200)
-    assert.deepStrictEqual(await call(handler, "/admin", `Bearer ${notAdmin}`), {
-      status: 403,
-      challenge:
-        'Bearer realm="api", error="insufficient_scope", error_description="The user is not in a required group"',
-      body: { error: "insufficient_scope", error_description: "The user is not in a required group" }
-    })
+    await adminOnly(handler)
     const response = await handler(
       new Request("http://localhost/orders", { method: "POST", headers: { authorization: `Bearer ${valid}` } })
     )
@@ -225,11 +235,7 @@ const apiApp = (down = false) =>
     Layer.provide(HttpServer.layerServices)
   )
 
-const apiHandler = (down = false) => {
-  const web = HttpRouter.toWebHandler(apiApp(down), { disableLogger: true })
-  handlers.push(web)
-  return (request: Request) => web.handler(request)
-}
+const apiHandler = (down = false) => served(HttpRouter.toWebHandler(apiApp(down), { disableLogger: true }))
 
 describe("CognitoAuthMiddleware.Authentication (HttpApi)", () => {
   const handler = apiHandler()
@@ -261,13 +267,7 @@ describe("CognitoAuthMiddleware.Authentication (HttpApi)", () => {
   })
 
   it("403 insufficient_scope for an endpoint whose Required annotation the user does not meet", async () => {
-    assert.strictEqual((await call(handler, "/admin", `Bearer ${valid}`)).status, 200)
-    assert.deepStrictEqual(await call(handler, "/admin", `Bearer ${notAdmin}`), {
-      status: 403,
-      challenge:
-        'Bearer realm="api", error="insufficient_scope", error_description="The user is not in a required group"',
-      body: { error: "insufficient_scope", error_description: "The user is not in a required group" }
-    })
+    await adminOnly(handler)
     // The same user may still call the endpoint without the annotation.
     assert.strictEqual((await call(handler, "/me", `Bearer ${notAdmin}`)).status, 200)
   })

@@ -1,42 +1,14 @@
-import * as HttpClient from "effect/http/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/testing/TestClock"
-import * as AuthConfig from "../src/AuthConfig.js"
 import * as AuthError from "../src/AuthError.js"
-import * as CognitoIdentityProvider from "../src/CognitoIdentityProvider.js"
+import type * as CognitoIdentityProvider from "../src/CognitoIdentityProvider.js"
 import type * as IdentityProvider from "../src/IdentityProvider.js"
 import * as FakeHttpClient from "./FakeHttpClient.js"
-
-const config: AuthConfig.Input = { region: "eu-west-1", userPoolId: "eu-west-1_AbCdEf123", clientId: "client123" }
-const endpoint = "https://cognito-idp.eu-west-1.amazonaws.com/"
-
-const setup = (
-  script: (request: FakeHttpClient.Recorded, index: number) => FakeHttpClient.Reply,
-  options: CognitoIdentityProvider.Options = { retrySchedule: Schedule.recurs(0) },
-  input: AuthConfig.Input = config
-) =>
-  Effect.gen(function* () {
-    const fake = FakeHttpClient.make(script)
-    const provider = yield* CognitoIdentityProvider.makeWith(options).pipe(
-      Effect.provideService(HttpClient.HttpClient, fake.client),
-      Effect.provide(AuthConfig.layer(input)),
-      Effect.orDie
-    )
-    return { provider, requests: fake.requests }
-  })
-
-/** Redacted values made visible, so results can be compared structurally. */
-const reveal = (u: unknown): unknown => {
-  if (Redacted.isRedacted(u)) return { redacted: Redacted.value(u) }
-  if (u instanceof Date) return u
-  if (Array.isArray(u)) return u.map(reveal)
-  if (typeof u === "object" && u !== null) return Object.fromEntries(Object.entries(u).map(([k, v]) => [k, reveal(v)]))
-  return u
-}
+import { checkWireCase, config, endpoint, reveal, setup, type WireCase } from "./identityProviderFixtures.js"
 
 const secret = Redacted.make
 const password = "Pa55word!only-in-the-request"
@@ -62,15 +34,6 @@ const tokens = {
   refreshToken: { redacted: refreshToken },
   expiresIn: 3600,
   tokenType: "Bearer"
-}
-
-interface WireCase {
-  readonly name: string
-  readonly action: IdentityProvider.Action
-  readonly run: (provider: IdentityProvider.IdentityProvider.Service) => Effect.Effect<unknown, AuthError.AuthError>
-  readonly body: unknown
-  readonly response: unknown
-  readonly result: unknown
 }
 
 const wireCases: ReadonlyArray<WireCase> = [
@@ -451,20 +414,7 @@ const throttled = FakeHttpClient.awsError(400, "TooManyRequestsException", "Rate
 describe("CognitoIdentityProvider", () => {
   describe("wire shape", () => {
     for (const c of wireCases) {
-      it.effect(`sends ${c.name} as AWS JSON 1.1 with a PascalCase body`, () =>
-        Effect.gen(function* () {
-          const { provider, requests } = yield* setup(() => FakeHttpClient.json(200, c.response))
-          const result = yield* c.run(provider)
-          assert.strictEqual(requests.length, 1)
-          const request = requests[0]!
-          assert.strictEqual(request.method, "POST")
-          assert.strictEqual(request.url, endpoint)
-          assert.strictEqual(request.contentType, "application/x-amz-json-1.1")
-          assert.strictEqual(request.headers["x-amz-target"], `AWSCognitoIdentityProviderService.${c.action}`)
-          assert.deepStrictEqual(request.body, c.body)
-          assert.deepStrictEqual(reveal(result), c.result)
-        })
-      )
+      it.effect(`sends ${c.name} as AWS JSON 1.1 with a PascalCase body`, () => checkWireCase(c))
     }
 
     it.effect("posts to the endpoint from AuthConfig", () =>

@@ -1,45 +1,12 @@
-/**
- * The device and MFA-settings actions of the HTTP `IdentityProvider` (ConfirmDevice,
- * ListDevices, GetDevice, UpdateDeviceStatus, ForgetDevice, SetUserMFAPreference,
- * DeleteUserAttributes) and `DEVICE_KEY` on every sign-in flow: Cognito's field names on the
- * wire, the responses decoded (device dates are epoch seconds), garbage refused with
- * `InvalidResponse`, Cognito's exceptions mapped, and which of them are retried.
- */
-import * as HttpClient from "effect/http/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as AuthConfig from "../src/AuthConfig.js"
 import type * as AuthError from "../src/AuthError.js"
-import * as CognitoIdentityProvider from "../src/CognitoIdentityProvider.js"
+import type * as CognitoIdentityProvider from "../src/CognitoIdentityProvider.js"
 import type * as IdentityProvider from "../src/IdentityProvider.js"
 import * as FakeHttpClient from "./FakeHttpClient.js"
-
-const config: AuthConfig.Input = { region: "eu-west-1", userPoolId: "eu-west-1_AbCdEf123", clientId: "client123" }
-
-const setup = (
-  script: (request: FakeHttpClient.Recorded, index: number) => FakeHttpClient.Reply,
-  options: CognitoIdentityProvider.Options = { retrySchedule: Schedule.recurs(0) }
-) =>
-  Effect.gen(function* () {
-    const fake = FakeHttpClient.make(script)
-    const provider = yield* CognitoIdentityProvider.makeWith(options).pipe(
-      Effect.provideService(HttpClient.HttpClient, fake.client),
-      Effect.provide(AuthConfig.layer(config)),
-      Effect.orDie
-    )
-    return { provider, requests: fake.requests }
-  })
-
-/** Redacted values made visible, so results can be compared structurally. */
-const reveal = (u: unknown): unknown => {
-  if (Redacted.isRedacted(u)) return { redacted: Redacted.value(u) }
-  if (u instanceof Date) return u
-  if (Array.isArray(u)) return u.map(reveal)
-  if (typeof u === "object" && u !== null) return Object.fromEntries(Object.entries(u).map(([k, v]) => [k, reveal(v)]))
-  return u
-}
+import { checkWireCase, setup, type WireCase } from "./identityProviderFixtures.js"
 
 const secret = Redacted.make
 const accessToken = FakeHttpClient.jwt({ token_use: "access", iat: 1_000, exp: 4_600, username: "alice" })
@@ -75,20 +42,22 @@ const device = {
   deviceLastAuthenticatedDate: new Date(1_795_000_200_250)
 }
 
-interface WireCase {
-  readonly name: string
-  readonly action: IdentityProvider.Action
-  readonly run: (provider: IdentityProvider.IdentityProvider.Service) => Effect.Effect<unknown, AuthError.AuthError>
-  readonly body: unknown
-  readonly response: unknown
-  readonly result: unknown
-}
-
 const tokensWire = {
   AccessToken: accessToken,
   IdToken: FakeHttpClient.jwt({ token_use: "id", iat: 1_000, exp: 4_600, "cognito:username": "alice" }),
   ExpiresIn: 3600,
   TokenType: "Bearer"
+}
+
+/** `tokensWire` decoded: what an answer with tokens (and no refresh token) gives. */
+const authenticated = {
+  _tag: "Authenticated",
+  tokens: {
+    accessToken: { redacted: accessToken },
+    idToken: { redacted: tokensWire.IdToken },
+    expiresIn: 3600,
+    tokenType: "Bearer"
+  }
 }
 
 const wireCases: ReadonlyArray<WireCase> = [
@@ -265,15 +234,7 @@ const wireCases: ReadonlyArray<WireCase> = [
       AuthParameters: { REFRESH_TOKEN: refreshToken, DEVICE_KEY: deviceKey }
     },
     response: { AuthenticationResult: tokensWire },
-    result: {
-      _tag: "Authenticated",
-      tokens: {
-        accessToken: { redacted: accessToken },
-        idToken: { redacted: tokensWire.IdToken },
-        expiresIn: 3600,
-        tokenType: "Bearer"
-      }
-    }
+    result: authenticated
   },
   {
     name: "GetTokensFromRefreshToken with DeviceKey",
@@ -317,15 +278,7 @@ const wireCases: ReadonlyArray<WireCase> = [
       }
     },
     response: { AuthenticationResult: tokensWire, ChallengeParameters: {} },
-    result: {
-      _tag: "Authenticated",
-      tokens: {
-        accessToken: { redacted: accessToken },
-        idToken: { redacted: tokensWire.IdToken },
-        expiresIn: 3600,
-        tokenType: "Bearer"
-      }
-    }
+    result: authenticated
   }
 ]
 
@@ -417,19 +370,7 @@ const garbage: ReadonlyArray<{
 describe("CognitoIdentityProvider devices and MFA settings", () => {
   describe("wire shape", () => {
     for (const c of wireCases) {
-      it.effect(`sends ${c.name} with Cognito's field names`, () =>
-        Effect.gen(function* () {
-          const { provider, requests } = yield* setup(() => FakeHttpClient.json(200, c.response))
-          const result = yield* c.run(provider)
-          assert.strictEqual(requests.length, 1)
-          const request = requests[0]!
-          assert.strictEqual(request.method, "POST")
-          assert.strictEqual(request.contentType, "application/x-amz-json-1.1")
-          assert.strictEqual(request.headers["x-amz-target"], `AWSCognitoIdentityProviderService.${c.action}`)
-          assert.deepStrictEqual(request.body, c.body)
-          assert.deepStrictEqual(reveal(result), c.result)
-        })
-      )
+      it.effect(`sends ${c.name} with Cognito's field names`, () => checkWireCase(c))
     }
   })
 

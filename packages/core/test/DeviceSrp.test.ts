@@ -6,56 +6,17 @@
  * the same SRP_A, TIMESTAMP and PASSWORD_CLAIM_SIGNATURE as `Srp.deviceClaim`).
  */
 import { afterEach, assert, describe, it, vi } from "@effect/vitest"
-import * as Cognito from "amazon-cognito-identity-js"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as encoding from "../src/internal/encoding.js"
 import * as SecureRandom from "../src/SecureRandom.js"
 import * as Srp from "../src/Srp.js"
-
-// ---------------------------------------------------------------------------
-// amazon-cognito-identity-js, typed just enough (its .d.ts omits the SRP helper)
-// ---------------------------------------------------------------------------
-
-interface LibBigInteger {
-  toString(radix?: number): string
-}
-
-interface LibHelper {
-  readonly N: LibBigInteger
-  generateRandomSmallA(): LibBigInteger
-  generateHashDevice(deviceGroupKey: string, username: string, callback: (error: unknown) => void): void
-  getRandomPassword(): string
-  getSaltDevices(): string
-  getVerifierDevices(): string
-}
-
-const library = Cognito as unknown as {
-  readonly AuthenticationHelper: { new (poolName: string): LibHelper; readonly prototype: LibHelper }
-}
-const LibBigInteger = new library.AuthenticationHelper("reference").N.constructor as unknown as new (
-  value: string,
-  radix: number
-) => LibBigInteger
-const big = (n: bigint) => new LibBigInteger(n.toString(16), 16)
+import { authenticateUntil, generator, type LibraryRequest, library, withLibraryFixed } from "./referenceSrp.js"
+import * as Cognito from "amazon-cognito-identity-js"
 
 // ---------------------------------------------------------------------------
 // Reproducible cases
 // ---------------------------------------------------------------------------
-
-const generator = (seed: number) => {
-  let state = seed >>> 0
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256))
-  return { int, bytes }
-}
 
 const hex = encoding.bytesToHex
 const uuid = (r: ReturnType<typeof generator>) =>
@@ -112,12 +73,6 @@ const libraryHashDevice = (deviceGroupKey: string, deviceKey: string) =>
     }
   )
 
-interface LibraryRequest {
-  readonly ChallengeName?: string
-  readonly AuthParameters?: Readonly<Record<string, string>>
-  readonly ChallengeResponses?: Readonly<Record<string, string>>
-}
-
 /**
  * The library's sign-in of a user whose device it remembers (its storage holds the device
  * key, group key and password), against a scripted client: PASSWORD_VERIFIER, then
@@ -125,87 +80,71 @@ interface LibraryRequest {
  * Captures each request's responses; the library's a and clock are fixed.
  */
 const librarySignIn = (c: DeviceCase) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => {
-      vi.spyOn(library.AuthenticationHelper.prototype, "generateRandomSmallA").mockReturnValue(big(c.a))
-      vi.useFakeTimers({ toFake: ["Date"] })
-      vi.setSystemTime(c.date)
-    }),
-    () =>
-      Effect.callback<ReadonlyArray<LibraryRequest>, Error>((resume) => {
-        const requests: Array<LibraryRequest> = []
-        const stop = new Error("captured")
-        const client = {
-          request: (action: string, params: LibraryRequest, callback: (error: unknown, data?: unknown) => void) => {
-            requests.push(params)
-            if (action === "InitiateAuth")
+  withLibraryFixed(c, () =>
+    Effect.callback<ReadonlyArray<LibraryRequest>, Error>((resume) => {
+      const requests: Array<LibraryRequest> = []
+      const stop = new Error("captured")
+      const client = {
+        request: (action: string, params: LibraryRequest, callback: (error: unknown, data?: unknown) => void) => {
+          requests.push(params)
+          if (action === "InitiateAuth")
+            return callback(null, {
+              ChallengeName: "PASSWORD_VERIFIER",
+              Session: "session-1",
+              ChallengeParameters: {
+                USERNAME: c.username,
+                USER_ID_FOR_SRP: c.username,
+                SALT: "0badc0ffee",
+                SRP_B: c.srpB,
+                SECRET_BLOCK: "c2VjcmV0"
+              }
+            })
+          switch (params.ChallengeName) {
+            case "PASSWORD_VERIFIER":
               return callback(null, {
-                ChallengeName: "PASSWORD_VERIFIER",
-                Session: "session-1",
+                ChallengeName: "DEVICE_SRP_AUTH",
+                Session: "session-2",
+                ChallengeParameters: {}
+              })
+            case "DEVICE_SRP_AUTH":
+              return callback(null, {
+                ChallengeName: "DEVICE_PASSWORD_VERIFIER",
+                Session: "session-3",
                 ChallengeParameters: {
                   USERNAME: c.username,
-                  USER_ID_FOR_SRP: c.username,
-                  SALT: "0badc0ffee",
+                  DEVICE_KEY: c.deviceKey,
+                  SALT: c.salt,
                   SRP_B: c.srpB,
-                  SECRET_BLOCK: "c2VjcmV0"
+                  SECRET_BLOCK: c.secretBlock
                 }
               })
-            switch (params.ChallengeName) {
-              case "PASSWORD_VERIFIER":
-                return callback(null, {
-                  ChallengeName: "DEVICE_SRP_AUTH",
-                  Session: "session-2",
-                  ChallengeParameters: {}
-                })
-              case "DEVICE_SRP_AUTH":
-                return callback(null, {
-                  ChallengeName: "DEVICE_PASSWORD_VERIFIER",
-                  Session: "session-3",
-                  ChallengeParameters: {
-                    USERNAME: c.username,
-                    DEVICE_KEY: c.deviceKey,
-                    SALT: c.salt,
-                    SRP_B: c.srpB,
-                    SECRET_BLOCK: c.secretBlock
-                  }
-                })
-              case "DEVICE_PASSWORD_VERIFIER":
-                resume(Effect.succeed(requests))
-                return callback(stop)
-            }
-            resume(Effect.fail(new Error(`unexpected ${action} ${params.ChallengeName}`)))
+            case "DEVICE_PASSWORD_VERIFIER":
+              resume(Effect.succeed(requests))
+              return callback(stop)
           }
+          resume(Effect.fail(new Error(`unexpected ${action} ${params.ChallengeName}`)))
         }
-        const items = new Map<string, string>()
-        const prefix = `CognitoIdentityServiceProvider.client.${c.username}`
-        items.set(`${prefix}.deviceKey`, c.deviceKey)
-        items.set(`${prefix}.deviceGroupKey`, c.deviceGroupKey)
-        items.set(`${prefix}.randomPasswordKey`, c.devicePassword)
-        const storage = {
-          setItem: (key: string, value: string) => items.set(key, value),
-          getItem: (key: string) => items.get(key) ?? null,
-          removeItem: (key: string) => items.delete(key),
-          clear: () => items.clear()
-        }
-        const pool = new Cognito.CognitoUserPool({
-          UserPoolId: "eu-west-1_AbCdEf123",
-          ClientId: "client",
-          Storage: storage
-        })
-        Object.assign(pool, { client })
-        const user = new Cognito.CognitoUser({ Username: c.username, Pool: pool, Storage: storage })
-        user.authenticateUser(new Cognito.AuthenticationDetails({ Username: c.username, Password: "Passw0rd!" }), {
-          onSuccess: () => resume(Effect.fail(new Error("unexpected success"))),
-          onFailure: (error: Error) => {
-            if (error !== stop) resume(Effect.fail(error))
-          }
-        })
-      }),
-    () =>
-      Effect.sync(() => {
-        vi.useRealTimers()
-        vi.restoreAllMocks()
+      }
+      const items = new Map<string, string>()
+      const prefix = `CognitoIdentityServiceProvider.client.${c.username}`
+      items.set(`${prefix}.deviceKey`, c.deviceKey)
+      items.set(`${prefix}.deviceGroupKey`, c.deviceGroupKey)
+      items.set(`${prefix}.randomPasswordKey`, c.devicePassword)
+      const storage = {
+        setItem: (key: string, value: string) => items.set(key, value),
+        getItem: (key: string) => items.get(key) ?? null,
+        removeItem: (key: string) => items.delete(key),
+        clear: () => items.clear()
+      }
+      const pool = new Cognito.CognitoUserPool({
+        UserPoolId: "eu-west-1_AbCdEf123",
+        ClientId: "client",
+        Storage: storage
       })
+      Object.assign(pool, { client })
+      const user = new Cognito.CognitoUser({ Username: c.username, Pool: pool, Storage: storage })
+      authenticateUntil(user, "Passw0rd!", stop, resume)
+    })
   )
 
 afterEach(() => {

@@ -1,5 +1,4 @@
 import { afterEach, assert, describe, it, vi } from "@effect/vitest"
-import * as Cognito from "amazon-cognito-identity-js"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as AuthError from "../src/AuthError.js"
@@ -7,48 +6,23 @@ import * as encoding from "../src/internal/encoding.js"
 import * as internal from "../src/internal/srp.js"
 import * as SecureRandom from "../src/SecureRandom.js"
 import * as Srp from "../src/Srp.js"
+import {
+  authenticateUntil,
+  big,
+  generator,
+  LibBigInteger,
+  type LibraryRequest,
+  library,
+  referenceHelper,
+  withLibraryFixed
+} from "./referenceSrp.js"
+import * as Cognito from "amazon-cognito-identity-js"
 
 // ---------------------------------------------------------------------------
-// amazon-cognito-identity-js, typed just enough (its .d.ts omits the SRP helper)
+// amazon-cognito-identity-js, the reference client (typed in referenceSrp.ts)
 // ---------------------------------------------------------------------------
 
-interface LibBigInteger {
-  toString(radix?: number): string
-  modPow(
-    exponent: LibBigInteger,
-    modulus: LibBigInteger,
-    callback: (error: unknown, result: LibBigInteger) => void
-  ): void
-}
-
-interface LibHelper {
-  readonly N: LibBigInteger
-  readonly k: LibBigInteger
-  generateRandomSmallA(): LibBigInteger
-  padHex(value: LibBigInteger): string
-  getLargeAValue(callback: (error: unknown, A: LibBigInteger) => void): void
-  getPasswordAuthenticationKey(
-    username: string,
-    password: string,
-    serverB: LibBigInteger,
-    salt: LibBigInteger,
-    callback: (error: unknown, key: Uint8Array) => void
-  ): void
-}
-
-const library = Cognito as unknown as {
-  readonly AuthenticationHelper: { new (poolName: string): LibHelper; readonly prototype: LibHelper }
-  readonly DateHelper: new () => { getNowString(): string }
-}
-const referenceHelper = new library.AuthenticationHelper("reference")
-const LibBigInteger = referenceHelper.N.constructor as unknown as new (value: string, radix: number) => LibBigInteger
-const big = (n: bigint) => new LibBigInteger(n.toString(16), 16)
 const fromLib = (n: LibBigInteger) => BigInt(`0x${n.toString(16)}`)
-
-interface LibraryRequest {
-  readonly AuthParameters?: Readonly<Record<string, string>>
-  readonly ChallengeResponses?: Readonly<Record<string, string>>
-}
 
 interface Case {
   readonly a: bigint
@@ -68,55 +42,39 @@ interface Case {
  * RespondToAuthChallenge ChallengeResponses. The library's a and clock are fixed.
  */
 const libraryClaim = (c: Case) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => {
-      vi.spyOn(library.AuthenticationHelper.prototype, "generateRandomSmallA").mockReturnValue(big(c.a))
-      vi.useFakeTimers({ toFake: ["Date"] })
-      vi.setSystemTime(c.date)
-    }),
-    () =>
-      Effect.callback<{ readonly srpA: string; readonly responses: Readonly<Record<string, string>> }, Error>(
-        (resume) => {
-          let srpA = ""
-          const stop = new Error("captured")
-          const client = {
-            request: (action: string, params: LibraryRequest, callback: (error: unknown, data?: unknown) => void) => {
-              if (action === "InitiateAuth") {
-                srpA = params.AuthParameters?.SRP_A ?? ""
-                callback(null, {
-                  ChallengeName: "PASSWORD_VERIFIER",
-                  Session: "session",
-                  ChallengeParameters: {
-                    USERNAME: c.username,
-                    USER_ID_FOR_SRP: c.userIdForSrp,
-                    SALT: c.salt,
-                    SRP_B: c.srpB,
-                    SECRET_BLOCK: c.secretBlock
-                  }
-                })
-              } else if (action === "RespondToAuthChallenge") {
-                resume(Effect.succeed({ srpA, responses: params.ChallengeResponses ?? {} }))
-                callback(stop)
-              } else resume(Effect.fail(new Error(`unexpected ${action}`)))
-            }
+  withLibraryFixed(c, () =>
+    Effect.callback<{ readonly srpA: string; readonly responses: Readonly<Record<string, string>> }, Error>(
+      (resume) => {
+        let srpA = ""
+        const stop = new Error("captured")
+        const client = {
+          request: (action: string, params: LibraryRequest, callback: (error: unknown, data?: unknown) => void) => {
+            if (action === "InitiateAuth") {
+              srpA = params.AuthParameters?.SRP_A ?? ""
+              callback(null, {
+                ChallengeName: "PASSWORD_VERIFIER",
+                Session: "session",
+                ChallengeParameters: {
+                  USERNAME: c.username,
+                  USER_ID_FOR_SRP: c.userIdForSrp,
+                  SALT: c.salt,
+                  SRP_B: c.srpB,
+                  SECRET_BLOCK: c.secretBlock
+                }
+              })
+            } else if (action === "RespondToAuthChallenge") {
+              resume(Effect.succeed({ srpA, responses: params.ChallengeResponses ?? {} }))
+              callback(stop)
+            } else resume(Effect.fail(new Error(`unexpected ${action}`)))
           }
-          const pool = new Cognito.CognitoUserPool({ UserPoolId: `us-east-1_${c.poolName}`, ClientId: "client" })
-          Object.assign(pool, { client })
-          const user = new Cognito.CognitoUser({ Username: c.username, Pool: pool })
-          user.setAuthenticationFlowType("USER_SRP_AUTH")
-          user.authenticateUser(new Cognito.AuthenticationDetails({ Username: c.username, Password: c.password }), {
-            onSuccess: () => resume(Effect.fail(new Error("unexpected success"))),
-            onFailure: (error: Error) => {
-              if (error !== stop) resume(Effect.fail(error))
-            }
-          })
         }
-      ),
-    () =>
-      Effect.sync(() => {
-        vi.useRealTimers()
-        vi.restoreAllMocks()
-      })
+        const pool = new Cognito.CognitoUserPool({ UserPoolId: `us-east-1_${c.poolName}`, ClientId: "client" })
+        Object.assign(pool, { client })
+        const user = new Cognito.CognitoUser({ Username: c.username, Pool: pool })
+        user.setAuthenticationFlowType("USER_SRP_AUTH")
+        authenticateUntil(user, c.password, stop, resume)
+      }
+    )
   )
 
 /** The library's `getPasswordAuthenticationKey` with this case's a. */
@@ -142,23 +100,6 @@ const libraryKey = (c: Case) =>
 // ---------------------------------------------------------------------------
 // Random cases from a seeded generator (reproducible)
 // ---------------------------------------------------------------------------
-
-const generator = (seed: number) => {
-  let state = seed >>> 0
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256))
-  const pick = <A>(values: ReadonlyArray<A>): A => values[int(values.length)]!
-  const text = (alphabet: ReadonlyArray<string>, min: number, max: number) =>
-    Array.from({ length: min + int(max - min + 1) }, () => pick(alphabet)).join("")
-  return { int, bytes, pick, text }
-}
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
 const base64 = (bytes: Uint8Array) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""))

@@ -8,14 +8,13 @@
  */
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { CreateUserPoolClientCommand, CreateUserPoolCommand } from "@aws-sdk/client-cognito-identity-provider"
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as MfaCommands from "../src/internal/cli/mfaCommands.js"
 import * as Cli from "./cliProcess.js"
-import { sdk } from "./localSdk.js"
+import { createPoolWithClient } from "./localSdk.js"
 
 const password = "Corr3ct-Horse!"
 
@@ -31,25 +30,15 @@ const assertOneLineFailure = (result: Cli.Result, expected: string) => {
 /** A pool that tracks devices (remembered on the user's word) with optional MFA, its app client, and a user. */
 const trackingPool = Effect.gen(function* () {
   const local = yield* LocalCognito.LocalCognito
-  const client = sdk(local)
-  const created = yield* Effect.promise(() =>
-    client.send(
-      new CreateUserPoolCommand({
-        PoolName: "cli-devices",
-        MfaConfiguration: "OPTIONAL",
-        DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true }
-      })
-    )
-  )
-  const userPoolId = created.UserPool?.Id ?? assert.fail("no pool id")
-  const app = yield* Effect.promise(() =>
-    client.send(
-      new CreateUserPoolClientCommand({
-        UserPoolId: userPoolId,
-        ClientName: "cli",
-        ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-      })
-    )
+  const { userPoolId, clientId } = yield* createPoolWithClient(
+    local,
+    {
+      PoolName: "cli-devices",
+      MfaConfiguration: "OPTIONAL",
+      DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true }
+    },
+    "cli",
+    ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
   )
   const cognito = yield* local.pool(userPoolId)
   yield* cognito.adminCreateUser({
@@ -60,7 +49,7 @@ const trackingPool = Effect.gen(function* () {
   yield* cognito.adminSetUserPassword("dora", Redacted.make(password), { permanent: true })
   const env = {
     COGNITO_USER_POOL_ID: userPoolId,
-    COGNITO_CLIENT_ID: app.UserPoolClient?.ClientId ?? assert.fail("no client id"),
+    COGNITO_CLIENT_ID: clientId,
     COGNITO_ENDPOINT: local.endpoint,
     EFFECT_COGNITO_HOME: yield* Cli.freshHome("effect-cognito-cli-devices-")
   }

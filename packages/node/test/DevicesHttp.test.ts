@@ -16,7 +16,6 @@ import { randomUUID } from "node:crypto"
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { CreateUserPoolClientCommand, CreateUserPoolCommand } from "@aws-sdk/client-cognito-identity-provider"
 import * as Auth from "@effect-cognito/core/Auth"
 import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
@@ -30,7 +29,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as NodeAuth from "../src/NodeAuth.js"
 import * as LocalCognito from "../src/LocalCognito.js"
-import { sdk } from "./localSdk.js"
+import { createPoolWithClient } from "./localSdk.js"
 
 const password = "First-Passw0rd!"
 /** amazon-cognito-identity-js does its SRP math in pure JavaScript: generous on a loaded machine. */
@@ -39,27 +38,16 @@ const timeout = 90_000
 /** A pool that tracks devices, remembered only when the user asks, with TOTP required; a user with an authenticator. */
 const trackingPool = Effect.gen(function* () {
   const local = yield* LocalCognito.LocalCognito
-  const client = sdk(local)
-  const created = yield* Effect.promise(() =>
-    client.send(
-      new CreateUserPoolCommand({
-        PoolName: `devices-http-${randomUUID().slice(0, 6)}`,
-        MfaConfiguration: "ON",
-        DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true }
-      })
-    )
+  const { userPoolId, clientId } = yield* createPoolWithClient(
+    local,
+    {
+      PoolName: `devices-http-${randomUUID().slice(0, 6)}`,
+      MfaConfiguration: "ON",
+      DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true }
+    },
+    "devices-http",
+    ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
   )
-  const userPoolId = created.UserPool?.Id ?? assert.fail("no pool id")
-  const app = yield* Effect.promise(() =>
-    client.send(
-      new CreateUserPoolClientCommand({
-        UserPoolId: userPoolId,
-        ClientName: "devices-http",
-        ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-      })
-    )
-  )
-  const clientId = app.UserPoolClient?.ClientId ?? assert.fail("no client id")
   const cognito = yield* local.pool(userPoolId)
   const username = `user-${randomUUID().slice(0, 8)}`
   yield* cognito.adminCreateUser({

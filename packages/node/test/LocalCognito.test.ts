@@ -41,12 +41,7 @@ import type { CognitoIdTokenPayload } from "aws-jwt-verify/jwt-model"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as LocalCognito from "../src/LocalCognito.js"
-import { sdk, sdkFailure } from "./localSdk.js"
-
-const password = "First-Passw0rd!"
-/** amazon-cognito-identity-js does its SRP math in pure JavaScript: generous on a loaded machine. */
-const timeout = 60_000
-const newUsername = () => `user-${randomUUID().slice(0, 8)}`
+import { newUsername, password, sdk, sdkFailure, sdkPasswordSignIn, signUp, timeout } from "./localSdk.js"
 
 /** The last code delivered to a user for a purpose. */
 const codeFor = (local: LocalCognito.LocalCognito.Service, username: string, purpose: string) =>
@@ -62,36 +57,16 @@ const passwordSignIn = (
   username: string,
   pass = password,
   clientId = local.defaultPool.clientId
-) =>
-  sdk(local).send(
-    new InitiateAuthCommand({
-      ClientId: clientId,
-      AuthFlow: "USER_PASSWORD_AUTH",
-      AuthParameters: { USERNAME: username, PASSWORD: pass }
-    })
-  )
+) => sdkPasswordSignIn(local, { clientId, username, password: pass })
 
 /** A confirmed user with `password`, signed up and confirmed through the AWS SDK. */
 const confirmedUser = (local: LocalCognito.LocalCognito.Service, attributes: Record<string, string> = {}) =>
   Effect.gen(function* () {
     const username = newUsername()
-    const client = sdk(local)
-    yield* Effect.promise(() =>
-      client.send(
-        new SignUpCommand({
-          ClientId: local.defaultPool.clientId,
-          Username: username,
-          Password: password,
-          UserAttributes: Object.entries({ email: `${username}@example.com`, ...attributes }).map(([Name, Value]) => ({
-            Name,
-            Value
-          }))
-        })
-      )
-    )
+    yield* signUp(local, local.defaultPool.clientId, username, attributes)
     const code = yield* codeFor(local, username, "SignUp")
     yield* Effect.promise(() =>
-      client.send(
+      sdk(local).send(
         new ConfirmSignUpCommand({ ClientId: local.defaultPool.clientId, Username: username, ConfirmationCode: code })
       )
     )

@@ -20,8 +20,6 @@ import {
   AssociateSoftwareTokenCommand,
   type AuthenticationResultType,
   ConfirmDeviceCommand,
-  CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
   type CreateUserPoolCommandInput,
   DeleteUserAttributesCommand,
   DescribeUserPoolCommand,
@@ -32,7 +30,6 @@ import {
   ListDevicesCommand,
   RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand,
-  SignUpCommand,
   UpdateDeviceStatusCommand,
   VerifySoftwareTokenCommand
 } from "@aws-sdk/client-cognito-identity-provider"
@@ -50,12 +47,16 @@ import * as Redacted from "effect/Redacted"
 import * as References from "effect/References"
 import * as TestCognitoSnapshot from "@effect-cognito/test-kit/TestCognitoSnapshot"
 import * as LocalCognito from "../src/LocalCognito.js"
-import { sdk, sdkFailure } from "./localSdk.js"
-
-const password = "First-Passw0rd!"
-/** amazon-cognito-identity-js does its SRP math in pure JavaScript: generous on a loaded machine. */
-const timeout = 60_000
-const newUsername = () => `user-${randomUUID().slice(0, 8)}`
+import {
+  createPoolWithClient,
+  newUsername,
+  password,
+  sdk,
+  sdkFailure,
+  sdkPasswordSignIn,
+  signUp,
+  timeout
+} from "./localSdk.js"
 
 interface Pool {
   readonly userPoolId: string
@@ -64,23 +65,11 @@ interface Pool {
 
 /** A user pool (with `settings`) and an app client that allows SRP, password and refresh sign-ins. */
 const createPool = (local: LocalCognito.LocalCognito.Service, settings: Omit<CreateUserPoolCommandInput, "PoolName">) =>
-  Effect.gen(function* () {
-    const client = sdk(local)
-    const created = yield* Effect.promise(() =>
-      client.send(new CreateUserPoolCommand({ PoolName: `devices-${randomUUID().slice(0, 6)}`, ...settings }))
-    )
-    const userPoolId = created.UserPool?.Id ?? assert.fail("no pool id")
-    const app = yield* Effect.promise(() =>
-      client.send(
-        new CreateUserPoolClientCommand({
-          UserPoolId: userPoolId,
-          ClientName: "devices",
-          ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-        })
-      )
-    )
-    return { userPoolId, clientId: app.UserPoolClient?.ClientId ?? assert.fail("no client id") } satisfies Pool
-  })
+  createPoolWithClient(local, { PoolName: `devices-${randomUUID().slice(0, 6)}`, ...settings }, "devices", [
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH"
+  ])
 
 /** A confirmed user of the pool, with an email (and whatever else is given). */
 const confirmedUser = (
@@ -90,38 +79,15 @@ const confirmedUser = (
 ) =>
   Effect.gen(function* () {
     const username = newUsername()
-    const client = sdk(local)
+    yield* signUp(local, pool.clientId, username, attributes)
     yield* Effect.promise(() =>
-      client.send(
-        new SignUpCommand({
-          ClientId: pool.clientId,
-          Username: username,
-          Password: password,
-          UserAttributes: Object.entries({ email: `${username}@example.com`, ...attributes }).map(([Name, Value]) => ({
-            Name,
-            Value
-          }))
-        })
-      )
-    )
-    yield* Effect.promise(() =>
-      client.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.userPoolId, Username: username }))
+      sdk(local).send(new AdminConfirmSignUpCommand({ UserPoolId: pool.userPoolId, Username: username }))
     )
     return username
   })
 
 const passwordSignIn = (local: LocalCognito.LocalCognito.Service, pool: Pool, username: string, deviceKey?: string) =>
-  sdk(local).send(
-    new InitiateAuthCommand({
-      ClientId: pool.clientId,
-      AuthFlow: "USER_PASSWORD_AUTH",
-      AuthParameters: {
-        USERNAME: username,
-        PASSWORD: password,
-        ...(deviceKey === undefined ? {} : { DEVICE_KEY: deviceKey })
-      }
-    })
-  )
+  sdkPasswordSignIn(local, { clientId: pool.clientId, username, deviceKey })
 
 const tokensOf = (result: AuthenticationResultType | undefined) => result ?? assert.fail("expected tokens")
 

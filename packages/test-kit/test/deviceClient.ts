@@ -67,21 +67,24 @@ export const expectTokens = (response: IdentityProvider.AuthResponse) => {
   return response.tokens
 }
 
+/** Who signs in with USER_SRP_AUTH: the user, the password and, where the sign-in names one, a device key. */
+export interface SrpInput {
+  readonly username: string
+  readonly password: Redacted.Redacted<string>
+  readonly deviceKey?: string | undefined
+}
+
 /**
- * USER_SRP_AUTH started, and its PASSWORD_VERIFIER answer computed with the password
- * (core's client math): `answer` sends it with or without a `DEVICE_KEY`, as
- * amazon-cognito-identity-js does (it sends the key first there, and answers the same
- * challenge again without it when told the device does not exist).
+ * USER_SRP_AUTH started (`deviceKey`, if any, sent with InitiateAuth), and its
+ * PASSWORD_VERIFIER answer computed with the password (core's client math): `answer` sends
+ * it with or without a `DEVICE_KEY`, as amazon-cognito-identity-js does (it sends the key
+ * first there, and answers the same challenge again without it when told the device does
+ * not exist).
  */
 export const srpStart = (
   provider: IdentityProvider.IdentityProvider.Service,
   config: AuthConfig.Validated,
-  input: {
-    readonly username: string
-    readonly password: Redacted.Redacted<string>
-    /** Sent with InitiateAuth. */
-    readonly deviceKey?: string | undefined
-  }
+  input: SrpInput
 ) =>
   Effect.gen(function* () {
     const ephemeral = yield* Srp.generateEphemeral
@@ -123,11 +126,7 @@ export const srpStart = (
 export const srpSignIn = (
   provider: IdentityProvider.IdentityProvider.Service,
   config: AuthConfig.Validated,
-  input: {
-    readonly username: string
-    readonly password: Redacted.Redacted<string>
-    readonly deviceKey?: string | undefined
-  }
+  input: SrpInput
 ) =>
   Effect.flatMap(srpStart(provider, config, { username: input.username, password: input.password }), ({ answer }) =>
     answer(input.deviceKey)

@@ -169,18 +169,24 @@ const time = (seconds: number): string =>
 const expectation = (expected: ReadonlyArray<string>): string =>
   expected.length === 1 ? `expected ${show(expected[0])}` : `expected one of ${expected.map(show).join(", ")}`
 
-/**
- * A claim that must be one string among `expected` (aws-jwt-verify's
- * `assertStringArrayContainsString`): missing or empty, not a string, or another value fails.
- */
-const oneOf = (
+/** A rule over one claim: the check it belongs to, the claim's name and value, the values it accepts. */
+type ClaimRule = (
   check: JwtVerificationError.Check,
   name: string,
   actual: unknown,
   expected: ReadonlyArray<string>
-): Result.Result<void, Failure> => {
-  if (actual === undefined || actual === null || actual === "")
-    return fail(check, `${name} is missing, ${expectation(expected)}`)
+) => Result.Result<void, Failure>
+
+/** A claim that is absent, null or empty. */
+const isMissing = (actual: unknown): actual is undefined | null | "" =>
+  actual === undefined || actual === null || actual === ""
+
+/**
+ * A claim that must be one string among `expected` (aws-jwt-verify's
+ * `assertStringArrayContainsString`): missing or empty, not a string, or another value fails.
+ */
+const oneOf: ClaimRule = (check, name, actual, expected) => {
+  if (isMissing(actual)) return fail(check, `${name} is missing, ${expectation(expected)}`)
   if (typeof actual !== "string") return fail(check, `${name} is not a string`)
   return expected.includes(actual)
     ? Result.succeed(undefined)
@@ -192,14 +198,8 @@ const oneOf = (
  * `assertStringArraysOverlap`): a string counts as a list of one; missing, not a list of
  * strings, or no value in common fails.
  */
-const overlaps = (
-  check: JwtVerificationError.Check,
-  name: string,
-  actual: unknown,
-  expected: ReadonlyArray<string>
-): Result.Result<void, Failure> => {
-  if (actual === undefined || actual === null || actual === "")
-    return fail(check, `${name} is missing, ${expectation(expected)}`)
+const overlaps: ClaimRule = (check, name, actual, expected) => {
+  if (isMissing(actual)) return fail(check, `${name} is missing, ${expectation(expected)}`)
   if (!Array.isArray(actual) && typeof actual !== "string") return fail(check, `${name} is not a list`)
   const values: ReadonlyArray<unknown> = typeof actual === "string" ? [actual] : actual
   for (const value of values) {
