@@ -108,7 +108,7 @@ describe("effect-cognito --help", { timeout: 120_000 }, () => {
         assert.deepStrictEqual(tooWide(text), [], name)
       }
       // Each command's own flags, and its full description.
-      const of = (name: string) => texts[commandNames.indexOf(name)]
+      const of = (name: string) => texts[commandNames.indexOf(name)] ?? ""
       assert.include(of("sign-in"), "--save-challenge")
       assert.include(of("sign-in"), "MFA code")
       assert.include(of("confirm-sign-in"), "never from the command line")
