@@ -33,6 +33,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as RedisServer from "../packages/node/test/redisServer.js"
 import * as Workers from "../packages/node/test/redisWorkers.js"
+import { table } from "./tokens.js"
 
 /** Scales every call count (`BENCH_SCALE`, default 1). */
 const scale = Number(process.env.BENCH_SCALE ?? 1)
@@ -46,15 +47,6 @@ const password = Redacted.make("Abc@123!x")
 const encryptionKey = Redacted.make(Uint8Array.from({ length: 32 }, (_, i) => i))
 
 const rate = (n: number) => Math.round(n).toLocaleString("en-US")
-
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) => {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)))
-  const line = (cells: ReadonlyArray<string>) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")
-  console.log(line(header))
-  console.log(widths.map((w) => "-".repeat(w)).join("  "))
-  for (const row of rows) console.log(line(row))
-}
 
 /** Calls per second of `calls` runs of `effect` in one `Effect`, best of {@link rounds} after a warm-up. */
 const throughput = <A, E>(effect: Effect.Effect<A, E>, calls: number) =>

@@ -517,7 +517,8 @@ const targets = (map: ReadonlyMap<string, number>) =>
     .map(([name, n]) => `${name.replace("AWSCognitoIdentityProviderService.", "")} x${n}`)
     .join(", ") || "none"
 
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) => {
+/** Prints a table: the first column left-aligned, the others right-aligned. */
+export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)))
   const line = (cells: ReadonlyArray<string>) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")

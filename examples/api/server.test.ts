@@ -5,16 +5,12 @@
  * should, with RFC 6750's `WWW-Authenticate` challenges. Then `npm run example:api`, as a
  * user runs it: it exits 0 and prints the same answers.
  */
-import * as Auth from "@effect-cognito/core/Auth"
-import { NodeAuth } from "@effect-cognito/node"
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { explain, run } from "../../test/userShell.js"
 import * as Api from "./server.js"
-
-const password = Redacted.make("Api-Passw0rd!")
 
 /** A request to the API, and what came back. */
 const call = (url: string, path: string, token?: Redacted.Redacted<string>) =>
@@ -34,14 +30,7 @@ describe("examples/api", () => {
     Effect.gen(function* () {
       const local = yield* LocalCognito.LocalCognito
       const { clientId, userPoolId } = local.defaultPool
-      const pool = yield* local.pool(userPoolId)
-      yield* pool.adminCreateUser({ username: "alice", messageAction: "SUPPRESS" })
-      yield* pool.adminSetUserPassword("alice", password, { permanent: true })
-      const tokens = yield* Effect.gen(function* () {
-        const auth = yield* Auth.Auth
-        yield* auth.signIn({ username: "alice", password })
-        return yield* auth.getTokens()
-      }).pipe(Effect.provide(NodeAuth.layer(local.config)))
+      const { pool, tokens } = yield* Api.signedInAlice
       // Signed by the pool's own key: one expired in 2001, one naming another pool as its issuer.
       const expired = yield* pool.mintTokens({ username: "alice", accessClaims: { exp: 1_000_000_000 } })
       const foreign = yield* pool.mintTokens({

@@ -79,12 +79,10 @@ export const baseUrl = Effect.gen(function* () {
 
 const password = Redacted.make("Api-Passw0rd!")
 
-/** The demo: a user signed in over the local Cognito, then every route called with and without her token. */
-export const main = Effect.gen(function* () {
+/** Alice, created in the local Cognito's default pool and signed in with `Auth` (SRP): her pool and tokens. */
+export const signedInAlice = Effect.gen(function* () {
   const local = yield* LocalCognito.LocalCognito
-  const { clientId, userPoolId } = local.defaultPool
-  yield* Console.log(`local Cognito at ${local.endpoint}, user pool ${userPoolId}`)
-  const pool = yield* local.pool(userPoolId)
+  const pool = yield* local.pool(local.defaultPool.userPoolId)
   yield* pool.adminCreateUser({ username: "alice", messageAction: "SUPPRESS" })
   yield* pool.adminSetUserPassword("alice", password, { permanent: true })
   const tokens = yield* Effect.gen(function* () {
@@ -92,6 +90,15 @@ export const main = Effect.gen(function* () {
     yield* auth.signIn({ username: "alice", password })
     return yield* auth.getTokens()
   }).pipe(Effect.provide(NodeAuth.layer(local.config)))
+  return { pool, tokens }
+})
+
+/** The demo: a user signed in over the local Cognito, then every route called with and without her token. */
+export const main = Effect.gen(function* () {
+  const local = yield* LocalCognito.LocalCognito
+  const { clientId, userPoolId } = local.defaultPool
+  yield* Console.log(`local Cognito at ${local.endpoint}, user pool ${userPoolId}`)
+  const { tokens } = yield* signedInAlice
   yield* Console.log("alice signed in (SRP) and holds an access token")
 
   yield* Effect.gen(function* () {
