@@ -57,6 +57,9 @@ const steps = [
   "== 15. The old refresh token is refused",
   "REFRESH_TOKEN_AUTH with the phone's old refresh token: NotAuthorized",
   "the laptop's next refresh: SessionExpired",
+  "== 16. An emailed code instead of her password (USER_AUTH)",
+  "InitiateAuth USER_AUTH, preferred EMAIL_OTP: EmailOtp, no password asked",
+  "RespondToAuthChallenge EMAIL_OTP: SignedIn",
   "walkthrough complete: every step behaved as expected"
 ]
 

@@ -10,7 +10,8 @@
  * MFA, tokens and their refresh, AWS credentials from the identity pool and a request
  * signed with them, her phone remembered as a device so that signing in again asks for no
  * SMS code (device SRP), forgot password, an admin-created user who must set a
- * new password, global sign-out and the old refresh token refused. Every step checks
+ * new password, global sign-out and the old refresh token refused, and a sign-in with an
+ * emailed code instead of her password (`USER_AUTH`). Every step checks
  * what came back; the process exits 0 only when every step behaved as expected.
  *
  * With `COGNITO_REGION`, `COGNITO_USER_POOL_ID` and `COGNITO_CLIENT_ID` set (see
@@ -158,13 +159,20 @@ const localBackend = Effect.gen(function* () {
     // Devices are tracked, and remembered (so they skip MFA) when the user asks.
     DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true },
     Schema: [{ Name: "badge", AttributeDataType: "String", Mutable: true }],
-    AutoVerifiedAttributes: ["email"]
+    AutoVerifiedAttributes: ["email"],
+    // Choice-based sign-in (USER_AUTH): the password, or a code by email.
+    Policies: { SignInPolicy: { AllowedFirstAuthFactors: ["PASSWORD", "EMAIL_OTP"] } }
   })
   const userPoolId = field(pool, "UserPool", "Id")
   const client = yield* admin("CreateUserPoolClient", {
     UserPoolId: userPoolId,
     ClientName: "walkthrough-app",
-    ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    ExplicitAuthFlows: [
+      "ALLOW_USER_SRP_AUTH",
+      "ALLOW_USER_PASSWORD_AUTH",
+      "ALLOW_REFRESH_TOKEN_AUTH",
+      "ALLOW_USER_AUTH"
+    ],
     AccessTokenValidity: 5,
     IdTokenValidity: 5,
     TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes" }
@@ -181,8 +189,8 @@ const localBackend = Effect.gen(function* () {
   yield* Console.log(
     [
       `local Cognito at ${local.endpoint} (in this process, on a free port)`,
-      `   user pool ${userPoolId}: MFA optional, devices tracked and remembered on request, custom attribute custom:badge (CreateUserPool)`,
-      `   app client ${clientId}: no secret, SRP / password / refresh flows, 5-minute access and id tokens (CreateUserPoolClient)`,
+      `   user pool ${userPoolId}: MFA optional, devices tracked and remembered on request, custom attribute custom:badge, password or email-code sign-in (CreateUserPool)`,
+      `   app client ${clientId}: no secret, SRP / password / choice-based / refresh flows, 5-minute access and id tokens (CreateUserPoolClient)`,
       `   identity pool ${identityPoolId}: her id tokens for AWS credentials, no guests (CreateIdentityPool)`,
       "   the app: NodeAuth.layer over undici, speaking Cognito's JSON protocol to it"
     ].join("\n")
@@ -624,6 +632,25 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
       yield* say(`InitiateAuth REFRESH_TOKEN_AUTH with the phone's old refresh token: ${rejected.reason}`)
       const ended = yield* refused(laptop.getTokens({ forceRefresh: true }), "SessionExpired")
       yield* say(`the laptop's next refresh: ${ended.reason}; its state is now ${yield* laptop.userState}`)
+
+      yield* step("An emailed code instead of her password (USER_AUTH)")
+      const byEmail = yield* Effect.result(
+        auth.signIn({ username: alice, flow: "USER_AUTH", preferredChallenge: "EMAIL_OTP" })
+      )
+      if (byEmail._tag === "Failure") {
+        if (backend.local) return yield* Effect.fail(byEmail.failure)
+        yield* say(`skipped: this pool or app client refuses USER_AUTH with EMAIL_OTP (${byEmail.failure.reason})`)
+      } else {
+        const first = byEmail.success
+        yield* say(`InitiateAuth USER_AUTH, preferred EMAIL_OTP: ${first._tag}, no password asked`)
+        yield* check(first._tag === "EmailOtp", "USER_AUTH with EMAIL_OTP sends a code by email")
+        if (first._tag === "EmailOtp") {
+          yield* showDelivery(alice, "Mfa")
+          const done = yield* auth.confirmSignIn({ challengeResponse: yield* backend.received(alice, "Mfa") })
+          yield* say(`RespondToAuthChallenge EMAIL_OTP: ${done._tag} (a password-less factor: no SMS code either)`)
+          yield* check(done._tag === "SignedIn", "the emailed code signs her in")
+        }
+      }
       yield* say(`the user pool served ${yield* backend.requests} requests over HTTP`)
     }).pipe(Effect.provide(device, { local: true }), Effect.provide(NodeHttpClient.layerUndici), Effect.scoped)
   })

@@ -1,7 +1,10 @@
 /**
- * The demo page: sign-up, confirmation, sign-in by SRP (with SMS MFA when the user has
- * it), the tokens, sign-out — `BrowserAuth.layer` against the local Cognito whose config
- * the server put in `window.demoConfig`. Open two tabs to watch them follow each other.
+ * The demo page: sign-up (with a password, or without one), confirmation and the sign-in
+ * that follows it with no second code, sign-in by SRP (with SMS MFA when the user has it),
+ * by an email code or by a passkey with no password (`USER_AUTH`), passkeys registered,
+ * listed and deleted, the tokens, sign-out — `BrowserAuth.layer` (passkeys through
+ * `navigator.credentials`) against the local Cognito whose config the server put in
+ * `window.demoConfig`. Open two tabs to watch them follow each other.
  */
 import * as BrowserAuth from "@effect-cognito/browser/BrowserAuth"
 import * as Auth from "@effect-cognito/core/Auth"
@@ -57,6 +60,50 @@ const render = () =>
     })
   )
 
+/** What a sign-in step asks for next, for the message line. */
+const describeStep = (result: Auth.SignInResult) => {
+  switch (result._tag) {
+    case "SignedIn":
+      return "signed in"
+    case "SelectChallenge":
+      return `next step: SelectChallenge (${result.availableChallenges.join(", ")})`
+    default:
+      return `next step: ${result._tag}; enter the code`
+  }
+}
+
+/** The signed-in user's passkeys, each with a Delete button. */
+const listPasskeys = Effect.gen(function* () {
+  const auth = yield* Auth.Auth
+  const { credentials } = yield* auth.listWebAuthnCredentials()
+  const list = $("passkeys")
+  list.replaceChildren(
+    ...credentials.map((credential) => {
+      const item = document.createElement("li")
+      item.dataset.credentialId = credential.credentialId
+      const remove = document.createElement("button")
+      remove.type = "button"
+      remove.textContent = "Delete"
+      remove.addEventListener("click", () => {
+        void act(
+          Effect.flatMap(Auth.Auth, (auth) =>
+            auth.deleteWebAuthnCredential({ credentialId: credential.credentialId }).pipe(
+              Effect.andThen(listPasskeys),
+              Effect.map((count) => `passkey deleted; passkeys: ${count}`)
+            )
+          )
+        )
+      })
+      item.append(
+        `${credential.friendlyName ?? "passkey"} for ${credential.relyingPartyId}, ${credential.createdAt.toISOString()} `,
+        remove
+      )
+      return item
+    })
+  )
+  return credentials.length
+})
+
 const on = (id: string, effect: () => Effect.Effect<string, unknown, Auth.Auth>) =>
   $(id).addEventListener("click", (event) => {
     event.preventDefault()
@@ -68,7 +115,8 @@ on("sign-up", () =>
     Effect.map(
       auth.signUp({
         username: value("username"),
-        password: Redacted.make(value("password")),
+        // No password: a password-less account (the pool allows email codes and passkeys).
+        ...(value("password") === "" ? {} : { password: Redacted.make(value("password")) }),
         userAttributes: {
           email: value("email"),
           ...(value("phone") === "" ? {} : { phone_number: value("phone") })
@@ -82,14 +130,35 @@ on("confirm", () =>
   Effect.flatMap(Auth.Auth, (auth) =>
     Effect.map(
       auth.confirmSignUp({ username: value("username"), confirmationCode: Redacted.make(value("code")) }),
-      (result) => `confirmed: ${result.confirmationState}`
+      (result) =>
+        `confirmed: ${result.confirmationState}${result.nextStep === "AutoSignIn" ? "; sign in now, no second code" : ""}`
     )
+  )
+)
+on("auto-sign-in", () =>
+  Effect.flatMap(Auth.Auth, (auth) =>
+    Effect.map(auth.autoSignIn(), (result) => `auto sign-in: ${describeStep(result)}`)
   )
 )
 on("sign-in", () =>
   Effect.flatMap(Auth.Auth, (auth) =>
-    Effect.map(auth.signIn({ username: value("username"), password: Redacted.make(value("password")) }), (result) =>
-      result._tag === "SignedIn" ? "signed in" : `next step: ${result._tag}; enter the code`
+    Effect.map(auth.signIn({ username: value("username"), password: Redacted.make(value("password")) }), describeStep)
+  )
+)
+// Choice-based sign-in (USER_AUTH): no password asked.
+on("sign-in-passkey", () =>
+  Effect.flatMap(Auth.Auth, (auth) =>
+    Effect.map(
+      auth.signIn({ username: value("username"), flow: "USER_AUTH", preferredChallenge: "WEB_AUTHN" }),
+      (result) => `passkey sign-in: ${describeStep(result)}`
+    )
+  )
+)
+on("sign-in-email", () =>
+  Effect.flatMap(Auth.Auth, (auth) =>
+    Effect.map(
+      auth.signIn({ username: value("username"), flow: "USER_AUTH", preferredChallenge: "EMAIL_OTP" }),
+      describeStep
     )
   )
 )
@@ -97,11 +166,30 @@ on("confirm-sign-in", () =>
   Effect.flatMap(Auth.Auth, (auth) =>
     Effect.map(
       auth.confirmSignIn({ challengeResponse: Redacted.make(value("mfa")) }),
-      (result) => `confirm sign-in: ${result._tag}`
+      (result) => `confirm sign-in: ${result._tag === "SignedIn" ? "SignedIn" : describeStep(result)}`
     )
   )
 )
-on("sign-out", () => Effect.flatMap(Auth.Auth, (auth) => Effect.as(auth.signOut(), "signed out")))
+on("sign-out", () =>
+  Effect.flatMap(Auth.Auth, (auth) =>
+    Effect.as(
+      Effect.andThen(
+        auth.signOut(),
+        Effect.sync(() => $("passkeys").replaceChildren())
+      ),
+      "signed out"
+    )
+  )
+)
+on("register-passkey", () =>
+  Effect.flatMap(Auth.Auth, (auth) =>
+    Effect.andThen(
+      auth.associateWebAuthnCredential(),
+      Effect.map(listPasskeys, (count) => `passkey registered; passkeys: ${count}`)
+    )
+  )
+)
+on("list-passkeys", () => Effect.map(listPasskeys, (count) => `passkeys: ${count}`))
 
 // Other tabs' sign-in, refresh and sign-out show here too.
 void runtime.runPromise(

@@ -3,7 +3,10 @@
  * (optionally `-- --port 8080`). Prints the page's URL and every code the local Cognito
  * "sends"; users who sign up with a phone number get SMS MFA, so the sign-in asks for a code.
  * The page server starts first: the local Cognito answers the page's origin (as
- * 127.0.0.1 and as localhost) and no other.
+ * 127.0.0.1 and as localhost) and no other. The pool allows password, email-code and
+ * passkey first factors (`USER_AUTH`), so a user can sign up without a password; its
+ * passkeys' relying party is `localhost`, which is why the page's URL names `localhost`
+ * (an IP address cannot be a relying party id).
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -75,7 +78,15 @@ export const start = async (
     })
   )
   try {
-    local = await runtime.runPromise(LocalCognito.LocalCognito)
+    local = await runtime.runPromise(
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        const pool = yield* local.pool(local.defaultPool.userPoolId)
+        yield* pool.setSignInPolicy({ allowedFirstAuthFactors: ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"] })
+        yield* pool.setWebAuthnConfiguration({ relyingPartyId: "localhost" })
+        return local
+      })
+    )
   } catch (error) {
     await closeServer()
     await runtime.dispose()
@@ -83,7 +94,7 @@ export const start = async (
   }
   config = `window.demoConfig = ${JSON.stringify(local.config)}`
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://localhost:${port}/`,
     local,
     close: async () => {
       await closeServer()

@@ -5,7 +5,8 @@
  * AWS credentials. With `localStorage` (the default) or IndexedDB the tabs of the origin
  * act as one client (`BrowserSessionSync`): one refresh across tabs, and sign-in, refresh,
  * sign-out and expiry in one tab followed by the others. `sessionStorage` and memory keep
- * each tab on its own.
+ * each tab on its own. Passkeys go through `navigator.credentials` (`BrowserWebAuthn`):
+ * `associateWebAuthnCredential` and the `WEB_AUTHN` sign-in step work with nothing more.
  *
  * @example
  * ```ts
@@ -27,10 +28,12 @@ import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as SecureRandom from "@effect-cognito/core/SecureRandom"
 import type * as TokenStore from "@effect-cognito/core/TokenStore"
+import type * as WebAuthn from "@effect-cognito/core/WebAuthn"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Layer from "effect/Layer"
 import * as BrowserSessionSync from "./BrowserSessionSync.js"
 import * as BrowserTokenStore from "./BrowserTokenStore.js"
+import * as BrowserWebAuthn from "./BrowserWebAuthn.js"
 
 /** Where the session lives. */
 export type Store =
@@ -93,14 +96,16 @@ export const layer = (
   | IdentityProvider.IdentityProvider
   | IdentityPool.IdentityPool
   | TokenStore.TokenStore
-  | SecureRandom.SecureRandom,
+  | SecureRandom.SecureRandom
+  | WebAuthn.WebAuthn,
   AuthError.AuthError
 > => {
   const services = Layer.mergeAll(
     CognitoIdentityProvider.layerWith(options.http ?? {}),
     CognitoIdentityPool.layer,
     layerStore(options.store),
-    SecureRandom.layer
+    SecureRandom.layer,
+    BrowserWebAuthn.layer
   ).pipe(Layer.provideMerge(AuthConfig.layer(config)), Layer.provide(FetchHttpClient.layer))
   const store = options.store ?? { _tag: "LocalStorage" }
   const synced =

@@ -6,3 +6,4 @@
 export * as BrowserAuth from "./BrowserAuth.js"
 export * as BrowserSessionSync from "./BrowserSessionSync.js"
 export * as BrowserTokenStore from "./BrowserTokenStore.js"
+export * as BrowserWebAuthn from "./BrowserWebAuthn.js"

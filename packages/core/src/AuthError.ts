@@ -41,7 +41,14 @@ export const CognitoReasons = [
   "Forbidden",
   "ResourceConflict",
   "ExternalService",
-  "InternalError"
+  "InternalError",
+  "WebAuthnNotEnabled",
+  "WebAuthnChallengeNotFound",
+  "WebAuthnRelyingPartyMismatch",
+  "WebAuthnOriginNotAllowed",
+  "WebAuthnClientMismatch",
+  "WebAuthnCredentialNotSupported",
+  "WebAuthnConfigurationMissing"
 ] as const
 
 /** Reasons that come from this client, not from Cognito. */
@@ -54,7 +61,11 @@ export const ClientReasons = [
   "InvalidResponse",
   "InvalidConfig",
   "InvalidInput",
-  "Storage"
+  "Storage",
+  "WebAuthnUnavailable",
+  "WebAuthnCancelled",
+  "WebAuthnCredentialExists",
+  "AutoSignInUnavailable"
 ] as const
 
 /** The closed set of reasons. */
@@ -161,7 +172,14 @@ const exceptionTable: Readonly<Record<string, Reason>> = {
   ExternalServiceException: "ExternalService",
   InternalErrorException: "InternalError",
   InternalServerError: "InternalError",
-  ServiceUnavailableException: "InternalError"
+  ServiceUnavailableException: "InternalError",
+  WebAuthnNotEnabledException: "WebAuthnNotEnabled",
+  WebAuthnChallengeNotFoundException: "WebAuthnChallengeNotFound",
+  WebAuthnRelyingPartyMismatchException: "WebAuthnRelyingPartyMismatch",
+  WebAuthnOriginNotAllowedException: "WebAuthnOriginNotAllowed",
+  WebAuthnClientMismatchException: "WebAuthnClientMismatch",
+  WebAuthnCredentialNotSupportedException: "WebAuthnCredentialNotSupported",
+  WebAuthnConfigurationMissingException: "WebAuthnConfigurationMissing"
 }
 
 /**

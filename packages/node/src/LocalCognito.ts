@@ -8,8 +8,10 @@
  * Cognito checks it (SRP proofs, codes, secret hashes, token signatures), while the
  * setup and admin actions are accepted unsigned.
  *
- * It starts with a ready default user pool (MFA optional), an app client without a
- * secret that allows every sign-in flow, and an identity pool with guest access that
+ * It starts with a ready default user pool (MFA optional; passwords, email and SMS codes and
+ * passkeys as first factors of choice-based sign-in, `USER_AUTH`; the passkey relying party
+ * `localhost`, so a page at `http://localhost:<port>` registers passkeys), an app client
+ * without a secret that allows every sign-in flow, and an identity pool with guest access that
  * hands out credentials for the default pool's users (TestCognito's identity pool); more
  * are created with `CreateUserPool`, `CreateUserPoolClient` and `CreateIdentityPool`.
  * Codes that Cognito would mail or text are kept in `deliveries` and passed to

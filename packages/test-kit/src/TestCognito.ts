@@ -5,7 +5,11 @@
  * SRP with real math, MFA (SMS, TOTP, email; a TOTP code accepted once), admin-created
  * users, devices (`deviceConfiguration`: `NewDeviceMetadata`, ConfirmDevice, device SRP
  * with real math so a remembered device skips MFA, refresh tokens bound to their device),
- * the user's MFA preferences, refresh tokens that
+ * the user's MFA preferences, choice-based sign-in (`USER_AUTH`: the pool's
+ * `allowedFirstAuthFactors` and tier, SELECT_CHALLENGE, email and SMS codes, passwords,
+ * passkeys; password-less sign-up and the sign-in with ConfirmSignUp's session), passkeys
+ * checked by `@simplewebauthn/server` against the pool's relying party (`webAuthn`; see
+ * `SoftwareAuthenticator` for the client side), refresh tokens that
  * RevokeToken and GlobalSignOut really invalidate, RS256 JWTs with Cognito's claims,
  * Cognito's exception names, a request log and injected faults. A pool's durable state
  * can be snapshotted and restored (`snapshot`, the `restore` option; see `TestCognitoSnapshot`).
@@ -48,11 +52,21 @@ import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as models from "./internal/testCognito/models.js"
-import type { Client, IdentityPoolOptions, Options, PasswordPolicy } from "./internal/testCognito/options.js"
+import type {
+  AllowedFirstAuthFactor,
+  Client,
+  IdentityPoolOptions,
+  Options,
+  PasswordPolicy,
+  UserPoolTier,
+  WebAuthnConfiguration
+} from "./internal/testCognito/options.js"
 import * as internal from "./internal/testCognito/make.js"
 import type * as TestCognitoSnapshot from "./TestCognitoSnapshot.js"
 
 export type {
+  /** A first factor a pool can allow: `PASSWORD`, `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`. */
+  AllowedFirstAuthFactor,
   /** Another app client of the same pool. */
   Client,
   /** The identity pool beside the user pool. */
@@ -60,7 +74,11 @@ export type {
   /** The pool's settings: ids, app client, password policy, MFA, attributes, lifetimes, identity pool, snapshot. */
   Options,
   /** The password rules of the pool. */
-  PasswordPolicy
+  PasswordPolicy,
+  /** The pool's tier: `LITE`, `ESSENTIALS`, `PLUS`. */
+  UserPoolTier,
+  /** The pool's passkey relying party. */
+  WebAuthnConfiguration
 }
 export type {
   /** An action TestCognito serves. */
@@ -103,7 +121,8 @@ export declare namespace TestCognito {
     readonly requestCount: (action?: models.Action) => Effect.Effect<number>
     /**
      * How many challenge sessions the pool holds: SRP starts waiting for their
-     * PASSWORD_VERIFIER answer, and MFA, new-password, custom and MFA-setup challenges.
+     * PASSWORD_VERIFIER answer, MFA, new-password, custom, MFA-setup and `USER_AUTH`
+     * challenges, and ConfirmSignUp's sessions not yet used.
      * A session lives as long as Cognito's (3 minutes, or `sessionValidity`); the pool
      * prunes expired ones when it serves its next request, so abandoned sign-ins do not
      * keep memory.
@@ -260,6 +279,26 @@ export declare namespace TestCognito {
     readonly issuer: string
     /** The pool's durable state now, to restore later with the `restore` option. */
     readonly snapshot: Effect.Effect<TestCognitoSnapshot.Snapshot>
+    /** The pool's choice-based sign-in settings: `AllowedFirstAuthFactors` and the tier. */
+    readonly signInPolicy: Effect.Effect<{
+      readonly allowedFirstAuthFactors: ReadonlyArray<AllowedFirstAuthFactor>
+      readonly userPoolTier: UserPoolTier
+    }>
+    /**
+     * UpdateUserPool's `Policies.SignInPolicy.AllowedFirstAuthFactors` and `UserPoolTier`
+     * (what is left out stays). `PASSWORD` must stay allowed, and a password-less factor on
+     * a `LITE` pool is `FeatureUnavailableInTierException`, as Cognito has them.
+     */
+    readonly setSignInPolicy: (policy: {
+      readonly allowedFirstAuthFactors?: ReadonlyArray<AllowedFirstAuthFactor> | undefined
+      readonly userPoolTier?: UserPoolTier | undefined
+    }) => Effect.Effect<void, AuthError.AuthError>
+    /** GetUserPoolMfaConfig's `WebAuthnConfiguration`, with its default filled in; `undefined` when none is set. */
+    readonly webAuthnConfiguration: Effect.Effect<Required<WebAuthnConfiguration> | undefined>
+    /** SetUserPoolMfaConfig's `WebAuthnConfiguration`; `undefined` removes it. */
+    readonly setWebAuthnConfiguration: (
+      configuration: WebAuthnConfiguration | undefined
+    ) => Effect.Effect<void, AuthError.AuthError>
   }
 }
 

@@ -2,7 +2,8 @@
  * A snapshot of a `TestCognito` pool's durable state, so a pool can stop and start again
  * without losing its users: the pool's settings and ids, its app clients (with their
  * secrets), its users (attributes, status, password verifier, MFA settings and TOTP
- * secrets, pending codes, `sub`), its users' devices (with their SRP verifiers), its refresh
+ * secrets, pending codes, `sub`, passkeys with their sign counts), its sign-in policy, tier
+ * and passkey relying party, its users' devices (with their SRP verifiers), its refresh
  * tokens (and the devices they are bound to) and revocations, its identity pools
  * with their identities and unexpired credentials, the key that signs its tokens (so
  * tokens issued before still verify) and the state of its seeded randomness (so no id,
@@ -90,7 +91,25 @@ export const User = Schema.Struct({
    * Absent in snapshots written before they were kept: a restored user then dates from the restore.
    */
   created: Schema.optional(Millis),
-  lastModified: Schema.optional(Millis)
+  lastModified: Schema.optional(Millis),
+  /** Signed up without a password (absent: false). */
+  passwordless: Schema.optional(Schema.Boolean),
+  /** The user's passkeys (absent: none). */
+  webAuthnCredentials: Schema.optional(
+    Schema.Array(
+      Schema.Struct({
+        credentialId: Schema.String,
+        /** The COSE public key, base64url. */
+        publicKey: Schema.String,
+        signCount: Count,
+        relyingPartyId: Schema.String,
+        friendlyName: Schema.String,
+        attachment: Schema.optional(Schema.String),
+        transports: Schema.Array(Schema.String),
+        created: Millis
+      })
+    )
+  )
 })
 
 /** A refresh token the pool issued. */
@@ -185,6 +204,16 @@ export const Pool = Schema.Struct({
   /** The pool's device tracking; absent when it tracks no device. */
   deviceConfiguration: Schema.optional(
     Schema.Struct({ challengeRequiredOnNewDevice: Schema.Boolean, deviceOnlyRememberedOnUserPrompt: Schema.Boolean })
+  ),
+  /** `SignInPolicy.AllowedFirstAuthFactors`; absent: `["PASSWORD"]`. */
+  allowedFirstAuthFactors: Schema.optional(
+    Schema.Array(Schema.Literals(["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]))
+  ),
+  /** The pool's tier; absent: `ESSENTIALS`. */
+  userPoolTier: Schema.optional(Schema.Literals(["LITE", "ESSENTIALS", "PLUS"])),
+  /** The passkey relying party; absent: none. */
+  webAuthn: Schema.optional(
+    Schema.Struct({ relyingPartyId: Schema.String, userVerification: Schema.Literals(["required", "preferred"]) })
   ),
   /** The pool's own identity pool; absent when it has none (`identityPool: false`). */
   identityPool: Schema.optional(

@@ -27,8 +27,11 @@ import * as Input from "./input.js"
 import * as Jwt from "./jwt.js"
 import * as MfaSettings from "./mfaSettings.js"
 import * as Session from "./session.js"
+import * as Passkeys from "./passkeys.js"
 import * as SignIn from "./signIn.js"
 import * as tags from "./tags.js"
+import * as UserAuth from "./userAuth.js"
+import * as WebAuthn from "../WebAuthn.js"
 
 /** The `Auth` tag; `Auth.ts` re-exports it. */
 export const tag = Context.Service<Auth.Auth, Auth.Auth.Service>("@effect-cognito/core/Auth")
@@ -98,7 +101,9 @@ export const make: Effect.Effect<
     pool: Jwt.poolOf(config),
     sync: yield* tags.sessionSync
   })
-  const signIn = yield* SignIn.make({ client, session, random, srpMath, config, devices })
+  const authenticator = yield* Effect.serviceOption(WebAuthn.WebAuthn)
+  const signIn = yield* SignIn.make({ client, session, random, srpMath, config, devices, authenticator })
+  const autoSignInCell = yield* UserAuth.makeAutoSignInCell(config.authSessionValidity)
   const { getTokens } = session
   const credentials = yield* Credentials.make({
     pool: yield* Effect.serviceOption(tags.identityPool),
@@ -169,11 +174,18 @@ export const make: Effect.Effect<
       if (mine) yield* devices.drop(username, "it was forgotten")
     }).pipe(Effect.withSpan("Auth.forgetDevice"))
 
+  const passkeys = Passkeys.make({
+    client,
+    authenticator,
+    accessToken: Effect.map(getTokens(), (tokens) => tokens.accessToken)
+  })
+
   const service: Auth.Auth.Service = {
     signUp: (input) =>
       Effect.gen(function* () {
         const username = yield* Effect.fromResult(Input.username("signUp", input.username))
-        const password = yield* Effect.fromResult(Input.password("signUp", input.password))
+        const password =
+          input.password === undefined ? undefined : yield* Effect.fromResult(Input.password("signUp", input.password))
         const userAttributes = yield* Effect.fromResult(Input.attributes("signUp", input.userAttributes))
         const validationData = yield* Effect.fromResult(
           Input.attributes("signUp", input.validationData, "validationData")
@@ -195,13 +207,16 @@ export const make: Effect.Effect<
     confirmSignUp: (input) =>
       Effect.gen(function* () {
         const method = "confirmSignUp"
-        yield* client.confirmSignUp({
-          username: yield* Effect.fromResult(Input.username(method, input.username)),
+        const username = yield* Effect.fromResult(Input.username(method, input.username))
+        const confirmed = yield* client.confirmSignUp({
+          username,
           confirmationCode: yield* Effect.fromResult(Input.confirmationCode(method, input.confirmationCode)),
           forceAliasCreation: input.forceAliasCreation,
           clientMetadata: yield* Effect.fromResult(Input.clientMetadata(method, input.clientMetadata))
         })
-        return { confirmationState: "Confirmed" } as const
+        if (confirmed.session === undefined) return { confirmationState: "Confirmed", nextStep: "Done" } as const
+        yield* autoSignInCell.keep(username, confirmed.session)
+        return { confirmationState: "Confirmed", nextStep: "AutoSignIn" } as const
       }).pipe(Effect.withSpan("Auth.confirmSignUp")),
     resendSignUpCode: (input) =>
       Effect.gen(function* () {
@@ -212,6 +227,21 @@ export const make: Effect.Effect<
         })
         return result.codeDeliveryDetails
       }).pipe(Effect.withSpan("Auth.resendSignUpCode")),
+    autoSignIn: (options) =>
+      Effect.gen(function* () {
+        const method = "autoSignIn"
+        const username =
+          options?.username === undefined
+            ? undefined
+            : yield* Effect.fromResult(Input.username(method, options.username))
+        if (Option.isSome(yield* session.current))
+          return yield* fail("AlreadySignedIn", method, "a user is signed in; sign out first")
+        const kept = yield* autoSignInCell.take(username)
+        return yield* signIn.signInWithSession(kept.username, kept.session, method)
+      }).pipe(Effect.withSpan("Auth.autoSignIn")),
+    associateWebAuthnCredential: passkeys.associateWebAuthnCredential,
+    listWebAuthnCredentials: passkeys.listWebAuthnCredentials,
+    deleteWebAuthnCredential: passkeys.deleteWebAuthnCredential,
     signIn: signIn.signIn,
     confirmSignIn: signIn.confirmSignIn,
     pendingSignIn: signIn.pendingSignIn,

@@ -31,6 +31,10 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     listUserPools,
     createUserPoolClient,
     describeUserPoolClient,
+    updateUserPool,
+    updateUserPoolClient,
+    setUserPoolMfaConfig,
+    getUserPoolMfaConfig,
     restorePool,
     addClient
   } = UserPoolSetup.make(state)
@@ -59,6 +63,10 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     ListUserPools: listUserPools,
     CreateUserPoolClient: createUserPoolClient,
     DescribeUserPoolClient: describeUserPoolClient,
+    UpdateUserPool: updateUserPool,
+    UpdateUserPoolClient: updateUserPoolClient,
+    SetUserPoolMfaConfig: setUserPoolMfaConfig,
+    GetUserPoolMfaConfig: getUserPoolMfaConfig,
     AdminCreateUser: adminCreateUser,
     AdminConfirmSignUp: adminConfirmSignUp,
     AdminGetUser: adminGetUser,
@@ -94,6 +102,7 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     findPool,
     createUserPool,
     createUserPoolClient,
+    setUserPoolMfaConfig,
     createIdentityPool,
     credentialsOf,
     /** Adding pools, clients and identity pools as the state file holds them. */

@@ -31,9 +31,20 @@ const SchemaAttribute = Schema.Struct({
 })
 
 /** CreateUserPool's request: a pool's settings. */
+/** A first factor a pool can allow (`SignInPolicy.AllowedFirstAuthFactors`). */
+export const FirstAuthFactor = Schema.Literals(["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"])
+
+/** `Policies.SignInPolicy`: the first factors of choice-based sign-in (`USER_AUTH`). */
+export const SignInPolicy = Schema.Struct({ AllowedFirstAuthFactors: optional(Schema.Array(FirstAuthFactor)) })
+
+/** A pool's tier. */
+export const UserPoolTier = Schema.Literals(["LITE", "ESSENTIALS", "PLUS"])
+
 export const CreateUserPool = Schema.Struct({
   PoolName: Schema.String,
-  Policies: optional(Schema.Struct({ PasswordPolicy: optional(PasswordPolicy) })),
+  Policies: optional(Schema.Struct({ PasswordPolicy: optional(PasswordPolicy), SignInPolicy: optional(SignInPolicy) })),
+  /** Default `ESSENTIALS`, as Cognito's for a new pool. */
+  UserPoolTier: optional(UserPoolTier),
   Schema: optional(Schema.Array(SchemaAttribute)),
   MfaConfiguration: optional(Schema.Literals(["OFF", "ON", "OPTIONAL"])),
   AutoVerifiedAttributes: optional(Schema.Array(Schema.String)),
@@ -58,7 +69,8 @@ export interface Client {
   readonly clientName: string
   readonly userPoolId: string
   readonly clientSecret: string | undefined
-  readonly explicitAuthFlows: ReadonlyArray<string>
+  /** UpdateUserPoolClient changes them. */
+  explicitAuthFlows: ReadonlyArray<string>
   readonly validity: Validity
   readonly created: number
   /** The pool answering as this client (its id, secret and token lifetimes). */
@@ -88,7 +100,8 @@ export interface Pool {
   readonly id: string
   readonly name: string
   readonly created: number
-  readonly settings: typeof CreateUserPool.Type
+  /** As created, with UpdateUserPool's sign-in policy and tier on top. */
+  settings: typeof CreateUserPool.Type
   readonly cognito: TestCognito.TestCognito.Service
   readonly clients: Map<string, Client>
   /** How many outbox messages were already reported. */

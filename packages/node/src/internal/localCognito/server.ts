@@ -130,7 +130,9 @@ const readOnly = new Set([
   "ListDevices",
   "GetDevice",
   "AdminListDevices",
-  "AdminGetDevice"
+  "AdminGetDevice",
+  "GetUserPoolMfaConfig",
+  "ListWebAuthnCredentials"
 ])
 
 /**

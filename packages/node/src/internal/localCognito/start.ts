@@ -21,7 +21,15 @@ import * as StateFile from "./stateFile.js"
 /** The default pools of a fresh start: a user pool (MFA optional), an app client with every flow, an identity pool. */
 const createDefaults = (registry: Registry.Registry) =>
   Effect.gen(function* () {
-    const { UserPool } = yield* registry.createUserPool({ PoolName: "local", MfaConfiguration: "OPTIONAL" })
+    const { UserPool } = yield* registry.createUserPool({
+      PoolName: "local",
+      MfaConfiguration: "OPTIONAL",
+      Policies: { SignInPolicy: { AllowedFirstAuthFactors: ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"] } }
+    })
+    yield* registry.setUserPoolMfaConfig({
+      UserPoolId: UserPool.Id,
+      WebAuthnConfiguration: { RelyingPartyId: "localhost", UserVerification: "preferred" }
+    })
     const { UserPoolClient } = yield* registry.createUserPoolClient({
       UserPoolId: UserPool.Id,
       ClientName: "local",
@@ -30,7 +38,8 @@ const createDefaults = (registry: Registry.Registry) =>
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
         "ALLOW_CUSTOM_AUTH",
-        "ALLOW_ADMIN_USER_PASSWORD_AUTH"
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+        "ALLOW_USER_AUTH"
       ]
     })
     const identityPool = yield* registry.createIdentityPool({

@@ -1,7 +1,11 @@
 /**
  * The user-pool setup actions of the local Cognito: CreateUserPool (with its
- * `DeviceConfiguration`), DescribeUserPool, CreateUserPoolClient and DescribeUserPoolClient, how pools and clients are described,
- * and how pools and clients are added (new, or restored from the state file).
+ * `DeviceConfiguration`, sign-in policy and tier), UpdateUserPool (the sign-in policy and the
+ * tier; the other settings stay as created), DescribeUserPool, CreateUserPoolClient,
+ * UpdateUserPoolClient (its `ExplicitAuthFlows`) and DescribeUserPoolClient,
+ * SetUserPoolMfaConfig and GetUserPoolMfaConfig (the passkey relying party,
+ * `WebAuthnConfiguration`), how pools and clients are described, and how pools and clients
+ * are added (new, or restored from the state file).
  *
  * @internal
  */
@@ -16,6 +20,8 @@ import { decode, failure, optional } from "./wire.js"
 import * as State from "./registryState.js"
 import {
   CreateUserPool,
+  SignInPolicy,
+  UserPoolTier,
   type Client,
   type Pool,
   TimeUnit,
@@ -44,6 +50,29 @@ const CreateUserPoolClient = Schema.Struct({
 const ListUserPools = Schema.Struct({ MaxResults: Schema.Number, NextToken: optional(Schema.String) })
 
 const ClientRef = Schema.Struct({ UserPoolId: Schema.String, ClientId: Schema.String })
+
+const UpdateUserPool = Schema.Struct({
+  UserPoolId: Schema.String,
+  Policies: optional(Schema.Struct({ SignInPolicy: optional(SignInPolicy) })),
+  UserPoolTier: optional(UserPoolTier)
+})
+
+const UpdateUserPoolClient = Schema.Struct({
+  UserPoolId: Schema.String,
+  ClientId: Schema.String,
+  ExplicitAuthFlows: optional(Schema.Array(Schema.String))
+})
+
+const WebAuthnConfiguration = Schema.Struct({
+  RelyingPartyId: optional(Schema.String),
+  UserVerification: optional(Schema.Literals(["required", "preferred"]))
+})
+
+const SetUserPoolMfaConfig = Schema.Struct({
+  UserPoolId: Schema.String,
+  MfaConfiguration: optional(Schema.Literals(["OFF", "ON", "OPTIONAL"])),
+  WebAuthnConfiguration: optional(WebAuthnConfiguration)
+})
 
 const standardSchema = [
   "sub",
@@ -96,8 +125,12 @@ export const make = (state: State.State) => {
           RequireNumbers: policy?.RequireNumbers ?? true,
           RequireSymbols: policy?.RequireSymbols ?? true,
           TemporaryPasswordValidityDays: policy?.TemporaryPasswordValidityDays ?? 7
+        },
+        SignInPolicy: {
+          AllowedFirstAuthFactors: pool.settings.Policies?.SignInPolicy?.AllowedFirstAuthFactors ?? ["PASSWORD"]
         }
       },
+      UserPoolTier: pool.settings.UserPoolTier ?? "ESSENTIALS",
       MfaConfiguration: pool.settings.MfaConfiguration ?? "OFF",
       SchemaAttributes: [
         ...standardSchema.map((Name) => ({
@@ -248,6 +281,15 @@ export const make = (state: State.State) => {
           ? {}
           : { temporaryPasswordValidity: Duration.days(policy.TemporaryPasswordValidityDays) })
       })
+      const signInPolicy = settings.Policies?.SignInPolicy?.AllowedFirstAuthFactors
+      if (signInPolicy !== undefined || settings.UserPoolTier !== undefined)
+        yield* cognito
+          .setSignInPolicy({ allowedFirstAuthFactors: signInPolicy, userPoolTier: settings.UserPoolTier })
+          .pipe(
+            Effect.mapError((error) =>
+              failure("CreateUserPool", error.exception ?? "InvalidParameterException", error.description ?? "")
+            )
+          )
       const pool = addPool({ id, name: settings.PoolName, created: yield* Clock.currentTimeMillis, settings }, cognito)
       return { UserPool: describePool(pool) }
     })
@@ -310,6 +352,93 @@ export const make = (state: State.State) => {
       return { UserPoolClient: describeClient(client) }
     })
 
+  /** UpdateUserPool: the sign-in policy and the tier (what is left out stays). */
+  const updateUserPool = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "UpdateUserPool"
+      const request = yield* decode(action, UpdateUserPool)(body)
+      const pool = yield* findPool(action, request.UserPoolId)
+      const factors = request.Policies?.SignInPolicy?.AllowedFirstAuthFactors
+      yield* pool.cognito
+        .setSignInPolicy({ allowedFirstAuthFactors: factors, userPoolTier: request.UserPoolTier })
+        .pipe(
+          Effect.mapError((error) =>
+            failure(action, error.exception ?? "InvalidParameterException", error.description ?? "")
+          )
+        )
+      const policy = yield* pool.cognito.signInPolicy
+      pool.settings = {
+        ...pool.settings,
+        Policies: {
+          ...pool.settings.Policies,
+          SignInPolicy: { AllowedFirstAuthFactors: policy.allowedFirstAuthFactors }
+        },
+        UserPoolTier: policy.userPoolTier
+      }
+      return {}
+    })
+
+  /** UpdateUserPoolClient: the client's `ExplicitAuthFlows`. */
+  const updateUserPoolClient = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "UpdateUserPoolClient"
+      const request = yield* decode(action, UpdateUserPoolClient)(body)
+      const pool = yield* findPool(action, request.UserPoolId)
+      const client = pool.clients.get(request.ClientId)
+      if (client === undefined)
+        return yield* Effect.fail(
+          failure(action, "ResourceNotFoundException", `User pool client ${request.ClientId} does not exist.`)
+        )
+      if (request.ExplicitAuthFlows !== undefined) client.explicitAuthFlows = [...request.ExplicitAuthFlows]
+      return { UserPoolClient: describeClient(client) }
+    })
+
+  const mfaConfig = (pool: Pool) =>
+    Effect.map(pool.cognito.webAuthnConfiguration, (webAuthn) => ({
+      MfaConfiguration: pool.settings.MfaConfiguration ?? "OFF",
+      ...(webAuthn === undefined
+        ? {}
+        : {
+            WebAuthnConfiguration: {
+              RelyingPartyId: webAuthn.relyingPartyId,
+              UserVerification: webAuthn.userVerification
+            }
+          })
+    }))
+
+  /** SetUserPoolMfaConfig: the passkey relying party (`WebAuthnConfiguration`); the MFA configuration stays as created. */
+  const setUserPoolMfaConfig = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "SetUserPoolMfaConfig"
+      const request = yield* decode(action, SetUserPoolMfaConfig)(body)
+      const pool = yield* findPool(action, request.UserPoolId)
+      const webAuthn = request.WebAuthnConfiguration
+      if (webAuthn !== undefined) {
+        const current = yield* pool.cognito.webAuthnConfiguration
+        const relyingPartyId = webAuthn.RelyingPartyId ?? current?.relyingPartyId
+        if (relyingPartyId === undefined)
+          return yield* Effect.fail(
+            failure(action, "InvalidParameterException", "WebAuthnConfiguration.RelyingPartyId is required.")
+          )
+        yield* pool.cognito
+          .setWebAuthnConfiguration({
+            relyingPartyId,
+            userVerification: webAuthn.UserVerification ?? current?.userVerification
+          })
+          .pipe(
+            Effect.mapError((error) =>
+              failure(action, error.exception ?? "InvalidParameterException", error.description ?? "")
+            )
+          )
+      }
+      return yield* mfaConfig(pool)
+    })
+
+  const getUserPoolMfaConfig = (body: unknown) =>
+    Effect.flatMap(decode("GetUserPoolMfaConfig", UserPoolId)(body), (request) =>
+      Effect.flatMap(findPool("GetUserPoolMfaConfig", request.UserPoolId), mfaConfig)
+    )
+
   const describeUserPool = (body: unknown) =>
     Effect.flatMap(decode("DescribeUserPool", UserPoolId)(body), (request) =>
       Effect.map(findPool("DescribeUserPool", request.UserPoolId), (pool) => ({ UserPool: describePool(pool) }))
@@ -345,6 +474,10 @@ export const make = (state: State.State) => {
 
   return {
     describeUserPool,
+    updateUserPool,
+    updateUserPoolClient,
+    setUserPoolMfaConfig,
+    getUserPoolMfaConfig,
     listUserPools,
     createUserPool,
     createUserPoolClient,

@@ -41,6 +41,10 @@ export const make = (
   | "adminForgetDevice"
   | "mintTokens"
   | "jwksHttpClient"
+  | "signInPolicy"
+  | "setSignInPolicy"
+  | "webAuthnConfiguration"
+  | "setWebAuthnConfiguration"
 > => {
   const { config, issuer, signer, users, sessions, outbox, requests, faults, clock, random, now, reject, findUser } =
     state

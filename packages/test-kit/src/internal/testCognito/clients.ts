@@ -42,7 +42,8 @@ export const forClient = (state: State, client: TestCognito.Client): Effect.Effe
           ...state.options,
           clientId: client.clientId,
           clientSecret: client.clientSecret,
-          tokenValidity: client.tokenValidity ?? state.options.tokenValidity
+          tokenValidity: client.tokenValidity ?? state.options.tokenValidity,
+          explicitAuthFlows: client.explicitAuthFlows
         },
         config,
         validity: { ...state.validity, ...validity }

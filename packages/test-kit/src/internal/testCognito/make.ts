@@ -25,11 +25,13 @@ import * as Devices from "./devices.js"
 import * as Identities from "./identityPool.js"
 import * as MfaSettings from "./mfaSettings.js"
 import * as Mint from "./mint.js"
+import * as Passwordless from "./passwordless.js"
 import * as Policy from "./policy.js"
 import * as SignIn from "./signIn.js"
 import * as Snapshot from "./snapshot.js"
 import * as State from "./state.js"
 import * as Tokens from "./tokens.js"
+import * as WebAuthnServer from "./webAuthn.js"
 
 /** The `TestCognito` tag; `TestCognito.ts` re-exports it. */
 export const tag = Context.Service<TestCognito.TestCognito, TestCognito.TestCognito.Service>(
@@ -43,12 +45,15 @@ const assemble = (state: State.State, identities: Identities.IdentityPoolState):
   const devices = Devices.make(state)
   const tokens = Tokens.make(state, devices)
   const challenges = Challenges.make(state, codes, tokens)
+  const webAuthn = WebAuthnServer.make(state, tokens)
+  const passwordless = Passwordless.make(state, policy, codes, tokens, challenges, devices, webAuthn)
   const provider = IdentityProvider.make({
-    ...Account.make(state, policy, codes, tokens, challenges, devices),
+    ...Account.make(state, policy, codes, tokens, challenges, devices, passwordless),
     ...Attributes.make(state, policy, codes, tokens),
-    ...SignIn.make(state, policy, codes, tokens, challenges, devices),
+    ...SignIn.make(state, policy, codes, tokens, challenges, devices, passwordless, webAuthn),
     ...DeviceActions.make(state, devices, tokens),
-    ...MfaSettings.make(state, tokens)
+    ...MfaSettings.make(state, tokens),
+    ...webAuthn.actions
   })
   const identityPool = Identities.make(state, identities)
   return {
@@ -56,6 +61,7 @@ const assemble = (state: State.State, identities: Identities.IdentityPoolState):
     ...AdminUsers.make(state, policy, tokens),
     ...devices.admin,
     ...Mint.make(state),
+    ...passwordless.admin,
     snapshot: Snapshot.take(state),
     withClient: (client) =>
       Effect.map(Clients.forClient(state, client), (forClient) => assemble(forClient, identities)),

@@ -55,6 +55,7 @@ export interface Message {
   /**
    * `Invitation`: AdminCreateUser's welcome message, whose `code` is the temporary password.
    * `VerifyAttribute`: a code for a changed (or unverified) email or phone number.
+   * `Mfa`: an MFA code, or the email or SMS code of a `USER_AUTH` first factor.
    */
   readonly purpose: "SignUp" | "ForgotPassword" | "Mfa" | "Invitation" | "VerifyAttribute"
   /** The code, or the temporary password of an invitation. */

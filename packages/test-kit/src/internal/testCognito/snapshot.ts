@@ -46,7 +46,17 @@ const takeUser = (user: State.User): Snapshot["users"][number] => ({
   ...(Object.keys(user.pendingAttributes).length === 0 ? {} : { pendingAttributes: { ...user.pendingAttributes } }),
   ...optional("temporaryPasswordExpiresAt", user.temporaryPasswordExpiresAt),
   created: user.created,
-  lastModified: user.lastModified
+  lastModified: user.lastModified,
+  ...(user.passwordless ? { passwordless: true } : {}),
+  ...(user.webAuthnCredentials.length === 0
+    ? {}
+    : {
+        webAuthnCredentials: user.webAuthnCredentials.map(({ attachment, ...credential }) => ({
+          ...credential,
+          transports: [...credential.transports],
+          ...optional("attachment", attachment)
+        }))
+      })
 })
 
 const takeDevice = (device: State.Device): typeof TestCognitoSnapshot.Device.Type => ({
@@ -106,7 +116,12 @@ export const take = (state: State.State): Effect.Effect<Snapshot> =>
     const signingKey = yield* state.signer.privateKey
     return {
       version: 1,
-      pool: state.settings,
+      pool: {
+        ...state.settings,
+        allowedFirstAuthFactors: state.signIn.allowedFirstAuthFactors,
+        userPoolTier: state.signIn.userPoolTier,
+        ...optional("webAuthn", state.signIn.webAuthn)
+      },
       signingKey: Redacted.make(signingKey),
       random: Redacted.make(state.random.state()),
       clients: Array.from(state.clients.values(), (client) => ({
@@ -157,6 +172,9 @@ const optionsFrom = (snapshot: Snapshot, options: TestCognito.Options): TestCogn
     attemptLimit: pool.attemptLimit,
     preventUserExistenceErrors: pool.preventUserExistenceErrors,
     deviceConfiguration: pool.deviceConfiguration,
+    allowedFirstAuthFactors: pool.allowedFirstAuthFactors,
+    userPoolTier: pool.userPoolTier,
+    webAuthn: pool.webAuthn,
     identityPool:
       pool.identityPool === undefined
         ? false
@@ -196,7 +214,13 @@ const restoreUser = (user: Snapshot["users"][number], at: number): State.User =>
   pendingAttributes: { ...user.pendingAttributes },
   temporaryPasswordExpiresAt: user.temporaryPasswordExpiresAt,
   created: user.created ?? at,
-  lastModified: user.lastModified ?? user.created ?? at
+  lastModified: user.lastModified ?? user.created ?? at,
+  passwordless: user.passwordless === true,
+  webAuthnCredentials: (user.webAuthnCredentials ?? []).map((credential) => ({
+    ...credential,
+    attachment: credential.attachment
+  })),
+  webAuthnRegistration: undefined
 })
 
 const restoreCode = (
