@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { decode, failure, optional } from "./wire.js"
+import * as DomainActions from "./domainActions.js"
 import * as State from "./registryState.js"
 import {
   CreateUserPool,
@@ -38,7 +39,8 @@ const CreateUserPoolClient = Schema.Struct({
   RefreshTokenValidity: optional(Schema.Number),
   TokenValidityUnits: optional(
     Schema.Struct({ AccessToken: optional(TimeUnit), IdToken: optional(TimeUnit), RefreshToken: optional(TimeUnit) })
-  )
+  ),
+  ...DomainActions.OAuthFields
 })
 
 const ListUserPools = Schema.Struct({ MaxResults: Schema.Number, NextToken: optional(Schema.String) })
@@ -138,22 +140,30 @@ export const make = (state: State.State) => {
     }
   }
 
-  const describeClient = (client: Client) => ({
-    UserPoolId: client.userPoolId,
-    ClientName: client.clientName,
-    ClientId: client.clientId,
-    ...(client.clientSecret === undefined ? {} : { ClientSecret: client.clientSecret }),
-    CreationDate: seconds(client.created),
-    LastModifiedDate: seconds(client.created),
-    ExplicitAuthFlows: client.explicitAuthFlows,
-    ...client.validity
-  })
+  const describeClient = (client: Client) =>
+    Effect.map(client.cognito.clientOAuth(client.clientId), (oauth) => ({
+      UserPoolId: client.userPoolId,
+      ClientName: client.clientName,
+      ClientId: client.clientId,
+      ...(client.clientSecret === undefined ? {} : { ClientSecret: client.clientSecret }),
+      CreationDate: seconds(client.created),
+      LastModifiedDate: seconds(client.created),
+      ExplicitAuthFlows: client.explicitAuthFlows,
+      ...client.validity,
+      ...DomainActions.describeOAuth(oauth)
+    }))
 
   /** A pool's `TestCognito`, whose tokens name this server as their issuer, so verifiers fetch its JWKS. */
   const testCognito = (id: string, options: TestCognito.Options) =>
     Effect.provide(
       TestCognito.TestCognito,
-      TestCognito.layerCognito({ ...options, userPoolId: id, issuer: `${endpoint}${id}` })
+      TestCognito.layerCognito({
+        ...options,
+        userPoolId: id,
+        issuer: `${endpoint}${id}`,
+        domainUrl: (domain) => State.domainUrl(endpoint, domain),
+        upstreamHttpClient: state.upstream
+      })
     )
 
   /** Adds a user pool over its `TestCognito`. */
@@ -294,7 +304,16 @@ export const make = (state: State.State) => {
         validity,
         created: yield* Clock.currentTimeMillis
       })
-      return { UserPoolClient: describeClient(client) }
+      if (DomainActions.hasOAuth(request))
+        yield* client.cognito.updateClientOAuth(client.clientId, DomainActions.oauthInput(request)).pipe(
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              pool.clients.delete(client.clientId)
+              clients.delete(client.clientId)
+            })
+          )
+        )
+      return { UserPoolClient: yield* describeClient(client) }
     })
 
   const describeUserPoolClient = (body: unknown) =>
@@ -307,7 +326,7 @@ export const make = (state: State.State) => {
         return yield* Effect.fail(
           failure(action, "ResourceNotFoundException", `User pool client ${request.ClientId} does not exist.`)
         )
-      return { UserPoolClient: describeClient(client) }
+      return { UserPoolClient: yield* describeClient(client) }
     })
 
   const describeUserPool = (body: unknown) =>
@@ -350,6 +369,7 @@ export const make = (state: State.State) => {
     createUserPoolClient,
     describeUserPoolClient,
     restorePool,
-    addClient
+    addClient,
+    describeClient
   }
 }
