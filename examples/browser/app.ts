@@ -2,11 +2,14 @@
  * The demo page: sign-up (with a password, or without one), confirmation and the sign-in
  * that follows it with no second code, sign-in by SRP (with SMS MFA when the user has it),
  * by an email code or by a passkey with no password (`USER_AUTH`), passkeys registered,
- * listed and deleted, the tokens, sign-out — `BrowserAuth.layer` (passkeys through
- * `navigator.credentials`) against the local Cognito whose config the server put in
- * `window.demoConfig`. Open two tabs to watch them follow each other.
+ * listed and deleted, sign-in through the Cognito domain (its hosted login page, or
+ * "Continue with" the external provider federated through it), the tokens, sign-out —
+ * `BrowserAuth.layer` (passkeys through `navigator.credentials`) against the local Cognito
+ * whose config the server put in `window.demoConfig`. Open two tabs to watch them follow
+ * each other.
  */
 import * as BrowserAuth from "@effect-cognito/browser/BrowserAuth"
+import * as BrowserRedirect from "@effect-cognito/browser/BrowserRedirect"
 import * as Auth from "@effect-cognito/core/Auth"
 import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as Effect from "effect/Effect"
@@ -18,6 +21,8 @@ import * as Stream from "effect/Stream"
 declare global {
   interface Window {
     readonly demoConfig: AuthConfig.Input
+    /** The external provider's name in the pool, for "Continue with <provider>" (none: no button). */
+    readonly demoProvider?: string | undefined
   }
 }
 
@@ -30,7 +35,7 @@ const say = (text: string, failed = false) => {
   out.className = failed ? "failed" : "ok"
 }
 
-const act = (effect: Effect.Effect<string, unknown, Auth.Auth>) =>
+const act = (effect: Effect.Effect<string, unknown, Auth.Auth | BrowserRedirect.BrowserRedirect>) =>
   runtime
     .runPromise(effect)
     .then((text) => say(text))
@@ -104,7 +109,7 @@ const listPasskeys = Effect.gen(function* () {
   return credentials.length
 })
 
-const on = (id: string, effect: () => Effect.Effect<string, unknown, Auth.Auth>) =>
+const on = (id: string, effect: () => Effect.Effect<string, unknown, Auth.Auth | BrowserRedirect.BrowserRedirect>) =>
   $(id).addEventListener("click", (event) => {
     event.preventDefault()
     void act(effect())
@@ -191,8 +196,41 @@ on("register-passkey", () =>
 )
 on("list-passkeys", () => Effect.map(listPasskeys, (count) => `passkeys: ${count}`))
 
+// Through the Cognito domain: the tab leaves for the login page (or the provider's) and comes back.
+const leaving = (options: BrowserRedirect.SignInWithRedirectOptions) =>
+  Effect.flatMap(BrowserRedirect.BrowserRedirect, (redirect) =>
+    Effect.as(redirect.signInWithRedirect(options), "off to the sign-in page…")
+  )
+on("hosted-sign-in", () => leaving({ customState: "hosted sign-in" }))
+if (window.demoProvider === undefined) $("provider-sign-in").hidden = true
+else {
+  const provider = window.demoProvider
+  $("provider-sign-in").textContent = `Continue with ${provider}`
+  on("provider-sign-in", () => leaving({ provider, customState: `continued with ${provider}` }))
+}
+on("hosted-sign-out", () =>
+  Effect.flatMap(BrowserRedirect.BrowserRedirect, (redirect) =>
+    Effect.as(redirect.signOut(), "signing out of the domain too…")
+  )
+)
+
+/** How the way back from the domain ended, when this page load is one (the layer completed it). */
+const redirectOutcome = Effect.flatMap(BrowserRedirect.BrowserRedirect, (redirect) => redirect.result).pipe(
+  Effect.match({
+    onFailure: (error) => {
+      document.body.dataset.redirect = `failed:${error.reason}`
+      say(`sign-in through the domain failed: ${error.message}`, true)
+    },
+    onSuccess: (result) => {
+      if (Option.isNone(result)) return
+      document.body.dataset.redirect = "signed-in"
+      say(`signed in through the domain (${result.value.customState ?? "no custom state"})`)
+    }
+  })
+)
+
 // Other tabs' sign-in, refresh and sign-out show here too.
 void runtime.runPromise(
   Effect.flatMap(Auth.Auth, (auth) => Stream.runForEach(auth.userStateChanges, () => Effect.promise(render)))
 )
-void render()
+void runtime.runPromise(redirectOutcome).finally(render)

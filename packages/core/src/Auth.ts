@@ -38,6 +38,7 @@ import type * as AuthConfig from "./AuthConfig.js"
 import type { AuthError } from "./AuthError.js"
 import * as AwsCredentials from "./AwsCredentials.js"
 import type * as IdentityProvider from "./IdentityProvider.js"
+import type * as OAuth from "./OAuth.js"
 import type { CodeDeliveryDetails } from "./IdentityProvider.js"
 import * as internal from "./internal/auth.js"
 import * as challenge from "./internal/challenge.js"
@@ -305,6 +306,12 @@ export type HttpClientTransform = <E, R>(
   client: HttpClient.HttpClient.With<E, R>
 ) => HttpClient.HttpClient.With<E | HttpClientError.HttpClientError | AuthError, R>
 
+/** What `completeRedirectSignIn` returns. */
+export interface RedirectSignInResult {
+  /** The `customState` given to `redirectSignInUrl`. */
+  readonly customState?: string | undefined
+}
+
 /** The types of the `Auth` service. */
 export declare namespace Auth {
   /** The flows: every method returns an Effect with no requirements. */
@@ -355,6 +362,25 @@ export declare namespace Auth {
      * `Storage`, with the user already signed out here.
      */
     readonly signOut: (options?: { readonly global?: boolean | undefined }) => Effect.Effect<void, AuthError>
+    /**
+     * Sign-in through the Cognito domain, step 1 (needs `oauth` in `AuthConfig` and the
+     * `OAuth` service in context, as `NodeAuth` and `BrowserAuth` provide): the URL of the
+     * hosted UI / managed login (or of a provider, with `provider`) and the pending value to
+     * keep until the callback (see `OAuth.authorizationUrl`). Without them: `InvalidConfig`.
+     */
+    readonly redirectSignInUrl: (options?: OAuth.AuthorizeOptions) => Effect.Effect<OAuth.Authorization, AuthError>
+    /**
+     * Sign-in through the Cognito domain, step 2: checks the callback, exchanges the code,
+     * verifies the id token and establishes the session like any sign-in (stored, shared,
+     * refreshed); returns the `customState`. `AlreadySignedIn` while a user is signed in
+     * (checked before the code is spent). Callback errors: see `OAuth`.
+     */
+    readonly completeRedirectSignIn: (input: OAuth.CompleteInput) => Effect.Effect<RedirectSignInResult, AuthError>
+    /**
+     * The domain's logout URL (`<domain>/logout?client_id&logout_uri`), to send the browser to
+     * after `signOut` so the domain's own session ends too; `InvalidConfig` without `oauth`.
+     */
+    readonly redirectSignOutUrl: (options?: OAuth.LogoutOptions) => Effect.Effect<string, AuthError>
     readonly forgotPassword: (input: {
       readonly username: string
       readonly clientMetadata?: Readonly<Record<string, string>> | undefined

@@ -13,6 +13,11 @@
  * RevokeToken and GlobalSignOut really invalidate, RS256 JWTs with Cognito's claims,
  * Cognito's exception names, a request log and injected faults. A pool's durable state
  * can be snapshotted and restored (`snapshot`, the `restore` option; see `TestCognitoSnapshot`).
+ * The pool's Cognito domain (`createUserPoolDomain`) is served in memory by
+ * `domainHttpClient`: the login page (then its MFA or new-password page), the authorization
+ * code flow with PKCE, refresh, revoke, userInfo, logout, client_credentials with resource
+ * servers' custom scopes, and "Continue with <provider>" through an OIDC identity provider
+ * (`TestOidcProvider`) — with Cognito's checks of app clients' OAuth settings and its OAuth errors.
  *
  * @example
  * ```ts
@@ -101,6 +106,16 @@ export type {
   Request,
   /** A user's status, as Cognito names it. */
   UserStatus,
+  /** An OAuth flow of an app client: `code`, `implicit`, `client_credentials`. */
+  OAuthFlow,
+  /** An app client's OAuth settings. */
+  OAuthSettings,
+  /** An app client's OAuth settings as given. */
+  OAuthSettingsInput,
+  /** A resource server and its custom scopes. */
+  ResourceServer,
+  /** An identity provider of the pool (OIDC). */
+  IdentityProviderConfig,
   /** A user as the admin API lists it. */
   UserView
 } from "./internal/testCognito/models.js"
@@ -277,6 +292,50 @@ export declare namespace TestCognito {
     readonly jwksHttpClient: HttpClient.HttpClient
     /** The issuer (`iss`) of this pool's tokens. */
     readonly issuer: string
+    /**
+     * CreateUserPoolDomain: the pool's Cognito domain by its prefix (lower-case letters,
+     * digits and hyphens; not `aws`, `amazon` or `cognito`; one per pool). Its base URL is
+     * `https://<prefix>.auth.<region>.amazoncognito.com`, or what the `domainUrl` option makes of it.
+     */
+    readonly createUserPoolDomain: (domain: string) => Effect.Effect<void, AuthError.AuthError>
+    /** DeleteUserPoolDomain: the domain is gone, and the sessions of its cookie with it. */
+    readonly deleteUserPoolDomain: (domain: string) => Effect.Effect<void, AuthError.AuthError>
+    /** The pool's domain and its base URL (`D`), if it has one. */
+    readonly userPoolDomain: Effect.Effect<{ readonly domain: string; readonly url: string } | undefined>
+    /**
+     * An app client's OAuth settings, as Create/UpdateUserPoolClient set them (what is left
+     * out is empty), checked as Cognito checks them: flows and scopes required when
+     * `allowedOAuthFlowsUserPoolClient`, client_credentials only alone, only with a client
+     * secret and only with custom scopes, callback and sign-out URLs https (http on
+     * loopback), known scopes (`ScopeDoesNotExistException`), known identity providers.
+     */
+    readonly updateClientOAuth: (
+      clientId: string,
+      settings: models.OAuthSettingsInput
+    ) => Effect.Effect<models.OAuthSettings, AuthError.AuthError>
+    /** An app client's OAuth settings (all empty until set). */
+    readonly clientOAuth: (clientId: string) => Effect.Effect<models.OAuthSettings>
+    /** CreateResourceServer: custom scopes `<identifier>/<scopeName>` for the app clients to allow. */
+    readonly createResourceServer: (
+      server: models.ResourceServer
+    ) => Effect.Effect<models.ResourceServer, AuthError.AuthError>
+    readonly resourceServers: Effect.Effect<ReadonlyArray<models.ResourceServer>>
+    /**
+     * CreateIdentityProvider (type OIDC): "Continue with <providerName>" on the login page of
+     * the clients that support it; a sign-in through it makes the user `<providerName>_<sub>`
+     * with its `identities`. The domain reaches the provider through the `upstreamHttpClient` option.
+     */
+    readonly createIdentityProvider: (
+      provider: models.IdentityProviderConfig
+    ) => Effect.Effect<models.IdentityProviderConfig, AuthError.AuthError>
+    readonly identityProviders: Effect.Effect<ReadonlyArray<models.IdentityProviderConfig>>
+    /**
+     * An `HttpClient` that serves the pool's domain in memory, as Cognito serves it: the
+     * authorize, login, token, userInfo, revoke and logout endpoints under the domain's URL,
+     * and the discovery document and JWKS under the issuer (404 elsewhere). It does not
+     * follow redirects: a test reads the `location` of each 302.
+     */
+    readonly domainHttpClient: HttpClient.HttpClient
     /** The pool's durable state now, to restore later with the `restore` option. */
     readonly snapshot: Effect.Effect<TestCognitoSnapshot.Snapshot>
     /** The pool's choice-based sign-in settings: `AllowedFirstAuthFactors` and the tier. */

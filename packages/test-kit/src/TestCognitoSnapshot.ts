@@ -58,7 +58,7 @@ export const User = Schema.Struct({
   username: Schema.String,
   sub: Schema.String,
   attributes: Schema.Record(Schema.String, Schema.String),
-  status: Schema.Literals(["UNCONFIRMED", "CONFIRMED", "FORCE_CHANGE_PASSWORD", "RESET_REQUIRED"]),
+  status: Schema.Literals(["UNCONFIRMED", "CONFIRMED", "FORCE_CHANGE_PASSWORD", "RESET_REQUIRED", "EXTERNAL_PROVIDER"]),
   enabled: Schema.Boolean,
   /** The SRP salt (hex) and verifier of the password. */
   salt: Schema.String.check(Schema.isPattern(/^[0-9a-f]+$/)),
@@ -122,6 +122,8 @@ export const RefreshToken = Schema.Struct({
   authTime: Schema.Number,
   /** The device it was issued to, on a pool that tracks devices. */
   deviceKey: Schema.optional(Schema.String),
+  /** The scopes of a refresh token the Cognito domain issued; absent for the API's. */
+  scopes: Schema.optional(Schema.Array(Schema.String)),
   revoked: Schema.Boolean
 })
 
@@ -239,6 +241,46 @@ const PrivateKey = Schema.Struct({
   qi: Schema.String
 })
 
+const OAuthFlow = Schema.Literals(["code", "implicit", "client_credentials"])
+
+/**
+ * The pool's Cognito domain and what it serves from: its prefix, the app clients' OAuth
+ * settings, resource servers and identity providers (codes and the domain's cookies are
+ * left out, as challenge sessions are).
+ */
+export const OAuth = Schema.Struct({
+  domain: Schema.optional(Schema.String),
+  clients: Schema.Array(
+    Schema.Struct({
+      clientId: Schema.String,
+      allowedOAuthFlows: Schema.Array(OAuthFlow),
+      allowedOAuthFlowsUserPoolClient: Schema.Boolean,
+      allowedOAuthScopes: Schema.Array(Schema.String),
+      callbackURLs: Schema.Array(Schema.String),
+      logoutURLs: Schema.Array(Schema.String),
+      supportedIdentityProviders: Schema.Array(Schema.String),
+      defaultRedirectURI: Schema.optional(Schema.String)
+    })
+  ),
+  resourceServers: Schema.Array(
+    Schema.Struct({
+      identifier: Schema.String,
+      name: Schema.String,
+      scopes: Schema.Array(Schema.Struct({ scopeName: Schema.String, scopeDescription: Schema.String }))
+    })
+  ),
+  identityProviders: Schema.Array(
+    Schema.Struct({
+      providerName: Schema.String,
+      providerType: Schema.Literal("OIDC"),
+      providerDetails: Schema.Record(Schema.String, Schema.String),
+      clientSecret: Schema.optional(Secret),
+      attributeMapping: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+      idpIdentifiers: Schema.optional(Schema.Array(Schema.String))
+    })
+  )
+})
+
 /** The snapshot, version {@link version}. */
 export const Snapshot = Schema.Struct({
   version: Schema.Literal(version),
@@ -257,7 +299,9 @@ export const Snapshot = Schema.Struct({
   /** The users' devices; absent in snapshots written before devices were kept. */
   devices: Schema.optional(Schema.Array(Device)),
   revokedOrigins: Schema.Array(Schema.String),
-  identityPools: Schema.Array(IdentityPool)
+  identityPools: Schema.Array(IdentityPool),
+  /** The Cognito domain's settings; absent in snapshots written before the domain was kept. */
+  oauth: Schema.optional(OAuth)
 })
 
 /** A decoded snapshot: secrets `Redacted`. */

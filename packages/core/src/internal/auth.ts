@@ -20,12 +20,14 @@ import type * as SecureRandom from "../SecureRandom.js"
 import * as SrpMath from "../SrpMath.js"
 import type * as TokenStore from "../TokenStore.js"
 import * as AwsSigning from "../AwsSigning.js"
+import * as OAuth from "../OAuth.js"
 import * as ClientAuth from "./clientAuth.js"
 import * as Credentials from "./credentials.js"
 import * as Devices from "./devices.js"
 import * as Input from "./input.js"
 import * as Jwt from "./jwt.js"
 import * as MfaSettings from "./mfaSettings.js"
+import * as RedirectSignIn from "./redirectSignIn.js"
 import * as Session from "./session.js"
 import * as Passkeys from "./passkeys.js"
 import * as SignIn from "./signIn.js"
@@ -105,6 +107,12 @@ export const make: Effect.Effect<
   const signIn = yield* SignIn.make({ client, session, random, srpMath, config, devices, authenticator })
   const autoSignInCell = yield* UserAuth.makeAutoSignInCell(config.authSessionValidity)
   const { getTokens } = session
+  const redirect = RedirectSignIn.make({
+    config,
+    oauth: yield* Effect.serviceOption(OAuth.OAuth),
+    session,
+    cancelPending: signIn.cancel
+  })
   const credentials = yield* Credentials.make({
     pool: yield* Effect.serviceOption(tags.identityPool),
     config,
@@ -438,6 +446,7 @@ export const make: Effect.Effect<
         credentials: credentials.get(),
         renew: credentials.get({ forceRefresh: true })
       }),
+    ...redirect,
     bearerHttpClient: (options) => (client) =>
       AwsSigning.bearer(client, {
         token: options.token,

@@ -13,17 +13,19 @@ import * as Auth from "@effect-cognito/core/Auth"
 import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as AuthError from "@effect-cognito/core/AuthError"
 import type * as PendingSignIn from "@effect-cognito/core/PendingSignIn"
+import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
+import * as BrowserSignIn from "./browserSignIn.js"
 import { printable } from "./console.js"
 import { CliError } from "./error.js"
 import type * as Io from "./io.js"
 import * as PendingFile from "./pendingFile.js"
-import { booleanFlag, type Connection, describeDelivery, username, withAuth } from "./shared.js"
+import { booleanFlag, type Connection, describeDelivery, optionalText, username, withAuth } from "./shared.js"
 
 type Failure = AuthError.AuthError | CliError
 
@@ -264,7 +266,7 @@ const userAuthSignIn = (
 export const signIn = Command.make(
   "sign-in",
   {
-    username,
+    username: username.pipe(Argument.optional),
     flow: Flag.Literals("flow", ["srp", "password", "user-auth"]).pipe(
       Flag.optional,
       Flag.withMetavar("srp|password|user-auth"),
@@ -282,6 +284,32 @@ export const signIn = Command.make(
     saveChallenge: booleanFlag(
       "save-challenge",
       "Ask only for the password: save the challenge that follows (MFA code, new password, TOTP setup) and print what to answer, for `effect-cognito confirm-sign-in`"
+    ),
+    browser: booleanFlag(
+      "browser",
+      "Sign in through the user pool's domain (hosted UI, COGNITO_DOMAIN) in a browser: prints the URL, waits for the redirect to 127.0.0.1"
+    ),
+    provider: optionalText(
+      "provider",
+      "With --browser: go straight to this identity provider (Google, an OIDC or SAML provider's name)"
+    ).pipe(Flag.withMetavar("name")),
+    scope: Flag.String("scope").pipe(
+      Flag.atLeast(1),
+      Flag.optional,
+      Flag.withMetavar("scope"),
+      Flag.withDescription(
+        "With --browser: a scope to ask for (repeat for more; default COGNITO_SCOPES, else openid aws.cognito.signin.user.admin)"
+      )
+    ),
+    port: Flag.Int("port").pipe(
+      Flag.withDefault(0),
+      Flag.withMetavar("port"),
+      Flag.withDescription("With --browser: the port of the redirect on 127.0.0.1 (default 0: a free one)")
+    ),
+    timeout: Flag.Int("timeout").pipe(
+      Flag.withDefault(300),
+      Flag.withMetavar("seconds"),
+      Flag.withDescription("With --browser: how long to wait for the browser to come back")
     )
   },
   (c) =>
@@ -295,6 +323,23 @@ export const signIn = Command.make(
             "signIn",
             `${printable(who.value)} is signed in; sign out first (effect-cognito sign-out)`
           ).pipe(Effect.fail)
+        if (c.browser) {
+          if (c.port < 0 || c.port > 65535)
+            return yield* new CliError({ message: `--port: expected 0 to 65535, found ${c.port}`, usage: true })
+          yield* PendingFile.remove(config)
+          return yield* BrowserSignIn.signInWithBrowser(auth, io, config, {
+            provider: c.provider,
+            scopes: Option.getOrUndefined(c.scope),
+            port: c.port,
+            timeoutSeconds: c.timeout
+          })
+        }
+        if (Option.isNone(c.username))
+          return yield* new CliError({
+            message: "sign-in: give a username, or --browser to sign in through the user pool's domain",
+            usage: true
+          })
+        const user = c.username.value
         const flow = Option.getOrElse(c.flow, () => (Option.isSome(c.factor) ? "user-auth" : "srp"))
         if (Option.isSome(c.factor) && flow !== "user-auth")
           return yield* new CliError({
@@ -302,12 +347,12 @@ export const signIn = Command.make(
             usage: true
           })
         let step = yield* flow === "user-auth"
-          ? userAuthSignIn(auth, io, c.username, Option.getOrUndefined(c.factor))
+          ? userAuthSignIn(auth, io, user, Option.getOrUndefined(c.factor))
           : Effect.flatMap(io.secret("Password"), (password) =>
               io.spin(
                 "Signing in",
                 auth.signIn({
-                  username: c.username,
+                  username: user,
                   password,
                   flow: flow === "srp" ? "USER_SRP_AUTH" : "USER_PASSWORD_AUTH"
                 })
@@ -317,7 +362,7 @@ export const signIn = Command.make(
         while (step._tag !== "SignedIn") {
           if (c.saveChallenge) return yield* saveAndTell(auth, io, config, step, confirmCommand(connection))
           const answered = yield* Effect.result(
-            answer(auth, io, step, c.username, {
+            answer(auth, io, step, user, {
               sayWhereCodeWent: true,
               choiceFromPipe: false,
               userAuth: flow === "user-auth"
@@ -333,12 +378,12 @@ export const signIn = Command.make(
           yield* io.note(`${error.message}: the challenge is saved`)
           return yield* saveAndTell(auth, io, config, step, confirmCommand(connection))
         }
-        yield* signedIn(auth, io, config, c.username)
+        yield* signedIn(auth, io, config, user)
       })
     )
 ).pipe(
   Command.withDescription(
-    "Sign in; prompts for the password, then for whatever Cognito asks (MFA code, new password, TOTP setup), or saves it for confirm-sign-in (--save-challenge, or when standard input ends first). With --factor email-otp or sms-otp, no password: a code is sent and asked for"
+    "Sign in; prompts for the password, then for whatever Cognito asks (MFA code, new password, TOTP setup), or saves it for confirm-sign-in (--save-challenge, or when standard input ends first). With --factor email-otp or sms-otp, no password: a code is sent and asked for. With --browser, signs in through the user pool's domain (hosted UI or a provider) in a browser instead"
   ),
   Command.withShortDescription("Sign in, answering MFA and other challenges at the prompt")
 )

@@ -11,7 +11,9 @@
  */
 import type * as AuthError from "@effect-cognito/core/AuthError"
 import type * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import type * as LocalCognito from "../../LocalCognito.js"
+import * as DomainActions from "./domainActions.js"
 import * as State from "./registryState.js"
 import * as IdentityPools from "./identityPools.js"
 import * as UserPoolAdmin from "./userPoolAdmin.js"
@@ -21,8 +23,13 @@ import * as UserPoolSetup from "./userPoolSetup.js"
 export type { Client, IdentityPool, IdentityPoolDescription, Pool } from "./registryState.js"
 
 /** A registry of pools, clients and identity pools, with the actions that manage them. */
-export const make = (region: string, endpoint: string, identityPoolFactory: LocalCognito.Options["identityPools"]) => {
-  const state = State.make(region, endpoint)
+export const make = (
+  region: string,
+  endpoint: string,
+  identityPoolFactory: LocalCognito.Options["identityPools"],
+  upstream?: HttpClient.HttpClient
+) => {
+  const state = State.make(region, endpoint, upstream)
   const { pools, clients, identityPools } = state
   const findPool = (action: string, id: string) => State.findPool(state, action, id)
   const {
@@ -32,12 +39,13 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     createUserPoolClient,
     describeUserPoolClient,
     updateUserPool,
-    updateUserPoolClient,
     setUserPoolMfaConfig,
     getUserPoolMfaConfig,
     restorePool,
-    addClient
+    addClient,
+    describeClient
   } = UserPoolSetup.make(state)
+  const domains = DomainActions.make(state)
   const {
     adminCreateUser,
     adminConfirmSignUp,
@@ -64,9 +72,10 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     CreateUserPoolClient: createUserPoolClient,
     DescribeUserPoolClient: describeUserPoolClient,
     UpdateUserPool: updateUserPool,
-    UpdateUserPoolClient: updateUserPoolClient,
     SetUserPoolMfaConfig: setUserPoolMfaConfig,
     GetUserPoolMfaConfig: getUserPoolMfaConfig,
+    UpdateUserPoolClient: (body: unknown) => domains.updateUserPoolClient(body, describeClient),
+    ...domains.actions,
     AdminCreateUser: adminCreateUser,
     AdminConfirmSignUp: adminConfirmSignUp,
     AdminGetUser: adminGetUser,
@@ -100,6 +109,7 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     userPoolActions,
     identityPoolActions,
     findPool,
+    poolOfDomain: domains.poolOfDomain,
     createUserPool,
     createUserPoolClient,
     setUserPoolMfaConfig,

@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto"
 import type * as IdentityPoolService from "@effect-cognito/core/IdentityPool"
 import type * as TestCognito from "@effect-cognito/test-kit/TestCognito"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { failure, optional } from "./wire.js"
@@ -149,19 +150,25 @@ export interface State {
   readonly identityPools: Map<string, IdentityPool>
   /** The identity pool of each identity id handed out. */
   readonly identities: Map<string, string>
+  /** How the pools' domains reach identity providers (the local OIDC provider). */
+  readonly upstream: HttpClient.HttpClient | undefined
   seed: number
 }
 
 /** An empty registry state. */
-export const make = (region: string, endpoint: string): State => ({
+export const make = (region: string, endpoint: string, upstream?: HttpClient.HttpClient): State => ({
   region,
   endpoint,
+  upstream,
   pools: new Map(),
   clients: new Map(),
   identityPools: new Map(),
   identities: new Map(),
   seed: 0
 })
+
+/** The base URL of a pool's Cognito domain on the local server: `<endpoint>domain/<prefix>`. */
+export const domainUrl = (endpoint: string, domain: string) => `${endpoint}domain/${domain}`
 
 /** The pool of an action, or `ResourceNotFoundException`. */
 export const findPool = (state: State, action: string, id: string) => {

@@ -1,8 +1,8 @@
 /**
  * The user-pool setup actions of the local Cognito: CreateUserPool (with its
  * `DeviceConfiguration`, sign-in policy and tier), UpdateUserPool (the sign-in policy and the
- * tier; the other settings stay as created), DescribeUserPool, CreateUserPoolClient,
- * UpdateUserPoolClient (its `ExplicitAuthFlows`) and DescribeUserPoolClient,
+ * tier; the other settings stay as created), DescribeUserPool, CreateUserPoolClient and
+ * DescribeUserPoolClient (UpdateUserPoolClient is in `domainActions.ts`, with the OAuth settings),
  * SetUserPoolMfaConfig and GetUserPoolMfaConfig (the passkey relying party,
  * `WebAuthnConfiguration`), how pools and clients are described, and how pools and clients
  * are added (new, or restored from the state file).
@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { decode, failure, optional } from "./wire.js"
+import * as DomainActions from "./domainActions.js"
 import * as State from "./registryState.js"
 import {
   CreateUserPool,
@@ -44,7 +45,8 @@ const CreateUserPoolClient = Schema.Struct({
   RefreshTokenValidity: optional(Schema.Number),
   TokenValidityUnits: optional(
     Schema.Struct({ AccessToken: optional(TimeUnit), IdToken: optional(TimeUnit), RefreshToken: optional(TimeUnit) })
-  )
+  ),
+  ...DomainActions.OAuthFields
 })
 
 const ListUserPools = Schema.Struct({ MaxResults: Schema.Number, NextToken: optional(Schema.String) })
@@ -55,12 +57,6 @@ const UpdateUserPool = Schema.Struct({
   UserPoolId: Schema.String,
   Policies: optional(Schema.Struct({ SignInPolicy: optional(SignInPolicy) })),
   UserPoolTier: optional(UserPoolTier)
-})
-
-const UpdateUserPoolClient = Schema.Struct({
-  UserPoolId: Schema.String,
-  ClientId: Schema.String,
-  ExplicitAuthFlows: optional(Schema.Array(Schema.String))
 })
 
 const WebAuthnConfiguration = Schema.Struct({
@@ -171,22 +167,30 @@ export const make = (state: State.State) => {
     }
   }
 
-  const describeClient = (client: Client) => ({
-    UserPoolId: client.userPoolId,
-    ClientName: client.clientName,
-    ClientId: client.clientId,
-    ...(client.clientSecret === undefined ? {} : { ClientSecret: client.clientSecret }),
-    CreationDate: seconds(client.created),
-    LastModifiedDate: seconds(client.created),
-    ExplicitAuthFlows: client.explicitAuthFlows,
-    ...client.validity
-  })
+  const describeClient = (client: Client) =>
+    Effect.map(client.cognito.clientOAuth(client.clientId), (oauth) => ({
+      UserPoolId: client.userPoolId,
+      ClientName: client.clientName,
+      ClientId: client.clientId,
+      ...(client.clientSecret === undefined ? {} : { ClientSecret: client.clientSecret }),
+      CreationDate: seconds(client.created),
+      LastModifiedDate: seconds(client.created),
+      ExplicitAuthFlows: client.explicitAuthFlows,
+      ...client.validity,
+      ...DomainActions.describeOAuth(oauth)
+    }))
 
   /** A pool's `TestCognito`, whose tokens name this server as their issuer, so verifiers fetch its JWKS. */
   const testCognito = (id: string, options: TestCognito.Options) =>
     Effect.provide(
       TestCognito.TestCognito,
-      TestCognito.layerCognito({ ...options, userPoolId: id, issuer: `${endpoint}${id}` })
+      TestCognito.layerCognito({
+        ...options,
+        userPoolId: id,
+        issuer: `${endpoint}${id}`,
+        domainUrl: (domain) => State.domainUrl(endpoint, domain),
+        upstreamHttpClient: state.upstream
+      })
     )
 
   /** Adds a user pool over its `TestCognito`. */
@@ -336,7 +340,16 @@ export const make = (state: State.State) => {
         validity,
         created: yield* Clock.currentTimeMillis
       })
-      return { UserPoolClient: describeClient(client) }
+      if (DomainActions.hasOAuth(request))
+        yield* client.cognito.updateClientOAuth(client.clientId, DomainActions.oauthInput(request)).pipe(
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              pool.clients.delete(client.clientId)
+              clients.delete(client.clientId)
+            })
+          )
+        )
+      return { UserPoolClient: yield* describeClient(client) }
     })
 
   const describeUserPoolClient = (body: unknown) =>
@@ -349,7 +362,7 @@ export const make = (state: State.State) => {
         return yield* Effect.fail(
           failure(action, "ResourceNotFoundException", `User pool client ${request.ClientId} does not exist.`)
         )
-      return { UserPoolClient: describeClient(client) }
+      return { UserPoolClient: yield* describeClient(client) }
     })
 
   /** UpdateUserPool: the sign-in policy and the tier (what is left out stays). */
@@ -376,21 +389,6 @@ export const make = (state: State.State) => {
         UserPoolTier: policy.userPoolTier
       }
       return {}
-    })
-
-  /** UpdateUserPoolClient: the client's `ExplicitAuthFlows`. */
-  const updateUserPoolClient = (body: unknown) =>
-    Effect.gen(function* () {
-      const action = "UpdateUserPoolClient"
-      const request = yield* decode(action, UpdateUserPoolClient)(body)
-      const pool = yield* findPool(action, request.UserPoolId)
-      const client = pool.clients.get(request.ClientId)
-      if (client === undefined)
-        return yield* Effect.fail(
-          failure(action, "ResourceNotFoundException", `User pool client ${request.ClientId} does not exist.`)
-        )
-      if (request.ExplicitAuthFlows !== undefined) client.explicitAuthFlows = [...request.ExplicitAuthFlows]
-      return { UserPoolClient: describeClient(client) }
     })
 
   const mfaConfig = (pool: Pool) =>
@@ -475,7 +473,6 @@ export const make = (state: State.State) => {
   return {
     describeUserPool,
     updateUserPool,
-    updateUserPoolClient,
     setUserPoolMfaConfig,
     getUserPoolMfaConfig,
     listUserPools,
@@ -483,6 +480,7 @@ export const make = (state: State.State) => {
     createUserPoolClient,
     describeUserPoolClient,
     restorePool,
-    addClient
+    addClient,
+    describeClient
   }
 }

@@ -45,6 +45,7 @@ export const make = (
   | "setSignInPolicy"
   | "webAuthnConfiguration"
   | "setWebAuthnConfiguration"
+  | keyof ReturnType<typeof import("./oauthService.js").make>
 > => {
   const { config, issuer, signer, users, sessions, outbox, requests, faults, clock, random, now, reject, findUser } =
     state

@@ -23,7 +23,10 @@ import * as Codes from "./codes.js"
 import * as DeviceActions from "./deviceActions.js"
 import * as Devices from "./devices.js"
 import * as Identities from "./identityPool.js"
+import * as Domain from "./domain.js"
 import * as MfaSettings from "./mfaSettings.js"
+import * as OAuth from "./oauth.js"
+import * as OAuthService from "./oauthService.js"
 import * as Mint from "./mint.js"
 import * as Passwordless from "./passwordless.js"
 import * as Policy from "./policy.js"
@@ -38,8 +41,8 @@ export const tag = Context.Service<TestCognito.TestCognito, TestCognito.TestCogn
   "@effect-cognito/test-kit/TestCognito"
 )
 
-/** The service of a pool as one app client sees it, with `withClient` giving the pool's other clients. */
-const assemble = (state: State.State, identities: Identities.IdentityPoolState): TestCognito.TestCognito.Service => {
+/** The actions of a pool as one app client sees it. */
+const core = (state: State.State) => {
   const policy = Policy.make(state)
   const codes = Codes.make(state)
   const devices = Devices.make(state)
@@ -55,8 +58,20 @@ const assemble = (state: State.State, identities: Identities.IdentityPoolState):
     ...MfaSettings.make(state, tokens),
     ...webAuthn.actions
   })
+  return { state, policy, codes, devices, tokens, challenges, passwordless, provider }
+}
+
+/** The service of a pool as one app client sees it, with `withClient` giving the pool's other clients. */
+const assemble = (state: State.State, identities: Identities.IdentityPoolState): TestCognito.TestCognito.Service => {
+  const { policy, devices, tokens, challenges, passwordless, provider } = core(state)
   const identityPool = Identities.make(state, identities)
+  const oauth = OAuth.make(state)
+  const domain = Domain.make(state, oauth, (clientId) => {
+    const view = Clients.viewOf(state, clientId)
+    return view === undefined ? undefined : core(view)
+  })
   return {
+    ...OAuthService.make(state, oauth, domain),
     ...Admin.make(state, policy, challenges, devices, provider, { state: identities, service: identityPool }),
     ...AdminUsers.make(state, policy, tokens),
     ...devices.admin,

@@ -7,6 +7,7 @@
 import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import type * as Duration from "effect/Duration"
+import type * as HttpClient from "effect/http/HttpClient"
 import type * as Redacted from "effect/Redacted"
 import type * as TestCognito from "../../TestCognito.js"
 import type * as TestCognitoSnapshot from "../../TestCognitoSnapshot.js"
@@ -160,6 +161,18 @@ export interface Options {
    * a server that publishes the pool's JWKS puts its own URL here, so verifiers find the keys under it.
    */
   readonly issuer?: string | undefined
+  /**
+   * The base URL of the pool's Cognito domain, from its prefix (`CreateUserPoolDomain`).
+   * Default Cognito's, `https://<prefix>.auth.<region>.amazoncognito.com`; a server that
+   * serves the domain itself (the local Cognito) puts its own URL here.
+   */
+  readonly domainUrl?: ((domain: string) => string) | undefined
+  /**
+   * How the domain reaches the identity providers' endpoints (discovery, token, keys,
+   * userinfo) for "Continue with <provider>". Default none: a federated sign-in ends on
+   * the domain's error page. `TestOidcProvider`'s `httpClient` serves one in memory.
+   */
+  readonly upstreamHttpClient?: HttpClient.HttpClient | undefined
   /**
    * Starts from a snapshot (`TestCognito.TestCognito.Service.snapshot`, or `TestCognitoSnapshot.fromJson`)
    * instead of an empty pool: the pool's settings, clients, users, tokens, identity pools,

@@ -53,7 +53,7 @@ const longerThan = (value: string, max: number) =>
 const customName = (name: string) => (name.startsWith("custom:") ? name : `custom:${name}`)
 
 /** SECRET_HASH, computed here independently of the client's implementation. */
-const expectedSecretHash = async (secret: string, username: string, clientId: string) => {
+export const expectedSecretHash = async (secret: string, username: string, clientId: string) => {
   const encoder = new TextEncoder()
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
     "sign"

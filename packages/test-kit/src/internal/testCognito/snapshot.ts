@@ -135,7 +135,25 @@ export const take = (state: State.State): Effect.Effect<Snapshot> =>
       ),
       devices: Array.from(state.devices.values(), takeDevice),
       revokedOrigins: [...state.revokedOrigins],
-      identityPools: Array.from(state.identityPools.entries(), ([id, pool]) => takeIdentityPool(id, pool, at))
+      identityPools: Array.from(state.identityPools.entries(), ([id, pool]) => takeIdentityPool(id, pool, at)),
+      oauth: {
+        ...optional("domain", state.oauth.domain),
+        clients: Array.from(state.oauth.clients.entries(), ([clientId, { defaultRedirectURI, ...settings }]) => ({
+          clientId,
+          ...settings,
+          ...optional("defaultRedirectURI", defaultRedirectURI)
+        })),
+        resourceServers: [...state.oauth.resourceServers.values()],
+        identityProviders: Array.from(
+          state.oauth.identityProviders.values(),
+          ({ clientSecret, attributeMapping, idpIdentifiers, ...provider }) => ({
+            ...provider,
+            ...optional("clientSecret", clientSecret),
+            ...optional("attributeMapping", attributeMapping),
+            ...optional("idpIdentifiers", idpIdentifiers)
+          })
+        )
+      }
     } as const
   })
 
@@ -305,5 +323,12 @@ export const restore = (snapshot: Snapshot, options: TestCognito.Options) =>
         validity: client.validity
       })
     for (const pool of snapshot.identityPools) state.identityPools.set(pool.identityPoolId, restoreIdentityPool(pool))
+    const oauth = snapshot.oauth
+    if (oauth !== undefined) {
+      state.oauth.domain = oauth.domain
+      for (const { clientId, ...settings } of oauth.clients) state.oauth.clients.set(clientId, settings)
+      for (const server of oauth.resourceServers) state.oauth.resourceServers.set(server.identifier, server)
+      for (const provider of oauth.identityProviders) state.oauth.identityProviders.set(provider.providerName, provider)
+    }
     return state
   })

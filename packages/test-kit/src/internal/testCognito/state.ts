@@ -18,6 +18,7 @@ import type * as TestCognitoSnapshot from "../../TestCognitoSnapshot.js"
 import { type KeyPair, makeSigner } from "../jwt.js"
 import * as SeededRandom from "../seededRandom.js"
 import type { IdentityPoolState } from "./identityPool.js"
+import * as OAuth from "./oauth.js"
 
 export type Secret = Redacted.Redacted<string>
 export type Action = TestCognito.Action
@@ -114,6 +115,8 @@ export interface RefreshToken {
   readonly authTime: number
   /** On a pool that tracks devices: the device it was issued to, whose `DEVICE_KEY` a refresh must send. */
   readonly deviceKey?: string | undefined
+  /** The scopes of a refresh token the domain issued; its refreshed access tokens keep them. */
+  readonly scopes?: ReadonlyArray<string> | undefined
   revoked: boolean
 }
 
@@ -245,6 +248,8 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
     const requests: Array<TestCognito.Request> = []
     const faults = new Map<Action, Array<TestCognito.Fault>>()
     const clock = { offset: 0 }
+    /** The Cognito domain, its clients' OAuth settings, resource servers, identity providers, codes and cookies. */
+    const oauth = OAuth.makeState()
     /** The app clients `withClient` made, by id. */
     const clients = new Map<string, RegisteredClient>()
     /** The identity pools' identities and credentials, by identity pool id. */
@@ -391,6 +396,7 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
       clock,
       clients,
       identityPools,
+      oauth,
       settings,
       now,
       touch,
