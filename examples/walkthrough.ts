@@ -196,7 +196,12 @@ const localBackend = Effect.gen(function* () {
   yield* admin("UpdateUserPoolClient", {
     UserPoolId: userPoolId,
     ClientId: clientId,
-    ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    ExplicitAuthFlows: [
+      "ALLOW_USER_SRP_AUTH",
+      "ALLOW_USER_PASSWORD_AUTH",
+      "ALLOW_REFRESH_TOKEN_AUTH",
+      "ALLOW_USER_AUTH"
+    ],
     AllowedOAuthFlows: ["code"],
     AllowedOAuthFlowsUserPoolClient: true,
     AllowedOAuthScopes: ["openid", "email", "aws.cognito.signin.user.admin"],
