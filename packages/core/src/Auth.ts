@@ -139,6 +139,26 @@ export const totpSetupUri = (secret: Secret, options: { readonly issuer: string;
  */
 export const DeviceName: Context.Reference<string> = tags.deviceName
 
+/**
+ * How many sessions of one app client keep their tokens in memory (a `Context.Reference`,
+ * unbounded by default). A server that holds a session per end user (`NodeAuth.makeSession`)
+ * can hold more users than fit: beyond this many, the least recently used idle session lets
+ * go of its tokens (its store keeps them) and reads them again on its next use; a session that
+ * is refreshing, or holds tokens its store could not take, keeps them. Read when the sessions'
+ * shared part is built.
+ *
+ * @example
+ * ```ts
+ * import * as Auth from "@effect-cognito/core/Auth"
+ * import * as Layer from "effect/Layer"
+ *
+ * const Bounded = Layer.succeed(Auth.MaxInMemorySessions, 10_000)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const MaxInMemorySessions: Context.Reference<number> = internal.maxInMemorySessions
+
 /** Whether a confirmed device skips MFA (`remembered`) or not. */
 export type DeviceRememberedStatus = IdentityProvider.DeviceRememberedStatus
 

@@ -337,9 +337,12 @@ export type SessionServices =
 /**
  * One more `Auth`, for one session key, over the services of a pool already in context (the
  * ones {@link layer} provides, or `TestCognito`'s): its own store entry, its own state and
- * refresh, nothing shared with the other sessions but the HTTP client (and, with a Redis
- * store, the Redis connection in context, which {@link layer} with a Redis store provides).
- * It lives until the scope closes. A server that acts for many end users keeps one per
+ * refresh. What is the same for every user of the pool (configuration, the wire client,
+ * randomness, SRP arithmetic, the flows) is built by the first session and shared by the
+ * others made over the same services (and, with a Redis store, the Redis connection in
+ * context, which {@link layer} with a Redis store provides). In memory (the default store) a
+ * session costs its tokens and a few objects, about 4 KB; `Auth.MaxInMemorySessions` bounds
+ * how many keep their tokens in memory. It lives until the scope closes. A server that acts for many end users keeps one per
  * user; one that acts for several user pools builds each pool's services with
  * `Layer.build` in its own scope.
  *
@@ -377,6 +380,14 @@ export function makeSession(options: {
   readonly sessionKey: string
 }): Effect.Effect<Auth.Auth.Service, AuthError.AuthError, SessionServices | Redis.Redis> {
   const { sessionKey, store } = options
+  // In memory: no layer to build, a store of a few fields that keeps the session decoded (no
+  // second copy of its tokens), over the pool's shared part (see `Auth.MaxInMemorySessions`).
+  if (store === undefined || store._tag === "Memory")
+    return Effect.gen(function* () {
+      const config = yield* AuthConfig.AuthConfig
+      const key = TokenStore.keyFor(config, yield* TokenStore.validateSessionKey(sessionKey))
+      return yield* Effect.provideService(Auth.make, TokenStore.TokenStore, TokenStore.makeMemory(key))
+    })
   const stores =
     store?._tag === "Redis"
       ? Layer.unwrap(

@@ -74,8 +74,10 @@ export interface AutoSignInCell {
   readonly clear: Effect.Effect<void>
 }
 
-export const makeAutoSignInCell = (validity: Duration.Duration): Effect.Effect<AutoSignInCell> =>
-  Effect.map(Ref.make<AutoSignInSession | undefined>(undefined), (ref) => ({
+/** A new cell; an `Auth` session makes it at its first `confirmSignUp` that brings a session. */
+export const makeAutoSignInCell = (validity: Duration.Duration): AutoSignInCell => {
+  const ref = Ref.makeUnsafe<AutoSignInSession | undefined>(undefined)
+  return {
     keep: (username, session) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Ref.set(ref, { username, session, expiresAt: now + Duration.toMillis(validity) })
@@ -105,7 +107,8 @@ export const makeAutoSignInCell = (validity: Duration.Duration): Effect.Effect<A
         return kept
       }),
     clear: Ref.set(ref, undefined)
-  }))
+  }
+}
 
 /**
  * The factor `signIn` prefers for `USER_AUTH` (see {@link preferredFactor}); a
