@@ -827,6 +827,10 @@ export const makeSession = (
       const federation = yield* Effect.result(store.loadFederation)
       const found = federation._tag === "Failure" || Option.isSome(federation.success)
       if (Option.isSome(session.held ?? Option.none())) {
+        if (federation._tag === "Failure")
+          yield* Effect.logWarning(
+            "effect-cognito: reading the federated sign-in failed; a user-pool session took over, so it is removed"
+          ).pipe(Effect.annotateLogs({ reason: federation.failure.reason }))
         if (found)
           yield* Effect.catch(store.clearFederation, (error) =>
             Effect.logWarning("effect-cognito: removing the federated sign-in failed").pipe(
