@@ -129,6 +129,7 @@ describe("Auth passkeys", () => {
         yield* authenticator.tamperNextSignature
         const error = yield* expectReason(passkeySignIn(auth), "NotAuthorized")
         assert.strictEqual(error.exception, "NotAuthorizedException")
+        assert.strictEqual(error.description, "Incorrect passkey: signature")
         assert.isTrue(Option.isNone(yield* auth.pendingSignIn))
         assert.isFalse(yield* auth.isSignedIn)
         assert.strictEqual((yield* passkeySignIn(auth))._tag, "SignedIn")

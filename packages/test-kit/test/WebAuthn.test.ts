@@ -24,10 +24,13 @@ const pool = (options: Partial<TestCognito.Options> = {}) =>
     ...options
   })
 
-const refused = <A>(effect: Effect.Effect<A, AuthError.AuthError>, name: string) =>
+/** The effect fails with Cognito's exception `name`; `check`, when given, is what its message names as refused. */
+const refused = <A>(effect: Effect.Effect<A, AuthError.AuthError>, name: string, check?: string | RegExp) =>
   Effect.gen(function* () {
     const error = yield* Effect.flip(effect)
     assert.strictEqual(error.exception, name, String(error))
+    if (typeof check === "string") assert.strictEqual(error.description, check)
+    else if (check !== undefined) assert.match(error.description ?? "", check)
     return error
   })
 
@@ -104,7 +107,7 @@ describe("TestCognito passkeys", () => {
       const authenticator = yield* SoftwareAuthenticator.make({ origin })
       yield* register(cognito, accessToken, authenticator)
       yield* authenticator.tamperNextSignature
-      yield* refused(passkeySignIn(cognito, authenticator), "NotAuthorizedException")
+      yield* refused(passkeySignIn(cognito, authenticator), "NotAuthorizedException", "Incorrect passkey: signature")
       assert.strictEqual((yield* passkeySignIn(cognito, authenticator))._tag, "Authenticated")
     }).pipe(Effect.provide(pool()))
   )
@@ -114,11 +117,15 @@ describe("TestCognito passkeys", () => {
       const { cognito, accessToken } = yield* signedIn
       const authenticator = yield* SoftwareAuthenticator.make({ origin: "https://evil.example.com" })
       yield* authenticator.useRpId("example.com")
-      yield* refused(register(cognito, accessToken, authenticator), "WebAuthnOriginNotAllowedException")
+      yield* refused(register(cognito, accessToken, authenticator), "WebAuthnOriginNotAllowedException", /origin/)
       yield* authenticator.useOrigin(origin)
       yield* register(cognito, accessToken, authenticator)
       yield* authenticator.useOrigin("https://evil.example.com")
-      yield* refused(passkeySignIn(cognito, authenticator), "NotAuthorizedException")
+      yield* refused(
+        passkeySignIn(cognito, authenticator),
+        "NotAuthorizedException",
+        "Incorrect passkey: origin not allowed"
+      )
     }).pipe(Effect.provide(pool()))
   )
 
@@ -129,11 +136,15 @@ describe("TestCognito passkeys", () => {
         const { cognito, accessToken } = yield* signedIn
         const authenticator = yield* SoftwareAuthenticator.make({ origin })
         yield* authenticator.useRpId("other.com")
-        yield* refused(register(cognito, accessToken, authenticator), "WebAuthnRelyingPartyMismatchException")
+        yield* refused(register(cognito, accessToken, authenticator), "WebAuthnRelyingPartyMismatchException", /RP ID/)
         yield* authenticator.useRpId(undefined)
         yield* register(cognito, accessToken, authenticator)
         yield* authenticator.useRpId("other.com")
-        yield* refused(passkeySignIn(cognito, authenticator), "NotAuthorizedException")
+        yield* refused(
+          passkeySignIn(cognito, authenticator),
+          "NotAuthorizedException",
+          "Incorrect passkey: relying party"
+        )
       }).pipe(Effect.provide(pool()))
   )
 
@@ -148,7 +159,7 @@ describe("TestCognito passkeys", () => {
       )
       assert.strictEqual((yield* passkeySignIn(cognito, authenticator))._tag, "Authenticated")
       yield* authenticator.replayNext
-      yield* refused(passkeySignIn(cognito, authenticator), "NotAuthorizedException")
+      yield* refused(passkeySignIn(cognito, authenticator), "NotAuthorizedException", "Incorrect passkey: challenge")
     }).pipe(Effect.provide(pool()))
   )
 
@@ -160,7 +171,7 @@ describe("TestCognito passkeys", () => {
       yield* passkeySignIn(cognito, authenticator)
       yield* passkeySignIn(cognito, authenticator)
       yield* authenticator.setSignCount(credential.id, 0)
-      yield* refused(passkeySignIn(cognito, authenticator), "NotAuthorizedException")
+      yield* refused(passkeySignIn(cognito, authenticator), "NotAuthorizedException", "Incorrect passkey: sign count")
     }).pipe(Effect.provide(pool()))
   )
 
@@ -187,12 +198,16 @@ describe("TestCognito passkeys", () => {
       const { cognito, accessToken } = yield* signedIn
       const authenticator = yield* SoftwareAuthenticator.make({ origin, userVerification: false })
       yield* cognito.setWebAuthnConfiguration({ relyingPartyId: "example.com", userVerification: "required" })
-      yield* refused(register(cognito, accessToken, authenticator), "NotAuthorizedException")
+      yield* refused(register(cognito, accessToken, authenticator), "NotAuthorizedException", /user verification/i)
       yield* cognito.setWebAuthnConfiguration({ relyingPartyId: "example.com", userVerification: "preferred" })
       yield* register(cognito, accessToken, authenticator)
       assert.strictEqual((yield* passkeySignIn(cognito, authenticator))._tag, "Authenticated")
       yield* cognito.setWebAuthnConfiguration({ relyingPartyId: "example.com", userVerification: "required" })
-      yield* refused(passkeySignIn(cognito, authenticator), "NotAuthorizedException")
+      yield* refused(
+        passkeySignIn(cognito, authenticator),
+        "NotAuthorizedException",
+        "Incorrect passkey: user verification"
+      )
       yield* authenticator.setUserVerification(true)
       assert.strictEqual((yield* passkeySignIn(cognito, authenticator))._tag, "Authenticated")
     }).pipe(Effect.provide(pool()))
@@ -269,7 +284,29 @@ describe("TestCognito passkeys", () => {
       )
       assert.strictEqual((yield* passkeySignIn(restored, authenticator))._tag, "Authenticated")
       yield* authenticator.setSignCount(credential.id, 1)
-      yield* refused(passkeySignIn(restored, authenticator), "NotAuthorizedException")
+      yield* refused(passkeySignIn(restored, authenticator), "NotAuthorizedException", "Incorrect passkey: sign count")
+    }).pipe(Effect.provide(pool()))
+  )
+
+  it.effect("refuses, and does not throw, when a restored passkey's public key is not one", () =>
+    Effect.gen(function* () {
+      const { cognito, accessToken } = yield* signedIn
+      const authenticator = yield* SoftwareAuthenticator.make({ origin })
+      yield* register(cognito, accessToken, authenticator)
+      const json = yield* Effect.flatMap(cognito.snapshot, TestCognitoSnapshot.toJson)
+      // Not base64url; base64url but not CBOR; CBOR but not a COSE key.
+      for (const publicKey of ["not base64url!", "AAAA", "oA"]) {
+        const edited = JSON.stringify(JSON.parse(json), (key, value) => (key === "publicKey" ? publicKey : value))
+        const restored = yield* Effect.provide(
+          TestCognito.TestCognito,
+          TestCognito.layerCognito({ restore: yield* TestCognitoSnapshot.fromJson(edited) })
+        )
+        yield* refused(
+          passkeySignIn(restored, authenticator),
+          "NotAuthorizedException",
+          "Incorrect passkey: unusable credential"
+        )
+      }
     }).pipe(Effect.provide(pool()))
   )
 })

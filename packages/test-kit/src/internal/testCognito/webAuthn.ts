@@ -20,6 +20,7 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse
 } from "@simplewebauthn/server"
+import { cose, decodeCredentialPublicKey } from "@simplewebauthn/server/helpers"
 import * as BoundedJson from "@effect-cognito/core/BoundedJson"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -118,6 +119,35 @@ const userHandleOf = (user: User) => WebAuthn.toBase64Url(new TextEncoder().enco
 
 const message = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
+/**
+ * The check that refused an assertion, named from the library's message: a word of a fixed
+ * vocabulary, so a refusal says which check failed and echoes none of the values it compared.
+ */
+const assertionChecks: ReadonlyArray<readonly [RegExp, string]> = [
+  [/RP ID/i, "relying party"],
+  [/challenge/i, "challenge"],
+  [/counter/i, "sign count"],
+  [/user verification|could not be verified/i, "user verification"],
+  [/not present/i, "user presence"],
+  [/origin/i, "origin not allowed"]
+]
+
+const refusedCheck = (why: string) => assertionChecks.find(([pattern]) => pattern.test(why))?.[1] ?? "invalid assertion"
+
+/**
+ * A stored public key as COSE bytes with a numeric algorithm, or `undefined` when it is
+ * not one (a state file edited by hand, say): such a credential signs no one in.
+ */
+const storedPublicKey = (text: string): Uint8Array<ArrayBuffer> | undefined => {
+  const bytes = WebAuthn.fromBase64Url(text)
+  if (bytes === undefined) return undefined
+  try {
+    return typeof decodeCredentialPublicKey(bytes).get(cose.COSEKEYS.alg) === "number" ? bytes : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The passkey actions and the WEB_AUTHN challenge of one pool. */
 export const make = (state: State, tokens: Tokens) => {
   const { signIn, random, now, serve, reject } = state
@@ -158,7 +188,9 @@ export const make = (state: State, tokens: Tokens) => {
 
   /**
    * Checks a `WEB_AUTHN` answer (`CREDENTIAL`, JSON text) against the challenge issued; a
-   * good one moves the credential's sign count on. Any failure is `NotAuthorizedException`.
+   * good one moves the credential's sign count on. Any failure is `NotAuthorizedException`,
+   * its message naming the check that refused: `Incorrect passkey: signature` (or `origin not
+   * allowed`, `relying party`, `challenge`, `sign count`, `user verification`, …).
    */
   const checkAssertion = (action: string, user: User, challenge: string | undefined, credentialJson: string) =>
     Effect.gen(function* () {
@@ -174,9 +206,10 @@ export const make = (state: State, tokens: Tokens) => {
       const userHandle = decoded.response.userHandle
       if (userHandle !== undefined && userHandle !== userHandleOf(user)) return yield* refused("another user's handle")
       const data = clientData(decoded.response.clientDataJSON)
-      if (data === undefined || !allowedOrigin(configuration.relyingPartyId, data.origin))
-        return yield* refused("origin not allowed")
-      const publicKey = WebAuthn.fromBase64Url(credential.publicKey)!
+      if (data === undefined) return yield* refused("clientDataJSON is not client data")
+      if (!allowedOrigin(configuration.relyingPartyId, data.origin)) return yield* refused("origin not allowed")
+      const publicKey = storedPublicKey(credential.publicKey)
+      if (publicKey === undefined) return yield* refused("unusable credential")
       const verified = yield* Effect.tryPromise({
         try: () =>
           verifyAuthenticationResponse({
@@ -187,8 +220,8 @@ export const make = (state: State, tokens: Tokens) => {
             credential: { id: credential.credentialId, publicKey, counter: credential.signCount },
             requireUserVerification: configuration.userVerification === "required"
           }),
-        catch: message
-      }).pipe(Effect.catch((why) => refused(why)))
+        catch: (cause) => refusedCheck(message(cause))
+      }).pipe(Effect.catch(refused))
       if (!verified.verified) return yield* refused("signature")
       credential.signCount = verified.authenticationInfo.newCounter
     })
