@@ -46,7 +46,7 @@
  */
 import * as Auth from "@effect-cognito/core/Auth"
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
-import type * as AuthError from "@effect-cognito/core/AuthError"
+import * as AuthError from "@effect-cognito/core/AuthError"
 import * as OAuth from "@effect-cognito/core/OAuth"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as Context from "effect/Context"
@@ -222,9 +222,17 @@ export const make = Effect.fnUntraced(function* (navigation: Navigation = window
     if (Option.isNone(pending)) return Option.none()
     const here = new URL(navigation.current())
     if (!isCallback(here, pending.value.redirectUri)) return Option.none()
-    // Single use: whatever the outcome, this pending authorization and the callback go.
-    yield* session("remove", (storage) => storage.removeItem(key))
     navigation.replace(withoutCallback(here))
+    // Not the answer to this authorization (a forged or stale callback): it ends nothing, the
+    // pending authorization stays for the real answer.
+    if (here.searchParams.get("state") !== pending.value.state)
+      return yield* AuthError.make(
+        "StateMismatch",
+        "completeRedirectSignIn",
+        "the callback's state is not the pending authorization's; start the sign-in again"
+      )
+    // Single use: whatever the outcome, this pending authorization goes.
+    yield* session("remove", (storage) => storage.removeItem(key))
     return Option.some(yield* auth.completeRedirectSignIn({ callbackUrl: here.href, pending: pending.value }))
   })
   const outcome = yield* Effect.exit(complete)

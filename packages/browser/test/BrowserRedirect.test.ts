@@ -196,9 +196,9 @@ describe("BrowserRedirect", { timeout: 30_000 }, () => {
     }).pipe(Effect.provide(TestCognito.layerCognito()))
   )
 
-  it.effect("fails with StateMismatch on a callback with another state: no session, the pending sign-in gone", () =>
+  it.effect("fails with StateMismatch on a callback with another state: no session, the pending sign-in kept", () =>
     Effect.gen(function* () {
-      const { config, load, storage } = yield* setUp
+      const { config, load, pool, storage } = yield* setUp
       const first = tab(page)
       yield* (yield* load(first.navigation, 1)).redirect.signInWithRedirect()
       const back = tab(`${page}?code=some-code&state=not-the-state`)
@@ -207,8 +207,14 @@ describe("BrowserRedirect", { timeout: 30_000 }, () => {
       assert.strictEqual(error.reason, "StateMismatch")
       assert.notInclude(error.message, "some-code")
       assert.isFalse(yield* auth.isSignedIn)
-      assert.isNull(storage.getItem(BrowserRedirect.pendingKey(config)))
+      assert.isNotNull(storage.getItem(BrowserRedirect.pendingKey(config)), "a forged callback does not end it")
       assert.strictEqual(back.navigation.at, page)
+      // The real answer still completes the sign-in the tab started.
+      const real = tab(yield* signInOnDomain(pool, first.assigned[0]!))
+      const after = yield* load(real.navigation, 5)
+      assert.isTrue(Option.isSome(yield* after.redirect.result))
+      assert.isTrue(yield* after.auth.isSignedIn)
+      assert.isNull(storage.getItem(BrowserRedirect.pendingKey(config)))
     }).pipe(Effect.provide(TestCognito.layerCognito()))
   )
 

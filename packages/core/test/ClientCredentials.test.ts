@@ -164,6 +164,36 @@ describe("ClientCredentials", () => {
     })
   )
 
+  it.effect("bearer: 100 concurrent callers refused once with the same token cost one renewal", () =>
+    Effect.gen(function* () {
+      // The first refusal comes at once; the other 99 only once the renewed token has been
+      // used (the renewal is over): they must not renew again.
+      const renewedUsed = yield* Deferred.make<void>()
+      let refusals = 0
+      const fake = Fake.makeEffect((request) => {
+        if (request.url === `${domain}/oauth2/token`)
+          return Effect.succeed(tokenReply(fake.requests.filter((r) => r.url === request.url).length))
+        if (request.headers.authorization !== "Bearer m2m-token-1")
+          return Effect.as(Deferred.succeed(renewedUsed, undefined), Fake.text(200, "ok", "text/plain"))
+        const refused = Fake.text(401, "expired", "text/plain")
+        return ++refusals === 1 ? Effect.succeed(refused) : Effect.as(Deferred.await(renewedUsed), refused)
+      })
+      const service = yield* ClientCredentials.make(options).pipe(
+        Effect.provideService(HttpClient.HttpClient, fake.client)
+      )
+      yield* service.token()
+      const api = service.bearer(fake.client)
+      const responses = yield* Effect.all(
+        Array.from({ length: 100 }, () => api.execute(HttpClientRequest.get("https://api.example.com/orders"))),
+        { concurrency: "unbounded" }
+      )
+      assert.isTrue(responses.every((r) => r.status === 200))
+      assert.strictEqual(refusals, 100, "all refused once")
+      const tokenRequests = fake.requests.filter((r) => r.url === `${domain}/oauth2/token`)
+      assert.lengthOf(tokenRequests, 2, "the first token, and one renewal")
+    })
+  )
+
   it.effect("bearer gives up with NotAuthorized when the API refuses the renewed token too", () =>
     Effect.gen(function* () {
       const { apiRequests, client, service, tokenRequests } = yield* setup(

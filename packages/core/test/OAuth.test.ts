@@ -533,5 +533,20 @@ describe("OAuth", () => {
       })
       assert.isTrue(Result.isFailure(read) && read.failure.reason === "StateMismatch")
     })
+
+    it("reads a relative callback URL (a Node server's req.url) as a URL", () => {
+      const pending = new OAuth.PendingAuthorization({
+        clientId,
+        state: "s",
+        codeVerifier: Redacted.make("v"),
+        nonce: "n",
+        redirectUri: redirect,
+        createdAt: 0
+      })
+      const read = (callbackUrl: string) =>
+        Rules.readCallback("m", { callbackUrl, pending, clientId, nowMillis: 0, validityMillis: 1000 })
+      assert.deepStrictEqual(read("/callback?code=the-code&state=s"), Result.succeed("the-code"))
+      assert.deepStrictEqual(read("code=the-code&state=s"), Result.succeed("the-code"))
+    })
   })
 })

@@ -1,7 +1,8 @@
 /**
  * `effect-cognito sign-in --browser` (a subprocess against the local Cognito's domain), with
  * headless Chromium as the user's browser: the CLI prints the authorize URL and waits on
- * its loopback redirect (127.0.0.1, a free port); Chromium signs in on the domain's login
+ * its loopback redirect (`http://localhost:<free port>/callback`, the only plain-http host real
+ * Cognito accepts, served on 127.0.0.1); Chromium signs in on the domain's login
  * page; the CLI exchanges the code and saves the session, which `whoami` then reads.
  */
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
@@ -55,7 +56,7 @@ const hostedEnvironment = Effect.gen(function* () {
     allowedOAuthFlows: ["code"],
     allowedOAuthFlowsUserPoolClient: true,
     allowedOAuthScopes: ["openid", "email", "aws.cognito.signin.user.admin"],
-    callbackURLs: ["http://127.0.0.1/callback"],
+    callbackURLs: ["http://localhost/callback"],
     supportedIdentityProviders: ["COGNITO"]
   })
   return { ...(yield* Cli.localEnvironment()), COGNITO_DOMAIN: domain }
@@ -75,7 +76,8 @@ describe("effect-cognito sign-in --browser", { timeout: 120_000 }, () => {
       assert.isDefined(printed, yield* running.stdout)
       const url = new URL(printed![1]!)
       const redirectUri = new URL(url.searchParams.get("redirect_uri") ?? "")
-      assert.strictEqual(redirectUri.hostname, "127.0.0.1")
+      // Real Cognito allows plain http only for localhost; the receiver listens on 127.0.0.1.
+      assert.strictEqual(redirectUri.hostname, "localhost")
       assert.strictEqual(redirectUri.pathname, "/callback")
       assert.notStrictEqual(redirectUri.port, "")
       assert.strictEqual(url.searchParams.get("code_challenge_method"), "S256")
@@ -182,6 +184,8 @@ describe("effect-cognito sign-in --browser", { timeout: 120_000 }, () => {
     assert.deepStrictEqual(opener("linux", { DISPLAY: ":0" }), ["xdg-open", []])
     assert.deepStrictEqual(opener("linux", { WAYLAND_DISPLAY: "wayland-0" }), ["xdg-open", []])
     assert.deepStrictEqual(opener("darwin", {}), ["open", []])
+    // No shell on Windows: `cmd /c start` would cut the URL at its first `&`.
+    assert.deepStrictEqual(opener("win32", {}), ["rundll32", ["url.dll,FileProtocolHandler"]])
     assert.isUndefined(opener("linux", {}), "no display: print the URL only")
     assert.isUndefined(opener("linux", { DISPLAY: ":0", CI: "true" }))
     assert.isUndefined(opener("darwin", { VITEST: "true" }))

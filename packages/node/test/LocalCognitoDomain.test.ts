@@ -211,12 +211,17 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito domain"
       assert.isTrue(toProvider.location!.startsWith(`${provider.issuer}/authorize?`))
       const providerPage = yield* b.send(toProvider.location!)
       assert.include(providerPage.body, 'name="providerSignInForm"')
-      const refused = yield* b.send(formAction(providerPage.body), { username: "carol", password: "wrong" })
+      const refused = yield* b.send(formAction(providerPage.body), {
+        username: "carol",
+        password: "wrong",
+        _csrf: field(providerPage.body, "_csrf")!
+      })
       assert.include(refused.body, "Incorrect username or password.")
-      const back = yield* b.send(formAction(providerPage.body), {
+      const back = yield* b.send(formAction(refused.body), {
         username: "carol",
         password: "carol-at-acme",
-        action: "signIn"
+        action: "signIn",
+        _csrf: field(refused.body, "_csrf")!
       })
       assert.isTrue(back.location!.startsWith(`${domain}/oauth2/idpresponse?`))
       const app = yield* b.send(back.location!)
@@ -238,7 +243,7 @@ layer(LocalCognito.layer(), { excludeTestServices: true })("LocalCognito domain"
       // Straight to the provider with identity_provider; "Cancel" there is access_denied at the app.
       const direct = yield* browser().send(authorizeUrl(domain, clientId, { identity_provider: "Acme" }))
       const page = yield* b.send(direct.location!)
-      const cancelled = yield* b.send(formAction(page.body), { action: "cancel" })
+      const cancelled = yield* b.send(formAction(page.body), { action: "cancel", _csrf: field(page.body, "_csrf")! })
       const denied = yield* b.send(cancelled.location!)
       const error = new URL(denied.location!)
       assert.deepStrictEqual(

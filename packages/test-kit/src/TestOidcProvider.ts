@@ -44,6 +44,11 @@ export interface Options {
   /** Default a random one. */
   readonly clientSecret?: Redacted.Redacted<string> | undefined
   readonly users?: ReadonlyArray<User> | undefined
+  /**
+   * The app client's registered redirect URIs, matched whole (or a test of one). Default:
+   * the `/oauth2/idpresponse` of any Cognito domain (`https://<prefix>.auth.<region>.amazoncognito.com`).
+   */
+  readonly redirectUris?: ReadonlyArray<string> | ((redirectUri: string) => boolean) | undefined
 }
 
 /** A request to the provider, and its answer (the local Cognito serves it through these). */

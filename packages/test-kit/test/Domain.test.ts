@@ -11,6 +11,7 @@ import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/testing/TestClock"
 import { browser, field, formAction, pkce } from "./DomainFixtures.js"
+import { redirectAllowed } from "../src/internal/testCognito/oauth.js"
 import { atStart, confirmedUser, expectReason, password } from "./fixtures.js"
 
 const callback = "https://app.example.com/callback"
@@ -201,6 +202,13 @@ describe("TestCognito domain", () => {
       const { posted } = yield* signInThroughLoginPage(pool, base, query, { username: "alice", password: "wrong" })
       assert.strictEqual(posted.status, 200)
       assert.include(posted.body, "Incorrect username or password.")
+      // The username echoed after a wrong password is escaped: it cannot close the input and add markup.
+      const hostile = '"><script>alert(1)</script>'
+      const echoed = (yield* signInThroughLoginPage(pool, base, query, { username: hostile, password: "wrong" })).posted
+      assert.strictEqual(echoed.status, 200)
+      assert.notInclude(echoed.body, hostile)
+      assert.notInclude(echoed.body, "<script>")
+      assert.include(echoed.body, 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"')
       const b = browser(pool)
       const foreign = yield* b.send(
         "GET",
@@ -371,4 +379,24 @@ describe("TestCognito domain", () => {
       assert.isUndefined(yield* before.userPoolDomain)
     }).pipe(Effect.provide(TestCognito.layer({ autoConfirm: true })))
   )
+})
+
+describe("the callback URL rule", () => {
+  it("takes a loopback URI registered without a port on any port, and nothing else", () => {
+    const registered = ["http://127.0.0.1/callback", "http://localhost:8080/callback", "https://app.example.com/cb"]
+    assert.isTrue(redirectAllowed(registered, "http://127.0.0.1:53127/callback"))
+    assert.isTrue(redirectAllowed(registered, "http://127.0.0.1/callback"))
+    assert.isFalse(redirectAllowed(registered, "http://127.0.0.1:53127/other"), "another path")
+    assert.isFalse(redirectAllowed(registered, "http://127.0.0.1:53127/callback/"), "another path")
+    assert.isFalse(redirectAllowed(registered, "https://127.0.0.1:53127/callback"), "https is not the registered http")
+    assert.isFalse(redirectAllowed(registered, "http://127.0.0.1:53127/callback?x=1"), "another query")
+    assert.isFalse(redirectAllowed(registered, "http://localhost:53127/callback"), "another loopback host")
+    // A registered port is matched exactly.
+    assert.isTrue(redirectAllowed(registered, "http://localhost:8080/callback"))
+    assert.isFalse(redirectAllowed(registered, "http://localhost:8081/callback"))
+    assert.isFalse(redirectAllowed(registered, "http://localhost/callback"))
+    // Not loopback: exact only.
+    assert.isFalse(redirectAllowed(registered, "https://app.example.com:8443/cb"))
+    assert.isFalse(redirectAllowed(registered, "http://app.example.com/cb"))
+  })
 })

@@ -117,8 +117,8 @@ const optionalBoolean = (field: string, value: unknown) =>
     ? Result.succeed(value ?? false)
     : invalid(field, "true or false", show(value))
 
-/** A scope as OAuth allows it: printable ASCII without spaces, `"` or `\`. */
-const scopePattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/
+/** A scope as OAuth allows it (RFC 6749 §3.3): printable ASCII without spaces, `"` or `\`; the one rule of the package. */
+export const scopePattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 
 /** A redirect or logout URI: absolute (any scheme, an app's own too), no fragment, no credentials. */
 const redirectUri = (field: string, value: unknown): Result.Result<string | undefined, string> => {

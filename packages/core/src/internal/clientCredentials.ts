@@ -28,9 +28,6 @@ import * as Token from "./oauthToken.js"
 
 const method = "ClientCredentials"
 
-/** A scope as OAuth allows it: printable ASCII without spaces, `"` or `\`. */
-const scopePattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/
-
 /** The options, validated. */
 interface Settings {
   readonly endpoint: Token.Endpoint
@@ -72,7 +69,7 @@ export const settingsOf = (options: ClientCredentials.Options): Effect.Effect<Se
         problems.push(`scopes: expected a list of scopes, found ${check.show(raw.scopes)}`)
       else
         for (const scope of raw.scopes as ReadonlyArray<unknown>) {
-          if (typeof scope !== "string" || !scopePattern.test(scope)) {
+          if (typeof scope !== "string" || !check.scopePattern.test(scope)) {
             problems.push(`scopes: expected scopes of printable characters without spaces, found ${check.show(scope)}`)
             break
           }
@@ -175,11 +172,20 @@ export const make = (
         AwsSigning.bearer(inner, {
           token: "access",
           method: "ClientCredentials.bearer",
-          getTokens: (forceRefresh) =>
-            Effect.map(token({ forceRefresh }), (fresh) => ({
-              accessToken: fresh.accessToken,
-              idToken: fresh.accessToken
-            }))
+          // A refused token renews the cache only while it is still the cached one: concurrent
+          // callers refused with the same token share one renewal, later ones take its result.
+          getTokens: (forceRefresh, refused) =>
+            Effect.suspend(() => {
+              const stale =
+                refused === undefined ||
+                state.inflight !== undefined ||
+                (state.cached !== undefined &&
+                  Redacted.value(state.cached.token.accessToken) === Redacted.value(refused))
+              return Effect.map(token({ forceRefresh: forceRefresh && stale }), (fresh) => ({
+                accessToken: fresh.accessToken,
+                idToken: fresh.accessToken
+              }))
+            })
         })
     } satisfies ClientCredentials.ClientCredentials.Service
   })

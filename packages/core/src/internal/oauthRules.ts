@@ -8,6 +8,7 @@
 import * as Result from "effect/Result"
 import type * as AuthConfig from "../AuthConfig.js"
 import * as AuthError from "../AuthError.js"
+import { scopePattern } from "./authConfigCheck.js"
 import * as Encoding from "./encoding.js"
 import type { PendingAuthorization } from "./oauthPending.js"
 import { oauthError } from "./oauthToken.js"
@@ -26,9 +27,6 @@ export const settingsOf = (
         )
       )
     : Result.succeed(config.oauth)
-
-/** A scope as OAuth allows it: printable ASCII without spaces, `"` or `\`. */
-const scopePattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 
 /** The scopes asked for: `openid` first, then the others once each, in order. */
 export const scopesOf = (
@@ -142,15 +140,16 @@ export const extraOf = (
 export const logoutUrlOf = (domain: string, clientId: string, logoutUri: string): string =>
   `${domain}/logout?${new URLSearchParams({ client_id: clientId, logout_uri: logoutUri }).toString()}`
 
-/** The query of a callback: a whole URL, or its query string (with or without `?`). */
+/**
+ * The query of a callback: a whole URL, a path with its query (`/callback?code=…`, what a
+ * Node server's `req.url` is), or its query string (with or without `?`).
+ */
 const queryOf = (callbackUrl: string | URL): URLSearchParams | undefined => {
   if (callbackUrl instanceof URL) return callbackUrl.searchParams
   if (typeof callbackUrl !== "string") return undefined
-  try {
-    return new URL(callbackUrl).searchParams
-  } catch {
-    return new URLSearchParams(callbackUrl.startsWith("?") ? callbackUrl.slice(1) : callbackUrl)
-  }
+  if (URL.canParse(callbackUrl)) return new URL(callbackUrl).searchParams
+  if (callbackUrl.startsWith("/")) return new URL(callbackUrl, "http://localhost").searchParams
+  return new URLSearchParams(callbackUrl.startsWith("?") ? callbackUrl.slice(1) : callbackUrl)
 }
 
 /**

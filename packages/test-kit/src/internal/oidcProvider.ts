@@ -3,17 +3,17 @@
  * Cognito domain: its discovery document, keys, a login page (a form of `username` and
  * `password`, and a "Cancel" that answers `access_denied`), an authorization code endpoint
  * and a token endpoint (HTTP Basic or form client authentication) that issues an RS256 id
- * token with the `nonce`, and userinfo. One app client (the user pool's).
+ * token with the `nonce`, and userinfo. One app client (the user pool's), redirected only to
+ * its registered redirect URIs (matched whole); the login POST carries a CSRF token.
  *
  * @internal
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Redacted from "effect/Redacted"
 import type * as TestOidcProvider from "../TestOidcProvider.js"
 import { makeSigner } from "./jwt.js"
+import { basicCredentials, cookies, httpClientOf } from "./inMemoryServer.js"
 import type { DomainRequest, DomainResponse } from "./testCognito/domain.js"
 import { escapeHtml } from "./testCognito/pages.js"
 
@@ -30,12 +30,25 @@ const json = (status: number, body: unknown): DomainResponse => ({
   body: JSON.stringify(body)
 })
 
-const page = (action: string, error: string | undefined) => `<!doctype html>
+/** The name of the provider's CSRF cookie (the domain's is `XSRF-TOKEN`; both may share a host). */
+const csrfCookie = "OIDC-XSRF-TOKEN"
+
+/** How long a login page's CSRF token is good for. */
+const pageValidityMillis = 60 * 60 * 1000
+
+/**
+ * The redirect URIs a provider accepts by default: the `/oauth2/idpresponse` of a Cognito
+ * domain (`https://<prefix>.auth.<region>.amazoncognito.com`), matched whole.
+ */
+const cognitoIdpResponse = /^https:\/\/[a-z0-9-]+\.auth\.[a-z0-9-]+\.amazoncognito\.com\/oauth2\/idpresponse$/
+
+const page = (action: string, csrf: string, error: string | undefined) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in with the provider</title></head>
 <body>
 <h1>Provider sign-in</h1>
 ${error === undefined ? "" : `<p class="error" role="alert">${escapeHtml(error)}</p>`}
 <form method="post" action="${escapeHtml(action)}" name="providerSignInForm">
+<input type="hidden" name="_csrf" value="${escapeHtml(csrf)}">
 <label for="username">Username</label><input id="username" name="username" type="text" required>
 <label for="password">Password</label><input id="password" name="password" type="password" required>
 <button type="submit" name="action" value="signIn">Sign in</button>
@@ -53,22 +66,56 @@ export const make = (options: TestOidcProvider.Options): TestOidcProvider.TestOi
   for (const user of options.users ?? []) users.set(user.username, user)
   const codes = new Map<string, Code>()
   const accessTokens = new Map<string, { readonly username: string; readonly expiresAt: number }>()
+  const csrfTokens = new Map<string, number>()
+  const given = options.redirectUris
+  const registered = (redirectUri: string) =>
+    given === undefined
+      ? cognitoIdpResponse.test(redirectUri)
+      : typeof given === "function"
+        ? given(redirectUri)
+        : given.includes(redirectUri)
+  const issuerUrl = new URL(issuer)
+
+  /** A login page with a fresh CSRF token, in its form and in a cookie (single use, as the domain's). */
+  const loginPage = (action: string, error: string | undefined, status = 200) =>
+    Effect.map(Clock.currentTimeMillis, (at) => {
+      for (const [key, expiresAt] of csrfTokens) if (expiresAt <= at) csrfTokens.delete(key)
+      const csrf = crypto.randomUUID()
+      csrfTokens.set(csrf, at + pageValidityMillis)
+      return {
+        status,
+        headers: {
+          "content-type": "text/html;charset=UTF-8",
+          "cache-control": "no-store",
+          "set-cookie": `${csrfCookie}=${csrf}; Path=${issuerUrl.pathname}; HttpOnly; SameSite=Lax${issuerUrl.protocol === "https:" ? "; Secure" : ""}`
+        },
+        body: page(action, csrf, error)
+      } satisfies DomainResponse
+    })
+
+  /** The CSRF check of the login POST: the form's `_csrf` is the cookie's, and one a page handed out. */
+  const csrfValid = (request: DomainRequest, form: URLSearchParams, at: number) => {
+    const token = form.get("_csrf") ?? ""
+    const expiresAt = csrfTokens.get(token)
+    csrfTokens.delete(token)
+    return (
+      token !== "" &&
+      expiresAt !== undefined &&
+      at < expiresAt &&
+      cookies(request.headers.cookie).get(csrfCookie) === token
+    )
+  }
 
   const claimsOf = (user: TestOidcProvider.User) => ({ sub: user.username, ...user.claims })
 
   const authenticated = (request: DomainRequest, form: URLSearchParams) => {
     let id = form.get("client_id") ?? undefined
     let secret = form.get("client_secret") ?? undefined
-    const authorization = request.headers.authorization
-    if (authorization?.toLowerCase().startsWith("basic ")) {
-      try {
-        const decoded = atob(authorization.slice(6).trim())
-        const colon = decoded.indexOf(":")
-        id = decodeURIComponent(decoded.slice(0, colon))
-        secret = decodeURIComponent(decoded.slice(colon + 1))
-      } catch {
-        return false
-      }
+    const basic = basicCredentials(request.headers.authorization)
+    if (basic === "invalid") return false
+    if (basic !== undefined) {
+      id = basic.id
+      secret = basic.secret
     }
     return id === clientId && secret === Redacted.value(clientSecret)
   }
@@ -77,7 +124,8 @@ export const make = (options: TestOidcProvider.Options): TestOidcProvider.TestOi
     Effect.gen(function* () {
       const params = request.url.searchParams
       const redirectUri = params.get("redirect_uri") ?? ""
-      if (params.get("client_id") !== clientId || !URL.canParse(redirectUri))
+      // Only a registered redirect URI, matched whole: anything else is 400 and no redirect.
+      if (params.get("client_id") !== clientId || !URL.canParse(redirectUri) || !registered(redirectUri))
         return json(400, { error: "invalid_request", error_description: "unknown client or redirect_uri" })
       const back = (query: Record<string, string | undefined>) => {
         const target = new URL(redirectUri)
@@ -86,18 +134,15 @@ export const make = (options: TestOidcProvider.Options): TestOidcProvider.TestOi
       }
       const state = params.get("state") ?? undefined
       const action = `${issuer}/authorize?${params.toString()}`
-      if (request.method !== "POST")
-        return { status: 200, headers: { "content-type": "text/html;charset=UTF-8" }, body: page(action, undefined) }
+      if (request.method !== "POST") return yield* loginPage(action, undefined)
       const form = new URLSearchParams(request.body)
+      if (!csrfValid(request, form, yield* Clock.currentTimeMillis))
+        return yield* loginPage(action, "Your session has expired. Please sign in again.", 403)
       if (form.get("action") === "cancel")
         return back({ error: "access_denied", error_description: "The user cancelled the sign-in", state })
       const user = users.get(form.get("username") ?? "")
       if (user === undefined || Redacted.value(user.password) !== (form.get("password") ?? ""))
-        return {
-          status: 200,
-          headers: { "content-type": "text/html;charset=UTF-8" },
-          body: page(action, "Incorrect username or password.")
-        }
+        return yield* loginPage(action, "Incorrect username or password.")
       const code = crypto.randomUUID()
       codes.set(code, {
         username: user.username,
@@ -185,24 +230,7 @@ export const make = (options: TestOidcProvider.Options): TestOidcProvider.TestOi
       }
     })
 
-  const decoder = new TextDecoder()
-  const httpClient = HttpClient.make((request, url) => {
-    const body = request.body
-    const text =
-      body._tag === "Uint8Array"
-        ? decoder.decode(body.body)
-        : body._tag === "Raw" && typeof body.body === "string"
-          ? body.body
-          : ""
-    return Effect.map(serve({ method: request.method, url, headers: request.headers, body: text }), (answer) =>
-      HttpClientResponse.fromWeb(
-        request,
-        answer === undefined
-          ? new Response("Not found", { status: 404 })
-          : new Response(answer.body, { status: answer.status, headers: answer.headers })
-      )
-    )
-  })
+  const httpClient = httpClientOf(serve)
 
   return {
     issuer,

@@ -34,7 +34,8 @@ export interface Options {
 
 /**
  * The command that opens a URL in the desktop's browser, or `undefined` where there is no
- * desktop to open it on (no display, a CI job, `BROWSER=none`).
+ * desktop to open it on (no display, a CI job, `BROWSER=none`). The URL is its last
+ * argument, passed without a shell.
  */
 export const opener = (
   platform: NodeJS.Platform,
@@ -43,7 +44,8 @@ export const opener = (
   const set = (name: string) => env[name] !== undefined && env[name] !== "" && env[name] !== "false"
   if (set("CI") || set("VITEST") || env.BROWSER === "none") return undefined
   if (platform === "darwin") return ["open", []]
-  if (platform === "win32") return ["cmd", ["/c", "start", '""']]
+  // No shell: `cmd /c start` would cut the URL at its first `&`; the URL is one argument here.
+  if (platform === "win32") return ["rundll32", ["url.dll,FileProtocolHandler"]]
   if (set("DISPLAY") || set("WAYLAND_DISPLAY")) return ["xdg-open", []]
   return undefined
 }
@@ -94,7 +96,7 @@ export const signInWithBrowser = (
     yield* io.out(url)
     const callbackUrl = yield* io.spin(
       `Waiting for the browser (${options.timeoutSeconds}s)`,
-      Effect.timeoutOrElse(receiver.callback, {
+      Effect.timeoutOrElse(receiver.callback(pending.state), {
         duration: `${options.timeoutSeconds} seconds`,
         orElse: () =>
           Effect.fail(

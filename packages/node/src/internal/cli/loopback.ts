@@ -1,8 +1,10 @@
 /**
  * The loopback redirect of `sign-in --browser` (RFC 8252, section 7.3): an HTTP server on
- * 127.0.0.1 (a free port unless one is asked for) that takes the one redirect the
- * browser brings back from the Cognito domain, and answers the browser with a short page
- * once the CLI knows how the sign-in ended. It listens for the scope it is acquired in.
+ * 127.0.0.1 (a free port unless one is asked for), reached as `http://localhost:<port>/callback`
+ * (real Cognito allows plain http only for `localhost`), that takes the one redirect the
+ * browser brings back from the Cognito domain with the pending authorization's `state`
+ * (any other `/callback` gets 400, and the receiver keeps waiting), and answers the browser
+ * with a short page once the CLI knows how the sign-in ended. It listens for the scope it is acquired in.
  *
  * @internal
  */
@@ -25,10 +27,16 @@ export interface Outcome {
 
 /** A listening loopback receiver. */
 export interface Receiver {
-  /** `http://127.0.0.1:<port>/callback`: the redirect URI to send to the authorize endpoint. */
+  /**
+   * `http://localhost:<port>/callback`: the redirect URI to send to the authorize endpoint
+   * (real Cognito allows plain http only for `localhost`; the server listens on 127.0.0.1).
+   */
   readonly redirectUri: string
-  /** The first redirect the browser brings back: its full URL (code or error, and state). */
-  readonly callback: Effect.Effect<string>
+  /**
+   * The first redirect the browser brings back with `state` (the pending authorization's):
+   * its full URL (code or error, and state). Redirects of another state are refused.
+   */
+  readonly callback: (state: string) => Effect.Effect<string>
   /** Answers the browser that brought the redirect (once); later calls do nothing. */
   readonly reply: (outcome: Outcome) => Effect.Effect<void>
 }
@@ -47,6 +55,7 @@ export const listen = (port: number): Effect.Effect<Receiver, CliError, Scope.Sc
     const arrived = yield* Deferred.make<string>()
     let waiting: ServerResponse | undefined
     let answered = false
+    let expected: string | undefined
     const server = yield* Effect.acquireRelease(
       Effect.callback<ReturnType<typeof createServer>, CliError>((resume) => {
         const server = createServer((request, response) => {
@@ -66,8 +75,15 @@ export const listen = (port: number): Effect.Effect<Receiver, CliError, Scope.Sc
               .end(page({ ok: false, text: "This sign-in has already received its redirect." }))
             return
           }
+          // Not the answer to this sign-in (a stray or forged redirect): refused, and the wait goes on.
+          if (expected === undefined || url.searchParams.get("state") !== expected) {
+            response
+              .writeHead(400, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" })
+              .end(page({ ok: false, text: "This redirect is not the answer to the sign-in in progress." }))
+            return
+          }
           waiting = response
-          Deferred.doneUnsafe(arrived, Effect.succeed(`http://127.0.0.1:${port}${request.url ?? "/"}`))
+          Deferred.doneUnsafe(arrived, Effect.succeed(`http://localhost:${port}${request.url ?? "/"}`))
         })
         server.once("error", (cause) =>
           resume(Effect.fail(new CliError({ message: `cannot listen on 127.0.0.1:${port}${errorCode(cause)}` })))
@@ -82,8 +98,12 @@ export const listen = (port: number): Effect.Effect<Receiver, CliError, Scope.Sc
     )
     port = (server.address() as AddressInfo).port
     return {
-      redirectUri: `http://127.0.0.1:${port}${callbackPath}`,
-      callback: Deferred.await(arrived),
+      redirectUri: `http://localhost:${port}${callbackPath}`,
+      callback: (state) =>
+        Effect.suspend(() => {
+          expected = state
+          return Deferred.await(arrived)
+        }),
       reply: (outcome) =>
         Effect.callback<void>((resume) => {
           const response = waiting

@@ -287,7 +287,7 @@ export const signIn = Command.make(
     ),
     browser: booleanFlag(
       "browser",
-      "Sign in through the user pool's domain (hosted UI, COGNITO_DOMAIN) in a browser: prints the URL, waits for the redirect to 127.0.0.1"
+      "Sign in through the user pool's domain (hosted UI, COGNITO_DOMAIN) in a browser: prints the URL, waits for the redirect to http://localhost:<port>/callback (served on 127.0.0.1)"
     ),
     provider: optionalText(
       "provider",
@@ -304,7 +304,9 @@ export const signIn = Command.make(
     port: Flag.Int("port").pipe(
       Flag.withDefault(0),
       Flag.withMetavar("port"),
-      Flag.withDescription("With --browser: the port of the redirect on 127.0.0.1 (default 0: a free one)")
+      Flag.withDescription(
+        "With --browser: the port of the redirect http://localhost:<port>/callback (default 0: a free one; real Cognito needs the registered one)"
+      )
     ),
     timeout: Flag.Int("timeout").pipe(
       Flag.withDefault(300),

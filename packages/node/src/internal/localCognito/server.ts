@@ -156,7 +156,13 @@ export const make = (
     const address = server.address
     const port = address._tag === "UnixPathAddress" ? 0 : address.port
     const endpoint = `http://127.0.0.1:${port}/`
-    const oidcProvider = TestOidcProvider.make({ issuer: `${endpoint}oidc`, clientId: oidcClientId })
+    // The provider redirects only to the `/oauth2/idpresponse` of this server's own domains.
+    const idpResponse = new RegExp(`^${endpoint.replaceAll(".", "\\.")}domain/[a-z0-9-]+/oauth2/idpresponse$`)
+    const oidcProvider = TestOidcProvider.make({
+      issuer: `${endpoint}oidc`,
+      clientId: oidcClientId,
+      redirectUris: (redirectUri) => idpResponse.test(redirectUri)
+    })
     const registry = Registry.make(region, endpoint, options.identityPools, oidcProvider.httpClient)
     const deliveries: Array<LocalCognito.Delivery> = []
 

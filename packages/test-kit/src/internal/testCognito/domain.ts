@@ -14,12 +14,14 @@
  *
  * @internal
  */
+import * as AuthError from "@effect-cognito/core/AuthError"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import * as Effect from "effect/Effect"
-import * as HttpClient from "effect/http/HttpClient"
+import * as Base64Url from "effect/encoding/Base64Url"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Redacted from "effect/Redacted"
+import { basicCredentials, cookies, httpClientOf } from "../inMemoryServer.js"
 import { verifyWithJwks } from "../jwt.js"
 import type { IdentityProviderConfig, OAuthSettings } from "./models.js"
 import type { OAuthAdmin } from "./oauth.js"
@@ -61,15 +63,10 @@ const randomToken = () => {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
 }
 
-const base64url = (bytes: Uint8Array) => {
-  let binary = ""
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")
-}
-
+/** The PKCE S256 challenge of a verifier (RFC 7636): base64url (no padding) of its SHA-256. */
 const s256 = (verifier: string) =>
   Effect.promise(() => crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))).pipe(
-    Effect.map((digest) => base64url(new Uint8Array(digest)))
+    Effect.map((digest) => Base64Url.encode(new Uint8Array(digest)))
   )
 
 const noStore = { "cache-control": "no-store", pragma: "no-cache" }
@@ -94,15 +91,6 @@ const redirect = (location: string, headers: Readonly<Record<string, string>> = 
   headers: { location, ...noStore, ...headers },
   body: ""
 })
-
-const cookies = (header: string | undefined): ReadonlyMap<string, string> => {
-  const out = new Map<string, string>()
-  for (const part of (header ?? "").split(";")) {
-    const eq = part.indexOf("=")
-    if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim())
-  }
-  return out
-}
 
 /** `url` with `params` added to its query. */
 const withParams = (url: string, params: Readonly<Record<string, string | undefined>>) => {
@@ -178,12 +166,16 @@ export const make = (
 
   // ---- authorize ---------------------------------------------------------------------------------------------
 
+  /** The page for a client that is not (or no longer) one of the pool's. */
+  const invalidClient = html(400, Pages.error("Invalid client id."))
+
   /** The authorize parameters checked; a failure is the answer to give (an error page, or the redirect URI's error). */
+
   const checkAuthorize = (params: URLSearchParams): Effect.Effect<Authorize, DomainResponse> =>
     Effect.suspend(() => {
       const clientId = params.get("client_id") ?? ""
       const view = clientId === "" ? undefined : viewOf(clientId)
-      if (view === undefined) return Effect.fail(html(400, Pages.error("Invalid client id.")))
+      if (view === undefined) return Effect.fail(invalidClient)
       const settings = admin.clientOAuth(clientId)
       const redirectUri = params.get("redirect_uri") ?? settings.defaultRedirectURI
       if (redirectUri === undefined || !OAuth.redirectAllowed(settings.callbackURLs, redirectUri))
@@ -379,7 +371,8 @@ export const make = (
         })
       if (!authorize.settings.supportedIdentityProviders.includes("COGNITO"))
         return html(400, Pages.error("Login option is not available. Please try another one"))
-      const view = viewOf(authorize.clientId)!
+      const view = viewOf(authorize.clientId)
+      if (view === undefined) return invalidClient
       const username = form.get("username") ?? ""
       const password = Redacted.make(form.get("password") ?? "")
       if (username === "") return yield* loginPage(base, authorize, { error: "Please enter your username." })
@@ -413,7 +406,8 @@ export const make = (
           status: 403
         })
       oauth.logins.delete(loginId)
-      const view = viewOf(authorize.clientId)!
+      const view = viewOf(authorize.clientId)
+      if (view === undefined) return invalidClient
       const hash = yield* secretHash(view, pending.username)
       const field =
         pending.challengeName === "NEW_PASSWORD_REQUIRED"
@@ -515,6 +509,12 @@ export const make = (
             : undefined
       }
       const providerUserId = claim(mapping.username ?? "sub") ?? claim("sub") ?? ""
+      if (providerUserId === "")
+        return yield* AuthError.make(
+          "InvalidParameter",
+          "CreateIdentityProvider",
+          `${provider.providerName} did not name the user (no sub).`
+        )
       const username = `${provider.providerName}_${providerUserId}`
       const attributes: Record<string, string> = {}
       for (const [attribute, source] of Object.entries(mapping))
@@ -534,6 +534,9 @@ export const make = (
           dateCreated: String(existing?.created ?? at)
         }
       ])
+      // Only a user this provider created is signed in again: a native user of that name is not taken over.
+      if (existing !== undefined && existing.status !== "EXTERNAL_PROVIDER")
+        return yield* view.policy.usernameExists("CreateIdentityProvider")
       if (existing !== undefined) {
         existing.attributes = { ...existing.attributes, ...attributes, identities }
         existing.lastModified = at
@@ -600,7 +603,9 @@ export const make = (
         claims.exp * 1000 <= at
       )
         return html(400, Pages.error(`Invalid id token from ${provider.providerName}.`))
-      const view = viewOf(back.clientId)!
+      // The client may have been deleted while the provider answered.
+      const view = viewOf(back.clientId)
+      if (view === undefined) return invalidClient
       const user = yield* Effect.result(federatedUser(view, provider, claims))
       if (user._tag === "Failure") return html(400, Pages.error(user.failure.description ?? "Sign-in failed."))
       if (!user.success.enabled) return html(400, Pages.error("User is disabled."))
@@ -613,22 +618,11 @@ export const make = (
   const authenticate = (request: DomainRequest, form: URLSearchParams) => {
     let clientId = form.get("client_id") ?? undefined
     let secret = form.get("client_secret") ?? undefined
-    const authorization = request.headers.authorization
-    if (authorization?.toLowerCase().startsWith("basic ")) {
-      let decoded = ""
-      try {
-        decoded = atob(authorization.slice(6).trim())
-      } catch {
-        return undefined
-      }
-      const colon = decoded.indexOf(":")
-      if (colon < 0) return undefined
-      try {
-        clientId = decodeURIComponent(decoded.slice(0, colon))
-        secret = decodeURIComponent(decoded.slice(colon + 1))
-      } catch {
-        return undefined
-      }
+    const basic = basicCredentials(request.headers.authorization)
+    if (basic === "invalid") return undefined
+    if (basic !== undefined) {
+      clientId = basic.id
+      secret = basic.secret
     }
     if (clientId === undefined) return undefined
     const view = viewOf(clientId)
@@ -888,32 +882,7 @@ export const make = (
       }
     })
 
-  const decoder = new TextDecoder()
-
-  const httpClient = HttpClient.make((request, requestUrl) => {
-    const body = request.body
-    const text =
-      body._tag === "Uint8Array"
-        ? decoder.decode(body.body)
-        : body._tag === "Raw" && typeof body.body === "string"
-          ? body.body
-          : body._tag === "Raw" && body.body instanceof Uint8Array
-            ? decoder.decode(body.body)
-            : ""
-    return Effect.map(
-      serve({ method: request.method, url: requestUrl, headers: request.headers, body: text }),
-      (answer) =>
-        HttpClientResponse.fromWeb(
-          request,
-          answer === undefined
-            ? new Response("Not found", { status: 404 })
-            : new Response(answer.status === 204 ? null : answer.body, {
-                status: answer.status,
-                headers: answer.headers
-              })
-        )
-    )
-  })
+  const httpClient = httpClientOf(serve)
 
   return { url, serve, httpClient }
 }
