@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
 import { configDefaults, defineConfig } from "vitest/config"
 
@@ -26,14 +27,29 @@ const serverTests = ["test/CognitoLocal.test.ts", "test/Moto.test.ts", "test/Aut
 const cliTests = ["test/Cli*.test.ts"]
 
 /**
+ * A test's limit before it is taken for hung: 30 s, not Vitest's 5 s, since two workers share
+ * two cores and CPU-bound tests (SRP against amazon-cognito-identity-js's BigInteger) slow down
+ * with them. Nothing here waits on real time, so this only bounds a hang.
+ */
+const testTimeout = 30_000
+
+/**
  * Each test file in a worker of its own (Vitest's default, chosen here on purpose, which
  * also stops Vitest suggesting `isolate: false` after each run): files set process-wide
  * state (signal handlers, environment variables, servers), which must not leak into the next.
  */
-const isolation = { isolate: true }
+const isolation = { isolate: true, testTimeout }
+
+/**
+ * Two test files at a time, on the 2-core machines CI runs on (Vitest's default there is one,
+ * its cores minus one): most files wait on a child process, a loopback server or Chromium,
+ * which leaves the second core idle with one worker.
+ */
+const maxWorkers = Math.max(2, availableParallelism() - 1)
 
 export default defineConfig({
   test: {
+    maxWorkers,
     projects: [
       { resolve, test: { ...isolation, name: "core", root: "packages/core", include: ["test/**/*.test.ts"] } },
       { resolve, test: { ...isolation, name: "test-kit", root: "packages/test-kit", include: ["test/**/*.test.ts"] } },

@@ -1,5 +1,7 @@
 /**
- * `npm run bench`: the token, credentials, signing, token-verification and Redis benchmarks in this process, then the SRP benchmark
+ * `npm run bench`: the token, credentials, signing, token-verification and Redis benchmarks in this process,
+ * then many users' sessions (`bench/sessions.ts`: heap per idle session and 10,000 refreshes, each
+ * measured in a child process over the built packages), then the SRP benchmark
  * (`bench/srp.ts`, a script that runs on import) in a child process, then the browser benchmark
  * (`bench/browser.ts`: bundle sizes, SRP inside Chromium) in another, then what our share of
  * the browser bundle is spent on (`bench/bundle-parts.ts`).
@@ -8,6 +10,7 @@ import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { runCredentialsBench } from "./credentials.js"
 import { runRedisBench } from "./redis.js"
+import { runSessionsBench } from "./sessions.js"
 import { runSigningBench } from "./signing.js"
 import { runTokensBench } from "./tokens.js"
 import { runVerifyBench } from "./verify.js"
@@ -33,6 +36,8 @@ const main = async () => {
   await runVerifyBench()
   console.log(`\n${"=".repeat(80)}\n`)
   await runRedisBench()
+  console.log(`\n${"=".repeat(80)}\n`)
+  await runSessionsBench()
   console.log(`\n${"=".repeat(80)}\n`)
   const code = await runScript(srp, process.argv.slice(2))
   if (code !== 0) process.exitCode = code

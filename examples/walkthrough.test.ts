@@ -57,10 +57,22 @@ const steps = [
   "== 15. The old refresh token is refused",
   "REFRESH_TOKEN_AUTH with the phone's old refresh token: NotAuthorized",
   "the laptop's next refresh: SessionExpired",
+  "== 16. An emailed code instead of her password (USER_AUTH)",
+  "InitiateAuth USER_AUTH, preferred EMAIL_OTP: EmailOtp, no password asked",
+  "RespondToAuthChallenge EMAIL_OTP: SignedIn",
+  "== 17. Sign-in through the Cognito domain: the hosted login page, authorization code with PKCE",
+  "redirectSignInUrl: /domain/walkthrough/oauth2/authorize with code_challenge_method S256, state, nonce",
+  "the domain's login page (/domain/walkthrough/login): its form posted, back to the app's redirect URI with a code",
+  "completeRedirectSignIn: signed in as carol, the id token verified (signature, issuer, audience, nonce); customState /orders",
+  "her access token calls the user pool's API too (GetUser): email carol@example.com",
+  "signed out, the same callback again: InvalidGrant (a code is used once)",
+  "== 18. A machine-to-machine token (client_credentials) for a custom scope",
+  "ClientCredentials.token from 10 callers at once: one token, scope orders/read",
+  'its claims: token_use access, scope orders/read; as JSON it stays secret: "<redacted>"',
   "walkthrough complete: every step behaved as expected"
 ]
 
-const secrets = ["Abc@123!x", "Wrong@123!", "Reset#2026!", "Strong@1234"]
+const secrets = ["Abc@123!x", "Wrong@123!", "Reset#2026!", "Strong@1234", "Carol#2026!"]
 
 /** The issue and expiry times on a line like "issued 12:00:00, expires 12:05:00". */
 const times = (line: string | undefined) => {

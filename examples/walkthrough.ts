@@ -10,7 +10,10 @@
  * MFA, tokens and their refresh, AWS credentials from the identity pool and a request
  * signed with them, her phone remembered as a device so that signing in again asks for no
  * SMS code (device SRP), forgot password, an admin-created user who must set a
- * new password, global sign-out and the old refresh token refused. Every step checks
+ * new password, global sign-out and the old refresh token refused, a sign-in with an
+ * emailed code instead of her password (`USER_AUTH`); then a sign-in through the Cognito
+ * domain (the hosted login page, authorization code with PKCE, driven with fetch as a
+ * browser would be) and a machine-to-machine token for a custom scope. Every step checks
  * what came back; the process exits 0 only when every step behaved as expected.
  *
  * With `COGNITO_REGION`, `COGNITO_USER_POOL_ID` and `COGNITO_CLIENT_ID` set (see
@@ -25,6 +28,7 @@ import * as Auth from "@effect-cognito/core/Auth"
 import * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
 import type * as AwsCredentials from "@effect-cognito/core/AwsCredentials"
+import * as ClientCredentials from "@effect-cognito/core/ClientCredentials"
 import * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import { NodeAuth } from "@effect-cognito/node"
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
@@ -120,6 +124,8 @@ interface Backend {
   readonly challenges: Effect.Effect<ReadonlyArray<string>>
   /** The secret half of credentials the identity pool issued (local only). */
   readonly credentialsOf: LocalCognito.LocalCognito.Service["credentialsOf"]
+  /** The pool's Cognito domain, its base URL (local only: made with CreateUserPoolDomain). */
+  readonly domain: Option.Option<string>
 }
 
 const adminOver =
@@ -158,13 +164,20 @@ const localBackend = Effect.gen(function* () {
     // Devices are tracked, and remembered (so they skip MFA) when the user asks.
     DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true },
     Schema: [{ Name: "badge", AttributeDataType: "String", Mutable: true }],
-    AutoVerifiedAttributes: ["email"]
+    AutoVerifiedAttributes: ["email"],
+    // Choice-based sign-in (USER_AUTH): the password, or a code by email.
+    Policies: { SignInPolicy: { AllowedFirstAuthFactors: ["PASSWORD", "EMAIL_OTP"] } }
   })
   const userPoolId = field(pool, "UserPool", "Id")
   const client = yield* admin("CreateUserPoolClient", {
     UserPoolId: userPoolId,
     ClientName: "walkthrough-app",
-    ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    ExplicitAuthFlows: [
+      "ALLOW_USER_SRP_AUTH",
+      "ALLOW_USER_PASSWORD_AUTH",
+      "ALLOW_REFRESH_TOKEN_AUTH",
+      "ALLOW_USER_AUTH"
+    ],
     AccessTokenValidity: 5,
     IdTokenValidity: 5,
     TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes" }
@@ -178,12 +191,31 @@ const localBackend = Effect.gen(function* () {
     ]
   })
   const identityPoolId = field(identityPool, "IdentityPoolId")
+  // The pool's domain, and the app client allowed the code flow back to a loopback page (any port).
+  yield* admin("CreateUserPoolDomain", { UserPoolId: userPoolId, Domain: "walkthrough" })
+  yield* admin("UpdateUserPoolClient", {
+    UserPoolId: userPoolId,
+    ClientId: clientId,
+    ExplicitAuthFlows: [
+      "ALLOW_USER_SRP_AUTH",
+      "ALLOW_USER_PASSWORD_AUTH",
+      "ALLOW_REFRESH_TOKEN_AUTH",
+      "ALLOW_USER_AUTH"
+    ],
+    AllowedOAuthFlows: ["code"],
+    AllowedOAuthFlowsUserPoolClient: true,
+    AllowedOAuthScopes: ["openid", "email", "aws.cognito.signin.user.admin"],
+    CallbackURLs: ["http://127.0.0.1/callback"],
+    SupportedIdentityProviders: ["COGNITO"]
+  })
+  const domain = yield* Effect.orDie(local.domainUrl(userPoolId))
   yield* Console.log(
     [
       `local Cognito at ${local.endpoint} (in this process, on a free port)`,
-      `   user pool ${userPoolId}: MFA optional, devices tracked and remembered on request, custom attribute custom:badge (CreateUserPool)`,
-      `   app client ${clientId}: no secret, SRP / password / refresh flows, 5-minute access and id tokens (CreateUserPoolClient)`,
+      `   user pool ${userPoolId}: MFA optional, devices tracked and remembered on request, custom attribute custom:badge, password or email-code sign-in (CreateUserPool)`,
+      `   app client ${clientId}: no secret, SRP / password / choice-based / refresh flows, 5-minute access and id tokens (CreateUserPoolClient)`,
       `   identity pool ${identityPoolId}: her id tokens for AWS credentials, no guests (CreateIdentityPool)`,
+      "   Cognito domain walkthrough: the hosted login page, the code flow back to http://127.0.0.1/callback (CreateUserPoolDomain)",
       "   the app: NodeAuth.layer over undici, speaking Cognito's JSON protocol to it"
     ].join("\n")
   )
@@ -213,6 +245,7 @@ const localBackend = Effect.gen(function* () {
     delivered,
     admin: Option.some(admin),
     credentialsOf: local.credentialsOf,
+    domain: Option.some(domain),
     requests: Effect.flatMap(local.pool(userPoolId), (cognito) => cognito.requestCount()).pipe(Effect.orDie),
     challenges: Effect.flatMap(local.pool(userPoolId), (cognito) => cognito.requests).pipe(
       Effect.map((requests) => requests.flatMap((r) => (r.challengeName === undefined ? [] : [r.challengeName]))),
@@ -256,6 +289,7 @@ const realBackend = Effect.gen(function* () {
     delivered: () => Effect.succeed([]),
     admin: Option.none(),
     credentialsOf: (accessKeyId) => Effect.fail(new Cause.NoSuchElementError(accessKeyId)),
+    domain: Option.none(),
     requests: Effect.sync(() => requests++),
     challenges: Effect.succeed([])
   }
@@ -317,6 +351,46 @@ const apiEndpoint = (backend: Backend, issued: AwsCredentials.AwsCredentials, cl
         server.close(() => resume(Effect.void))
       })
   )
+
+/**
+ * What a browser does on the domain's pages, with fetch: the authorize URL redirects to the
+ * login page; its form is posted with the page's cookie and CSRF field; the answer
+ * redirects to the app's redirect URI with the code. Returns that URL (the callback).
+ */
+const browse = (authorizeUrl: string, username: string, password: Secret) =>
+  Effect.tryPromise({
+    try: async () => {
+      const cookies = new Map<string, string>()
+      const visit = async (url: string, init: RequestInit = {}) => {
+        const response = await fetch(url, {
+          ...init,
+          redirect: "manual",
+          headers: { ...init.headers, cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; ") }
+        })
+        for (const line of response.headers.getSetCookie()) {
+          const [pair = ""] = line.split(";")
+          const at = pair.indexOf("=")
+          if (at > 0) cookies.set(pair.slice(0, at), pair.slice(at + 1))
+        }
+        return response
+      }
+      const toLogin = await visit(authorizeUrl)
+      const loginUrl = new URL(toLogin.headers.get("location") ?? "", authorizeUrl).href
+      const page = await (await visit(loginUrl)).text()
+      const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1]?.replaceAll("&amp;", "&")
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1]
+      if (action === undefined || csrf === undefined) throw new Error("the login page has no sign-in form")
+      const posted = await visit(new URL(action, loginUrl).href, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ _csrf: csrf, username, password: Redacted.value(password) }).toString()
+      })
+      const callback = posted.headers.get("location")
+      if (posted.status !== 302 || callback === null) throw new Error(`the login form answered HTTP ${posted.status}`)
+      return { loginUrl, callback }
+    },
+    catch: (error) => new StepFailed({ message: `the hosted login page: ${String(error)}` })
+  })
 
 // ---------------------------------------------------------------------------
 // The story
@@ -624,7 +698,122 @@ const story = (backend: Backend, demo: ReturnType<typeof makeDemoClock>) =>
       yield* say(`InitiateAuth REFRESH_TOKEN_AUTH with the phone's old refresh token: ${rejected.reason}`)
       const ended = yield* refused(laptop.getTokens({ forceRefresh: true }), "SessionExpired")
       yield* say(`the laptop's next refresh: ${ended.reason}; its state is now ${yield* laptop.userState}`)
+
+      yield* step("An emailed code instead of her password (USER_AUTH)")
+      const byEmail = yield* Effect.result(
+        auth.signIn({ username: alice, flow: "USER_AUTH", preferredChallenge: "EMAIL_OTP" })
+      )
+      if (byEmail._tag === "Failure") {
+        if (backend.local) return yield* Effect.fail(byEmail.failure)
+        yield* say(`skipped: this pool or app client refuses USER_AUTH with EMAIL_OTP (${byEmail.failure.reason})`)
+      } else {
+        const first = byEmail.success
+        yield* say(`InitiateAuth USER_AUTH, preferred EMAIL_OTP: ${first._tag}, no password asked`)
+        yield* check(first._tag === "EmailOtp", "USER_AUTH with EMAIL_OTP sends a code by email")
+        if (first._tag === "EmailOtp") {
+          yield* showDelivery(alice, "Mfa")
+          const done = yield* auth.confirmSignIn({ challengeResponse: yield* backend.received(alice, "Mfa") })
+          yield* say(`RespondToAuthChallenge EMAIL_OTP: ${done._tag} (a password-less factor: no SMS code either)`)
+          yield* check(done._tag === "SignedIn", "the emailed code signs her in")
+        }
+      }
       yield* say(`the user pool served ${yield* backend.requests} requests over HTTP`)
+
+      yield* step("Sign-in through the Cognito domain: the hosted login page, authorization code with PKCE")
+      if (Option.isSome(backend.domain) && Option.isSome(backend.admin)) {
+        const domain = backend.domain.value
+        const carolPassword = Redacted.make("Carol#2026!")
+        yield* backend.admin.value("AdminCreateUser", {
+          UserPoolId: backend.config.userPoolId,
+          Username: "carol",
+          MessageAction: "SUPPRESS",
+          UserAttributes: [{ Name: "email", Value: "carol@example.com" }]
+        })
+        yield* backend.admin.value("AdminSetUserPassword", {
+          UserPoolId: backend.config.userPoolId,
+          Username: "carol",
+          Password: Redacted.value(carolPassword),
+          Permanent: true
+        })
+        // A web app of the same client: its redirect URI a loopback page (the port is its own).
+        const web = NodeAuth.layer({
+          ...backend.config,
+          oauth: {
+            domain,
+            redirectSignIn: "http://127.0.0.1:8080/callback",
+            scopes: ["openid", "email", "aws.cognito.signin.user.admin"]
+          }
+        })
+        yield* Effect.gen(function* () {
+          const carol = yield* Auth.Auth
+          const { pending, url } = yield* carol.redirectSignInUrl({ customState: "/orders" })
+          const authorize = new URL(url)
+          yield* say(
+            `redirectSignInUrl: ${authorize.pathname} with code_challenge_method ${authorize.searchParams.get("code_challenge_method")}, state, nonce and scope "${authorize.searchParams.get("scope")}"`
+          )
+          const { callback, loginUrl } = yield* browse(url, "carol", carolPassword)
+          yield* say(
+            `the domain's login page (${new URL(loginUrl).pathname}): its form posted, back to the app's redirect URI with a code`
+          )
+          const done = yield* carol.completeRedirectSignIn({ callbackUrl: callback, pending })
+          const tokens = yield* carol.getTokens()
+          yield* say(
+            `completeRedirectSignIn: signed in as ${tokens.username}, the id token verified (signature, issuer, audience, nonce); customState ${done.customState}`
+          )
+          yield* check(
+            tokens.username === "carol" && done.customState === "/orders",
+            "carol is signed in through the domain"
+          )
+          const attributes = yield* carol.getUserAttributes
+          yield* say(`her access token calls the user pool's API too (GetUser): email ${attributes.email}`)
+          yield* carol.signOut()
+          const replayed = yield* refused(
+            carol.completeRedirectSignIn({ callbackUrl: callback, pending }),
+            "InvalidGrant"
+          )
+          yield* say(`signed out, the same callback again: ${replayed.reason} (a code is used once)`)
+        }).pipe(Effect.provide(web, { local: true }))
+
+        yield* step("A machine-to-machine token (client_credentials) for a custom scope")
+        yield* backend.admin.value("CreateResourceServer", {
+          UserPoolId: backend.config.userPoolId,
+          Identifier: "orders",
+          Name: "Orders API",
+          Scopes: [{ ScopeName: "read", ScopeDescription: "Read orders" }]
+        })
+        const worker = yield* backend.admin.value("CreateUserPoolClient", {
+          UserPoolId: backend.config.userPoolId,
+          ClientName: "orders-worker",
+          GenerateSecret: true,
+          AllowedOAuthFlows: ["client_credentials"],
+          AllowedOAuthFlowsUserPoolClient: true,
+          AllowedOAuthScopes: ["orders/read"]
+        })
+        yield* say("a resource server orders with the scope orders/read, and an app client with a secret allowed it")
+        const m2m = yield* ClientCredentials.make({
+          domain,
+          clientId: field(worker, "UserPoolClient", "ClientId"),
+          clientSecret: Redacted.make(field(worker, "UserPoolClient", "ClientSecret")),
+          scopes: ["orders/read"]
+        })
+        const tokens = yield* Effect.all(
+          Array.from({ length: 10 }, () => m2m.token()),
+          { concurrency: "unbounded" }
+        )
+        const first = tokens[0]!
+        const same = tokens.every((t) => Redacted.value(t.accessToken) === Redacted.value(first.accessToken))
+        yield* check(same, "concurrent callers share one token")
+        yield* say(
+          `ClientCredentials.token from 10 callers at once: one token, scope ${first.scopes.join(" ")}, expires ${time(first.expiresAt)}`
+        )
+        const claims = JSON.parse(
+          Buffer.from(Redacted.value(first.accessToken).split(".")[1] ?? "", "base64url").toString("utf8")
+        ) as { readonly token_use?: string; readonly scope?: string }
+        yield* check(claims.scope === "orders/read", "the token carries the custom scope")
+        yield* say(
+          `its claims: token_use ${claims.token_use}, scope ${claims.scope}; as JSON it stays secret: ${JSON.stringify(first.accessToken)}`
+        )
+      } else yield* say("skipped against a real pool: the walkthrough makes its own domain and clients locally")
     }).pipe(Effect.provide(device, { local: true }), Effect.provide(NodeHttpClient.layerUndici), Effect.scoped)
   })
 

@@ -24,7 +24,8 @@ describe("npm run bench", () => {
       "our code on top of the Effect floor: ",
       "without messages, logs and spans",
       "Sessions in Redis: getTokens and the store's reads, against the memory and file stores",
-      "Redis, encrypted"
+      "Redis, encrypted",
+      "Many users in one process: heap per idle signed-in session (after GC), from the built packages"
     ])
       assert.include(result.stdout, line)
     assert.match(
@@ -36,6 +37,8 @@ describe("npm run bench", () => {
       result.stdout,
       /exactly 1 refresh across 4 processes: refreshes 1, distinct tokens 1, failed 0 \(met\)/
     )
+    // Every session whose tokens expired refreshes once: as many refresh requests as sessions.
+    assert.match(result.stdout, /; requests (\d+) \(expected \1\)/)
     // One GetId and one GetCredentialsForIdentity for the whole burst, one set of credentials, no failure.
     assert.match(result.stdout, /effect-cognito getAWSCredentials +1 +1 +0 +1 +0 /)
     // One JWKS request for a burst of 1000 verifications on a cold verifier, every one verified.

@@ -3,12 +3,21 @@
  * (optionally `-- --port 8080`). Prints the page's URL and every code the local Cognito
  * "sends"; users who sign up with a phone number get SMS MFA, so the sign-in asks for a code.
  * The page server starts first: the local Cognito answers the page's origin (as
- * 127.0.0.1 and as localhost) and no other.
+ * 127.0.0.1 and as localhost) and no other. The pool allows password, email-code and
+ * passkey first factors (`USER_AUTH`), so a user can sign up without a password; its
+ * passkeys' relying party is `localhost`, which is why the page's URL names `localhost`
+ * (an IP address cannot be a relying party id).
+ *
+ * The pool's Cognito domain signs users in too: its app client may use the code flow back
+ * to the page, and the local Cognito's external OIDC provider is federated as
+ * {@link providerName}, so the page's "Continue with" button goes through that provider's
+ * own login page (its users: {@link providerUsers} when run as a script).
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
 import { readFile } from "node:fs/promises"
+import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import * as LocalCognito from "@effect-cognito/node/LocalCognito"
 import * as esbuild from "esbuild"
 import * as Effect from "effect/Effect"
@@ -18,8 +27,25 @@ import * as Redacted from "effect/Redacted"
 export interface Demo {
   readonly url: string
   readonly local: LocalCognito.LocalCognito.Service
+  /** The pool's Cognito domain (its base URL). */
+  readonly domain: string
+  /** The external provider's name in the pool, and its issuer (where its login page is). */
+  readonly providerName: string
+  readonly providerIssuer: string
+  /** Where the page keeps the session (`localStorage`). */
+  readonly sessionKey: string
+  /** A confirmed user of the pool, for the hosted login page. */
+  readonly addUser: (username: string, password: string) => Promise<void>
+  /** A user of the external provider. */
+  readonly addProviderUser: (username: string, password: string, claims?: Record<string, string>) => Promise<void>
   readonly close: () => Promise<void>
 }
+
+/** The external OIDC provider's name in the user pool ("Continue with ExampleIdP"). */
+export const providerName = "ExampleIdP"
+
+/** The provider's users when the demo runs as a script. */
+export const providerUsers = [{ username: "pat", password: "Provider-Pa55word!", email: "pat@example.org" }]
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
@@ -39,13 +65,13 @@ export const start = async (
   })
   const app = built.outputFiles[0]!.text
   const html = await readFile(here("./index.html"), "utf8")
-  let config = ""
+  let script = ""
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname
     const js = { "content-type": "text/javascript", "cache-control": "no-store" }
     if (path === "/") response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html)
     else if (path === "/app.js") response.writeHead(200, js).end(app)
-    else if (path === "/config.js") response.writeHead(200, js).end(config)
+    else if (path === "/config.js") response.writeHead(200, js).end(script)
     else response.writeHead(404).end()
   })
   await new Promise<void>((resolve, reject) => {
@@ -75,16 +101,90 @@ export const start = async (
     })
   )
   try {
-    local = await runtime.runPromise(LocalCognito.LocalCognito)
+    local = await runtime.runPromise(
+      Effect.gen(function* () {
+        const local = yield* LocalCognito.LocalCognito
+        const pool = yield* local.pool(local.defaultPool.userPoolId)
+        yield* pool.setSignInPolicy({ allowedFirstAuthFactors: ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"] })
+        yield* pool.setWebAuthnConfiguration({ relyingPartyId: "localhost" })
+        return local
+      })
+    )
   } catch (error) {
     await closeServer()
     await runtime.dispose()
     throw error
   }
-  config = `window.demoConfig = ${JSON.stringify(local.config)}`
+  // localhost, not 127.0.0.1: the passkeys' relying party id is `localhost`.
+  const url = `http://localhost:${port}/`
+  const service = local
+  const { userPoolId, clientId } = local.defaultPool
+  const provider = local.oidcProvider
+  // The domain: the page (by either loopback name) is the app client's callback and sign-out URL.
+  const setUp = Effect.gen(function* () {
+    const pool = yield* service.pool(userPoolId)
+    yield* pool.createIdentityProvider({
+      providerName,
+      providerType: "OIDC",
+      providerDetails: {
+        client_id: provider.clientId,
+        oidc_issuer: provider.issuer,
+        authorize_scopes: "openid email profile",
+        attributes_request_method: "GET"
+      },
+      clientSecret: provider.clientSecret,
+      attributeMapping: { email: "email" }
+    })
+    const pages = [url, `http://127.0.0.1:${port}/`]
+    yield* pool.updateClientOAuth(clientId, {
+      allowedOAuthFlows: ["code"],
+      allowedOAuthFlowsUserPoolClient: true,
+      allowedOAuthScopes: ["openid", "email", "profile", "aws.cognito.signin.user.admin"],
+      callbackURLs: pages,
+      logoutURLs: pages,
+      supportedIdentityProviders: ["COGNITO", providerName]
+    })
+    return yield* service.domainUrl(userPoolId)
+  })
+  let domain: string
+  try {
+    domain = await runtime.runPromise(setUp)
+  } catch (error) {
+    await closeServer()
+    await runtime.dispose()
+    throw error
+  }
+  const config: AuthConfig.Input = {
+    ...local.config,
+    oauth: {
+      domain,
+      redirectSignIn: url,
+      redirectSignOut: url,
+      scopes: ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
+    }
+  }
+  script = `window.demoConfig = ${JSON.stringify(config)}; window.demoProvider = ${JSON.stringify(providerName)}`
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url,
     local,
+    domain,
+    providerName,
+    providerIssuer: provider.issuer,
+    sessionKey: `effect-cognito.${userPoolId}.${clientId}.session`,
+    addUser: (username, password) =>
+      runtime.runPromise(
+        Effect.gen(function* () {
+          const pool = yield* service.pool(userPoolId)
+          yield* pool.adminCreateUser({
+            username,
+            messageAction: "SUPPRESS",
+            userAttributes: { email: `${username}@example.com`, email_verified: "true" }
+          })
+          yield* pool.adminSetUserPassword(username, Redacted.make(password), { permanent: true })
+        })
+      ),
+    addProviderUser: (username, password, claims = {}) =>
+      runtime.runPromise(provider.addUser({ username, password: Redacted.make(password), claims })),
     close: async () => {
       await closeServer()
       await runtime.dispose()
@@ -101,7 +201,16 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     onCode: (username, purpose, code) =>
       process.stdout.write(`code for ${JSON.stringify(username)} (${purpose}): ${code}\n`)
   })
-  process.stdout.write(`effect-cognito demo: ${demo.url}\nlocal Cognito: ${demo.local.endpoint}\n`)
+  for (const user of providerUsers) await demo.addProviderUser(user.username, user.password, { email: user.email })
+  process.stdout.write(
+    [
+      `effect-cognito demo: ${demo.url}`,
+      `local Cognito: ${demo.local.endpoint}`,
+      `Cognito domain: ${demo.domain}`,
+      `"Continue with ${demo.providerName}": ${providerUsers.map((u) => `${u.username} / ${u.password}`).join(", ")}`,
+      ""
+    ].join("\n")
+  )
   const stop = () => void demo.close().then(() => process.exit(0))
   process.on("SIGINT", stop)
   process.on("SIGTERM", stop)

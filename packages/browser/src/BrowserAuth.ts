@@ -5,7 +5,8 @@
  * AWS credentials. With `localStorage` (the default) or IndexedDB the tabs of the origin
  * act as one client (`BrowserSessionSync`): one refresh across tabs, and sign-in, refresh,
  * sign-out and expiry in one tab followed by the others. `sessionStorage` and memory keep
- * each tab on its own.
+ * each tab on its own. Passkeys go through `navigator.credentials` (`BrowserWebAuthn`):
+ * `associateWebAuthnCredential` and the `WEB_AUTHN` sign-in step work with nothing more.
  *
  * @example
  * ```ts
@@ -25,12 +26,17 @@ import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
 import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
 import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as OAuth from "@effect-cognito/core/OAuth"
 import * as SecureRandom from "@effect-cognito/core/SecureRandom"
 import type * as TokenStore from "@effect-cognito/core/TokenStore"
+import type * as WebAuthn from "@effect-cognito/core/WebAuthn"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as BrowserRedirect from "./BrowserRedirect.js"
 import * as BrowserSessionSync from "./BrowserSessionSync.js"
 import * as BrowserTokenStore from "./BrowserTokenStore.js"
+import * as BrowserWebAuthn from "./BrowserWebAuthn.js"
 
 /** Where the session lives. */
 export type Store =
@@ -83,30 +89,53 @@ export const layerStore = (
 export const sharedByTabs = (store: Store = { _tag: "LocalStorage" }): boolean =>
   store._tag === "LocalStorage" || store._tag === "IndexedDB"
 
-/** Everything an application needs: `Auth` and the services behind it. */
+/**
+ * The Cognito domain's client when the configuration has `oauth` settings, nothing
+ * otherwise (`Auth`'s redirect methods then fail with `InvalidConfig`).
+ */
+const layerOAuth: Layer.Layer<never, AuthError.AuthError, AuthConfig.AuthConfig | SecureRandom.SecureRandom> =
+  Layer.unwrap(
+    Effect.map(
+      AuthConfig.AuthConfig,
+      (config): Layer.Layer<never, AuthError.AuthError, AuthConfig.AuthConfig | SecureRandom.SecureRandom> =>
+        config.oauth === undefined ? Layer.empty : Layer.provide(OAuth.layer, FetchHttpClient.layer)
+    )
+  )
+
+/**
+ * Everything an application needs: `Auth`, the services behind it, and `BrowserRedirect`
+ * (sign-in through the Cognito domain when the configuration has `oauth`; a page load that
+ * is the domain's way back completes the sign-in while the layer is built).
+ */
 export const layer = (
   config: AuthConfig.Input,
   options: Options = {}
 ): Layer.Layer<
   | Auth.Auth
+  | BrowserRedirect.BrowserRedirect
   | AuthConfig.AuthConfig
   | IdentityProvider.IdentityProvider
   | IdentityPool.IdentityPool
   | TokenStore.TokenStore
-  | SecureRandom.SecureRandom,
+  | SecureRandom.SecureRandom
+  | WebAuthn.WebAuthn,
   AuthError.AuthError
 > => {
   const services = Layer.mergeAll(
     CognitoIdentityProvider.layerWith(options.http ?? {}),
     CognitoIdentityPool.layer,
     layerStore(options.store),
-    SecureRandom.layer
+    SecureRandom.layer,
+    BrowserWebAuthn.layer
   ).pipe(Layer.provideMerge(AuthConfig.layer(config)), Layer.provide(FetchHttpClient.layer))
   const store = options.store ?? { _tag: "LocalStorage" }
   const synced =
     options.syncTabs !== false && sharedByTabs(store)
       ? Layer.provide(Auth.layer, BrowserSessionSync.layer({ storageKey: store._tag === "LocalStorage" }))
       : Auth.layer
-  const auth = Layer.provide(synced, Layer.succeed(Auth.DeviceName, options.deviceName ?? defaultDeviceName()))
-  return Layer.provideMerge(auth, services)
+  const auth = Layer.provide(
+    synced,
+    Layer.mergeAll(Layer.succeed(Auth.DeviceName, options.deviceName ?? defaultDeviceName()), layerOAuth)
+  )
+  return Layer.provideMerge(Layer.provideMerge(BrowserRedirect.layer, auth), services)
 }

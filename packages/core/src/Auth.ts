@@ -15,6 +15,13 @@
  * does not fail the sign-in: the next sign-in goes as a new device and tries again. A device
  * the pool no longer knows is dropped and the sign-in goes on as a new device.
  *
+ * Choice-based sign-in (`flow: "USER_AUTH"`) starts with a preferred first factor or
+ * returns `SelectChallenge`; email and SMS codes are steps like MFA codes, a chosen password
+ * factor asks for the password (`PasswordRequired`), and a passkey (`WEB_AUTHN`) is answered
+ * by the optional `WebAuthn` service with no step (without it: `WebAuthnUnavailable`). After
+ * a `confirmSignUp` that answers `nextStep: "AutoSignIn"`, `autoSignIn()` signs the user in
+ * with Cognito's session, kept in memory only (redacted), once and within minutes.
+ *
  * @since 0.1.0
  */
 import type * as HttpClient from "effect/http/HttpClient"
@@ -31,6 +38,7 @@ import type * as AuthConfig from "./AuthConfig.js"
 import type { AuthError } from "./AuthError.js"
 import * as AwsCredentials from "./AwsCredentials.js"
 import type * as IdentityProvider from "./IdentityProvider.js"
+import type * as OAuth from "./OAuth.js"
 import type { CodeDeliveryDetails } from "./IdentityProvider.js"
 import * as internal from "./internal/auth.js"
 import * as challenge from "./internal/challenge.js"
@@ -57,7 +65,15 @@ export interface SignUpResult {
 /** The answer of `confirmSignUp`. */
 export interface ConfirmSignUpResult {
   readonly confirmationState: "Confirmed"
+  /**
+   * `AutoSignIn` when Cognito gave a session to sign in with: `autoSignIn()` signs the user in
+   * with no second code (within minutes, once); else `Done`.
+   */
+  readonly nextStep: "AutoSignIn" | "Done"
 }
+
+/** A first factor of choice-based sign-in (`USER_AUTH`). */
+export type FirstFactor = IdentityProvider.FirstFactor
 
 /** The answer of `forgotPassword`. */
 export interface ForgotPasswordResult {
@@ -92,6 +108,12 @@ export type SignInResult = Data.TaggedEnum<{
   }
   /** Answer the custom challenge (the auth Lambda's public parameters are in `parameters`). */
   CustomChallenge: { readonly parameters: Readonly<Record<string, string>> }
+  /** `USER_AUTH`: answer with one of `availableChallenges` (a {@link FirstFactor}). */
+  SelectChallenge: { readonly availableChallenges: ReadonlyArray<FirstFactor> }
+  /** `USER_AUTH`: answer with the code sent by SMS (the first factor `SMS_OTP`). */
+  SmsOtp: { readonly codeDeliveryDetails: CodeDeliveryDetails }
+  /** `USER_AUTH`: the password factor was chosen; answer with the password. */
+  PasswordRequired: {}
 }>
 
 /** Constructors and matchers of {@link SignInResult}. */
@@ -116,6 +138,26 @@ export const totpSetupUri = (secret: Secret, options: { readonly issuer: string;
  * ```
  */
 export const DeviceName: Context.Reference<string> = tags.deviceName
+
+/**
+ * How many sessions of one app client keep their tokens in memory (a `Context.Reference`,
+ * unbounded by default). A server that holds a session per end user (`NodeAuth.makeSession`)
+ * can hold more users than fit: beyond this many, the least recently used idle session lets
+ * go of its tokens (its store keeps them) and reads them again on its next use; a session that
+ * is refreshing, or holds tokens its store could not take, keeps them. Read when the sessions'
+ * shared part is built.
+ *
+ * @example
+ * ```ts
+ * import * as Auth from "@effect-cognito/core/Auth"
+ * import * as Layer from "effect/Layer"
+ *
+ * const Bounded = Layer.succeed(Auth.MaxInMemorySessions, 10_000)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const MaxInMemorySessions: Context.Reference<number> = internal.maxInMemorySessions
 
 /** Whether a confirmed device skips MFA (`remembered`) or not. */
 export type DeviceRememberedStatus = IdentityProvider.DeviceRememberedStatus
@@ -199,7 +241,8 @@ export interface Tokens {
 /** What `signUp` takes. */
 export interface SignUpInput {
   readonly username: string
-  readonly password: Secret
+  /** Optional where the pool's first factors include a password-less one. */
+  readonly password?: Secret | undefined
   /** Standard (`email`, `phone_number`, …) and custom (`custom:…`) attributes. */
   readonly userAttributes?: Readonly<Record<string, string>> | undefined
   readonly validationData?: Readonly<Record<string, string>> | undefined
@@ -207,21 +250,47 @@ export interface SignUpInput {
 }
 
 /** The authentication flow of `signIn`. */
-export type SignInFlow = "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "CUSTOM_AUTH"
+export type SignInFlow = "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "CUSTOM_AUTH" | "USER_AUTH"
 
 /** What `signIn` takes. */
 export interface SignInInput {
   readonly username: string
-  /** Optional only for `CUSTOM_AUTH` without SRP. */
+  /**
+   * Optional for `CUSTOM_AUTH` without SRP and for `USER_AUTH` (where it goes with a preferred
+   * `PASSWORD` or `PASSWORD_SRP` factor).
+   */
   readonly password?: Secret | undefined
   /** Default `USER_SRP_AUTH`: the password never leaves the process. */
   readonly flow?: SignInFlow | undefined
+  /**
+   * `USER_AUTH`: the first factor to try. Without one, or one the user cannot use, the
+   * result is `SelectChallenge`. `WEB_AUTHN` runs the passkey ceremony (`WebAuthn` service).
+   */
+  readonly preferredChallenge?: FirstFactor | undefined
   readonly clientMetadata?: Readonly<Record<string, string>> | undefined
+}
+
+/** A passkey of the signed-in user. */
+export interface WebAuthnCredential {
+  readonly credentialId: string
+  readonly friendlyName?: string | undefined
+  readonly relyingPartyId: string
+  /** `platform` or `cross-platform`, when known. */
+  readonly authenticatorAttachment?: string | undefined
+  readonly transports: ReadonlyArray<string>
+  readonly createdAt: Date
+}
+
+/** A page of the signed-in user's passkeys. */
+export interface ListWebAuthnCredentialsResult {
+  readonly credentials: ReadonlyArray<WebAuthnCredential>
+  /** Pass as `nextToken` for the next page; absent on the last. */
+  readonly nextToken?: string | undefined
 }
 
 /** What `confirmSignIn` takes: the answer to the pending challenge. */
 export interface ConfirmSignInInput {
-  /** The code, the new password, the chosen MFA type or the custom answer. */
+  /** The code, the new password, the chosen MFA type or first factor, the password, or the custom answer. */
   readonly challengeResponse: Secret
   /** For `NewPasswordRequired`: values of the required (or any writable) attributes. */
   readonly userAttributes?: Readonly<Record<string, string>> | undefined
@@ -257,6 +326,12 @@ export type HttpClientTransform = <E, R>(
   client: HttpClient.HttpClient.With<E, R>
 ) => HttpClient.HttpClient.With<E | HttpClientError.HttpClientError | AuthError, R>
 
+/** What `completeRedirectSignIn` returns. */
+export interface RedirectSignInResult {
+  /** The `customState` given to `redirectSignInUrl`. */
+  readonly customState?: string | undefined
+}
+
 /** The types of the `Auth` service. */
 export declare namespace Auth {
   /** The flows: every method returns an Effect with no requirements. */
@@ -268,6 +343,15 @@ export declare namespace Auth {
       readonly forceAliasCreation?: boolean | undefined
       readonly clientMetadata?: Readonly<Record<string, string>> | undefined
     }) => Effect.Effect<ConfirmSignUpResult, AuthError>
+    /**
+     * Signs in with the session of the last `confirmSignUp` that answered `AutoSignIn`, kept in
+     * memory only. `AutoSignInUnavailable` when there is none (or it was used), `SessionExpired`
+     * once it expired; `AlreadySignedIn` while a user is signed in.
+     */
+    readonly autoSignIn: (options?: {
+      /** When given, the session must have been kept for this user (else `AutoSignInUnavailable`). */
+      readonly username?: string | undefined
+    }) => Effect.Effect<SignInResult, AuthError>
     readonly resendSignUpCode: (input: {
       readonly username: string
       readonly clientMetadata?: Readonly<Record<string, string>> | undefined
@@ -298,6 +382,25 @@ export declare namespace Auth {
      * `Storage`, with the user already signed out here.
      */
     readonly signOut: (options?: { readonly global?: boolean | undefined }) => Effect.Effect<void, AuthError>
+    /**
+     * Sign-in through the Cognito domain, step 1 (needs `oauth` in `AuthConfig` and the
+     * `OAuth` service in context, as `NodeAuth` and `BrowserAuth` provide): the URL of the
+     * hosted UI / managed login (or of a provider, with `provider`) and the pending value to
+     * keep until the callback (see `OAuth.authorizationUrl`). Without them: `InvalidConfig`.
+     */
+    readonly redirectSignInUrl: (options?: OAuth.AuthorizeOptions) => Effect.Effect<OAuth.Authorization, AuthError>
+    /**
+     * Sign-in through the Cognito domain, step 2: checks the callback, exchanges the code,
+     * verifies the id token and establishes the session like any sign-in (stored, shared,
+     * refreshed); returns the `customState`. `AlreadySignedIn` while a user is signed in
+     * (checked before the code is spent). Callback errors: see `OAuth`.
+     */
+    readonly completeRedirectSignIn: (input: OAuth.CompleteInput) => Effect.Effect<RedirectSignInResult, AuthError>
+    /**
+     * The domain's logout URL (`<domain>/logout?client_id&logout_uri`), to send the browser to
+     * after `signOut` so the domain's own session ends too; `InvalidConfig` without `oauth`.
+     */
+    readonly redirectSignOutUrl: (options?: OAuth.LogoutOptions) => Effect.Effect<string, AuthError>
     readonly forgotPassword: (input: {
       readonly username: string
       readonly clientMetadata?: Readonly<Record<string, string>> | undefined
@@ -425,6 +528,18 @@ export declare namespace Auth {
      * transient failure never does.
      */
     readonly getTokens: (options?: { readonly forceRefresh?: boolean | undefined }) => Effect.Effect<Tokens, AuthError>
+    /**
+     * Registers a passkey for the signed-in user: `StartWebAuthnRegistration`, the `WebAuthn`
+     * service's ceremony, `CompleteWebAuthnRegistration`. `WebAuthnUnavailable` without the service.
+     */
+    readonly associateWebAuthnCredential: () => Effect.Effect<void, AuthError>
+    /** A page of the signed-in user's passkeys (`limit` 1 to 20). */
+    readonly listWebAuthnCredentials: (options?: {
+      readonly limit?: number | undefined
+      readonly nextToken?: string | undefined
+    }) => Effect.Effect<ListWebAuthnCredentialsResult, AuthError>
+    /** Deletes one of the signed-in user's passkeys. */
+    readonly deleteWebAuthnCredential: (input: { readonly credentialId: string }) => Effect.Effect<void, AuthError>
     /** The current user state. */
     readonly userState: Effect.Effect<UserState>
     /** Each change of the user state. */

@@ -74,6 +74,43 @@ export interface Input {
    * `InvalidResponse` without being read further. Default {@link defaultMaxResponseBytes} (1 MiB).
    */
   readonly maxResponseBytes?: number | undefined
+  /**
+   * The Cognito domain, for sign-in through it (the hosted UI / managed login, social
+   * providers; see `OAuth`). Absent: the redirect methods of `Auth` fail with `InvalidConfig`.
+   */
+  readonly oauth?: OAuthInput | undefined
+}
+
+/** The Cognito domain settings of an app client, as a user writes them. */
+export interface OAuthInput {
+  /**
+   * The domain's base URL: `https://<prefix>.auth.<region>.amazoncognito.com`, a custom
+   * domain, or a local Cognito's. Taken as given, never built from a prefix.
+   */
+  readonly domain: string
+  /** The default `redirect_uri` of a sign-in: one of the app client's callback URLs. */
+  readonly redirectSignIn?: string | undefined
+  /** The default `logout_uri` of the domain's logout: one of the app client's sign-out URLs. */
+  readonly redirectSignOut?: string | undefined
+  /**
+   * The scopes asked for by default; `openid` is always added. Default `["openid"]`. Add
+   * `aws.cognito.signin.user.admin` for tokens that may call the user pool's own API
+   * (attributes, devices, password change).
+   */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** How long a pending authorization can be completed, by `Clock`. Default 10 minutes. */
+  readonly pendingValidity?: Duration.Input | undefined
+}
+
+/** The Cognito domain settings, validated. */
+export interface OAuthSettings {
+  /** The domain's base URL, without a trailing slash. */
+  readonly domain: string
+  readonly redirectSignIn: string | undefined
+  readonly redirectSignOut: string | undefined
+  /** Always holds `openid`. */
+  readonly scopes: ReadonlyArray<string>
+  readonly pendingValidity: Duration.Duration
 }
 
 /** A validated configuration. Everything the core derives from the input lives here. */
@@ -95,6 +132,8 @@ export interface Validated {
   readonly requestTimeout: Duration.Duration
   readonly authSessionValidity: Duration.Duration
   readonly maxResponseBytes: number
+  /** The Cognito domain settings, when configured. */
+  readonly oauth?: OAuthSettings | undefined
 }
 
 /** The service's identifier in the context. */
@@ -135,6 +174,9 @@ export const regionOfUserPoolId = (userPoolId: string): string | undefined =>
  * | `COGNITO_IDENTITY_POOL_ID` | optional, `<region>:<uuid>` in the same region |
  * | `COGNITO_ENDPOINT`, `COGNITO_IDENTITY_ENDPOINT` | optional http(s) URLs (a local emulator) |
  * | `COGNITO_AUTH_SESSION_VALIDITY` | optional, the app client's challenge lifetime, e.g. `15 minutes` (at most 15) |
+ * | `COGNITO_DOMAIN` | optional: the Cognito domain's base URL (sign-in through the domain) |
+ * | `COGNITO_REDIRECT_URI`, `COGNITO_LOGOUT_URI` | optional, with `COGNITO_DOMAIN`: its default redirect and logout URIs |
+ * | `COGNITO_SCOPES` | optional, with `COGNITO_DOMAIN`: scopes separated by spaces or commas |
  *
  * Every variable is checked as it is read: a missing or malformed one fails with a
  * `ConfigError` at its name, saying what was expected (a secret, or a URL with an `@`,

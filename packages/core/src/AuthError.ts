@@ -41,7 +41,14 @@ export const CognitoReasons = [
   "Forbidden",
   "ResourceConflict",
   "ExternalService",
-  "InternalError"
+  "InternalError",
+  "WebAuthnNotEnabled",
+  "WebAuthnChallengeNotFound",
+  "WebAuthnRelyingPartyMismatch",
+  "WebAuthnOriginNotAllowed",
+  "WebAuthnClientMismatch",
+  "WebAuthnCredentialNotSupported",
+  "WebAuthnConfigurationMissing"
 ] as const
 
 /** Reasons that come from this client, not from Cognito. */
@@ -54,11 +61,34 @@ export const ClientReasons = [
   "InvalidResponse",
   "InvalidConfig",
   "InvalidInput",
-  "Storage"
+  "Storage",
+  "WebAuthnUnavailable",
+  "WebAuthnCancelled",
+  "WebAuthnCredentialExists",
+  "AutoSignInUnavailable"
+] as const
+
+/**
+ * Reasons of the OAuth 2.0 endpoints of the Cognito domain (the callback's and the token
+ * endpoint's `error`, kept in `exception`) and of the round trip's own checks.
+ */
+export const OAuthReasons = [
+  /** `access_denied`: the user, the provider or the pool refused the sign-in. */
+  "AccessDenied",
+  /** The callback's `state` is not the pending authorization's. */
+  "StateMismatch",
+  /** `invalid_grant`: a code used already, expired, or for another verifier or redirect URI; a refresh token revoked. */
+  "InvalidGrant",
+  /** `invalid_client`: an unknown app client, or a wrong secret. */
+  "InvalidClient",
+  /** `unauthorized_client`: the flow is not allowed for the app client. */
+  "UnauthorizedClient",
+  /** `invalid_scope`: a scope the app client may not ask for. */
+  "InvalidScope"
 ] as const
 
 /** The closed set of reasons. */
-export const Reason = Schema.Literals([...CognitoReasons, ...ClientReasons])
+export const Reason = Schema.Literals([...CognitoReasons, ...ClientReasons, ...OAuthReasons])
 /** One of the closed set of reasons. */
 export type Reason = typeof Reason.Type
 
@@ -161,7 +191,14 @@ const exceptionTable: Readonly<Record<string, Reason>> = {
   ExternalServiceException: "ExternalService",
   InternalErrorException: "InternalError",
   InternalServerError: "InternalError",
-  ServiceUnavailableException: "InternalError"
+  ServiceUnavailableException: "InternalError",
+  WebAuthnNotEnabledException: "WebAuthnNotEnabled",
+  WebAuthnChallengeNotFoundException: "WebAuthnChallengeNotFound",
+  WebAuthnRelyingPartyMismatchException: "WebAuthnRelyingPartyMismatch",
+  WebAuthnOriginNotAllowedException: "WebAuthnOriginNotAllowed",
+  WebAuthnClientMismatchException: "WebAuthnClientMismatch",
+  WebAuthnCredentialNotSupportedException: "WebAuthnCredentialNotSupported",
+  WebAuthnConfigurationMissingException: "WebAuthnConfigurationMissing"
 }
 
 /**

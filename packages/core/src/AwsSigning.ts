@@ -28,7 +28,7 @@ import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as AuthError from "./AuthError.js"
 import * as internal from "./internal/signedClient.js"
 import * as sigv4 from "./internal/sigv4.js"
@@ -170,12 +170,27 @@ export interface BearerTokens {
  * @since 0.1.0
  */
 export interface BearerOptions {
-  /** The session's tokens; `true` forces a refresh (as `Auth.getTokens({ forceRefresh: true })`). */
-  readonly getTokens: (forceRefresh: boolean) => Effect.Effect<BearerTokens, AuthError.AuthError>
+  /**
+   * The session's tokens; `true` forces a refresh (as `Auth.getTokens({ forceRefresh: true })`).
+   * On the retry `refused` is the token the server refused: a source shared by concurrent
+   * callers renews only while that token is still its current one.
+   */
+  readonly getTokens: (
+    forceRefresh: boolean,
+    refused?: Redacted.Redacted<string> | undefined
+  ) => Effect.Effect<BearerTokens, AuthError.AuthError>
   /** Which token goes in the header. */
   readonly token: "access" | "id"
   /** The `method` of the `AuthError` when the server refuses the request twice. Default `"bearerHttpClient"`. */
   readonly method?: string | undefined
+}
+
+/** The bearer token of the request a refused answer was for. */
+const refusedToken = (
+  refused: { readonly request: HttpClientRequest.HttpClientRequest } | undefined
+): Redacted.Redacted<string> | undefined => {
+  const header = refused?.request.headers.authorization
+  return header === undefined || !/^bearer /i.test(header) ? undefined : Redacted.make(header.slice(7))
 }
 
 /**
@@ -192,8 +207,8 @@ export const bearer = <E, R>(
   const method = options.method ?? "bearerHttpClient"
   return internal
     .retryOnce(client, {
-      prepare: (request, retry) =>
-        Effect.map(options.getTokens(retry), (tokens) =>
+      prepare: (request, retry, refused) =>
+        Effect.map(options.getTokens(retry, refusedToken(refused)), (tokens) =>
           HttpClientRequest.bearerToken(request, options.token === "access" ? tokens.accessToken : tokens.idToken)
         ),
       rejected: (response) => Effect.succeed(response.status === 401 ? "Unauthorized" : undefined),

@@ -42,6 +42,10 @@
  * | ListDevices, GetDevice | yes |
  * | UpdateDeviceStatus, SetUserMFAPreference, DeleteUserAttributes | yes: a repeat sets the same state |
  * | ForgetDevice | no: a repeat after it succeeded fails (the device is gone) |
+ * | InitiateAuth with `USER_AUTH` | no: a repeat sends another code or spends ConfirmSignUp's session |
+ * | StartWebAuthnRegistration, CompleteWebAuthnRegistration | no: each starts or ends one ceremony |
+ * | ListWebAuthnCredentials | yes |
+ * | DeleteWebAuthnCredential | no: a repeat after it succeeded fails (the passkey is gone) |
  *
  * Leniency, for emulators: `AuthenticationResult.TokenType` defaults to `"Bearer"` and a
  * missing `ExpiresIn` is read from the access token's `exp - iat` (cognito-local sends
@@ -64,6 +68,7 @@ import * as AuthConfig from "./AuthConfig.js"
 import * as IdentityProvider from "./IdentityProvider.js"
 import * as AwsJson from "./internal/awsJson.js"
 import * as Jwt from "./internal/jwt.js"
+import * as WebAuthn from "./WebAuthn.js"
 
 /** Options of the layer. */
 export interface Options {
@@ -118,8 +123,11 @@ const AuthResponseWire = Schema.Struct({
   AuthenticationResult: optional(AuthenticationResultWire),
   ChallengeName: optional(Schema.Literals(IdentityProvider.challengeNames)),
   Session: optional(Secret),
-  ChallengeParameters: optional(Schema.Record(Schema.String, Schema.Unknown))
+  ChallengeParameters: optional(Schema.Record(Schema.String, Schema.Unknown)),
+  AvailableChallenges: optional(Schema.Array(Schema.String))
 })
+
+const ConfirmSignUpWire = Schema.Struct({ Session: optional(Secret) })
 
 const SignUpWire = Schema.Struct({
   UserConfirmed: Schema.Boolean,
@@ -168,6 +176,25 @@ const ListDevicesWire = Schema.Struct({
 })
 
 const GetDeviceWire = Schema.Struct({ Device: DeviceWire })
+
+const StartWebAuthnRegistrationWire = Schema.Struct({
+  CredentialCreationOptions: WebAuthn.CredentialCreationOptionsJson
+})
+
+/** Cognito's `WebAuthnCredentialDescription`; `CreatedAt` is epoch seconds. */
+const WebAuthnCredentialWire = Schema.Struct({
+  CredentialId: Schema.String,
+  FriendlyCredentialName: optional(Schema.String),
+  RelyingPartyId: Schema.String,
+  AuthenticatorAttachment: optional(Schema.String),
+  AuthenticatorTransports: optional(Schema.Array(Schema.String)),
+  CreatedAt: Schema.Number
+})
+
+const ListWebAuthnCredentialsWire = Schema.Struct({
+  Credentials: Schema.Array(WebAuthnCredentialWire),
+  NextToken: optional(Schema.String)
+})
 
 /** The output of actions that return nothing: any JSON object. */
 const EmptyWire = Schema.Struct({})
@@ -230,7 +257,8 @@ const authResponse = (wire: typeof AuthResponseWire.Type): Result.Result<Identit
     _tag: "Challenge",
     challengeName: wire.ChallengeName,
     ...(wire.Session === undefined ? {} : { session: wire.Session }),
-    parameters
+    parameters,
+    ...(wire.AvailableChallenges === undefined ? {} : { availableChallenges: wire.AvailableChallenges })
   })
 }
 
@@ -269,6 +297,30 @@ const device = (wire: typeof DeviceWire.Type): Result.Result<IdentityProvider.De
     }
   })
 
+const webAuthnCredential = (
+  wire: typeof WebAuthnCredentialWire.Type
+): Result.Result<IdentityProvider.WebAuthnCredential, string> =>
+  Result.map(epochDate("CreatedAt", wire.CreatedAt), (createdAt) => ({
+    credentialId: wire.CredentialId,
+    ...(wire.FriendlyCredentialName === undefined ? {} : { friendlyCredentialName: wire.FriendlyCredentialName }),
+    relyingPartyId: wire.RelyingPartyId,
+    ...(wire.AuthenticatorAttachment === undefined ? {} : { authenticatorAttachment: wire.AuthenticatorAttachment }),
+    authenticatorTransports: wire.AuthenticatorTransports ?? [],
+    createdAt: createdAt ?? new Date(0)
+  }))
+
+/** A JSON value (a WebAuthn response built by a browser or an authenticator) as a request body. */
+const jsonBody = (value: unknown): AwsJson.Body => {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value
+  if (Array.isArray(value)) return value.map(jsonBody)
+  if (Predicate.isObject(value)) {
+    const out: Record<string, AwsJson.Body> = {}
+    for (const [key, member] of Object.entries(value)) out[key] = jsonBody(member)
+    return out
+  }
+  return undefined
+}
+
 /** `SMSMfaSettings` and its siblings: `undefined` (the method is left as it is) stays out of the body. */
 const mfaSettings = (settings: IdentityProvider.MfaSettings | undefined) =>
   settings === undefined ? undefined : { Enabled: settings.enabled, PreferredMfa: settings.preferredMfa }
@@ -298,6 +350,15 @@ const authParameters = (request: IdentityProvider.InitiateAuthRequest) => {
       }
     case "REFRESH_TOKEN_AUTH":
       return { REFRESH_TOKEN: request.refreshToken, SECRET_HASH: request.secretHash, DEVICE_KEY: request.deviceKey }
+    case "USER_AUTH":
+      return {
+        USERNAME: request.username,
+        PREFERRED_CHALLENGE: request.preferredChallenge,
+        PASSWORD: request.password,
+        SRP_A: request.srpA,
+        SECRET_HASH: request.secretHash,
+        DEVICE_KEY: request.deviceKey
+      }
     case "CUSTOM_AUTH":
       return request.srpA === undefined
         ? { USERNAME: request.username, SECRET_HASH: request.secretHash, DEVICE_KEY: request.deviceKey }
@@ -372,8 +433,8 @@ export const makeWith = (
             ClientMetadata: request.clientMetadata,
             SecretHash: request.secretHash
           },
-          response: EmptyWire,
-          read: toVoid
+          response: ConfirmSignUpWire,
+          read: (wire) => ok(wire.Session === undefined ? {} : { session: wire.Session })
         }),
       resendConfirmationCode: (request) =>
         call({
@@ -396,7 +457,8 @@ export const makeWith = (
             ClientId,
             AuthFlow: request.authFlow,
             AuthParameters: authParameters(request),
-            ClientMetadata: request.clientMetadata
+            ClientMetadata: request.clientMetadata,
+            Session: request.authFlow === "USER_AUTH" ? request.session : undefined
           },
           response: AuthResponseWire,
           read: authResponse
@@ -641,6 +703,42 @@ export const makeWith = (
           body: { AccessToken: request.accessToken, UserAttributeNames: [...request.userAttributeNames] },
           response: EmptyWire,
           read: toVoid
+        }),
+      startWebAuthnRegistration: (request) =>
+        call({
+          action: actions.startWebAuthnRegistration,
+          idempotent: false,
+          body: { AccessToken: request.accessToken },
+          response: StartWebAuthnRegistrationWire,
+          read: (wire) => ok({ credentialCreationOptions: wire.CredentialCreationOptions })
+        }),
+      completeWebAuthnRegistration: (request) =>
+        call({
+          action: actions.completeWebAuthnRegistration,
+          idempotent: false,
+          body: { AccessToken: request.accessToken, Credential: jsonBody(request.credential) },
+          response: EmptyWire,
+          read: toVoid
+        }),
+      listWebAuthnCredentials: (request) =>
+        call({
+          action: actions.listWebAuthnCredentials,
+          idempotent: true,
+          body: { AccessToken: request.accessToken, MaxResults: request.maxResults, NextToken: request.nextToken },
+          response: ListWebAuthnCredentialsWire,
+          read: (wire) =>
+            Result.map(Result.all(wire.Credentials.map(webAuthnCredential)), (credentials) => ({
+              credentials,
+              ...(wire.NextToken === undefined || wire.NextToken === "" ? {} : { nextToken: wire.NextToken })
+            }))
+        }),
+      deleteWebAuthnCredential: (request) =>
+        call({
+          action: actions.deleteWebAuthnCredential,
+          idempotent: false,
+          body: { AccessToken: request.accessToken, CredentialId: request.credentialId },
+          response: EmptyWire,
+          read: toVoid
         })
     })
   })
@@ -697,5 +795,9 @@ export const ResponseWire = {
   ConfirmDevice: ConfirmDeviceWire,
   Device: DeviceWire,
   ListDevices: ListDevicesWire,
-  GetDevice: GetDeviceWire
+  GetDevice: GetDeviceWire,
+  ConfirmSignUp: ConfirmSignUpWire,
+  StartWebAuthnRegistration: StartWebAuthnRegistrationWire,
+  WebAuthnCredential: WebAuthnCredentialWire,
+  ListWebAuthnCredentials: ListWebAuthnCredentialsWire
 } as const

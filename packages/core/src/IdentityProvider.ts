@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type { AuthError } from "./AuthError.js"
 import * as tags from "./internal/tags.js"
+import type * as WebAuthn from "./WebAuthn.js"
 
 type Secret = Redacted.Redacted<string>
 type Metadata = Readonly<Record<string, string>>
@@ -64,6 +65,15 @@ export const challengeNames = [
 /** A Cognito challenge name. */
 export type ChallengeName = (typeof challengeNames)[number]
 
+/**
+ * The first factors of choice-based sign-in (`USER_AUTH`): `PREFERRED_CHALLENGE`, the
+ * `AvailableChallenges` of `SELECT_CHALLENGE` and its `ANSWER`.
+ */
+export const firstFactors = ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"] as const
+
+/** A first factor of choice-based sign-in. */
+export type FirstFactor = (typeof firstFactors)[number]
+
 /** The MFA methods Cognito offers. */
 export type MfaType = "SMS" | "TOTP" | "EMAIL"
 
@@ -75,6 +85,8 @@ export type AuthResponse =
       readonly challengeName: ChallengeName
       readonly session?: Secret | undefined
       readonly parameters: Readonly<Record<string, string>>
+      /** `SELECT_CHALLENGE`'s top-level `AvailableChallenges` (names Cognito may add are kept as they come). */
+      readonly availableChallenges?: ReadonlyArray<string> | undefined
     }
 
 /** The `AuthFlow` and its `AuthParameters`, one case per flow. */
@@ -104,6 +116,24 @@ export type InitiateAuthRequest =
       readonly clientMetadata?: Metadata | undefined
     }
   | {
+      /**
+       * Choice-based sign-in. With `session` (ConfirmSignUp's), tokens come at once; else the
+       * preferred factor's challenge, or `SELECT_CHALLENGE` when there is none or the user
+       * cannot use it. `password` goes with `PASSWORD`, `srpA` with `PASSWORD_SRP`.
+       */
+      readonly authFlow: "USER_AUTH"
+      readonly username: string
+      readonly preferredChallenge?: FirstFactor | undefined
+      readonly password?: Secret | undefined
+      /** SRP_A, hex. */
+      readonly srpA?: string | undefined
+      /** The top-level `Session`: ConfirmSignUp's, to sign in right after sign-up. */
+      readonly session?: Secret | undefined
+      readonly secretHash?: Secret | undefined
+      readonly deviceKey?: string | undefined
+      readonly clientMetadata?: Metadata | undefined
+    }
+  | {
       readonly authFlow: "CUSTOM_AUTH"
       readonly username: string
       /** With SRP_A, Cognito starts with `CHALLENGE_NAME=SRP_A` (custom auth with SRP). */
@@ -125,7 +155,8 @@ export interface RespondToAuthChallengeRequest {
 /** What `SignUp` sends. */
 export interface SignUpRequest {
   readonly username: string
-  readonly password: Secret
+  /** Absent for a password-less user (a pool whose first factors include a password-less one). */
+  readonly password?: Secret | undefined
   readonly userAttributes: Readonly<Record<string, string>>
   readonly validationData?: Readonly<Record<string, string>> | undefined
   readonly clientMetadata?: Metadata | undefined
@@ -137,6 +168,22 @@ export interface SignUpResponse {
   readonly userConfirmed: boolean
   readonly userSub: string
   readonly codeDeliveryDetails?: CodeDeliveryDetails | undefined
+}
+
+/** What `ConfirmSignUp` answers. */
+export interface ConfirmSignUpResponse {
+  /** A short-lived, single-use session that signs the user in (`InitiateAuth` `USER_AUTH`). */
+  readonly session?: Secret | undefined
+}
+
+/** A passkey of the user (Cognito's `WebAuthnCredentialDescription`). */
+export interface WebAuthnCredential {
+  readonly credentialId: string
+  readonly friendlyCredentialName?: string | undefined
+  readonly relyingPartyId: string
+  readonly authenticatorAttachment?: string | undefined
+  readonly authenticatorTransports: ReadonlyArray<string>
+  readonly createdAt: Date
 }
 
 /** What `GetUser` answers: the user's name, attributes and MFA settings. */
@@ -191,7 +238,7 @@ export declare namespace IdentityProvider {
       readonly forceAliasCreation?: boolean | undefined
       readonly clientMetadata?: Metadata | undefined
       readonly secretHash?: Secret | undefined
-    }) => Effect.Effect<void, AuthError>
+    }) => Effect.Effect<ConfirmSignUpResponse, AuthError>
     readonly resendConfirmationCode: (request: {
       readonly username: string
       readonly clientMetadata?: Metadata | undefined
@@ -296,6 +343,30 @@ export declare namespace IdentityProvider {
       readonly accessToken: Secret
       readonly userAttributeNames: ReadonlyArray<string>
     }) => Effect.Effect<void, AuthError>
+    /** The options of a new passkey's registration ceremony. */
+    readonly startWebAuthnRegistration: (request: {
+      readonly accessToken: Secret
+    }) => Effect.Effect<{ readonly credentialCreationOptions: WebAuthn.CredentialCreationOptionsJson }, AuthError>
+    /** Registers the passkey the ceremony created. */
+    readonly completeWebAuthnRegistration: (request: {
+      readonly accessToken: Secret
+      readonly credential: WebAuthn.RegistrationResponseJson
+    }) => Effect.Effect<void, AuthError>
+    readonly listWebAuthnCredentials: (request: {
+      readonly accessToken: Secret
+      readonly maxResults?: number | undefined
+      readonly nextToken?: string | undefined
+    }) => Effect.Effect<
+      {
+        readonly credentials: ReadonlyArray<WebAuthnCredential>
+        readonly nextToken?: string | undefined
+      },
+      AuthError
+    >
+    readonly deleteWebAuthnCredential: (request: {
+      readonly accessToken: Secret
+      readonly credentialId: string
+    }) => Effect.Effect<void, AuthError>
   }
 }
 
@@ -333,7 +404,11 @@ export const actions = {
   updateDeviceStatus: "UpdateDeviceStatus",
   forgetDevice: "ForgetDevice",
   setUserMfaPreference: "SetUserMFAPreference",
-  deleteUserAttributes: "DeleteUserAttributes"
+  deleteUserAttributes: "DeleteUserAttributes",
+  startWebAuthnRegistration: "StartWebAuthnRegistration",
+  completeWebAuthnRegistration: "CompleteWebAuthnRegistration",
+  listWebAuthnCredentials: "ListWebAuthnCredentials",
+  deleteWebAuthnCredential: "DeleteWebAuthnCredential"
 } as const satisfies Record<keyof IdentityProvider.Service, string>
 
 /** A Cognito user-pool action name. */

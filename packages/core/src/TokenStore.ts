@@ -212,44 +212,57 @@ export const storageError = (operation: string, cause: unknown): AuthError.AuthE
 /**
  * Versioned values of one kind, each under its key: loaded (a value that does not decode is
  * removed and logged by path and kind of problem, never by content), saved in one write,
- * cleared.
+ * cleared. The codecs are built once per kind, for every store; the span of each operation
+ * is made when it runs, without a call site (it would always point here), so a store built for
+ * each of many users captures no stack, nor does any of its operations.
  */
-const records = <A>(backing: TokenStore.Backing, schema: Schema.Codec<A, string>, name: string, corrupt: string) => {
-  const decode = SchemaIssues.jsonTextDecoder(schema)
-  const encode = Schema.encodeEffect(schema)
-  return {
-    load: (key: string) =>
-      Effect.flatMap(backing.get(key), (stored) => {
-        if (Option.isNone(stored)) return Effect.succeed(Option.none<A>())
-        const decoded = decode(stored.value)
-        if (Result.isSuccess(decoded)) return Effect.succeed(Option.some(decoded.success))
-        return Effect.logWarning(`effect-cognito: the stored ${corrupt}`).pipe(
-          Effect.annotateLogs({ key, problem: decoded.failure }),
-          Effect.andThen(backing.remove(key)),
-          Effect.as(Option.none<A>())
-        )
-      }).pipe(Effect.withSpan(`TokenStore.load${name}`)),
-    save: (key: string, value: A) =>
-      encode(value).pipe(
-        Effect.mapError((e) => storageError("encode", e)),
-        Effect.flatMap((encoded) => backing.set(key, encoded)),
-        Effect.withSpan(`TokenStore.save${name}`)
-      ),
-    clear: (key: string) => Effect.withSpan(backing.remove(key), `TokenStore.clear${name}`)
+const noCallSite = { captureStackTrace: false } as const
+
+class Records<A> {
+  readonly decode: (text: string) => Result.Result<A, string>
+  readonly encode: (value: A) => Effect.Effect<string, Schema.SchemaError>
+  readonly name: string
+  readonly corrupt: string
+  constructor(schema: Schema.Codec<A, string>, name: string, corrupt: string) {
+    this.decode = SchemaIssues.jsonTextDecoder(schema)
+    this.encode = Schema.encodeEffect(schema)
+    this.name = name
+    this.corrupt = corrupt
+  }
+  load(backing: TokenStore.Backing, key: string): Effect.Effect<Option.Option<A>, AuthError.AuthError> {
+    const load = Effect.flatMap(backing.get(key), (stored) => {
+      if (Option.isNone(stored)) return Effect.succeed(Option.none<A>())
+      const decoded = this.decode(stored.value)
+      if (Result.isSuccess(decoded)) return Effect.succeed(Option.some(decoded.success))
+      return Effect.logWarning(`effect-cognito: the stored ${this.corrupt}`).pipe(
+        Effect.annotateLogs({ key, problem: decoded.failure }),
+        Effect.andThen(backing.remove(key)),
+        Effect.as(Option.none<A>())
+      )
+    })
+    // Data-first: the pipeable form captures a call site whatever its options say.
+    return Effect.withSpan(load, `TokenStore.load${this.name}`, noCallSite)
+  }
+  save(backing: TokenStore.Backing, key: string, value: A): Effect.Effect<void, AuthError.AuthError> {
+    const save = this.encode(value).pipe(
+      Effect.mapError((e) => storageError("encode", e)),
+      Effect.flatMap((encoded) => backing.set(key, encoded))
+    )
+    return Effect.withSpan(save, `TokenStore.save${this.name}`, noCallSite)
+  }
+  clear(backing: TokenStore.Backing, key: string): Effect.Effect<void, AuthError.AuthError> {
+    return Effect.withSpan(backing.remove(key), `TokenStore.clear${this.name}`, noCallSite)
   }
 }
 
-/** One versioned value under one key (see {@link records}). */
-const record = <A>(
-  backing: TokenStore.Backing,
-  key: string,
-  schema: Schema.Codec<A, string>,
-  name: string,
-  corrupt: string
-) => {
-  const all = records(backing, schema, name, corrupt)
-  return { load: all.load(key), save: (value: A) => all.save(key, value), clear: all.clear(key) }
-}
+const sessionRecords = new Records(Stored, "", "session does not decode; treating it as signed out")
+const guestRecords = new Records(StoredGuest, "GuestIdentityId", "guest identity id does not decode; dropping it")
+const federationRecords = new Records(StoredFederation, "Federation", "federated sign-in does not decode; dropping it")
+const deviceRecords = new Records(
+  StoredDeviceRecord,
+  "Device",
+  "device does not decode; dropping it (the next sign-in goes as a new device)"
+)
 
 const fnvPrime = (1n << 88n) + 0x13bn
 const fnvOffset = 0x6c62272e07bb014262b821756295c58dn
@@ -272,66 +285,141 @@ const fnv1a128 = (bytes: Uint8Array): string => {
  */
 export const deviceKeyFor = (key: string, username: string): string => `${key}.device.${fnv1a128(utf8(username))}`
 
+/** The device of `username` under `key`: `None` when there is none, or it names another user (then it is removed). */
+const loadDeviceOf = (backing: TokenStore.Backing, key: string, username: string) => {
+  const deviceKey = deviceKeyFor(key, username)
+  return Effect.flatMap(deviceRecords.load(backing, deviceKey), (stored) => {
+    if (Option.isNone(stored)) return Effect.succeed(Option.none<StoredDevice>())
+    if (stored.value.device.username === username) return Effect.succeed(Option.some(stored.value.device))
+    // Another user's device in this user's slot: a hand-edited value, or two names that hash alike.
+    return Effect.logWarning("effect-cognito: the stored device names another user; dropping it").pipe(
+      Effect.annotateLogs({ key: deviceKey }),
+      Effect.andThen(backing.remove(deviceKey)),
+      Effect.as(Option.none<StoredDevice>())
+    )
+  })
+}
+
 /** Builds the service from string primitives; the core does the Schema coding and the recovery. */
 export const make = (backing: TokenStore.Backing, key: string): TokenStore.Service => {
-  const session = record(backing, key, Stored, "", "session does not decode; treating it as signed out")
-  const guest = record(
-    backing,
-    `${key}.guest`,
-    StoredGuest,
-    "GuestIdentityId",
-    "guest identity id does not decode; dropping it"
-  )
-  const federation = record(
-    backing,
-    `${key}.federation`,
-    StoredFederation,
-    "Federation",
-    "federated sign-in does not decode; dropping it"
-  )
-  const devices = records(
-    backing,
-    StoredDeviceRecord,
-    "Device",
-    "device does not decode; dropping it (the next sign-in goes as a new device)"
-  )
+  const guestKey = `${key}.guest`
+  const federationKey = `${key}.federation`
   return {
     key,
-    load: Effect.map(
-      session.load,
-      Option.map((stored) => stored.session)
+    load: Effect.suspend(() =>
+      Effect.map(
+        sessionRecords.load(backing, key),
+        Option.map((stored) => stored.session)
+      )
     ),
-    save: (value) => session.save({ version, session: value }),
-    clear: session.clear,
-    loadGuestIdentityId: Effect.map(
-      guest.load,
-      Option.map((stored) => stored.identityId)
+    save: (value) => sessionRecords.save(backing, key, { version, session: value }),
+    clear: Effect.suspend(() => sessionRecords.clear(backing, key)),
+    loadGuestIdentityId: Effect.suspend(() =>
+      Effect.map(
+        guestRecords.load(backing, guestKey),
+        Option.map((stored) => stored.identityId)
+      )
     ),
-    saveGuestIdentityId: (identityId) => guest.save({ version, identityId }),
-    clearGuestIdentityId: guest.clear,
-    loadFederation: Effect.map(
-      federation.load,
-      Option.map((stored) => stored.federation)
+    saveGuestIdentityId: (identityId) => guestRecords.save(backing, guestKey, { version, identityId }),
+    clearGuestIdentityId: Effect.suspend(() => guestRecords.clear(backing, guestKey)),
+    loadFederation: Effect.suspend(() =>
+      Effect.map(
+        federationRecords.load(backing, federationKey),
+        Option.map((stored) => stored.federation)
+      )
     ),
-    saveFederation: (value) => federation.save({ version, federation: value }),
-    clearFederation: federation.clear,
-    loadDevice: (username) => {
-      const deviceKey = deviceKeyFor(key, username)
-      return Effect.flatMap(devices.load(deviceKey), (stored) => {
-        if (Option.isNone(stored)) return Effect.succeed(Option.none<StoredDevice>())
-        if (stored.value.device.username === username) return Effect.succeed(Option.some(stored.value.device))
-        // Another user's device in this user's slot: a hand-edited value, or two names that hash alike.
-        return Effect.logWarning("effect-cognito: the stored device names another user; dropping it").pipe(
-          Effect.annotateLogs({ key: deviceKey }),
-          Effect.andThen(backing.remove(deviceKey)),
-          Effect.as(Option.none<StoredDevice>())
-        )
-      })
-    },
-    saveDevice: (device) => devices.save(deviceKeyFor(key, device.username), { version, device }),
-    clearDevice: (username) => devices.clear(deviceKeyFor(key, username))
+    saveFederation: (value) => federationRecords.save(backing, federationKey, { version, federation: value }),
+    clearFederation: Effect.suspend(() => federationRecords.clear(backing, federationKey)),
+    loadDevice: (username) => loadDeviceOf(backing, key, username),
+    saveDevice: (device) => deviceRecords.save(backing, deviceKeyFor(key, device.username), { version, device }),
+    clearDevice: (username) => deviceRecords.clear(backing, deviceKeyFor(key, username))
   }
 }
+
+/**
+ * A store in memory for one session key, for servers that hold a session per end user
+ * (`NodeAuth.makeSession`): the session is kept as the decoded `Session` (its tokens are
+ * the very strings the session in memory holds, not a second copy in JSON); the guest id,
+ * the federated sign-in and the devices as their JSON. Its operations are on the
+ * prototype, so a store costs a few fields, not a set of closures per user.
+ */
+class MemoryStore implements TokenStore.Service, TokenStore.Backing {
+  readonly key: string
+  private session: Session | undefined = undefined
+  private readonly others = new Map<string, string>()
+  constructor(key: string) {
+    this.key = key
+  }
+  get(key: string): Effect.Effect<Option.Option<string>, AuthError.AuthError> {
+    return Effect.sync(() => Option.fromUndefinedOr(this.others.get(key)))
+  }
+  set(key: string, value: string): Effect.Effect<void, AuthError.AuthError> {
+    return Effect.sync(() => {
+      this.others.set(key, value)
+    })
+  }
+  remove(key: string): Effect.Effect<void, AuthError.AuthError> {
+    return Effect.sync(() => {
+      this.others.delete(key)
+    })
+  }
+  get load(): Effect.Effect<Option.Option<Session>, AuthError.AuthError> {
+    return Effect.sync(() => Option.fromUndefinedOr(this.session))
+  }
+  save(session: Session): Effect.Effect<void, AuthError.AuthError> {
+    return Effect.sync(() => {
+      this.session = session
+    })
+  }
+  get clear(): Effect.Effect<void, AuthError.AuthError> {
+    return Effect.sync(() => {
+      this.session = undefined
+    })
+  }
+  get loadGuestIdentityId(): Effect.Effect<Option.Option<string>, AuthError.AuthError> {
+    return Effect.map(
+      guestRecords.load(this, `${this.key}.guest`),
+      Option.map((stored) => stored.identityId)
+    )
+  }
+  saveGuestIdentityId(identityId: string): Effect.Effect<void, AuthError.AuthError> {
+    return guestRecords.save(this, `${this.key}.guest`, { version, identityId })
+  }
+  get clearGuestIdentityId(): Effect.Effect<void, AuthError.AuthError> {
+    return guestRecords.clear(this, `${this.key}.guest`)
+  }
+  get loadFederation(): Effect.Effect<Option.Option<Federation>, AuthError.AuthError> {
+    return Effect.map(
+      federationRecords.load(this, `${this.key}.federation`),
+      Option.map((stored) => stored.federation)
+    )
+  }
+  saveFederation(federation: Federation): Effect.Effect<void, AuthError.AuthError> {
+    return federationRecords.save(this, `${this.key}.federation`, { version, federation })
+  }
+  get clearFederation(): Effect.Effect<void, AuthError.AuthError> {
+    return federationRecords.clear(this, `${this.key}.federation`)
+  }
+  loadDevice(username: string): Effect.Effect<Option.Option<StoredDevice>, AuthError.AuthError> {
+    return loadDeviceOf(this, this.key, username)
+  }
+  saveDevice(device: StoredDevice): Effect.Effect<void, AuthError.AuthError> {
+    return deviceRecords.save(this, deviceKeyFor(this.key, device.username), { version, device })
+  }
+  clearDevice(username: string): Effect.Effect<void, AuthError.AuthError> {
+    return deviceRecords.clear(this, deviceKeyFor(this.key, username))
+  }
+}
+
+/**
+ * A store in memory under `key` that keeps the session decoded (no JSON copy of its
+ * tokens) and costs a few fields: the store of one end user's session on a server that
+ * holds many. Its methods live on a prototype: call them on the store (`store.load`), do not
+ * spread it into another object.
+ *
+ * @since 0.1.0
+ */
+export const makeMemory = (key: string): TokenStore.Service => new MemoryStore(key)
 
 /** A store over any `effect/persistence` `KeyValueStore`. */
 export const fromKeyValueStore = (store: KeyValueStore.KeyValueStore, key: string): TokenStore.Service =>

@@ -84,7 +84,12 @@ describe("challenge.interpret", () => {
   })
 
   it("refuses the challenges the client does not support, naming them", () => {
-    for (const name of ["PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "SELECT_CHALLENGE", "WEB_AUTHN"] as const) {
+    for (const name of [
+      "PASSWORD_VERIFIER",
+      "DEVICE_SRP_AUTH",
+      "DEVICE_PASSWORD_VERIFIER",
+      "ADMIN_NO_SRP_AUTH"
+    ] as const) {
       const result = Challenge.interpret(name, {})
       assert.deepStrictEqual(result, {
         _tag: "Refusal",

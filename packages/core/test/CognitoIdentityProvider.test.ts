@@ -90,7 +90,7 @@ const wireCases: ReadonlyArray<WireCase> = [
       SecretHash: secretHash
     },
     response: {},
-    result: undefined
+    result: {}
   },
   {
     name: "ResendConfirmationCode",

@@ -2,14 +2,20 @@
  * A local Cognito over HTTP: `TestCognito` user pools served on a loopback port in
  * Cognito's own protocol (AWS JSON 1.1, `X-Amz-Target` routing, AWS's exception names
  * and status codes), with each pool's JWKS at `/<userPoolId>/.well-known/jwks.json` and its
- * OpenID discovery document at `/<userPoolId>/.well-known/openid-configuration`.
+ * OpenID discovery document at `/<userPoolId>/.well-known/openid-configuration`. A pool's
+ * Cognito domain (`CreateUserPoolDomain`) is served at `/domain/<prefix>` (`domainUrl`):
+ * the login page, `/oauth2/authorize`, `/oauth2/token`, `/oauth2/userInfo`,
+ * `/oauth2/revoke`, `/logout`, and sign-in through OIDC identity providers such as the
+ * server's own `oidcProvider` (at `/oidc`).
  * AWS's clients (amazon-cognito-identity-js, the AWS SDK) and this project's
  * `NodeAuth` talk to it as to Cognito; what a public client sends is checked as
  * Cognito checks it (SRP proofs, codes, secret hashes, token signatures), while the
  * setup and admin actions are accepted unsigned.
  *
- * It starts with a ready default user pool (MFA optional), an app client without a
- * secret that allows every sign-in flow, and an identity pool with guest access that
+ * It starts with a ready default user pool (MFA optional; passwords, email and SMS codes and
+ * passkeys as first factors of choice-based sign-in, `USER_AUTH`; the passkey relying party
+ * `localhost`, so a page at `http://localhost:<port>` registers passkeys), an app client
+ * without a secret that allows every sign-in flow, and an identity pool with guest access that
  * hands out credentials for the default pool's users (TestCognito's identity pool); more
  * are created with `CreateUserPool`, `CreateUserPoolClient` and `CreateIdentityPool`.
  * Codes that Cognito would mail or text are kept in `deliveries` and passed to
@@ -47,6 +53,7 @@ import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
 import type * as AuthError from "@effect-cognito/core/AuthError"
 import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as TestCognito from "@effect-cognito/test-kit/TestCognito"
+import type * as TestOidcProvider from "@effect-cognito/test-kit/TestOidcProvider"
 import type * as HttpServerError from "effect/http/HttpServerError"
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -145,6 +152,21 @@ export declare namespace LocalCognito {
     readonly config: AuthConfig.Input
     /** The `TestCognito` behind a user pool: its outbox, admin helpers and injected faults. */
     readonly pool: (userPoolId: string) => Effect.Effect<TestCognito.TestCognito.Service, AuthError.AuthError>
+    /**
+     * The base URL `D` of a pool's Cognito domain on this server, `<endpoint>domain/<prefix>`
+     * (the pool's `CreateUserPoolDomain`); `InvalidConfig` for a pool without one. The
+     * default pool has the domain `local`, and its app client the code flow to
+     * `http://127.0.0.1/callback` or `http://localhost/callback` on any port.
+     */
+    readonly domainUrl: (userPoolId: string) => Effect.Effect<string, AuthError.AuthError>
+    /**
+     * An external OpenID Connect provider served at `<endpoint>oidc` (its own login page,
+     * keys, discovery and token endpoint), for "Continue with <provider>": create an identity
+     * provider of type OIDC with `oidc_issuer` its `issuer`, `client_id` its `clientId` and
+     * `client_secret` its `clientSecret`, and add its users with `addUser`. Its users and
+     * keys live as long as the server (not in the state file).
+     */
+    readonly oidcProvider: TestOidcProvider.TestOidcProvider
     /** Every code delivered so far, in order. */
     readonly deliveries: Effect.Effect<ReadonlyArray<Delivery>>
     /**

@@ -35,6 +35,7 @@ import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
 import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
 import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import * as OAuth from "@effect-cognito/core/OAuth"
 import * as SecureRandom from "@effect-cognito/core/SecureRandom"
 import * as TokenStore from "@effect-cognito/core/TokenStore"
 import * as KeyValueStore from "effect/persistence/KeyValueStore"
@@ -49,6 +50,7 @@ import type * as Redis from "effect/persistence/Redis"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as os from "node:os"
+import * as ClientCredentials from "@effect-cognito/core/ClientCredentials"
 import * as NodeSrpMath from "./NodeSrpMath.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
 import * as RedisSessionSync from "./RedisSessionSync.js"
@@ -118,6 +120,7 @@ export type Services =
   | IdentityPool.IdentityPool
   | TokenStore.TokenStore
   | SecureRandom.SecureRandom
+  | OAuth.OAuth
 
 /** The token store an option asks for, over the `AuthConfig` in context (a local one: memory or files). */
 export const layerStore = (
@@ -230,7 +233,9 @@ const layerWithConfig = (
     CognitoIdentityProvider.layerWith(options.http ?? {}),
     CognitoIdentityPool.layer,
     SecureRandom.layer,
-    NodeSrpMath.layer
+    NodeSrpMath.layer,
+    // Sign-in through the Cognito domain (its methods fail with InvalidConfig without `oauth`).
+    OAuth.layer.pipe(Layer.provide(SecureRandom.layer))
   )
   const deviceName = Layer.succeed(Auth.DeviceName, options.deviceName ?? defaultDeviceName())
   const auth = Layer.provide(Auth.layer, deviceName)
@@ -299,6 +304,29 @@ export interface ConfigOptions extends Options {
   readonly config?: Config.Config<AuthConfig.Input> | undefined
 }
 
+/**
+ * Machine-to-machine tokens over Node's HTTP client: `ClientCredentials` configured by
+ * `Config` (by default the environment: `COGNITO_DOMAIN`, `COGNITO_CLIENT_ID`,
+ * `COGNITO_CLIENT_SECRET`, `COGNITO_SCOPES`; see `ClientCredentials.config`).
+ *
+ * @example
+ * ```ts
+ * import { NodeAuth } from "@effect-cognito/node"
+ * import * as ClientCredentials from "@effect-cognito/core/ClientCredentials"
+ * import * as Effect from "effect/Effect"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const token = Effect.flatMap(ClientCredentials.ClientCredentials, (m2m) => m2m.token()).pipe(
+ *   Effect.map((t) => Redacted.value(t.accessToken)),
+ *   Effect.provide(NodeAuth.layerClientCredentials())
+ * )
+ * ```
+ */
+export const layerClientCredentials = (
+  source: Config.Config<ClientCredentials.Options> = ClientCredentials.config
+): Layer.Layer<ClientCredentials.ClientCredentials, AuthError.AuthError> =>
+  ClientCredentials.layerConfig(source).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
 /** What {@link makeSession} needs in context besides the `Redis` of a Redis store. */
 export type SessionServices =
   | AuthConfig.AuthConfig
@@ -309,11 +337,20 @@ export type SessionServices =
 /**
  * One more `Auth`, for one session key, over the services of a pool already in context (the
  * ones {@link layer} provides, or `TestCognito`'s): its own store entry, its own state and
- * refresh, nothing shared with the other sessions but the HTTP client (and, with a Redis
- * store, the Redis connection in context, which {@link layer} with a Redis store provides).
- * It lives until the scope closes. A server that acts for many end users keeps one per
+ * refresh. What is the same for every user of the pool (configuration, the wire client,
+ * randomness, SRP arithmetic, the flows) is built by the first session and shared by the
+ * others made over the same services (and, with a Redis store, the Redis connection in
+ * context, which {@link layer} with a Redis store provides). In memory (the default store) a
+ * session costs its tokens and a few objects, about 4 KB; `Auth.MaxInMemorySessions` bounds
+ * how many keep their tokens in memory. It lives until the scope closes. A server that acts for many end users keeps one per
  * user; one that acts for several user pools builds each pool's services with
  * `Layer.build` in its own scope.
+ *
+ * Sign-in through the Cognito domain (a backend for frontend) is two calls on such an
+ * `Auth`: `redirectSignInUrl()` (send the browser to `url`, keep `pending` in an encrypted,
+ * HTTP-only cookie, e.g. with `OAuth.toJson`) and, at the callback,
+ * `completeRedirectSignIn({ callbackUrl, pending })`, which stores the session under the
+ * user's key. It uses the `OAuth` service that {@link layer} provides (with `oauth` in the config).
  *
  * @example
  * ```ts
@@ -343,6 +380,14 @@ export function makeSession(options: {
   readonly sessionKey: string
 }): Effect.Effect<Auth.Auth.Service, AuthError.AuthError, SessionServices | Redis.Redis> {
   const { sessionKey, store } = options
+  // In memory: no layer to build, a store of a few fields that keeps the session decoded (no
+  // second copy of its tokens), over the pool's shared part (see `Auth.MaxInMemorySessions`).
+  if (store === undefined || store._tag === "Memory")
+    return Effect.gen(function* () {
+      const config = yield* AuthConfig.AuthConfig
+      const key = TokenStore.keyFor(config, yield* TokenStore.validateSessionKey(sessionKey))
+      return yield* Effect.provideService(Auth.make, TokenStore.TokenStore, TokenStore.makeMemory(key))
+    })
   const stores =
     store?._tag === "Redis"
       ? Layer.unwrap(

@@ -36,6 +36,7 @@ const commandNames = [
   "mfa",
   "credentials",
   "fetch",
+  "m2m-token",
   "local"
 ]
 

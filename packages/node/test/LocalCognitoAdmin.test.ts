@@ -282,9 +282,9 @@ it.effect("the OpenID discovery document names the issuer and a jwks_uri serving
       assert.deepStrictEqual(document.subject_types_supported, ["public"])
       assert.deepStrictEqual(document.response_types_supported, ["code", "token"])
       assert.includeMembers(document.scopes_supported as Array<string>, ["openid", "email", "phone", "profile"])
-      // No domain, no hosted UI: no endpoints under one.
+      // The default pool has the domain `local`: its endpoints are under it.
       for (const name of ["authorization_endpoint", "token_endpoint", "userinfo_endpoint"])
-        assert.notProperty(document, name)
+        assert.isTrue(String(document[name]).startsWith(`${local.endpoint}domain/local/oauth2/`), name)
 
       const keys = (yield* send(() => fetch(String(document.jwks_uri)).then((r) => r.json()))) as {
         readonly keys: ReadonlyArray<Record<string, unknown>>

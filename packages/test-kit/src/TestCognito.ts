@@ -5,10 +5,19 @@
  * SRP with real math, MFA (SMS, TOTP, email; a TOTP code accepted once), admin-created
  * users, devices (`deviceConfiguration`: `NewDeviceMetadata`, ConfirmDevice, device SRP
  * with real math so a remembered device skips MFA, refresh tokens bound to their device),
- * the user's MFA preferences, refresh tokens that
+ * the user's MFA preferences, choice-based sign-in (`USER_AUTH`: the pool's
+ * `allowedFirstAuthFactors` and tier, SELECT_CHALLENGE, email and SMS codes, passwords,
+ * passkeys; password-less sign-up and the sign-in with ConfirmSignUp's session), passkeys
+ * checked by `@simplewebauthn/server` against the pool's relying party (`webAuthn`; see
+ * `SoftwareAuthenticator` for the client side), refresh tokens that
  * RevokeToken and GlobalSignOut really invalidate, RS256 JWTs with Cognito's claims,
  * Cognito's exception names, a request log and injected faults. A pool's durable state
  * can be snapshotted and restored (`snapshot`, the `restore` option; see `TestCognitoSnapshot`).
+ * The pool's Cognito domain (`createUserPoolDomain`) is served in memory by
+ * `domainHttpClient`: the login page (then its MFA or new-password page), the authorization
+ * code flow with PKCE, refresh, revoke, userInfo, logout, client_credentials with resource
+ * servers' custom scopes, and "Continue with <provider>" through an OIDC identity provider
+ * (`TestOidcProvider`) — with Cognito's checks of app clients' OAuth settings and its OAuth errors.
  *
  * @example
  * ```ts
@@ -48,11 +57,21 @@ import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as models from "./internal/testCognito/models.js"
-import type { Client, IdentityPoolOptions, Options, PasswordPolicy } from "./internal/testCognito/options.js"
+import type {
+  AllowedFirstAuthFactor,
+  Client,
+  IdentityPoolOptions,
+  Options,
+  PasswordPolicy,
+  UserPoolTier,
+  WebAuthnConfiguration
+} from "./internal/testCognito/options.js"
 import * as internal from "./internal/testCognito/make.js"
 import type * as TestCognitoSnapshot from "./TestCognitoSnapshot.js"
 
 export type {
+  /** A first factor a pool can allow: `PASSWORD`, `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`. */
+  AllowedFirstAuthFactor,
   /** Another app client of the same pool. */
   Client,
   /** The identity pool beside the user pool. */
@@ -60,7 +79,11 @@ export type {
   /** The pool's settings: ids, app client, password policy, MFA, attributes, lifetimes, identity pool, snapshot. */
   Options,
   /** The password rules of the pool. */
-  PasswordPolicy
+  PasswordPolicy,
+  /** The pool's tier: `LITE`, `ESSENTIALS`, `PLUS`. */
+  UserPoolTier,
+  /** The pool's passkey relying party. */
+  WebAuthnConfiguration
 }
 export type {
   /** An action TestCognito serves. */
@@ -83,6 +106,16 @@ export type {
   Request,
   /** A user's status, as Cognito names it. */
   UserStatus,
+  /** An OAuth flow of an app client: `code`, `implicit`, `client_credentials`. */
+  OAuthFlow,
+  /** An app client's OAuth settings. */
+  OAuthSettings,
+  /** An app client's OAuth settings as given. */
+  OAuthSettingsInput,
+  /** A resource server and its custom scopes. */
+  ResourceServer,
+  /** An identity provider of the pool (OIDC). */
+  IdentityProviderConfig,
   /** A user as the admin API lists it. */
   UserView
 } from "./internal/testCognito/models.js"
@@ -103,7 +136,8 @@ export declare namespace TestCognito {
     readonly requestCount: (action?: models.Action) => Effect.Effect<number>
     /**
      * How many challenge sessions the pool holds: SRP starts waiting for their
-     * PASSWORD_VERIFIER answer, and MFA, new-password, custom and MFA-setup challenges.
+     * PASSWORD_VERIFIER answer, MFA, new-password, custom, MFA-setup and `USER_AUTH`
+     * challenges, and ConfirmSignUp's sessions not yet used.
      * A session lives as long as Cognito's (3 minutes, or `sessionValidity`); the pool
      * prunes expired ones when it serves its next request, so abandoned sign-ins do not
      * keep memory.
@@ -258,8 +292,72 @@ export declare namespace TestCognito {
     readonly jwksHttpClient: HttpClient.HttpClient
     /** The issuer (`iss`) of this pool's tokens. */
     readonly issuer: string
+    /**
+     * CreateUserPoolDomain: the pool's Cognito domain by its prefix (lower-case letters,
+     * digits and hyphens; not `aws`, `amazon` or `cognito`; one per pool). Its base URL is
+     * `https://<prefix>.auth.<region>.amazoncognito.com`, or what the `domainUrl` option makes of it.
+     */
+    readonly createUserPoolDomain: (domain: string) => Effect.Effect<void, AuthError.AuthError>
+    /** DeleteUserPoolDomain: the domain is gone, and the sessions of its cookie with it. */
+    readonly deleteUserPoolDomain: (domain: string) => Effect.Effect<void, AuthError.AuthError>
+    /** The pool's domain and its base URL (`D`), if it has one. */
+    readonly userPoolDomain: Effect.Effect<{ readonly domain: string; readonly url: string } | undefined>
+    /**
+     * An app client's OAuth settings, as Create/UpdateUserPoolClient set them (what is left
+     * out is empty), checked as Cognito checks them: flows and scopes required when
+     * `allowedOAuthFlowsUserPoolClient`, client_credentials only alone, only with a client
+     * secret and only with custom scopes, callback and sign-out URLs https (http on
+     * loopback), known scopes (`ScopeDoesNotExistException`), known identity providers.
+     */
+    readonly updateClientOAuth: (
+      clientId: string,
+      settings: models.OAuthSettingsInput
+    ) => Effect.Effect<models.OAuthSettings, AuthError.AuthError>
+    /** An app client's OAuth settings (all empty until set). */
+    readonly clientOAuth: (clientId: string) => Effect.Effect<models.OAuthSettings>
+    /** CreateResourceServer: custom scopes `<identifier>/<scopeName>` for the app clients to allow. */
+    readonly createResourceServer: (
+      server: models.ResourceServer
+    ) => Effect.Effect<models.ResourceServer, AuthError.AuthError>
+    readonly resourceServers: Effect.Effect<ReadonlyArray<models.ResourceServer>>
+    /**
+     * CreateIdentityProvider (type OIDC): "Continue with <providerName>" on the login page of
+     * the clients that support it; a sign-in through it makes the user `<providerName>_<sub>`
+     * with its `identities`. The domain reaches the provider through the `upstreamHttpClient` option.
+     */
+    readonly createIdentityProvider: (
+      provider: models.IdentityProviderConfig
+    ) => Effect.Effect<models.IdentityProviderConfig, AuthError.AuthError>
+    readonly identityProviders: Effect.Effect<ReadonlyArray<models.IdentityProviderConfig>>
+    /**
+     * An `HttpClient` that serves the pool's domain in memory, as Cognito serves it: the
+     * authorize, login, token, userInfo, revoke and logout endpoints under the domain's URL,
+     * and the discovery document and JWKS under the issuer (404 elsewhere). It does not
+     * follow redirects: a test reads the `location` of each 302.
+     */
+    readonly domainHttpClient: HttpClient.HttpClient
     /** The pool's durable state now, to restore later with the `restore` option. */
     readonly snapshot: Effect.Effect<TestCognitoSnapshot.Snapshot>
+    /** The pool's choice-based sign-in settings: `AllowedFirstAuthFactors` and the tier. */
+    readonly signInPolicy: Effect.Effect<{
+      readonly allowedFirstAuthFactors: ReadonlyArray<AllowedFirstAuthFactor>
+      readonly userPoolTier: UserPoolTier
+    }>
+    /**
+     * UpdateUserPool's `Policies.SignInPolicy.AllowedFirstAuthFactors` and `UserPoolTier`
+     * (what is left out stays). `PASSWORD` must stay allowed, and a password-less factor on
+     * a `LITE` pool is `FeatureUnavailableInTierException`, as Cognito has them.
+     */
+    readonly setSignInPolicy: (policy: {
+      readonly allowedFirstAuthFactors?: ReadonlyArray<AllowedFirstAuthFactor> | undefined
+      readonly userPoolTier?: UserPoolTier | undefined
+    }) => Effect.Effect<void, AuthError.AuthError>
+    /** GetUserPoolMfaConfig's `WebAuthnConfiguration`, with its default filled in; `undefined` when none is set. */
+    readonly webAuthnConfiguration: Effect.Effect<Required<WebAuthnConfiguration> | undefined>
+    /** SetUserPoolMfaConfig's `WebAuthnConfiguration`; `undefined` removes it. */
+    readonly setWebAuthnConfiguration: (
+      configuration: WebAuthnConfiguration | undefined
+    ) => Effect.Effect<void, AuthError.AuthError>
   }
 }
 

@@ -2,7 +2,8 @@
  * A snapshot of a `TestCognito` pool's durable state, so a pool can stop and start again
  * without losing its users: the pool's settings and ids, its app clients (with their
  * secrets), its users (attributes, status, password verifier, MFA settings and TOTP
- * secrets, pending codes, `sub`), its users' devices (with their SRP verifiers), its refresh
+ * secrets, pending codes, `sub`, passkeys with their sign counts), its sign-in policy, tier
+ * and passkey relying party, its users' devices (with their SRP verifiers), its refresh
  * tokens (and the devices they are bound to) and revocations, its identity pools
  * with their identities and unexpired credentials, the key that signs its tokens (so
  * tokens issued before still verify) and the state of its seeded randomness (so no id,
@@ -57,7 +58,7 @@ export const User = Schema.Struct({
   username: Schema.String,
   sub: Schema.String,
   attributes: Schema.Record(Schema.String, Schema.String),
-  status: Schema.Literals(["UNCONFIRMED", "CONFIRMED", "FORCE_CHANGE_PASSWORD", "RESET_REQUIRED"]),
+  status: Schema.Literals(["UNCONFIRMED", "CONFIRMED", "FORCE_CHANGE_PASSWORD", "RESET_REQUIRED", "EXTERNAL_PROVIDER"]),
   enabled: Schema.Boolean,
   /** The SRP salt (hex) and verifier of the password. */
   salt: Schema.String.check(Schema.isPattern(/^[0-9a-f]+$/)),
@@ -90,7 +91,25 @@ export const User = Schema.Struct({
    * Absent in snapshots written before they were kept: a restored user then dates from the restore.
    */
   created: Schema.optional(Millis),
-  lastModified: Schema.optional(Millis)
+  lastModified: Schema.optional(Millis),
+  /** Signed up without a password (absent: false). */
+  passwordless: Schema.optional(Schema.Boolean),
+  /** The user's passkeys (absent: none). */
+  webAuthnCredentials: Schema.optional(
+    Schema.Array(
+      Schema.Struct({
+        credentialId: Schema.String,
+        /** The COSE public key, base64url. */
+        publicKey: Schema.String,
+        signCount: Count,
+        relyingPartyId: Schema.String,
+        friendlyName: Schema.String,
+        attachment: Schema.optional(Schema.String),
+        transports: Schema.Array(Schema.String),
+        created: Millis
+      })
+    )
+  )
 })
 
 /** A refresh token the pool issued. */
@@ -103,6 +122,8 @@ export const RefreshToken = Schema.Struct({
   authTime: Schema.Number,
   /** The device it was issued to, on a pool that tracks devices. */
   deviceKey: Schema.optional(Schema.String),
+  /** The scopes of a refresh token the Cognito domain issued; absent for the API's. */
+  scopes: Schema.optional(Schema.Array(Schema.String)),
   revoked: Schema.Boolean
 })
 
@@ -186,6 +207,16 @@ export const Pool = Schema.Struct({
   deviceConfiguration: Schema.optional(
     Schema.Struct({ challengeRequiredOnNewDevice: Schema.Boolean, deviceOnlyRememberedOnUserPrompt: Schema.Boolean })
   ),
+  /** `SignInPolicy.AllowedFirstAuthFactors`; absent: `["PASSWORD"]`. */
+  allowedFirstAuthFactors: Schema.optional(
+    Schema.Array(Schema.Literals(["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]))
+  ),
+  /** The pool's tier; absent: `ESSENTIALS`. */
+  userPoolTier: Schema.optional(Schema.Literals(["LITE", "ESSENTIALS", "PLUS"])),
+  /** The passkey relying party; absent: none. */
+  webAuthn: Schema.optional(
+    Schema.Struct({ relyingPartyId: Schema.String, userVerification: Schema.Literals(["required", "preferred"]) })
+  ),
   /** The pool's own identity pool; absent when it has none (`identityPool: false`). */
   identityPool: Schema.optional(
     Schema.Struct({
@@ -210,6 +241,46 @@ const PrivateKey = Schema.Struct({
   qi: Schema.String
 })
 
+const OAuthFlow = Schema.Literals(["code", "implicit", "client_credentials"])
+
+/**
+ * The pool's Cognito domain and what it serves from: its prefix, the app clients' OAuth
+ * settings, resource servers and identity providers (codes and the domain's cookies are
+ * left out, as challenge sessions are).
+ */
+export const OAuth = Schema.Struct({
+  domain: Schema.optional(Schema.String),
+  clients: Schema.Array(
+    Schema.Struct({
+      clientId: Schema.String,
+      allowedOAuthFlows: Schema.Array(OAuthFlow),
+      allowedOAuthFlowsUserPoolClient: Schema.Boolean,
+      allowedOAuthScopes: Schema.Array(Schema.String),
+      callbackURLs: Schema.Array(Schema.String),
+      logoutURLs: Schema.Array(Schema.String),
+      supportedIdentityProviders: Schema.Array(Schema.String),
+      defaultRedirectURI: Schema.optional(Schema.String)
+    })
+  ),
+  resourceServers: Schema.Array(
+    Schema.Struct({
+      identifier: Schema.String,
+      name: Schema.String,
+      scopes: Schema.Array(Schema.Struct({ scopeName: Schema.String, scopeDescription: Schema.String }))
+    })
+  ),
+  identityProviders: Schema.Array(
+    Schema.Struct({
+      providerName: Schema.String,
+      providerType: Schema.Literal("OIDC"),
+      providerDetails: Schema.Record(Schema.String, Schema.String),
+      clientSecret: Schema.optional(Secret),
+      attributeMapping: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+      idpIdentifiers: Schema.optional(Schema.Array(Schema.String))
+    })
+  )
+})
+
 /** The snapshot, version {@link version}. */
 export const Snapshot = Schema.Struct({
   version: Schema.Literal(version),
@@ -228,7 +299,9 @@ export const Snapshot = Schema.Struct({
   /** The users' devices; absent in snapshots written before devices were kept. */
   devices: Schema.optional(Schema.Array(Device)),
   revokedOrigins: Schema.Array(Schema.String),
-  identityPools: Schema.Array(IdentityPool)
+  identityPools: Schema.Array(IdentityPool),
+  /** The Cognito domain's settings; absent in snapshots written before the domain was kept. */
+  oauth: Schema.optional(OAuth)
 })
 
 /** A decoded snapshot: secrets `Redacted`. */

@@ -9,6 +9,8 @@
  */
 export * as TestCognito from "./TestCognito.js"
 export * as TestCognitoSnapshot from "./TestCognitoSnapshot.js"
+export * as TestOidcProvider from "./TestOidcProvider.js"
 export * as SigV4TestSuite from "./SigV4TestSuite.js"
 export * as SigV4Verifier from "./SigV4Verifier.js"
 export * as TokenStoreCases from "./TokenStoreCases.js"
+export * as SoftwareAuthenticator from "./SoftwareAuthenticator.js"

@@ -117,6 +117,65 @@ const optionalBoolean = (field: string, value: unknown) =>
     ? Result.succeed(value ?? false)
     : invalid(field, "true or false", show(value))
 
+/** A scope as OAuth allows it (RFC 6749 §3.3): printable ASCII without spaces, `"` or `\`; the one rule of the package. */
+export const scopePattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/
+
+/** A redirect or logout URI: absolute (any scheme, an app's own too), no fragment, no credentials. */
+const redirectUri = (field: string, value: unknown): Result.Result<string | undefined, string> => {
+  if (value === undefined) return Result.succeed(undefined)
+  const expected = "an absolute URL without a fragment or credentials"
+  if (typeof value !== "string") return invalid(field, expected, show(value))
+  const shown = value.includes("@") ? "a URL with an @ (not shown)" : show(value)
+  try {
+    const url = new URL(value)
+    if (url.hash !== "" || url.username !== "" || url.password !== "") return invalid(field, expected, shown)
+  } catch {
+    return invalid(field, expected, shown)
+  }
+  return Result.succeed(value)
+}
+
+/** The Cognito domain settings; every problem named, with the `oauth.` prefix. */
+export const oauthSettings = (value: unknown): Result.Result<AuthConfig.OAuthSettings, ReadonlyArray<string>> => {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return Result.fail([`oauth: expected an object, found ${show(value)}`])
+  const raw: { readonly [K in keyof AuthConfig.OAuthInput]?: unknown } = value
+  const problems: Array<string> = []
+  const take = <A>(result: Result.Result<A, string>): A | undefined => {
+    if (result._tag === "Success") return result.success
+    problems.push(result.failure)
+    return undefined
+  }
+  let domain: string | undefined
+  const domainProblem = endpointProblem(raw.domain)
+  if (domainProblem !== undefined) take(invalid("oauth.domain", domainProblem.expected, domainProblem.found))
+  else {
+    const url = new URL(raw.domain as string)
+    if (url.search !== "" || url.hash !== "")
+      take(invalid("oauth.domain", "the domain's base URL without a query or fragment", show(raw.domain)))
+    else domain = url.href.replace(/\/+$/, "")
+  }
+  const redirectSignIn = take(redirectUri("oauth.redirectSignIn", raw.redirectSignIn))
+  const redirectSignOut = take(redirectUri("oauth.redirectSignOut", raw.redirectSignOut))
+  const scopes = ["openid"]
+  if (raw.scopes !== undefined) {
+    if (!Array.isArray(raw.scopes)) take(invalid("oauth.scopes", "a list of scopes", show(raw.scopes)))
+    else
+      for (const scope of raw.scopes as ReadonlyArray<unknown>) {
+        if (typeof scope !== "string" || !scopePattern.test(scope)) {
+          take(invalid("oauth.scopes", "scopes of printable characters without spaces", show(scope)))
+          break
+        }
+        if (!scopes.includes(scope)) scopes.push(scope)
+      }
+  }
+  const pendingValidity = take(
+    duration("oauth.pendingValidity", raw.pendingValidity, Duration.minutes(10), { positive: true })
+  )
+  if (problems.length > 0 || domain === undefined || pendingValidity === undefined) return Result.fail(problems)
+  return Result.succeed({ domain, redirectSignIn, redirectSignOut, scopes, pendingValidity })
+}
+
 /** What Cognito allows for an app client's `AuthSessionValidity`. */
 export const authSessionValidityRange = "a duration above zero, at most 15 minutes"
 
@@ -203,6 +262,8 @@ export const make = (input: AuthConfig.Input): Effect.Effect<AuthConfig.Validate
       take(invalid("authSessionValidity", authSessionValidityRange, Duration.format(authSessionValidity)))
     const maxResponseBytes = take(byteCount("maxResponseBytes", raw.maxResponseBytes, 1024 * 1024))
     const refreshTokenRotation = take(optionalBoolean("refreshTokenRotation", raw.refreshTokenRotation))
+    const oauth = raw.oauth === undefined ? undefined : oauthSettings(raw.oauth)
+    if (oauth !== undefined && oauth._tag === "Failure") problems.push(...oauth.failure)
     if (
       problems.length > 0 ||
       region === undefined ||
@@ -234,6 +295,7 @@ export const make = (input: AuthConfig.Input): Effect.Effect<AuthConfig.Validate
       credentialsRefreshMargin,
       requestTimeout,
       authSessionValidity,
-      maxResponseBytes
+      maxResponseBytes,
+      ...(oauth === undefined || oauth._tag === "Failure" ? {} : { oauth: oauth.success })
     } satisfies AuthConfig.Validated)
   })

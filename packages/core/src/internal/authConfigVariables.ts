@@ -114,6 +114,10 @@ export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
     ),
     identityProvider: optional(endpointVariable("COGNITO_ENDPOINT")),
     identityPool: optional(endpointVariable("COGNITO_IDENTITY_ENDPOINT")),
+    domain: optional(endpointVariable("COGNITO_DOMAIN")),
+    redirectSignIn: optional(Config.String("COGNITO_REDIRECT_URI")),
+    redirectSignOut: optional(Config.String("COGNITO_LOGOUT_URI")),
+    scopes: optional(Config.String("COGNITO_SCOPES")),
     authSessionValidity: optional(
       checked("COGNITO_AUTH_SESSION_VALIDITY", Schema.DurationFromString, (value) =>
         rules.authSessionValidityProblem(value) === undefined
@@ -137,6 +141,10 @@ export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
       const identityProvider = orUndefined(value(fields.identityProvider) ?? Option.none())
       const identityPool = orUndefined(value(fields.identityPool) ?? Option.none())
       const authSessionValidity = orUndefined(value(fields.authSessionValidity) ?? Option.none())
+      const domain = orUndefined(value(fields.domain) ?? Option.none())
+      const redirectSignIn = orUndefined(value(fields.redirectSignIn) ?? Option.none())
+      const redirectSignOut = orUndefined(value(fields.redirectSignOut) ?? Option.none())
+      const scopes = orUndefined(value(fields.scopes) ?? Option.none())
       // The checks across variables, on the variables that were read: every problem is reported at once.
       const local = userPoolId !== undefined && rules.localUserPoolIdPattern.test(userPoolId)
       const poolRegion = userPoolId === undefined || local ? undefined : rules.userPoolIdPattern.exec(userPoolId)?.[1]
@@ -182,10 +190,23 @@ export const config: Config.Config<AuthConfig.Input> = /* @__PURE__ */ (() =>
         clientSecret,
         identityPoolId,
         endpoints: { identityProvider, identityPool },
-        authSessionValidity
+        authSessionValidity,
+        ...(domain === undefined
+          ? {}
+          : {
+              oauth: {
+                domain,
+                redirectSignIn,
+                redirectSignOut,
+                ...(scopes === undefined ? {} : { scopes: scopesFromText(scopes) })
+              }
+            })
       })
     })
   ))()
+
+/** Scopes written in one variable, separated by spaces or commas. */
+export const scopesFromText = (text: string): ReadonlyArray<string> => text.split(/[\s,]+/).filter((s) => s !== "")
 
 /** Marks a missing key while formatting, so it reads "<path> is missing". */
 const missingMark = "\u0000missing"

@@ -16,6 +16,7 @@ import type * as Auth from "../Auth.js"
 import type * as AuthError from "../AuthError.js"
 import type * as IdentityProvider from "../IdentityProvider.js"
 import { parseStringList, parseStringRecord } from "./encoding.js"
+import * as UserAuth from "./userAuth.js"
 
 type Secret = Redacted.Redacted<string>
 type ChallengeName = IdentityProvider.ChallengeName
@@ -68,14 +69,9 @@ export const challengeUsername = (parameters: Parameters, typed: string): string
  */
 export const unsupportedChallenges = [
   "PASSWORD_VERIFIER",
-  "SELECT_CHALLENGE",
   "DEVICE_SRP_AUTH",
   "DEVICE_PASSWORD_VERIFIER",
-  "ADMIN_NO_SRP_AUTH",
-  "SMS_OTP",
-  "PASSWORD",
-  "WEB_AUTHN",
-  "PASSWORD_SRP"
+  "ADMIN_NO_SRP_AUTH"
 ] as const satisfies ReadonlyArray<ChallengeName>
 
 type Unsupported = (typeof unsupportedChallenges)[number]
@@ -98,6 +94,8 @@ export type Interpretation =
   | { readonly _tag: "Wait"; readonly result: Auth.SignInResult }
   /** MFA must be set up: associate a TOTP secret (a request), then wait. */
   | { readonly _tag: "SetUpTotp"; readonly allowedMfaTypes: ReadonlyArray<MfaType> }
+  /** A passkey assertion: the `WebAuthn` service signs `requestOptions` (JSON text), then respond. */
+  | { readonly _tag: "WebAuthn"; readonly requestOptions: string }
   | Refusal
 
 const wait = (result: Auth.SignInResult): Interpretation => ({ _tag: "Wait", result })
@@ -135,20 +133,46 @@ export const interpret = (challengeName: ChallengeName, parameters: Parameters):
       )
     case "CUSTOM_CHALLENGE":
       return wait(SignInResult.CustomChallenge({ parameters }))
+    case "SELECT_CHALLENGE":
+      return wait(SignInResult.SelectChallenge({ availableChallenges: UserAuth.availableFactors(parameters) }))
+    case "SMS_OTP":
+      return wait(SignInResult.SmsOtp({ codeDeliveryDetails: codeDelivery(parameters, "SMS") }))
+    // Never Cognito's: the pending state once the password factor was chosen (see `answer`).
+    case "PASSWORD":
+    case "PASSWORD_SRP":
+      return wait(SignInResult.PasswordRequired())
+    case "WEB_AUTHN": {
+      const requestOptions = parameters.CREDENTIAL_REQUEST_OPTIONS
+      return requestOptions === undefined
+        ? refuse("InvalidResponse", "WEB_AUTHN came without CREDENTIAL_REQUEST_OPTIONS")
+        : { _tag: "WebAuthn", requestOptions }
+    }
   }
 }
 
 /** How `confirmSignIn` answers a pending challenge. */
 export type Answer =
-  /** Send these `ChallengeResponses` (USERNAME and SECRET_HASH are added by the client). */
-  | { readonly _tag: "Respond"; readonly challengeResponses: Readonly<Record<string, Secret>> }
+  /**
+   * Send these `ChallengeResponses` (USERNAME and SECRET_HASH are added by the client), to
+   * `challengeName` when it is not the pending one's.
+   */
+  | {
+      readonly _tag: "Respond"
+      readonly challengeResponses: Readonly<Record<string, Secret>>
+      readonly challengeName?: ChallengeName
+    }
   /** MFA setup: verify the authenticator code first (`VerifySoftwareToken`), then respond. */
   | { readonly _tag: "VerifySoftwareToken" }
+  /** `SELECT_CHALLENGE` answered with a password factor: ask for the password, no request yet. */
+  | { readonly _tag: "AskPassword"; readonly factor: "PASSWORD" | "PASSWORD_SRP" }
+  /** The password of `PASSWORD_SRP`: `SELECT_CHALLENGE` with `SRP_A`, then the password verifier. */
+  | { readonly _tag: "PasswordSrp" }
   | Refusal
 
-const respond = (challengeResponses: Readonly<Record<string, Secret>>): Answer => ({
+const respond = (challengeResponses: Readonly<Record<string, Secret>>, challengeName?: ChallengeName): Answer => ({
   _tag: "Respond",
-  challengeResponses
+  challengeResponses,
+  ...(challengeName === undefined ? {} : { challengeName })
 })
 
 /** The MFA challenge name the answer to SELECT_MFA_TYPE names: an MFA type or a challenge name. */
@@ -158,7 +182,11 @@ const chosenMfa = (value: string): ChallengeName | undefined => {
 }
 
 /** The `ChallengeResponses` of the caller's answer to a challenge. */
-export const answer = (challengeName: ChallengeName, input: Auth.ConfirmSignInInput): Answer => {
+export const answer = (
+  challengeName: ChallengeName,
+  input: Auth.ConfirmSignInInput,
+  parameters: Parameters = {}
+): Answer => {
   if (isUnsupported(challengeName)) return refuse("UnsupportedOperation", `cannot answer ${challengeName}`)
   const response = input.challengeResponse
   switch (challengeName) {
@@ -184,5 +212,27 @@ export const answer = (challengeName: ChallengeName, input: Auth.ConfirmSignInIn
     }
     case "MFA_SETUP":
       return { _tag: "VerifySoftwareToken" }
+    case "SMS_OTP":
+      return respond({ SMS_OTP_CODE: response })
+    case "SELECT_CHALLENGE": {
+      const factor = UserAuth.firstFactorOf(Redacted.value(response))
+      if (factor === undefined)
+        return refuse(
+          "InvalidInput",
+          "the first factor must be one of PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN"
+        )
+      const available = UserAuth.availableFactors(parameters)
+      if (available.length > 0 && !available.includes(factor))
+        return refuse("InvalidInput", `${factor} is not available; choose one of ${available.join(", ")}`)
+      return factor === "PASSWORD" || factor === "PASSWORD_SRP"
+        ? { _tag: "AskPassword", factor }
+        : respond({ ANSWER: Redacted.make(factor) })
+    }
+    case "PASSWORD":
+      return respond({ ANSWER: Redacted.make("PASSWORD"), PASSWORD: response }, "SELECT_CHALLENGE")
+    case "PASSWORD_SRP":
+      return { _tag: "PasswordSrp" }
+    case "WEB_AUTHN":
+      return refuse("UnsupportedOperation", "a passkey is answered by the WebAuthn service; sign in again")
   }
 }

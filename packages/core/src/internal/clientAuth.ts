@@ -84,6 +84,10 @@ export interface Client {
   readonly forgetDevice: Service["forgetDevice"]
   readonly setUserMfaPreference: Service["setUserMfaPreference"]
   readonly deleteUserAttributes: Service["deleteUserAttributes"]
+  readonly startWebAuthnRegistration: Service["startWebAuthnRegistration"]
+  readonly completeWebAuthnRegistration: Service["completeWebAuthnRegistration"]
+  readonly listWebAuthnCredentials: Service["listWebAuthnCredentials"]
+  readonly deleteWebAuthnCredential: Service["deleteWebAuthnCredential"]
 }
 
 /** `SECRET_HASH` of a user for the configured app client; `undefined` when the client has no secret. */
@@ -158,6 +162,10 @@ export const make = (provider: Service, config: AuthConfig.Validated): Client =>
     updateDeviceStatus: provider.updateDeviceStatus,
     forgetDevice: provider.forgetDevice,
     setUserMfaPreference: provider.setUserMfaPreference,
-    deleteUserAttributes: provider.deleteUserAttributes
+    deleteUserAttributes: provider.deleteUserAttributes,
+    startWebAuthnRegistration: provider.startWebAuthnRegistration,
+    completeWebAuthnRegistration: provider.completeWebAuthnRegistration,
+    listWebAuthnCredentials: provider.listWebAuthnCredentials,
+    deleteWebAuthnCredential: provider.deleteWebAuthnCredential
   }
 }

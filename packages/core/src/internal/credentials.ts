@@ -33,6 +33,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import type * as AuthConfig from "../AuthConfig.js"
 import * as AuthError from "../AuthError.js"
@@ -77,6 +78,8 @@ export interface Options {
   readonly session: Session.Session
   /** Where the guest identity id and the federated sign-in are kept between runs. */
   readonly store: TokenStore.TokenStore.Service
+  /** The stored federated sign-in as read at start, when it was read already. */
+  readonly federationAtStart?: Result.Result<Option.Option<TokenStore.Federation>, AuthError.AuthError> | undefined
 }
 
 const fail = (reason: AuthError.Reason, method: string, description: string, cause?: AuthError.AuthError) =>
@@ -111,7 +114,13 @@ export const make = (options: Options): Effect.Effect<Credentials, never, Scope.
     )
     const federation = yield* StoredCell.make(
       { load: store.loadFederation, save: store.saveFederation, clear: store.clearFederation },
-      { enabled, name: "the federated sign-in", onUnreadable: "it is not restored", same: sameFederation }
+      {
+        enabled,
+        name: "the federated sign-in",
+        onUnreadable: "it is not restored",
+        same: sameFederation,
+        loaded: options.federationAtStart
+      }
     )
     /** Identity ids learned in this process, by username (a refresh may write the session without one). */
     const known = new Map<string, string>()

@@ -44,6 +44,13 @@ export const stepOf = (pending: PendingSignIn.PendingSignIn): Auth.SignInResult 
       return interpretation.result
     case "SetUpTotp":
       return Challenge.SignInResult.SoftwareTokenMfa()
+    case "WebAuthn":
+      // Answered by the authenticator the moment it arrives, so it is never pending.
+      return {
+        _tag: "Refusal",
+        reason: "UnsupportedOperation",
+        description: "a passkey step cannot be resumed; sign in again"
+      }
     case "Refusal":
       return interpretation
   }

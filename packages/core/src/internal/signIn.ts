@@ -23,7 +23,7 @@ import type * as Auth from "../Auth.js"
 import type * as AuthConfig from "../AuthConfig.js"
 import * as AuthError from "../AuthError.js"
 import type * as IdentityProvider from "../IdentityProvider.js"
-import type * as PendingSignIn from "../PendingSignIn.js"
+import * as PendingSignIn from "../PendingSignIn.js"
 import type * as SecureRandom from "../SecureRandom.js"
 import * as Srp from "../Srp.js"
 import * as SrpMath from "../SrpMath.js"
@@ -34,6 +34,8 @@ import * as Input from "./input.js"
 import * as PendingCell from "./pendingSignIn.js"
 import type * as Session from "./session.js"
 import * as tags from "./tags.js"
+import * as UserAuth from "./userAuth.js"
+import * as WebAuthnCeremony from "./webAuthn.js"
 
 type Secret = Redacted.Redacted<string>
 type Response = IdentityProvider.AuthResponse
@@ -47,6 +49,12 @@ export interface SignIn {
   readonly resumeSignIn: (pending: PendingSignIn.PendingSignIn) => Effect.Effect<Auth.SignInResult, AuthError.AuthError>
   /** Drops the pending challenge (on sign-out). */
   readonly cancel: Effect.Effect<void>
+  /** `USER_AUTH` with ConfirmSignUp's session (`autoSignIn`). */
+  readonly signInWithSession: (
+    username: string,
+    session: Secret,
+    method: string
+  ) => Effect.Effect<Auth.SignInResult, AuthError.AuthError>
 }
 
 /** What sign-in needs. */
@@ -60,6 +68,8 @@ export interface Options {
   readonly config: AuthConfig.Validated
   /** This client's devices. */
   readonly devices: Devices.Devices
+  /** The `WebAuthn` service, when there is one (the `WEB_AUTHN` step). */
+  readonly authenticator: WebAuthnCeremony.Authenticator
 }
 
 /** Challenges answered with an MFA code (6 to 8 digits). */
@@ -67,6 +77,7 @@ const mfaCodeChallenges: ReadonlySet<IdentityProvider.ChallengeName> = new Set([
   "SMS_MFA",
   "SOFTWARE_TOKEN_MFA",
   "EMAIL_OTP",
+  "SMS_OTP",
   "MFA_SETUP"
 ])
 
@@ -124,14 +135,15 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
           return Challenge.SignInResult.SignedIn()
         }
         yield* Effect.logDebug(`effect-cognito: challenge ${response.challengeName}`)
+        const parameters = UserAuth.parametersOf(response)
         const remember = (challengeSession: Secret | undefined) =>
           pending.remember({
-            username: Challenge.challengeUsername(response.parameters, username),
+            username: Challenge.challengeUsername(parameters, username),
             challengeName: response.challengeName,
             session: challengeSession,
-            parameters: response.parameters
+            parameters
           })
-        const interpretation = Challenge.interpret(response.challengeName, response.parameters)
+        const interpretation = Challenge.interpret(response.challengeName, parameters)
         switch (interpretation._tag) {
           case "Wait":
             yield* remember(response.session)
@@ -145,6 +157,24 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
               allowedMfaTypes: interpretation.allowedMfaTypes,
               totpSharedSecret: association.secretCode
             })
+          }
+          case "WebAuthn": {
+            // The passkey answers at once: no step for the caller, nothing left pending on failure.
+            const answered = yield* Effect.flatMap(
+              WebAuthnCeremony.assert(options.authenticator, interpretation.requestOptions, method),
+              (credential) =>
+                respond(
+                  {
+                    challengeName: "WEB_AUTHN",
+                    username: Challenge.challengeUsername(parameters, username),
+                    session: response.session,
+                    challengeResponses: { CREDENTIAL: credential },
+                    clientMetadata
+                  },
+                  "retry"
+                )
+            ).pipe(Effect.tapError(() => cancel))
+            return yield* next(answered, username, method, clientMetadata, deviceAnswered)
           }
           case "Refusal":
             yield* cancel
@@ -261,6 +291,11 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
         ? fail("InvalidInput", "signIn", `the ${input.flow ?? "USER_SRP_AUTH"} flow needs a password`)
         : Effect.succeed(input.password)
 
+    const newEphemeral = Srp.generateEphemeral.pipe(
+      Effect.provideService(tags.secureRandom, options.random),
+      Effect.provideService(SrpMath.SrpMath, options.srpMath)
+    )
+
     const signIn = (input: Auth.SignInInput) =>
       Effect.gen(function* () {
         const username = yield* Effect.fromResult(Input.username("signIn", input.username))
@@ -292,12 +327,27 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
               response = yield* initiate({ authFlow: flow, password, ...common })
             } else if (flow === "CUSTOM_AUTH" && input.password === undefined) {
               response = yield* initiate({ authFlow: flow, ...common })
+            } else if (flow === "USER_AUTH") {
+              const factor = yield* Effect.fromResult(UserAuth.preferredOf("signIn", input))
+              const password = UserAuth.isPasswordFactor(factor) ? yield* requirePassword(input) : undefined
+              const ephemeral = factor === "PASSWORD_SRP" ? yield* newEphemeral : undefined
+              response = yield* initiate({
+                authFlow: flow,
+                preferredChallenge: factor,
+                password: factor === "PASSWORD" ? password : undefined,
+                srpA: ephemeral?.srpA,
+                ...common
+              })
+              if (
+                ephemeral !== undefined &&
+                password !== undefined &&
+                response._tag === "Challenge" &&
+                response.challengeName === "PASSWORD_VERIFIER"
+              )
+                response = yield* passwordVerifier(response, ephemeral, password, clientMetadata, offerDevice)
             } else {
               const password = yield* requirePassword(input)
-              const ephemeral = yield* Srp.generateEphemeral.pipe(
-                Effect.provideService(tags.secureRandom, options.random),
-                Effect.provideService(SrpMath.SrpMath, options.srpMath)
-              )
+              const ephemeral = yield* newEphemeral
               response = yield* initiate({ authFlow: flow, srpA: ephemeral.srpA, ...common })
               if (response._tag === "Challenge" && response.challengeName === "PASSWORD_VERIFIER")
                 response = yield* passwordVerifier(response, ephemeral, password, clientMetadata, offerDevice)
@@ -313,16 +363,47 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
       }).pipe(Effect.withSpan("Auth.signIn"))
 
     /** Sends the answer to the pending challenge. */
-    const answerPending = (p: PendingSignIn.PendingSignIn, input: Auth.ConfirmSignInInput) =>
+    const answerPending = (
+      p: PendingSignIn.PendingSignIn,
+      input: Auth.ConfirmSignInInput
+    ): Effect.Effect<
+      Response | { readonly _tag: "Step"; readonly result: Auth.SignInResult },
+      AuthError.AuthError | Devices.DeviceRefused
+    > =>
       Effect.gen(function* () {
-        const answer = Challenge.answer(p.challengeName, input)
+        const answer = Challenge.answer(p.challengeName, input, p.challengeParameters)
         switch (answer._tag) {
           case "Refusal":
             return yield* fail(answer.reason, "confirmSignIn", answer.description)
+          case "AskPassword": {
+            // No request yet: the selection waits, as the chosen factor, for the password.
+            const result = yield* pending.resume(
+              new PendingSignIn.PendingSignIn({ ...p, challengeName: answer.factor })
+            )
+            return { _tag: "Step", result } as const
+          }
+          case "PasswordSrp": {
+            const ephemeral = yield* newEphemeral
+            const verifier = yield* respond(
+              {
+                challengeName: "SELECT_CHALLENGE",
+                username: p.username,
+                session: p.session,
+                challengeResponses: {
+                  ANSWER: Redacted.make("PASSWORD_SRP"),
+                  SRP_A: Redacted.make(ephemeral.srpA)
+                },
+                clientMetadata: input.clientMetadata
+              },
+              "retry"
+            )
+            if (verifier._tag !== "Challenge" || verifier.challengeName !== "PASSWORD_VERIFIER") return verifier
+            return yield* passwordVerifier(verifier, ephemeral, input.challengeResponse, input.clientMetadata, true)
+          }
           case "Respond":
             return yield* respond(
               {
-                challengeName: p.challengeName,
+                challengeName: answer.challengeName ?? p.challengeName,
                 username: p.username,
                 session: p.session,
                 challengeResponses: answer.challengeResponses,
@@ -371,8 +452,18 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
             error.reason === "NotAuthorized" || error.reason === "ExpiredCode" ? cancel : Effect.void
           )
         )
+        if (response._tag === "Step") return response.result
         return yield* unwrapRefusal(next(response, p.username, "confirmSignIn", checked.clientMetadata))
       }).pipe(Effect.withSpan("Auth.confirmSignIn"))
+
+    const signInWithSession = (username: string, signUpSession: Secret, method: string) =>
+      Effect.gen(function* () {
+        if (Option.isSome(yield* session.current))
+          return yield* fail("AlreadySignedIn", method, "a user is signed in; sign out first")
+        yield* cancel
+        const response = yield* client.initiateAuth({ authFlow: "USER_AUTH", username, session: signUpSession })
+        return yield* unwrapRefusal(next(response, username, method, undefined))
+      })
 
     const resumeSignIn = (saved: PendingSignIn.PendingSignIn) =>
       Effect.gen(function* () {
@@ -381,5 +472,5 @@ export const make = (options: Options): Effect.Effect<SignIn> =>
         return yield* pending.resume(saved)
       }).pipe(Effect.withSpan("Auth.resumeSignIn"))
 
-    return { signIn, confirmSignIn, pendingSignIn: pending.get, resumeSignIn, cancel }
+    return { signIn, confirmSignIn, pendingSignIn: pending.get, resumeSignIn, cancel, signInWithSession }
   })

@@ -179,34 +179,38 @@ let clients = 0
 
 /**
  * The retry-once combinator: `prepare` finishes each attempt's request (`retry` is
- * `true` for the second one); when `rejected` says the first answer was a rejection,
- * the request is prepared and sent once more, and a second rejection fails with
- * `giveUp`. Request bodies are read once and re-sent as bytes.
+ * `true` for the second one, and `refused` is then the first answer); when `rejected`
+ * says the first answer was a rejection, the request is prepared and sent once more, and
+ * a second rejection fails with `giveUp`. Request bodies are read once and re-sent as bytes.
  */
 export const retryOnce = <E, R, E1, R1>(
   client: HttpClient.HttpClient.With<E, R>,
   options: {
     readonly prepare: (
       request: HttpClientRequest.HttpClientRequest,
-      retry: boolean
+      retry: boolean,
+      refused: HttpClientResponse.HttpClientResponse | undefined
     ) => Effect.Effect<HttpClientRequest.HttpClientRequest, E1, R1>
     readonly rejected: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<string | undefined>
     readonly giveUp: (response: HttpClientResponse.HttpClientResponse, rejection: string) => AuthError.AuthError
   }
 ): HttpClient.HttpClient.With<E | E1 | HttpClientError.HttpClientError | AuthError.AuthError, R | R1> => {
-  // Whether the attempt running is the retry: fiber-local, one reference per client, so a
+  // The refused first answer while the retry runs: fiber-local, one reference per client, so a
   // client wrapping another does not see the other's retry.
-  const retrying = Context.Reference<boolean>(`@effect-cognito/core/signedClient/retrying/${++clients}`, {
-    defaultValue: () => false
-  })
+  const retrying = Context.Reference<HttpClientResponse.HttpClientResponse | undefined>(
+    `@effect-cognito/core/signedClient/retrying/${++clients}`,
+    { defaultValue: () => undefined }
+  )
   return client.pipe(
-    HttpClient.mapRequestEffect((request) => Effect.flatMap(retrying, (retry) => options.prepare(request, retry))),
+    HttpClient.mapRequestEffect((request) =>
+      Effect.flatMap(retrying, (retry) => options.prepare(request, retry !== undefined, retry))
+    ),
     HttpClient.transformResponse((attempt) =>
       Effect.flatMap(attempt, (first) =>
         Effect.flatMap(options.rejected(first), (rejection) =>
           rejection === undefined
             ? Effect.succeed(first)
-            : Effect.provideService(attempt, retrying, true).pipe(
+            : Effect.provideService(attempt, retrying, first).pipe(
                 Effect.flatMap((second) =>
                   Effect.flatMap(options.rejected(second), (again) =>
                     again === undefined ? Effect.succeed(second) : Effect.fail(options.giveUp(second, again))

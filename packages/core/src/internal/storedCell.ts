@@ -9,6 +9,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Result from "effect/Result"
 import * as Semaphore from "effect/Semaphore"
 import type * as AuthError from "../AuthError.js"
 
@@ -40,8 +41,9 @@ const warnOnFailure = (what: string) =>
   )
 
 /**
- * Loads the stored value when `enabled` (an identity pool is configured). `name` says what
- * it is in logs ("the guest identity id"); `onUnreadable` what a failed read costs.
+ * Loads the stored value when `enabled` (an identity pool is configured), or takes the read
+ * already made (`loaded`). `name` says what it is in logs ("the guest identity id");
+ * `onUnreadable` what a failed read costs.
  */
 export const make = <A>(
   io: Io<A>,
@@ -50,6 +52,7 @@ export const make = <A>(
     readonly name: string
     readonly onUnreadable: string
     readonly same: (a: A, b: A) => boolean
+    readonly loaded?: Result.Result<Option.Option<A>, AuthError.AuthError> | undefined
   }
 ): Effect.Effect<StoredCell<A>> =>
   Effect.gen(function* () {
@@ -57,7 +60,7 @@ export const make = <A>(
     let unknown = false
     let current = options.enabled
       ? Option.getOrUndefined(
-          yield* io.load.pipe(
+          yield* (options.loaded === undefined ? io.load : Effect.fromResult(options.loaded)).pipe(
             Effect.catch((error) =>
               Effect.as(
                 Effect.logWarning(`effect-cognito: reading ${options.name} failed; ${options.onUnreadable}`).pipe(
@@ -70,13 +73,26 @@ export const make = <A>(
           )
         )
       : undefined
-    // One store write at a time, so a remove and a later set land in the order they were asked.
-    const lock = yield* Semaphore.make(1)
+    // One store write at a time, so a remove and a later set land in the order they were asked;
+    // the lock exists only while a write holds or waits for it.
+    let lock: Semaphore.Semaphore | undefined
+    let writers = 0
+    const ordered = <E>(write: Effect.Effect<void, E>) =>
+      Effect.suspend(() => {
+        lock ??= Semaphore.makeUnsafe(1)
+        writers++
+        return Effect.ensuring(
+          lock.withPermits(1)(write),
+          Effect.sync(() => {
+            if (--writers === 0) lock = undefined
+          })
+        )
+      })
     // `current` changes at once, before the write waits: a later drop sees it and is ordered after.
     const forget = Effect.suspend(() => {
       if (current === undefined && !unknown) return Effect.void
       current = undefined
-      return lock.withPermits(1)(
+      return ordered(
         io.clear.pipe(
           Effect.tap(() => Effect.sync(() => (unknown = false))),
           Effect.tapError(() => Effect.sync(() => (unknown = true)))
@@ -89,7 +105,7 @@ export const make = <A>(
         Effect.suspend(() => {
           if (current !== undefined && options.same(current, value)) return Effect.void
           current = value
-          return lock.withPermits(1)(io.save(value).pipe(warnOnFailure(`storing ${options.name}`)))
+          return ordered(io.save(value).pipe(warnOnFailure(`storing ${options.name}`)))
         }),
       drop: forget.pipe(warnOnFailure(`removing ${options.name}`)),
       forget

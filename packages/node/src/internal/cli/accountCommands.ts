@@ -1,14 +1,19 @@
 /**
- * The account commands: sign-up and its confirmation, a new code, a forgotten password,
- * a password change, deleting the account.
+ * The account commands: sign-up (with a password, or without one where the pool allows
+ * a password-less first factor) and its confirmation (which can sign the user in with the
+ * session Cognito gives, as `sign-in` would), a new code, a forgotten password, a password
+ * change, deleting the account.
  *
  * @internal
  */
+import * as AuthError from "@effect-cognito/core/AuthError"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { printable } from "./console.js"
 import { CliError } from "./error.js"
+import * as PendingFile from "./pendingFile.js"
 import { booleanFlag, describeDelivery, username, withAuth } from "./shared.js"
 
 /** The `sign-up` command. */
@@ -19,36 +24,79 @@ export const signUp = Command.make(
     attributes: Flag.KeyValuePair("attribute").pipe(
       Flag.optional,
       Flag.withDescription("A user attribute, name=value (repeat for more), e.g. --attribute email=me@example.com")
+    ),
+    passwordless: booleanFlag(
+      "passwordless",
+      "No password: the user signs in with email or SMS codes (or passkeys), where the pool allows them"
     )
   },
   (c) =>
     withAuth((auth, io) =>
       Effect.gen(function* () {
-        const password = yield* io.secret("Password")
+        const password = c.passwordless ? {} : { password: yield* io.secret("Password") }
         const userAttributes = Option.getOrElse(c.attributes, () => ({}))
-        const result = yield* io.spin("Signing up", auth.signUp({ username: c.username, password, userAttributes }))
+        const result = yield* io.spin("Signing up", auth.signUp({ username: c.username, ...password, userAttributes }))
+        const confirm = `effect-cognito confirm-sign-up ${c.username}${c.passwordless ? " --sign-in" : ""}`
         yield* io.out(
           result.confirmationState === "Confirmed"
             ? `signed up ${c.username} (confirmed)`
-            : `signed up ${c.username}; ${describeDelivery(result.codeDeliveryDetails)}: confirm with \`effect-cognito confirm-sign-up ${c.username}\``
+            : `signed up ${c.username}; ${describeDelivery(result.codeDeliveryDetails)}: confirm with \`${confirm}\``
         )
       })
     )
 ).pipe(
-  Command.withDescription("Create a user; the password is read from a prompt or standard input"),
+  Command.withDescription(
+    "Create a user; the password is read from a prompt or standard input (none with --passwordless)"
+  ),
   Command.withShortDescription("Create a user")
 )
 
 /** The `confirm-sign-up` command. */
-export const confirmSignUp = Command.make("confirm-sign-up", { username }, (c) =>
-  withAuth((auth, io) =>
-    Effect.gen(function* () {
-      const confirmationCode = yield* io.secret("Confirmation code")
-      yield* io.spin("Confirming", auth.confirmSignUp({ username: c.username, confirmationCode }))
-      yield* io.out(`confirmed ${c.username}`)
-    })
-  )
-).pipe(Command.withDescription("Confirm a sign-up with the code sent to the user"))
+export const confirmSignUp = Command.make(
+  "confirm-sign-up",
+  {
+    username,
+    signIn: booleanFlag(
+      "sign-in",
+      "Then sign in with the session Cognito gives on confirmation: no password, no second code"
+    )
+  },
+  (c) =>
+    withAuth((auth, io, config) =>
+      Effect.gen(function* () {
+        // Signed in already: say so before the code is spent.
+        const who = yield* auth.username
+        if (c.signIn && Option.isSome(who))
+          return yield* AuthError.make(
+            "AlreadySignedIn",
+            "autoSignIn",
+            `${printable(who.value)} is signed in; sign out first (effect-cognito sign-out)`
+          ).pipe(Effect.fail)
+        const confirmationCode = yield* io.secret("Confirmation code")
+        const result = yield* io.spin("Confirming", auth.confirmSignUp({ username: c.username, confirmationCode }))
+        if (!c.signIn) return yield* io.out(`confirmed ${c.username}`)
+        if (result.nextStep !== "AutoSignIn")
+          return yield* new CliError({
+            message: `confirmed ${c.username}, but Cognito gave no session to sign in with; sign in with \`effect-cognito sign-in ${c.username}\``
+          })
+        const step = yield* io.spin("Signing in", auth.autoSignIn())
+        if (step._tag !== "SignedIn")
+          return yield* new CliError({
+            message: `confirmed ${c.username}, but Cognito asked for ${step._tag}; sign in with \`effect-cognito sign-in ${c.username}\``
+          })
+        // Signed in as sign-in does: the session is stored, any saved challenge goes.
+        yield* PendingFile.remove(config)
+        yield* io.out(
+          `confirmed ${c.username}; signed in as ${Option.getOrElse(yield* auth.username, () => c.username)}`
+        )
+      })
+    )
+).pipe(
+  Command.withDescription(
+    "Confirm a sign-up with the code sent to the user; with --sign-in, then sign in with the session Cognito gives (no password, no second code)"
+  ),
+  Command.withShortDescription("Confirm a sign-up with the code sent to the user")
+)
 
 /** The `resend-code` command. */
 export const resendCode = Command.make("resend-code", { username }, (c) =>

@@ -21,6 +21,8 @@ import * as readline from "node:readline"
 import { CliError } from "./error.js"
 
 export interface Io {
+  /** Whether standard input is a terminal (a user at the prompt) rather than a pipe. */
+  readonly interactive: boolean
   /** A hidden value: a password, a code. */
   readonly secret: (label: string) => Effect.Effect<Redacted.Redacted<string>, CliError>
   /** A visible value: an MFA type, an attribute. */
@@ -122,6 +124,7 @@ export const make: Effect.Effect<Io, never, Scope.Scope | Prompt.Environment> = 
         : Effect.succeed(value)
     )
   return {
+    interactive,
     secret: (label) => Effect.map(nonEmpty(label, true), Redacted.make),
     line: (label) => nonEmpty(label, false),
     spin: (label, effect) =>

@@ -71,7 +71,12 @@ export const local = Command.make(
             : new CliError({ message: `local: cannot listen on 127.0.0.1:${c.port}${errorCode(e.cause)}` })
         )
       )
-      const pools: LocalPools = { endpoint: server.endpoint, ...server.defaultPool }
+      const domain = yield* Effect.option(server.domainUrl(server.defaultPool.userPoolId))
+      const pools: LocalPools = {
+        endpoint: server.endpoint,
+        ...server.defaultPool,
+        ...(Option.isSome(domain) ? { domain: domain.value } : {})
+      }
       const file = path.join(directory, localFile)
       yield* Effect.acquireRelease(
         Effect.tryPromise({
@@ -96,6 +101,7 @@ export const local = Command.make(
           `  user pool      ${pools.userPoolId}`,
           `  app client     ${pools.clientId} (no secret)`,
           `  identity pool  ${pools.identityPoolId}`,
+          ...(pools.domain === undefined ? [] : [`  domain         ${pools.domain}`]),
           ...Option.match(stateFile, { onNone: () => [], onSome: (file) => [`  state          ${file}`] }),
           `use it with --local (ids in ${file}); delivered codes follow; Ctrl-C stops`
         ].join("\n")

@@ -38,6 +38,7 @@ import { deleteAttributes, sendAttributeCode, updateAttributes, verifyAttribute 
 import { credentials, fetchCommand } from "./awsCommands.js"
 import { devices, forgetDevice, rememberDevice } from "./deviceCommands.js"
 import { local } from "./localCommand.js"
+import { m2mToken } from "./m2mCommand.js"
 import { mfa } from "./mfaCommands.js"
 import { signOut, tokens, whoami } from "./sessionCommands.js"
 import { globalFlags } from "./shared.js"
@@ -60,7 +61,7 @@ export const commandGroups = [
     commands: [changePassword, updateAttributes, sendAttributeCode, verifyAttribute, deleteAttributes, deleteUser]
   },
   { group: "Devices and MFA", commands: [devices, rememberDevice, forgetDevice, mfa] },
-  { group: "AWS", commands: [credentials, fetchCommand] },
+  { group: "AWS and other services", commands: [credentials, fetchCommand, m2mToken] },
   { group: "Development", commands: [local] }
 ] as const
 

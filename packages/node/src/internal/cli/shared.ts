@@ -38,6 +38,8 @@ export interface LocalPools {
   readonly userPoolId: string
   readonly clientId: string
   readonly identityPoolId: string
+  /** The default pool's Cognito domain (for `sign-in --browser`); absent in files of older versions. */
+  readonly domain?: string | undefined
 }
 
 // ---------------------------------------------------------------------------
@@ -151,6 +153,10 @@ const readLocalPools = Effect.gen(function* () {
   for (const field of ["endpoint", "region", "userPoolId", "clientId", "identityPoolId"] as const)
     if (typeof pools[field] !== "string")
       return yield* new CliError({ message: `--local: ${file} lacks ${field}; start the local Cognito again` })
+  if (pools.domain !== undefined && typeof pools.domain !== "string")
+    return yield* new CliError({
+      message: `--local: ${file} has a domain that is not text; start the local Cognito again`
+    })
   return pools as LocalPools
 })
 
@@ -168,7 +174,7 @@ const environmentValue = (name: string): string | undefined => {
  * endpoint of both pools, as a local Cognito serves both on one: a sibling call (GetId
  * after a sign-in against a local user pool) never leaves for AWS unasked.
  */
-const configProvider = (c: Connection) =>
+export const configProvider = (c: Connection) =>
   Effect.gen(function* () {
     const values = new Map<string, string>()
     if (c.local) {
@@ -179,6 +185,7 @@ const configProvider = (c: Connection) =>
       values.set("COGNITO_IDENTITY_POOL_ID", pools.identityPoolId)
       values.set("COGNITO_ENDPOINT", pools.endpoint)
       values.set("COGNITO_IDENTITY_ENDPOINT", pools.endpoint)
+      if (pools.domain !== undefined) values.set("COGNITO_DOMAIN", pools.domain)
     }
     const flags: ReadonlyArray<readonly [string, Option.Option<string>]> = [
       ["COGNITO_USER_POOL_ID", c.userPoolId],

@@ -1,6 +1,7 @@
 /**
  * The public user-pool actions of the local Cognito, the ones apps call (SignUp through
- * VerifySoftwareToken, the user's own attributes, devices and MFA settings included): each request decoded, its app
+ * VerifySoftwareToken, the user's own attributes, devices, MFA settings and passkeys included,
+ * and choice-based sign-in, `USER_AUTH`): each request decoded, its app
  * client found (by `ClientId`, by the `client_id` of an access token, or by the challenge
  * session the client issued), and answered by that client's `TestCognito` provider, which
  * checks it as Cognito does.
@@ -109,7 +110,8 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
     REFRESH_TOKEN_AUTH: { flow: "REFRESH_TOKEN_AUTH", allowedBy: ["ALLOW_REFRESH_TOKEN_AUTH"] },
     REFRESH_TOKEN: { flow: "REFRESH_TOKEN_AUTH", allowedBy: ["ALLOW_REFRESH_TOKEN_AUTH"] },
     USER_SRP_AUTH: { flow: "USER_SRP_AUTH", allowedBy: ["ALLOW_USER_SRP_AUTH"] },
-    CUSTOM_AUTH: { flow: "CUSTOM_AUTH", allowedBy: ["ALLOW_CUSTOM_AUTH"] }
+    CUSTOM_AUTH: { flow: "CUSTOM_AUTH", allowedBy: ["ALLOW_CUSTOM_AUTH"] },
+    USER_AUTH: { flow: "USER_AUTH", allowedBy: ["ALLOW_USER_AUTH"] }
   }
 
   const metadata = (value: Readonly<Record<string, string>> | undefined) =>
@@ -122,7 +124,7 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
         const { provider } = yield* byClientId("SignUp", request.ClientId)
         const response = yield* provider.signUp({
           username: request.Username,
-          password: request.Password,
+          ...(request.Password === undefined ? {} : { password: request.Password }),
           userAttributes: attributes(request.UserAttributes),
           ...(request.ValidationData === undefined ? {} : { validationData: attributes(request.ValidationData) }),
           ...metadata(request.ClientMetadata),
@@ -134,14 +136,14 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
       Effect.gen(function* () {
         const request = yield* decode("ConfirmSignUp", Requests.ConfirmSignUp)(body)
         const { provider } = yield* byClientId("ConfirmSignUp", request.ClientId)
-        yield* provider.confirmSignUp({
+        const response = yield* provider.confirmSignUp({
           username: request.Username,
           confirmationCode: request.ConfirmationCode,
           ...(request.ForceAliasCreation === undefined ? {} : { forceAliasCreation: request.ForceAliasCreation }),
           ...metadata(request.ClientMetadata),
           ...(request.SecretHash === undefined ? {} : { secretHash: request.SecretHash })
         })
-        return {}
+        return yield* Responses.confirmSignUp(response)
       }),
     ResendConfirmationCode: (body) =>
       Effect.gen(function* () {
@@ -414,6 +416,50 @@ export const make = (registry: Registry.Registry): Readonly<Record<string, Handl
           smsMfaSettings: settings(request.SMSMfaSettings),
           softwareTokenMfaSettings: settings(request.SoftwareTokenMfaSettings),
           emailMfaSettings: settings(request.EmailMfaSettings)
+        })
+        return {}
+      }),
+    StartWebAuthnRegistration: (body) =>
+      Effect.gen(function* () {
+        const action = "StartWebAuthnRegistration"
+        const request = yield* decode(action, Requests.AccessToken)(body)
+        const { provider } = yield* byAccessToken(action, request.AccessToken)
+        return yield* Responses.startWebAuthnRegistration(
+          yield* provider.startWebAuthnRegistration({ accessToken: request.AccessToken })
+        )
+      }),
+    CompleteWebAuthnRegistration: (body) =>
+      Effect.gen(function* () {
+        const action = "CompleteWebAuthnRegistration"
+        const request = yield* decode(action, Requests.CompleteWebAuthnRegistration)(body)
+        const { provider } = yield* byAccessToken(action, request.AccessToken)
+        yield* provider.completeWebAuthnRegistration({
+          accessToken: request.AccessToken,
+          credential: request.Credential
+        })
+        return {}
+      }),
+    ListWebAuthnCredentials: (body) =>
+      Effect.gen(function* () {
+        const action = "ListWebAuthnCredentials"
+        const request = yield* decode(action, Requests.ListWebAuthnCredentials)(body)
+        const { provider } = yield* byAccessToken(action, request.AccessToken)
+        return yield* Responses.listWebAuthnCredentials(
+          yield* provider.listWebAuthnCredentials({
+            accessToken: request.AccessToken,
+            ...(request.MaxResults === undefined ? {} : { maxResults: request.MaxResults }),
+            ...(request.NextToken === undefined ? {} : { nextToken: request.NextToken })
+          })
+        )
+      }),
+    DeleteWebAuthnCredential: (body) =>
+      Effect.gen(function* () {
+        const action = "DeleteWebAuthnCredential"
+        const request = yield* decode(action, Requests.DeleteWebAuthnCredential)(body)
+        const { provider } = yield* byAccessToken(action, request.AccessToken)
+        yield* provider.deleteWebAuthnCredential({
+          accessToken: request.AccessToken,
+          credentialId: request.CredentialId
         })
         return {}
       }),

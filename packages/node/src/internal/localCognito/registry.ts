@@ -11,7 +11,9 @@
  */
 import type * as AuthError from "@effect-cognito/core/AuthError"
 import type * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import type * as LocalCognito from "../../LocalCognito.js"
+import * as DomainActions from "./domainActions.js"
 import * as State from "./registryState.js"
 import * as IdentityPools from "./identityPools.js"
 import * as UserPoolAdmin from "./userPoolAdmin.js"
@@ -21,8 +23,13 @@ import * as UserPoolSetup from "./userPoolSetup.js"
 export type { Client, IdentityPool, IdentityPoolDescription, Pool } from "./registryState.js"
 
 /** A registry of pools, clients and identity pools, with the actions that manage them. */
-export const make = (region: string, endpoint: string, identityPoolFactory: LocalCognito.Options["identityPools"]) => {
-  const state = State.make(region, endpoint)
+export const make = (
+  region: string,
+  endpoint: string,
+  identityPoolFactory: LocalCognito.Options["identityPools"],
+  upstream?: HttpClient.HttpClient
+) => {
+  const state = State.make(region, endpoint, upstream)
   const { pools, clients, identityPools } = state
   const findPool = (action: string, id: string) => State.findPool(state, action, id)
   const {
@@ -31,9 +38,14 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     listUserPools,
     createUserPoolClient,
     describeUserPoolClient,
+    updateUserPool,
+    setUserPoolMfaConfig,
+    getUserPoolMfaConfig,
     restorePool,
-    addClient
+    addClient,
+    describeClient
   } = UserPoolSetup.make(state)
+  const domains = DomainActions.make(state)
   const {
     adminCreateUser,
     adminConfirmSignUp,
@@ -59,6 +71,11 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     ListUserPools: listUserPools,
     CreateUserPoolClient: createUserPoolClient,
     DescribeUserPoolClient: describeUserPoolClient,
+    UpdateUserPool: updateUserPool,
+    SetUserPoolMfaConfig: setUserPoolMfaConfig,
+    GetUserPoolMfaConfig: getUserPoolMfaConfig,
+    UpdateUserPoolClient: (body: unknown) => domains.updateUserPoolClient(body, describeClient),
+    ...domains.actions,
     AdminCreateUser: adminCreateUser,
     AdminConfirmSignUp: adminConfirmSignUp,
     AdminGetUser: adminGetUser,
@@ -92,8 +109,10 @@ export const make = (region: string, endpoint: string, identityPoolFactory: Loca
     userPoolActions,
     identityPoolActions,
     findPool,
+    poolOfDomain: domains.poolOfDomain,
     createUserPool,
     createUserPoolClient,
+    setUserPoolMfaConfig,
     createIdentityPool,
     credentialsOf,
     /** Adding pools, clients and identity pools as the state file holds them. */

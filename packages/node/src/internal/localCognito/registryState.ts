@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto"
 import type * as IdentityPoolService from "@effect-cognito/core/IdentityPool"
 import type * as TestCognito from "@effect-cognito/test-kit/TestCognito"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { failure, optional } from "./wire.js"
@@ -31,9 +32,20 @@ const SchemaAttribute = Schema.Struct({
 })
 
 /** CreateUserPool's request: a pool's settings. */
+/** A first factor a pool can allow (`SignInPolicy.AllowedFirstAuthFactors`). */
+export const FirstAuthFactor = Schema.Literals(["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"])
+
+/** `Policies.SignInPolicy`: the first factors of choice-based sign-in (`USER_AUTH`). */
+export const SignInPolicy = Schema.Struct({ AllowedFirstAuthFactors: optional(Schema.Array(FirstAuthFactor)) })
+
+/** A pool's tier. */
+export const UserPoolTier = Schema.Literals(["LITE", "ESSENTIALS", "PLUS"])
+
 export const CreateUserPool = Schema.Struct({
   PoolName: Schema.String,
-  Policies: optional(Schema.Struct({ PasswordPolicy: optional(PasswordPolicy) })),
+  Policies: optional(Schema.Struct({ PasswordPolicy: optional(PasswordPolicy), SignInPolicy: optional(SignInPolicy) })),
+  /** Default `ESSENTIALS`, as Cognito's for a new pool. */
+  UserPoolTier: optional(UserPoolTier),
   Schema: optional(Schema.Array(SchemaAttribute)),
   MfaConfiguration: optional(Schema.Literals(["OFF", "ON", "OPTIONAL"])),
   AutoVerifiedAttributes: optional(Schema.Array(Schema.String)),
@@ -58,7 +70,8 @@ export interface Client {
   readonly clientName: string
   readonly userPoolId: string
   readonly clientSecret: string | undefined
-  readonly explicitAuthFlows: ReadonlyArray<string>
+  /** UpdateUserPoolClient changes them. */
+  explicitAuthFlows: ReadonlyArray<string>
   readonly validity: Validity
   readonly created: number
   /** The pool answering as this client (its id, secret and token lifetimes). */
@@ -88,7 +101,8 @@ export interface Pool {
   readonly id: string
   readonly name: string
   readonly created: number
-  readonly settings: typeof CreateUserPool.Type
+  /** As created, with UpdateUserPool's sign-in policy and tier on top. */
+  settings: typeof CreateUserPool.Type
   readonly cognito: TestCognito.TestCognito.Service
   readonly clients: Map<string, Client>
   /** How many outbox messages were already reported. */
@@ -136,19 +150,25 @@ export interface State {
   readonly identityPools: Map<string, IdentityPool>
   /** The identity pool of each identity id handed out. */
   readonly identities: Map<string, string>
+  /** How the pools' domains reach identity providers (the local OIDC provider). */
+  readonly upstream: HttpClient.HttpClient | undefined
   seed: number
 }
 
 /** An empty registry state. */
-export const make = (region: string, endpoint: string): State => ({
+export const make = (region: string, endpoint: string, upstream?: HttpClient.HttpClient): State => ({
   region,
   endpoint,
+  upstream,
   pools: new Map(),
   clients: new Map(),
   identityPools: new Map(),
   identities: new Map(),
   seed: 0
 })
+
+/** The base URL of a pool's Cognito domain on the local server: `<endpoint>domain/<prefix>`. */
+export const domainUrl = (endpoint: string, domain: string) => `${endpoint}domain/${domain}`
 
 /** The pool of an action, or `ResourceNotFoundException`. */
 export const findPool = (state: State, action: string, id: string) => {

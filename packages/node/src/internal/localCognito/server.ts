@@ -2,7 +2,9 @@
  * The local Cognito's HTTP server: `POST /` routed by `X-Amz-Target`
  * (`AWSCognitoIdentityProviderService.*`, `AWSCognitoIdentityService.*`) in AWS JSON 1.1,
  * and `GET /<userPoolId>/.well-known/jwks.json` and `.../openid-configuration` (the OpenID
- * discovery document) like Cognito's issuer URL. The public
+ * discovery document, with the endpoints of the pool's domain when it has one) like Cognito's
+ * issuer URL; each pool's Cognito domain under `/domain/<prefix>/` (its `TestCognito`'s
+ * `domainHttpClient` answers), and a small external OIDC provider under `/oidc/`. The public
  * user-pool actions are in `publicActions.ts`, the setup, admin and identity-pool actions
  * in the registry. After each action that may change state, the server reports the codes
  * delivered and runs the hook that saves the state (the state file, when there is one).
@@ -18,6 +20,10 @@
 import { createServer } from "node:http"
 import type * as AuthError from "@effect-cognito/core/AuthError"
 import * as BoundedJson from "@effect-cognito/core/BoundedJson"
+import * as TestOidcProvider from "@effect-cognito/test-kit/TestOidcProvider"
+import * as HttpBody from "effect/http/HttpBody"
+import type * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpServerError from "effect/http/HttpServerError"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
@@ -40,20 +46,10 @@ const userPoolTarget = "AWSCognitoIdentityProviderService"
 const identityTarget = "AWSCognitoIdentityService"
 const wellKnownPath = /^\/([a-z]{2}(?:-[a-z]+)+-\d+_[0-9A-Za-z]+)\/\.well-known\/(jwks\.json|openid-configuration)$/
 
-/**
- * The OpenID discovery document of a pool, as Cognito serves it at its issuer. A local
- * pool has no domain (no hosted UI), so the endpoints under one (authorize, token,
- * userInfo, logout, revoke) are left out, as Cognito leaves them out for a pool without one.
- */
-const discovery = (issuer: string) => ({
-  id_token_signing_alg_values_supported: ["RS256"],
-  issuer,
-  jwks_uri: `${issuer}/.well-known/jwks.json`,
-  response_types_supported: ["code", "token"],
-  scopes_supported: ["openid", "email", "phone", "profile"],
-  subject_types_supported: ["public"],
-  token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"]
-})
+const domainPath = /^\/domain\/([a-z0-9-]{1,63})(?:\/|$)/
+
+/** The client id of the local OIDC provider (its secret is random per start). */
+export const oidcClientId = "local-oidc-client"
 
 /** The largest request body read, in bytes (1 MiB); a larger one is refused with 413. */
 export const maxBodyBytes = 1024 * 1024
@@ -130,7 +126,9 @@ const readOnly = new Set([
   "ListDevices",
   "GetDevice",
   "AdminListDevices",
-  "AdminGetDevice"
+  "AdminGetDevice",
+  "GetUserPoolMfaConfig",
+  "ListWebAuthnCredentials"
 ])
 
 /**
@@ -146,6 +144,7 @@ export const make = (
   {
     readonly endpoint: string
     readonly registry: Registry.Registry
+    readonly oidcProvider: TestOidcProvider.TestOidcProvider
     readonly deliveries: Effect.Effect<ReadonlyArray<LocalCognito.Delivery>>
     readonly serve: (changed: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
   },
@@ -157,7 +156,14 @@ export const make = (
     const address = server.address
     const port = address._tag === "UnixPathAddress" ? 0 : address.port
     const endpoint = `http://127.0.0.1:${port}/`
-    const registry = Registry.make(region, endpoint, options.identityPools)
+    // The provider redirects only to the `/oauth2/idpresponse` of this server's own domains.
+    const idpResponse = new RegExp(`^${endpoint.replaceAll(".", "\\.")}domain/[a-z0-9-]+/oauth2/idpresponse$`)
+    const oidcProvider = TestOidcProvider.make({
+      issuer: `${endpoint}oidc`,
+      clientId: oidcClientId,
+      redirectUris: (redirectUri) => idpResponse.test(redirectUri)
+    })
+    const registry = Registry.make(region, endpoint, options.identityPools, oidcProvider.httpClient)
     const deliveries: Array<LocalCognito.Delivery> = []
 
     /** Reports the codes pools delivered since the last report. */
@@ -237,20 +243,86 @@ export const make = (
         return failureJson(status, exception, message, cors)
       })
 
-    const get = (request: HttpServerRequest.HttpServerRequest, cors: Headers) =>
+    /** The answer of the domain (or the OIDC provider) as the server's response. */
+    const answer = (
+      status: number,
+      headers: Readonly<Record<string, string | undefined>>,
+      text: string,
+      cors: Headers
+    ) => {
+      const { "content-type": contentType, "content-length": _length, ...rest } = headers
+      const kept: Record<string, string> = {}
+      for (const [key, value] of Object.entries(rest)) if (value !== undefined) kept[key] = value
+      return HttpServerResponse.text(text, {
+        status,
+        contentType: contentType ?? "text/plain",
+        headers: { ...kept, ...cors }
+      })
+    }
+
+    /** A request handed to a pool's domain client, with the server's own URL. */
+    const forward = (
+      client: HttpClient.HttpClient,
+      request: HttpServerRequest.HttpServerRequest,
+      body: string,
+      cors: Headers
+    ) =>
+      Effect.gen(function* () {
+        const { host: _host, "content-length": _length, ...headers } = request.headers
+        const outgoing = HttpClientRequest.make(request.method === "POST" ? "POST" : "GET")(
+          new URL(request.url, endpoint),
+          {
+            headers,
+            body:
+              request.method === "POST"
+                ? HttpBody.text(body, request.headers["content-type"] ?? "application/x-www-form-urlencoded")
+                : HttpBody.empty
+          }
+        )
+        const response = yield* Effect.orDie(client.execute(outgoing))
+        return answer(response.status, response.headers, yield* Effect.orDie(response.text), cors)
+      })
+
+    /**
+     * The pools' Cognito domains (`/domain/<prefix>/…`), the discovery documents and keys at
+     * their issuers, and the local OIDC provider (`/oidc/…`).
+     */
+    const web = (request: HttpServerRequest.HttpServerRequest, changed: Effect.Effect<void>, cors: Headers) =>
       Effect.gen(function* () {
         const path = request.url.split("?")[0] ?? ""
         if (path === "/health") return json(200, { status: "ok" }, cors)
-        const match = wellKnownPath.exec(path)
-        const pool = match === null ? undefined : registry.pools.get(match[1]!)
-        if (pool === undefined) return HttpServerResponse.text("Not found", { status: 404, headers: cors })
-        const document =
-          match?.[2] === "openid-configuration" ? discovery(pool.cognito.issuer) : yield* pool.cognito.jwks
-        return HttpServerResponse.text(JSON.stringify(document), {
-          status: 200,
-          contentType: "application/json",
-          headers: cors
-        })
+        let body = ""
+        if (request.method === "POST") {
+          const read = yield* readBody(request)
+          if (read._tag !== "Text")
+            return HttpServerResponse.text(read._tag === "TooLarge" ? "Request body too large" : "Unreadable body", {
+              status: read._tag === "TooLarge" ? 413 : 400,
+              headers: cors
+            })
+          body = read.text
+        }
+        const wellKnown = wellKnownPath.exec(path)
+        if (wellKnown !== null && request.method === "GET") {
+          const pool = registry.pools.get(wellKnown[1]!)
+          if (pool !== undefined) return yield* forward(pool.cognito.domainHttpClient, request, body, cors)
+        }
+        if (path === "/oidc" || path.startsWith("/oidc/")) {
+          const served = yield* oidcProvider.serve({
+            method: request.method,
+            url: new URL(request.url, endpoint),
+            headers: request.headers,
+            body
+          })
+          if (served !== undefined) return answer(served.status, served.headers, served.body, cors)
+        }
+        const domain = domainPath.exec(path)
+        const pool = domain === null ? undefined : yield* registry.poolOfDomain(domain[1]!)
+        if (pool !== undefined) {
+          const response = yield* forward(pool.cognito.domainHttpClient, request, body, cors)
+          yield* changed
+          return response
+        }
+        return HttpServerResponse.text("Not found", { status: 404, headers: cors })
       })
 
     /** A preflight of an allowed origin (Chrome's Private Network Access asks for its own grant too). */
@@ -264,15 +336,29 @@ export const make = (
       })
 
     const hosts = Access.loopbackHosts(port)
+    /** The domain's own pages post their forms from the server's origin. */
+    const webOrigins = new Set([...origins, ...[...hosts].map((host) => `http://${host}`)])
 
     const app = (changed: Effect.Effect<void>) =>
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
         // Before any action: a foreign Host or a page of a foreign origin is refused, without a CORS grant.
         const { host, origin } = request.headers
-        const refused = Access.refusal({ host, origin }, hosts, origins, port)
+        const path = request.url.split("?")[0] ?? ""
+        const isWeb =
+          request.method === "GET" ||
+          (request.method === "POST" && (path.startsWith("/domain/") || path === "/oidc" || path.startsWith("/oidc/")))
+        const refused = Access.refusal({ host, origin }, hosts, isWeb ? webOrigins : origins, port)
         if (refused !== undefined)
           return Effect.succeed(failureJson(403, "ForbiddenException", refused, { vary: "Origin" }))
         const cors = corsFor(origin)
+        if ((request.method === "GET" || request.method === "POST") && isWeb)
+          return web(request, changed, cors).pipe(
+            Effect.catchDefect(() =>
+              Effect.succeed(
+                HttpServerResponse.text("The local Cognito failed on this request.", { status: 500, headers: cors })
+              )
+            )
+          )
         return request.method === "POST"
           ? post(request, changed, cors).pipe(
               Effect.catchDefect(() =>
@@ -281,16 +367,15 @@ export const make = (
                 )
               )
             )
-          : request.method === "GET"
-            ? get(request, cors)
-            : request.method === "OPTIONS"
-              ? Effect.succeed(preflight(request, cors))
-              : Effect.succeed(HttpServerResponse.text("Method not allowed", { status: 405, headers: cors }))
+          : request.method === "OPTIONS"
+            ? Effect.succeed(preflight(request, cors))
+            : Effect.succeed(HttpServerResponse.text("Method not allowed", { status: 405, headers: cors }))
       })
 
     return {
       endpoint,
       registry,
+      oidcProvider,
       deliveries: Effect.sync(() => [...deliveries]),
       serve: (changed: Effect.Effect<void>) => server.serve(app(changed))
     }

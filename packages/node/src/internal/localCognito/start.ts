@@ -21,7 +21,15 @@ import * as StateFile from "./stateFile.js"
 /** The default pools of a fresh start: a user pool (MFA optional), an app client with every flow, an identity pool. */
 const createDefaults = (registry: Registry.Registry) =>
   Effect.gen(function* () {
-    const { UserPool } = yield* registry.createUserPool({ PoolName: "local", MfaConfiguration: "OPTIONAL" })
+    const { UserPool } = yield* registry.createUserPool({
+      PoolName: "local",
+      MfaConfiguration: "OPTIONAL",
+      Policies: { SignInPolicy: { AllowedFirstAuthFactors: ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"] } }
+    })
+    yield* registry.setUserPoolMfaConfig({
+      UserPoolId: UserPool.Id,
+      WebAuthnConfiguration: { RelyingPartyId: "localhost", UserVerification: "preferred" }
+    })
     const { UserPoolClient } = yield* registry.createUserPoolClient({
       UserPoolId: UserPool.Id,
       ClientName: "local",
@@ -30,8 +38,20 @@ const createDefaults = (registry: Registry.Registry) =>
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
         "ALLOW_CUSTOM_AUTH",
-        "ALLOW_ADMIN_USER_PASSWORD_AUTH"
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+        "ALLOW_USER_AUTH"
       ]
+    })
+    // Ready for the hosted sign-in: the domain `local`, and the code flow to a loopback callback on any port.
+    const pool = yield* registry.findPool("CreateUserPoolDomain", UserPool.Id)
+    yield* pool.cognito.createUserPoolDomain(defaultDomain)
+    yield* pool.cognito.updateClientOAuth(UserPoolClient.ClientId, {
+      allowedOAuthFlowsUserPoolClient: true,
+      allowedOAuthFlows: ["code"],
+      allowedOAuthScopes: ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"],
+      callbackURLs: ["http://127.0.0.1/callback", "http://localhost/callback"],
+      logoutURLs: ["http://127.0.0.1/", "http://localhost/"],
+      supportedIdentityProviders: ["COGNITO"]
     })
     const identityPool = yield* registry.createIdentityPool({
       IdentityPoolName: "local",
@@ -50,6 +70,9 @@ const createDefaults = (registry: Registry.Registry) =>
       identityPoolId: identityPool.IdentityPoolId
     }
   })
+
+/** The Cognito domain of the default pool. */
+const defaultDomain = "local"
 
 const storage = (description: string) => AuthError.make("Storage", "LocalCognito", description)
 
@@ -77,7 +100,7 @@ export const start = (
       return yield* Effect.fail(
         storage(`the state file ${file} holds pools of ${region}, not ${options.region}: start in ${region}`)
       )
-    const { deliveries, endpoint, registry, serve } = yield* Server.make(options, region, allowed.origins)
+    const { deliveries, endpoint, registry, serve, oidcProvider } = yield* Server.make(options, region, allowed.origins)
     const defaultPool = Option.isSome(stored)
       ? yield* RegistrySnapshot.restore(registry, stored.value).pipe(
           Effect.mapError((e) =>
@@ -105,6 +128,21 @@ export const start = (
         endpoints: { identityProvider: endpoint, identityPool: endpoint }
       },
       pool: (userPoolId) => Effect.map(registry.findPool("LocalCognito", userPoolId), (pool) => pool.cognito),
+      domainUrl: (userPoolId) =>
+        Effect.flatMap(registry.findPool("LocalCognito", userPoolId), (pool) =>
+          Effect.flatMap(pool.cognito.userPoolDomain, (domain) =>
+            domain === undefined
+              ? Effect.fail(
+                  AuthError.make(
+                    "InvalidConfig",
+                    "LocalCognito",
+                    `User pool ${userPoolId} has no domain (CreateUserPoolDomain).`
+                  )
+                )
+              : Effect.succeed(domain.url)
+          )
+        ),
+      oidcProvider,
       deliveries,
       credentialsOf: registry.credentialsOf
     }

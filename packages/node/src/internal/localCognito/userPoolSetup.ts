@@ -1,7 +1,11 @@
 /**
  * The user-pool setup actions of the local Cognito: CreateUserPool (with its
- * `DeviceConfiguration`), DescribeUserPool, CreateUserPoolClient and DescribeUserPoolClient, how pools and clients are described,
- * and how pools and clients are added (new, or restored from the state file).
+ * `DeviceConfiguration`, sign-in policy and tier), UpdateUserPool (the sign-in policy and the
+ * tier; the other settings stay as created), DescribeUserPool, CreateUserPoolClient and
+ * DescribeUserPoolClient (UpdateUserPoolClient is in `domainActions.ts`, with the OAuth settings),
+ * SetUserPoolMfaConfig and GetUserPoolMfaConfig (the passkey relying party,
+ * `WebAuthnConfiguration`), how pools and clients are described, and how pools and clients
+ * are added (new, or restored from the state file).
  *
  * @internal
  */
@@ -13,9 +17,12 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { decode, failure, optional } from "./wire.js"
+import * as DomainActions from "./domainActions.js"
 import * as State from "./registryState.js"
 import {
   CreateUserPool,
+  SignInPolicy,
+  UserPoolTier,
   type Client,
   type Pool,
   TimeUnit,
@@ -38,12 +45,30 @@ const CreateUserPoolClient = Schema.Struct({
   RefreshTokenValidity: optional(Schema.Number),
   TokenValidityUnits: optional(
     Schema.Struct({ AccessToken: optional(TimeUnit), IdToken: optional(TimeUnit), RefreshToken: optional(TimeUnit) })
-  )
+  ),
+  ...DomainActions.OAuthFields
 })
 
 const ListUserPools = Schema.Struct({ MaxResults: Schema.Number, NextToken: optional(Schema.String) })
 
 const ClientRef = Schema.Struct({ UserPoolId: Schema.String, ClientId: Schema.String })
+
+const UpdateUserPool = Schema.Struct({
+  UserPoolId: Schema.String,
+  Policies: optional(Schema.Struct({ SignInPolicy: optional(SignInPolicy) })),
+  UserPoolTier: optional(UserPoolTier)
+})
+
+const WebAuthnConfiguration = Schema.Struct({
+  RelyingPartyId: optional(Schema.String),
+  UserVerification: optional(Schema.Literals(["required", "preferred"]))
+})
+
+const SetUserPoolMfaConfig = Schema.Struct({
+  UserPoolId: Schema.String,
+  MfaConfiguration: optional(Schema.Literals(["OFF", "ON", "OPTIONAL"])),
+  WebAuthnConfiguration: optional(WebAuthnConfiguration)
+})
 
 const standardSchema = [
   "sub",
@@ -96,8 +121,12 @@ export const make = (state: State.State) => {
           RequireNumbers: policy?.RequireNumbers ?? true,
           RequireSymbols: policy?.RequireSymbols ?? true,
           TemporaryPasswordValidityDays: policy?.TemporaryPasswordValidityDays ?? 7
+        },
+        SignInPolicy: {
+          AllowedFirstAuthFactors: pool.settings.Policies?.SignInPolicy?.AllowedFirstAuthFactors ?? ["PASSWORD"]
         }
       },
+      UserPoolTier: pool.settings.UserPoolTier ?? "ESSENTIALS",
       MfaConfiguration: pool.settings.MfaConfiguration ?? "OFF",
       SchemaAttributes: [
         ...standardSchema.map((Name) => ({
@@ -138,22 +167,30 @@ export const make = (state: State.State) => {
     }
   }
 
-  const describeClient = (client: Client) => ({
-    UserPoolId: client.userPoolId,
-    ClientName: client.clientName,
-    ClientId: client.clientId,
-    ...(client.clientSecret === undefined ? {} : { ClientSecret: client.clientSecret }),
-    CreationDate: seconds(client.created),
-    LastModifiedDate: seconds(client.created),
-    ExplicitAuthFlows: client.explicitAuthFlows,
-    ...client.validity
-  })
+  const describeClient = (client: Client) =>
+    Effect.map(client.cognito.clientOAuth(client.clientId), (oauth) => ({
+      UserPoolId: client.userPoolId,
+      ClientName: client.clientName,
+      ClientId: client.clientId,
+      ...(client.clientSecret === undefined ? {} : { ClientSecret: client.clientSecret }),
+      CreationDate: seconds(client.created),
+      LastModifiedDate: seconds(client.created),
+      ExplicitAuthFlows: client.explicitAuthFlows,
+      ...client.validity,
+      ...DomainActions.describeOAuth(oauth)
+    }))
 
   /** A pool's `TestCognito`, whose tokens name this server as their issuer, so verifiers fetch its JWKS. */
   const testCognito = (id: string, options: TestCognito.Options) =>
     Effect.provide(
       TestCognito.TestCognito,
-      TestCognito.layerCognito({ ...options, userPoolId: id, issuer: `${endpoint}${id}` })
+      TestCognito.layerCognito({
+        ...options,
+        userPoolId: id,
+        issuer: `${endpoint}${id}`,
+        domainUrl: (domain) => State.domainUrl(endpoint, domain),
+        upstreamHttpClient: state.upstream
+      })
     )
 
   /** Adds a user pool over its `TestCognito`. */
@@ -248,6 +285,15 @@ export const make = (state: State.State) => {
           ? {}
           : { temporaryPasswordValidity: Duration.days(policy.TemporaryPasswordValidityDays) })
       })
+      const signInPolicy = settings.Policies?.SignInPolicy?.AllowedFirstAuthFactors
+      if (signInPolicy !== undefined || settings.UserPoolTier !== undefined)
+        yield* cognito
+          .setSignInPolicy({ allowedFirstAuthFactors: signInPolicy, userPoolTier: settings.UserPoolTier })
+          .pipe(
+            Effect.mapError((error) =>
+              failure("CreateUserPool", error.exception ?? "InvalidParameterException", error.description ?? "")
+            )
+          )
       const pool = addPool({ id, name: settings.PoolName, created: yield* Clock.currentTimeMillis, settings }, cognito)
       return { UserPool: describePool(pool) }
     })
@@ -294,7 +340,16 @@ export const make = (state: State.State) => {
         validity,
         created: yield* Clock.currentTimeMillis
       })
-      return { UserPoolClient: describeClient(client) }
+      if (DomainActions.hasOAuth(request))
+        yield* client.cognito.updateClientOAuth(client.clientId, DomainActions.oauthInput(request)).pipe(
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              pool.clients.delete(client.clientId)
+              clients.delete(client.clientId)
+            })
+          )
+        )
+      return { UserPoolClient: yield* describeClient(client) }
     })
 
   const describeUserPoolClient = (body: unknown) =>
@@ -307,8 +362,80 @@ export const make = (state: State.State) => {
         return yield* Effect.fail(
           failure(action, "ResourceNotFoundException", `User pool client ${request.ClientId} does not exist.`)
         )
-      return { UserPoolClient: describeClient(client) }
+      return { UserPoolClient: yield* describeClient(client) }
     })
+
+  /** UpdateUserPool: the sign-in policy and the tier (what is left out stays). */
+  const updateUserPool = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "UpdateUserPool"
+      const request = yield* decode(action, UpdateUserPool)(body)
+      const pool = yield* findPool(action, request.UserPoolId)
+      const factors = request.Policies?.SignInPolicy?.AllowedFirstAuthFactors
+      yield* pool.cognito
+        .setSignInPolicy({ allowedFirstAuthFactors: factors, userPoolTier: request.UserPoolTier })
+        .pipe(
+          Effect.mapError((error) =>
+            failure(action, error.exception ?? "InvalidParameterException", error.description ?? "")
+          )
+        )
+      const policy = yield* pool.cognito.signInPolicy
+      pool.settings = {
+        ...pool.settings,
+        Policies: {
+          ...pool.settings.Policies,
+          SignInPolicy: { AllowedFirstAuthFactors: policy.allowedFirstAuthFactors }
+        },
+        UserPoolTier: policy.userPoolTier
+      }
+      return {}
+    })
+
+  const mfaConfig = (pool: Pool) =>
+    Effect.map(pool.cognito.webAuthnConfiguration, (webAuthn) => ({
+      MfaConfiguration: pool.settings.MfaConfiguration ?? "OFF",
+      ...(webAuthn === undefined
+        ? {}
+        : {
+            WebAuthnConfiguration: {
+              RelyingPartyId: webAuthn.relyingPartyId,
+              UserVerification: webAuthn.userVerification
+            }
+          })
+    }))
+
+  /** SetUserPoolMfaConfig: the passkey relying party (`WebAuthnConfiguration`); the MFA configuration stays as created. */
+  const setUserPoolMfaConfig = (body: unknown) =>
+    Effect.gen(function* () {
+      const action = "SetUserPoolMfaConfig"
+      const request = yield* decode(action, SetUserPoolMfaConfig)(body)
+      const pool = yield* findPool(action, request.UserPoolId)
+      const webAuthn = request.WebAuthnConfiguration
+      if (webAuthn !== undefined) {
+        const current = yield* pool.cognito.webAuthnConfiguration
+        const relyingPartyId = webAuthn.RelyingPartyId ?? current?.relyingPartyId
+        if (relyingPartyId === undefined)
+          return yield* Effect.fail(
+            failure(action, "InvalidParameterException", "WebAuthnConfiguration.RelyingPartyId is required.")
+          )
+        yield* pool.cognito
+          .setWebAuthnConfiguration({
+            relyingPartyId,
+            userVerification: webAuthn.UserVerification ?? current?.userVerification
+          })
+          .pipe(
+            Effect.mapError((error) =>
+              failure(action, error.exception ?? "InvalidParameterException", error.description ?? "")
+            )
+          )
+      }
+      return yield* mfaConfig(pool)
+    })
+
+  const getUserPoolMfaConfig = (body: unknown) =>
+    Effect.flatMap(decode("GetUserPoolMfaConfig", UserPoolId)(body), (request) =>
+      Effect.flatMap(findPool("GetUserPoolMfaConfig", request.UserPoolId), mfaConfig)
+    )
 
   const describeUserPool = (body: unknown) =>
     Effect.flatMap(decode("DescribeUserPool", UserPoolId)(body), (request) =>
@@ -345,11 +472,15 @@ export const make = (state: State.State) => {
 
   return {
     describeUserPool,
+    updateUserPool,
+    setUserPoolMfaConfig,
+    getUserPoolMfaConfig,
     listUserPools,
     createUserPool,
     createUserPoolClient,
     describeUserPoolClient,
     restorePool,
-    addClient
+    addClient,
+    describeClient
   }
 }

@@ -15,6 +15,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as SchemaTransformation from "effect/SchemaTransformation"
+import * as WebAuthn from "@effect-cognito/core/WebAuthn"
 
 type Secret = Redacted.Redacted<string>
 
@@ -66,7 +67,8 @@ export const Requests = {
   SignUp: Schema.Struct({
     ClientId: Schema.String,
     Username: Schema.String,
-    Password: Secret,
+    /** Absent for a password-less user, where the pool allows a password-less first factor. */
+    Password: optional(Secret),
     UserAttributes: optional(AttributeList),
     ValidationData: optional(AttributeList),
     ClientMetadata: optional(Metadata),
@@ -90,14 +92,17 @@ export const Requests = {
     ClientId: Schema.String,
     AuthFlow: Schema.String,
     AuthParameters: optional(Parameters),
-    ClientMetadata: optional(Metadata)
+    ClientMetadata: optional(Metadata),
+    /** `USER_AUTH` with ConfirmSignUp's session. */
+    Session: optional(Secret)
   }),
   AdminInitiateAuth: Schema.Struct({
     UserPoolId: Schema.String,
     ClientId: Schema.String,
     AuthFlow: Schema.String,
     AuthParameters: optional(Parameters),
-    ClientMetadata: optional(Metadata)
+    ClientMetadata: optional(Metadata),
+    Session: optional(Secret)
   }),
   AdminRespondToAuthChallenge: Schema.Struct({
     UserPoolId: Schema.String,
@@ -174,7 +179,17 @@ export const Requests = {
     SoftwareTokenMfaSettings: optional(MfaSettings),
     EmailMfaSettings: optional(MfaSettings)
   }),
-  DeleteUserAttributes: Schema.Struct({ AccessToken: Secret, UserAttributeNames: Schema.Array(Schema.String) })
+  DeleteUserAttributes: Schema.Struct({ AccessToken: Secret, UserAttributeNames: Schema.Array(Schema.String) }),
+  CompleteWebAuthnRegistration: Schema.Struct({
+    AccessToken: Secret,
+    Credential: WebAuthn.RegistrationResponseJson
+  }),
+  ListWebAuthnCredentials: Schema.Struct({
+    AccessToken: Secret,
+    MaxResults: optional(Schema.Number),
+    NextToken: optional(Schema.String)
+  }),
+  DeleteWebAuthnCredential: Schema.Struct({ AccessToken: Secret, CredentialId: Schema.String })
 } as const
 
 /** The request bodies of the identity-pool actions that `IdentityPool` answers. */
@@ -287,6 +302,33 @@ export const initiateAuthRequest = (
         (refreshToken) =>
           ({ authFlow: "REFRESH_TOKEN_AUTH", refreshToken, ...withHash, ...withDevice, ...clientMetadata }) as const
       )
+    case "USER_AUTH":
+      return Effect.gen(function* () {
+        const username = plain(yield* required("USERNAME"))
+        const preferred = reveal(parameters, "PREFERRED_CHALLENGE")
+        const preferredChallenge =
+          preferred === undefined
+            ? undefined
+            : IdentityProvider.firstFactors.find((factor) => factor === plain(preferred))
+        if (preferred !== undefined && preferredChallenge === undefined)
+          return yield* invalidParameter(
+            action,
+            `PREFERRED_CHALLENGE must be one of ${IdentityProvider.firstFactors.join(", ")}`
+          )
+        const password = reveal(parameters, "PASSWORD")
+        const srpA = reveal(parameters, "SRP_A")
+        return {
+          authFlow: "USER_AUTH",
+          username,
+          ...(preferredChallenge === undefined ? {} : { preferredChallenge }),
+          ...(password === undefined ? {} : { password }),
+          ...(srpA === undefined ? {} : { srpA: plain(srpA) }),
+          ...(body.Session === undefined ? {} : { session: body.Session }),
+          ...withHash,
+          ...withDevice,
+          ...clientMetadata
+        } as const
+      })
     case "CUSTOM_AUTH":
       return Effect.map(required("USERNAME"), (username) => {
         const srpA = reveal(parameters, "SRP_A")
@@ -301,7 +343,7 @@ export const initiateAuthRequest = (
     default:
       return invalidParameter(
         action,
-        `1 validation error detected: Value '${body.AuthFlow}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_PASSWORD_AUTH]`
+        `1 validation error detected: Value '${body.AuthFlow}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_PASSWORD_AUTH, USER_AUTH]`
       )
   }
 }

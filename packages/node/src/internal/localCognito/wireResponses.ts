@@ -11,6 +11,7 @@ import * as CognitoIdentityPool from "@effect-cognito/core/CognitoIdentityPool"
 import * as CognitoIdentityProvider from "@effect-cognito/core/CognitoIdentityProvider"
 import type * as IdentityPool from "@effect-cognito/core/IdentityPool"
 import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
+import type * as WebAuthn from "@effect-cognito/core/WebAuthn"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -114,9 +115,35 @@ export const Responses = {
         : {
             ChallengeName: response.challengeName,
             ...(response.session === undefined ? {} : { Session: response.session }),
-            ChallengeParameters: response.parameters
+            ChallengeParameters: response.parameters,
+            ...(response.availableChallenges === undefined ? {} : { AvailableChallenges: response.availableChallenges })
           }
     ),
+  confirmSignUp: (response: IdentityProvider.ConfirmSignUpResponse) =>
+    encode(ResponseWire.ConfirmSignUp)(response.session === undefined ? {} : { Session: response.session }),
+  startWebAuthnRegistration: (response: {
+    readonly credentialCreationOptions: WebAuthn.CredentialCreationOptionsJson
+  }) =>
+    encode(ResponseWire.StartWebAuthnRegistration)({ CredentialCreationOptions: response.credentialCreationOptions }),
+  listWebAuthnCredentials: (page: {
+    readonly credentials: ReadonlyArray<IdentityProvider.WebAuthnCredential>
+    readonly nextToken?: string | undefined
+  }) =>
+    encode(ResponseWire.ListWebAuthnCredentials)({
+      Credentials: page.credentials.map((credential) => ({
+        CredentialId: credential.credentialId,
+        ...(credential.friendlyCredentialName === undefined
+          ? {}
+          : { FriendlyCredentialName: credential.friendlyCredentialName }),
+        RelyingPartyId: credential.relyingPartyId,
+        ...(credential.authenticatorAttachment === undefined
+          ? {}
+          : { AuthenticatorAttachment: credential.authenticatorAttachment }),
+        AuthenticatorTransports: credential.authenticatorTransports,
+        CreatedAt: credential.createdAt.getTime() / 1000
+      })),
+      ...(page.nextToken === undefined ? {} : { NextToken: page.nextToken })
+    }),
   tokens: (tokens: IdentityProvider.AuthenticationResult) =>
     encode(ResponseWire.Tokens)({ AuthenticationResult: authenticationResult(tokens) }),
   getUser: (user: IdentityProvider.UserResponse) =>

@@ -11,6 +11,7 @@ import * as Redacted from "effect/Redacted"
 import { type Challenges, mfaChallenge } from "./challenges.js"
 import type { Codes } from "./codes.js"
 import type { Devices } from "./devices.js"
+import type { Passwordless } from "./passwordless.js"
 import type { Policy } from "./policy.js"
 import type { State } from "./state.js"
 import type { Tokens } from "./tokens.js"
@@ -35,7 +36,8 @@ export const make = (
   codes: Codes,
   tokens: Tokens,
   challenges: Challenges,
-  devices: Devices
+  devices: Devices,
+  passwordless: Passwordless
 ): Pick<IdentityProvider.IdentityProvider.Service, AccountActions> => {
   const { options, config, validity, users, refreshTokens, revokedOrigins, signer, now, serve, reject } = state
   const {
@@ -69,7 +71,10 @@ export const make = (
                 "InvalidParameterException",
                 `Attributes did not conform to the schema: ${name}: The attribute ${name} is required`
               )
-          yield* checkPolicy("SignUp", request.password)
+          if (request.password === undefined) {
+            if (!state.signIn.allowedFirstAuthFactors.some((factor) => factor !== "PASSWORD"))
+              return yield* reject("SignUp", "InvalidParameterException", "Password is required for this user pool.")
+          } else yield* checkPolicy("SignUp", request.password)
           const user = yield* addUser(
             "SignUp",
             request.username,
@@ -102,6 +107,7 @@ export const make = (
           if (medium === "EMAIL") user.attributes.email_verified = "true"
           if (medium === "SMS") user.attributes.phone_number_verified = "true"
           yield* state.touch(user)
+          return { session: yield* passwordless.newSignUpSession(user) }
         })
       ),
     resendConfirmationCode: (request) =>
@@ -197,6 +203,7 @@ export const make = (
           user.salt = salt
           user.verifier = verifier
           user.codes.forgotPassword = undefined
+          user.passwordless = false
           user.failedSignIns = 0
           if (user.status === "RESET_REQUIRED" || user.status === "FORCE_CHANGE_PASSWORD") user.status = "CONFIRMED"
           user.temporaryPasswordExpiresAt = undefined

@@ -41,6 +41,11 @@ export const make = (
   | "adminForgetDevice"
   | "mintTokens"
   | "jwksHttpClient"
+  | "signInPolicy"
+  | "setSignInPolicy"
+  | "webAuthnConfiguration"
+  | "setWebAuthnConfiguration"
+  | keyof ReturnType<typeof import("./oauthService.js").make>
 > => {
   const { config, issuer, signer, users, sessions, outbox, requests, faults, clock, random, now, reject, findUser } =
     state

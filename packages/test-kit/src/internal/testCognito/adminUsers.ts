@@ -49,6 +49,7 @@ export const make = (state: State, policy: Policy, tokens: Tokens): AdminUsers =
         const { salt, verifier } = yield* policy.setPassword(user.username, password)
         user.salt = salt
         user.verifier = verifier
+        user.passwordless = false
         user.failedSignIns = 0
         user.codes.forgotPassword = undefined
         user.status = options.permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD"

@@ -42,7 +42,8 @@ export const forClient = (state: State, client: TestCognito.Client): Effect.Effe
           ...state.options,
           clientId: client.clientId,
           clientSecret: client.clientSecret,
-          tokenValidity: client.tokenValidity ?? state.options.tokenValidity
+          tokenValidity: client.tokenValidity ?? state.options.tokenValidity,
+          explicitAuthFlows: client.explicitAuthFlows
         },
         config,
         validity: { ...state.validity, ...validity }
@@ -66,3 +67,25 @@ export const withIdentityPool = (
     }),
     (config): State => ({ ...state, config, identityPoolOptions: options })
   )
+
+/**
+ * The state of the pool as one of its app clients sees it (the pool's own client or one
+ * `withClient` registered), without registering anything; `undefined` for another id.
+ */
+export const viewOf = (state: State, clientId: string): State | undefined => {
+  const root = state.settings
+  const client =
+    clientId === root.clientId
+      ? {
+          clientSecret: root.clientSecret,
+          validity: { access: root.validity.access, id: root.validity.id, refresh: root.validity.refresh }
+        }
+      : state.clients.get(clientId)
+  if (client === undefined) return undefined
+  return {
+    ...state,
+    options: { ...state.options, clientId, clientSecret: client.clientSecret },
+    config: { ...state.config, clientId, clientSecret: client.clientSecret },
+    validity: { ...state.validity, ...client.validity }
+  }
+}

@@ -23,39 +23,60 @@ import * as Codes from "./codes.js"
 import * as DeviceActions from "./deviceActions.js"
 import * as Devices from "./devices.js"
 import * as Identities from "./identityPool.js"
+import * as Domain from "./domain.js"
 import * as MfaSettings from "./mfaSettings.js"
+import * as OAuth from "./oauth.js"
+import * as OAuthService from "./oauthService.js"
 import * as Mint from "./mint.js"
+import * as Passwordless from "./passwordless.js"
 import * as Policy from "./policy.js"
 import * as SignIn from "./signIn.js"
 import * as Snapshot from "./snapshot.js"
 import * as State from "./state.js"
 import * as Tokens from "./tokens.js"
+import * as WebAuthnServer from "./webAuthn.js"
 
 /** The `TestCognito` tag; `TestCognito.ts` re-exports it. */
 export const tag = Context.Service<TestCognito.TestCognito, TestCognito.TestCognito.Service>(
   "@effect-cognito/test-kit/TestCognito"
 )
 
-/** The service of a pool as one app client sees it, with `withClient` giving the pool's other clients. */
-const assemble = (state: State.State, identities: Identities.IdentityPoolState): TestCognito.TestCognito.Service => {
+/** The actions of a pool as one app client sees it. */
+const core = (state: State.State) => {
   const policy = Policy.make(state)
   const codes = Codes.make(state)
   const devices = Devices.make(state)
   const tokens = Tokens.make(state, devices)
   const challenges = Challenges.make(state, codes, tokens)
+  const webAuthn = WebAuthnServer.make(state, tokens)
+  const passwordless = Passwordless.make(state, policy, codes, tokens, challenges, devices, webAuthn)
   const provider = IdentityProvider.make({
-    ...Account.make(state, policy, codes, tokens, challenges, devices),
+    ...Account.make(state, policy, codes, tokens, challenges, devices, passwordless),
     ...Attributes.make(state, policy, codes, tokens),
-    ...SignIn.make(state, policy, codes, tokens, challenges, devices),
+    ...SignIn.make(state, policy, codes, tokens, challenges, devices, passwordless, webAuthn),
     ...DeviceActions.make(state, devices, tokens),
-    ...MfaSettings.make(state, tokens)
+    ...MfaSettings.make(state, tokens),
+    ...webAuthn.actions
   })
+  return { state, policy, codes, devices, tokens, challenges, passwordless, provider }
+}
+
+/** The service of a pool as one app client sees it, with `withClient` giving the pool's other clients. */
+const assemble = (state: State.State, identities: Identities.IdentityPoolState): TestCognito.TestCognito.Service => {
+  const { policy, devices, tokens, challenges, passwordless, provider } = core(state)
   const identityPool = Identities.make(state, identities)
+  const oauth = OAuth.make(state)
+  const domain = Domain.make(state, oauth, (clientId) => {
+    const view = Clients.viewOf(state, clientId)
+    return view === undefined ? undefined : core(view)
+  })
   return {
+    ...OAuthService.make(state, oauth, domain),
     ...Admin.make(state, policy, challenges, devices, provider, { state: identities, service: identityPool }),
     ...AdminUsers.make(state, policy, tokens),
     ...devices.admin,
     ...Mint.make(state),
+    ...passwordless.admin,
     snapshot: Snapshot.take(state),
     withClient: (client) =>
       Effect.map(Clients.forClient(state, client), (forClient) => assemble(forClient, identities)),

@@ -55,6 +55,7 @@ export interface Message {
   /**
    * `Invitation`: AdminCreateUser's welcome message, whose `code` is the temporary password.
    * `VerifyAttribute`: a code for a changed (or unverified) email or phone number.
+   * `Mfa`: an MFA code, or the email or SMS code of a `USER_AUTH` first factor.
    */
   readonly purpose: "SignUp" | "ForgotPassword" | "Mfa" | "Invitation" | "VerifyAttribute"
   /** The code, or the temporary password of an invitation. */
@@ -95,7 +96,13 @@ export type Fault =
   | { readonly exception: string; readonly message?: string | undefined }
 
 /** A user's status, as Cognito names it. */
-export type UserStatus = "UNCONFIRMED" | "CONFIRMED" | "FORCE_CHANGE_PASSWORD" | "RESET_REQUIRED"
+export type UserStatus =
+  | "UNCONFIRMED"
+  | "CONFIRMED"
+  | "FORCE_CHANGE_PASSWORD"
+  | "RESET_REQUIRED"
+  /** A federated user (`<Provider>_<sub>`), made by a sign-in through an identity provider; no password. */
+  | "EXTERNAL_PROVIDER"
 
 /** What `mintTokens` signs: the user the tokens name, and the claims the test chooses. */
 export interface MintTokensInput {
@@ -114,4 +121,48 @@ export interface MintTokensInput {
   readonly accessClaims?: Readonly<Record<string, Schema.Json>> | undefined
   /** Claims set on the id token last. */
   readonly idClaims?: Readonly<Record<string, Schema.Json>> | undefined
+}
+
+/** An OAuth flow of an app client, as `AllowedOAuthFlows` names it. */
+export type OAuthFlow = "code" | "implicit" | "client_credentials"
+
+/** An app client's OAuth settings, as `UpdateUserPoolClient` sets them (camelCase). */
+export interface OAuthSettings {
+  readonly allowedOAuthFlows: ReadonlyArray<OAuthFlow>
+  /** Whether the client may use the flows at all (Cognito's `AllowedOAuthFlowsUserPoolClient`). */
+  readonly allowedOAuthFlowsUserPoolClient: boolean
+  /** Standard scopes (`openid`, `email`, `phone`, `profile`, `aws.cognito.signin.user.admin`) and `<resource server>/<scope>`. */
+  readonly allowedOAuthScopes: ReadonlyArray<string>
+  /** The redirect URIs a sign-in may name, matched exactly (a loopback one without a port matches any port). */
+  readonly callbackURLs: ReadonlyArray<string>
+  /** The `logout_uri`s the domain's `/logout` may redirect to. */
+  readonly logoutURLs: ReadonlyArray<string>
+  /** `COGNITO` (the login page's form) and identity providers by name. */
+  readonly supportedIdentityProviders: ReadonlyArray<string>
+  readonly defaultRedirectURI?: string | undefined
+}
+
+/** An app client's OAuth settings as given: what is left out is empty (OAuth off). */
+export type OAuthSettingsInput = { readonly [K in keyof OAuthSettings]?: OAuthSettings[K] | undefined }
+
+/** A resource server and its custom scopes (`<identifier>/<scopeName>`). */
+export interface ResourceServer {
+  readonly identifier: string
+  readonly name: string
+  readonly scopes: ReadonlyArray<{ readonly scopeName: string; readonly scopeDescription: string }>
+}
+
+/**
+ * An identity provider of the pool, type OIDC: `providerDetails` as Cognito takes them
+ * (`client_id`, `oidc_issuer`, `authorize_scopes`, `attributes_request_method`; the
+ * `client_secret` given there is kept `Redacted` in `clientSecret`), and the
+ * `attributeMapping` from user-pool attribute to the provider's claim.
+ */
+export interface IdentityProviderConfig {
+  readonly providerName: string
+  readonly providerType: "OIDC"
+  readonly providerDetails: Readonly<Record<string, string>>
+  readonly clientSecret?: Redacted.Redacted<string> | undefined
+  readonly attributeMapping?: Readonly<Record<string, string>> | undefined
+  readonly idpIdentifiers?: ReadonlyArray<string> | undefined
 }

@@ -5,7 +5,9 @@
  * @internal
  */
 import type * as AuthConfig from "@effect-cognito/core/AuthConfig"
+import type * as IdentityProvider from "@effect-cognito/core/IdentityProvider"
 import type * as Duration from "effect/Duration"
+import type * as HttpClient from "effect/http/HttpClient"
 import type * as Redacted from "effect/Redacted"
 import type * as TestCognito from "../../TestCognito.js"
 import type * as TestCognitoSnapshot from "../../TestCognitoSnapshot.js"
@@ -47,6 +49,23 @@ export interface IdentityPoolOptions {
     | undefined
 }
 
+/** A pool's tier: choice-based sign-in (`USER_AUTH` with a password-less factor) needs `ESSENTIALS` or `PLUS`. */
+export type UserPoolTier = "LITE" | "ESSENTIALS" | "PLUS"
+
+/** A first factor a pool can allow (`SignInPolicy.AllowedFirstAuthFactors`); `PASSWORD` covers `PASSWORD_SRP`. */
+export type AllowedFirstAuthFactor = Exclude<IdentityProvider.FirstFactor, "PASSWORD_SRP">
+
+/** The pool's passkey relying party (`SetUserPoolMfaConfig`'s `WebAuthnConfiguration`). */
+export interface WebAuthnConfiguration {
+  /**
+   * The relying party id: a domain (`example.com`, `localhost`). Allowed origins are
+   * `https://<id>`, and `http(s)://localhost:<port>` when the id is `localhost`.
+   */
+  readonly relyingPartyId: string
+  /** Whether an assertion must carry the UV flag. Default `preferred`. */
+  readonly userVerification?: "required" | "preferred" | undefined
+}
+
 export interface Options {
   readonly region?: string | undefined
   readonly userPoolId?: string | undefined
@@ -65,6 +84,21 @@ export interface Options {
    * device, returns no `NewDeviceMetadata` and ignores a `DEVICE_KEY`.
    */
   readonly deviceConfiguration?: DeviceConfiguration | undefined
+  /**
+   * `SignInPolicy.AllowedFirstAuthFactors`: the first factors of choice-based sign-in
+   * (`USER_AUTH`). Default `["PASSWORD"]`, as Cognito's. A password-less factor lets
+   * `SignUp` go without a password.
+   */
+  readonly allowedFirstAuthFactors?: ReadonlyArray<AllowedFirstAuthFactor> | undefined
+  /** The pool's tier. Default `ESSENTIALS`, as Cognito's for a new pool. */
+  readonly userPoolTier?: UserPoolTier | undefined
+  /** The passkey relying party. Default none: passkeys cannot be registered (`WebAuthnConfigurationMissingException`). */
+  readonly webAuthn?: WebAuthnConfiguration | undefined
+  /**
+   * The app client's `ExplicitAuthFlows`: with them, `USER_AUTH` needs `ALLOW_USER_AUTH`
+   * (else `InvalidParameterException`). Default none: every flow is allowed.
+   */
+  readonly explicitAuthFlows?: ReadonlyArray<string> | undefined
   /** Attributes the pool's schema requires at sign-up. Default none. */
   readonly requiredAttributes?: ReadonlyArray<string> | undefined
   /**
@@ -128,6 +162,18 @@ export interface Options {
    */
   readonly issuer?: string | undefined
   /**
+   * The base URL of the pool's Cognito domain, from its prefix (`CreateUserPoolDomain`).
+   * Default Cognito's, `https://<prefix>.auth.<region>.amazoncognito.com`; a server that
+   * serves the domain itself (the local Cognito) puts its own URL here.
+   */
+  readonly domainUrl?: ((domain: string) => string) | undefined
+  /**
+   * How the domain reaches the identity providers' endpoints (discovery, token, keys,
+   * userinfo) for "Continue with <provider>". Default none: a federated sign-in ends on
+   * the domain's error page. `TestOidcProvider`'s `httpClient` serves one in memory.
+   */
+  readonly upstreamHttpClient?: HttpClient.HttpClient | undefined
+  /**
    * Starts from a snapshot (`TestCognito.TestCognito.Service.snapshot`, or `TestCognitoSnapshot.fromJson`)
    * instead of an empty pool: the pool's settings, clients, users, tokens, identity pools,
    * signing key and randomness come from it and win over these options, which still supply
@@ -143,4 +189,6 @@ export interface Client {
   readonly clientSecret?: Redacted.Redacted<string> | undefined
   /** Lifetimes of the tokens issued to this client. Default the pool's `tokenValidity`. */
   readonly tokenValidity?: Options["tokenValidity"]
+  /** The client's `ExplicitAuthFlows` (see `Options.explicitAuthFlows`). Default none: every flow is allowed. */
+  readonly explicitAuthFlows?: ReadonlyArray<string> | undefined
 }

@@ -53,7 +53,7 @@ const longerThan = (value: string, max: number) =>
 const customName = (name: string) => (name.startsWith("custom:") ? name : `custom:${name}`)
 
 /** SECRET_HASH, computed here independently of the client's implementation. */
-const expectedSecretHash = async (secret: string, username: string, clientId: string) => {
+export const expectedSecretHash = async (secret: string, username: string, clientId: string) => {
   const encoder = new TextEncoder()
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
     "sign"
@@ -212,7 +212,7 @@ export const make = (state: State) => {
     )
 
   /**
-   * Stores a new user with a password and a fresh `sub`. The name is checked and claimed
+   * Stores a new user with a password (none: a password-less user) and a fresh `sub`. The name is checked and claimed
    * in one step before the first await, and released when the user is stored (or the
    * creation fails), so of concurrent creations of one name exactly one succeeds and the
    * others fail with `UsernameExistsException`, as Cognito's.
@@ -220,7 +220,7 @@ export const make = (state: State) => {
   const addUser = (
     action: string,
     username: string,
-    password: Secret,
+    password: Secret | undefined,
     attributes: Readonly<Record<string, string>>,
     status: TestCognito.UserStatus
   ): Effect.Effect<User, AuthError.AuthError> =>
@@ -228,7 +228,9 @@ export const make = (state: State) => {
       if (usernameTaken(username)) return usernameExists(action)
       reservedUsernames.add(username)
       return Effect.gen(function* () {
-        const { salt, verifier } = yield* setPassword(username, password)
+        // A password-less user gets a verifier of a random password no one knows.
+        const secret = password ?? Redacted.make(yield* state.randomHex(32))
+        const { salt, verifier } = yield* setPassword(username, secret)
         const sub = yield* uuid
         const at = yield* state.now
         const user: User = {
@@ -248,7 +250,10 @@ export const make = (state: State) => {
           pendingAttributes: {},
           temporaryPasswordExpiresAt: undefined,
           created: at,
-          lastModified: at
+          lastModified: at,
+          passwordless: password === undefined,
+          webAuthnCredentials: [],
+          webAuthnRegistration: undefined
         }
         users.set(username, user)
         return user

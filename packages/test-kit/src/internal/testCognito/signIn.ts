@@ -20,9 +20,11 @@ import { base32Encode } from "../totp.js"
 import { type Challenges, mfaChallenge } from "./challenges.js"
 import type { Codes } from "./codes.js"
 import type { Devices } from "./devices.js"
+import type { Passwordless } from "./passwordless.js"
 import type { Policy } from "./policy.js"
 import type { AuthResponse, Secret, State } from "./state.js"
 import type { Tokens } from "./tokens.js"
+import type { WebAuthnServer } from "./webAuthn.js"
 
 const timestampPattern =
   /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]|[12]\d|3[01]) \d{2}:\d{2}:\d{2} UTC \d{4}$/
@@ -39,7 +41,9 @@ export const make = (
   codes: Codes,
   tokens: Tokens,
   challenges: Challenges,
-  devices: Devices
+  devices: Devices,
+  passwordless: Passwordless,
+  webAuthn: WebAuthnServer
 ): Pick<
   IdentityProvider.IdentityProvider.Service,
   "initiateAuth" | "respondToAuthChallenge" | "associateSoftwareToken" | "verifySoftwareToken"
@@ -87,6 +91,8 @@ export const make = (
               if (!user.enabled) return yield* reject("InitiateAuth", "NotAuthorizedException", "User is disabled.")
               return yield* customChallenge("InitiateAuth", user)
             }
+            case "USER_AUTH":
+              return yield* passwordless.userAuth(request)
             case "REFRESH_TOKEN_AUTH": {
               const { record, user } = yield* validRefreshToken("InitiateAuth", request.refreshToken)
               yield* checkSecretHash("InitiateAuth", user.username, request.secretHash)
@@ -161,8 +167,14 @@ export const make = (
           }
           switch (request.challengeName) {
             case "SMS_MFA":
+            case "SMS_OTP":
             case "EMAIL_OTP": {
-              const field = request.challengeName === "SMS_MFA" ? "SMS_MFA_CODE" : "EMAIL_OTP_CODE"
+              const field =
+                request.challengeName === "SMS_MFA"
+                  ? "SMS_MFA_CODE"
+                  : request.challengeName === "SMS_OTP"
+                    ? "SMS_OTP_CODE"
+                    : "EMAIL_OTP_CODE"
               const given = responses[field]
               if (given === undefined) return yield* reject(action, "InvalidParameterException", `Missing ${field}.`)
               yield* checkCode(action, state.code, given, at)
@@ -253,11 +265,23 @@ export const make = (
                 return yield* reject(action, "InvalidParameterException", "Verify a software token before MFA_SETUP.")
               return done(yield* authenticated(user, device))
             }
-            case "SELECT_CHALLENGE":
+            case "SELECT_CHALLENGE": {
+              const response = yield* passwordless.answerSelection(action, user, state.allowed, responses, device)
+              return done(response)
+            }
+            case "WEB_AUTHN": {
+              // Spent either way: an assertion is checked against its challenge once.
+              sessions.delete(Redacted.value(request.session!))
+              yield* webAuthn.checkAssertion(
+                action,
+                user,
+                state.webAuthnChallenge,
+                param(responses, "CREDENTIAL") ?? ""
+              )
+              return yield* authenticated(user, device)
+            }
             case "ADMIN_NO_SRP_AUTH":
-            case "SMS_OTP":
             case "PASSWORD":
-            case "WEB_AUTHN":
             case "PASSWORD_SRP":
               return yield* reject(action, "InvalidParameterException", `Unknown challenge ${request.challengeName}.`)
           }

@@ -46,7 +46,17 @@ const takeUser = (user: State.User): Snapshot["users"][number] => ({
   ...(Object.keys(user.pendingAttributes).length === 0 ? {} : { pendingAttributes: { ...user.pendingAttributes } }),
   ...optional("temporaryPasswordExpiresAt", user.temporaryPasswordExpiresAt),
   created: user.created,
-  lastModified: user.lastModified
+  lastModified: user.lastModified,
+  ...(user.passwordless ? { passwordless: true } : {}),
+  ...(user.webAuthnCredentials.length === 0
+    ? {}
+    : {
+        webAuthnCredentials: user.webAuthnCredentials.map(({ attachment, ...credential }) => ({
+          ...credential,
+          transports: [...credential.transports],
+          ...optional("attachment", attachment)
+        }))
+      })
 })
 
 const takeDevice = (device: State.Device): typeof TestCognitoSnapshot.Device.Type => ({
@@ -106,7 +116,12 @@ export const take = (state: State.State): Effect.Effect<Snapshot> =>
     const signingKey = yield* state.signer.privateKey
     return {
       version: 1,
-      pool: state.settings,
+      pool: {
+        ...state.settings,
+        allowedFirstAuthFactors: state.signIn.allowedFirstAuthFactors,
+        userPoolTier: state.signIn.userPoolTier,
+        ...optional("webAuthn", state.signIn.webAuthn)
+      },
       signingKey: Redacted.make(signingKey),
       random: Redacted.make(state.random.state()),
       clients: Array.from(state.clients.values(), (client) => ({
@@ -120,7 +135,25 @@ export const take = (state: State.State): Effect.Effect<Snapshot> =>
       ),
       devices: Array.from(state.devices.values(), takeDevice),
       revokedOrigins: [...state.revokedOrigins],
-      identityPools: Array.from(state.identityPools.entries(), ([id, pool]) => takeIdentityPool(id, pool, at))
+      identityPools: Array.from(state.identityPools.entries(), ([id, pool]) => takeIdentityPool(id, pool, at)),
+      oauth: {
+        ...optional("domain", state.oauth.domain),
+        clients: Array.from(state.oauth.clients.entries(), ([clientId, { defaultRedirectURI, ...settings }]) => ({
+          clientId,
+          ...settings,
+          ...optional("defaultRedirectURI", defaultRedirectURI)
+        })),
+        resourceServers: [...state.oauth.resourceServers.values()],
+        identityProviders: Array.from(
+          state.oauth.identityProviders.values(),
+          ({ clientSecret, attributeMapping, idpIdentifiers, ...provider }) => ({
+            ...provider,
+            ...optional("clientSecret", clientSecret),
+            ...optional("attributeMapping", attributeMapping),
+            ...optional("idpIdentifiers", idpIdentifiers)
+          })
+        )
+      }
     } as const
   })
 
@@ -157,6 +190,9 @@ const optionsFrom = (snapshot: Snapshot, options: TestCognito.Options): TestCogn
     attemptLimit: pool.attemptLimit,
     preventUserExistenceErrors: pool.preventUserExistenceErrors,
     deviceConfiguration: pool.deviceConfiguration,
+    allowedFirstAuthFactors: pool.allowedFirstAuthFactors,
+    userPoolTier: pool.userPoolTier,
+    webAuthn: pool.webAuthn,
     identityPool:
       pool.identityPool === undefined
         ? false
@@ -196,7 +232,13 @@ const restoreUser = (user: Snapshot["users"][number], at: number): State.User =>
   pendingAttributes: { ...user.pendingAttributes },
   temporaryPasswordExpiresAt: user.temporaryPasswordExpiresAt,
   created: user.created ?? at,
-  lastModified: user.lastModified ?? user.created ?? at
+  lastModified: user.lastModified ?? user.created ?? at,
+  passwordless: user.passwordless === true,
+  webAuthnCredentials: (user.webAuthnCredentials ?? []).map((credential) => ({
+    ...credential,
+    attachment: credential.attachment
+  })),
+  webAuthnRegistration: undefined
 })
 
 const restoreCode = (
@@ -281,5 +323,12 @@ export const restore = (snapshot: Snapshot, options: TestCognito.Options) =>
         validity: client.validity
       })
     for (const pool of snapshot.identityPools) state.identityPools.set(pool.identityPoolId, restoreIdentityPool(pool))
+    const oauth = snapshot.oauth
+    if (oauth !== undefined) {
+      state.oauth.domain = oauth.domain
+      for (const { clientId, ...settings } of oauth.clients) state.oauth.clients.set(clientId, settings)
+      for (const server of oauth.resourceServers) state.oauth.resourceServers.set(server.identifier, server)
+      for (const provider of oauth.identityProviders) state.oauth.identityProviders.set(provider.providerName, provider)
+    }
     return state
   })

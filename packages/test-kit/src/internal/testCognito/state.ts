@@ -18,6 +18,7 @@ import type * as TestCognitoSnapshot from "../../TestCognitoSnapshot.js"
 import { type KeyPair, makeSigner } from "../jwt.js"
 import * as SeededRandom from "../seededRandom.js"
 import type { IdentityPoolState } from "./identityPool.js"
+import * as OAuth from "./oauth.js"
 
 export type Secret = Redacted.Redacted<string>
 export type Action = TestCognito.Action
@@ -58,6 +59,31 @@ export interface User {
   readonly created: number
   /** When the user last changed (attributes, password, status, enabled): `UserLastModifiedDate`. */
   lastModified: number
+  /** Signed up without a password: PASSWORD and PASSWORD_SRP are not first factors of this user until one is set. */
+  passwordless: boolean
+  /** The user's passkeys, in the order they were registered. */
+  webAuthnCredentials: Array<WebAuthnCredential>
+  /** The challenge of the passkey registration in progress (StartWebAuthnRegistration), single use. */
+  webAuthnRegistration: { readonly challenge: string; readonly expiresAt: number } | undefined
+}
+
+/** A passkey of a user: its public key (COSE, base64url) and the sign count of its last assertion. */
+export interface WebAuthnCredential {
+  readonly credentialId: string
+  readonly publicKey: string
+  signCount: number
+  readonly relyingPartyId: string
+  readonly friendlyName: string
+  readonly attachment: string | undefined
+  readonly transports: ReadonlyArray<string>
+  readonly created: number
+}
+
+/** The pool's choice-based sign-in settings; UpdateUserPool and SetUserPoolMfaConfig change them. */
+export interface SignInSettings {
+  allowedFirstAuthFactors: ReadonlyArray<TestCognito.AllowedFirstAuthFactor>
+  userPoolTier: TestCognito.UserPoolTier
+  webAuthn: { readonly relyingPartyId: string; readonly userVerification: "required" | "preferred" } | undefined
 }
 
 /** A challenge in progress, keyed by its session token (or SRP secret block). */
@@ -76,6 +102,8 @@ export interface ChallengeSession {
   deviceKey?: string | undefined
   /** DEVICE_PASSWORD_VERIFIER: the `SECRET_BLOCK` the claim must sign. */
   secretBlock?: string | undefined
+  /** WEB_AUTHN: the challenge (base64url) the assertion must sign. */
+  webAuthnChallenge?: string | undefined
 }
 
 export interface RefreshToken {
@@ -87,6 +115,8 @@ export interface RefreshToken {
   readonly authTime: number
   /** On a pool that tracks devices: the device it was issued to, whose `DEVICE_KEY` a refresh must send. */
   readonly deviceKey?: string | undefined
+  /** The scopes of a refresh token the domain issued; its refreshed access tokens keep them. */
+  readonly scopes?: ReadonlyArray<string> | undefined
   revoked: boolean
 }
 
@@ -202,11 +232,24 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
             challengeRequiredOnNewDevice: options.deviceConfiguration.challengeRequiredOnNewDevice === true,
             deviceOnlyRememberedOnUserPrompt: options.deviceConfiguration.deviceOnlyRememberedOnUserPrompt === true
           }
+    const signIn: SignInSettings = {
+      allowedFirstAuthFactors: options.allowedFirstAuthFactors ?? ["PASSWORD"],
+      userPoolTier: options.userPoolTier ?? "ESSENTIALS",
+      webAuthn:
+        options.webAuthn === undefined
+          ? undefined
+          : {
+              relyingPartyId: options.webAuthn.relyingPartyId,
+              userVerification: options.webAuthn.userVerification ?? "preferred"
+            }
+    }
     const revokedOrigins = new Set<string>()
     const outbox: Array<TestCognito.Message> = []
     const requests: Array<TestCognito.Request> = []
     const faults = new Map<Action, Array<TestCognito.Fault>>()
     const clock = { offset: 0 }
+    /** The Cognito domain, its clients' OAuth settings, resource servers, identity providers, codes and cookies. */
+    const oauth = OAuth.makeState()
     /** The app clients `withClient` made, by id. */
     const clients = new Map<string, RegisteredClient>()
     /** The identity pools' identities and credentials, by identity pool id. */
@@ -345,6 +388,7 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
       refreshTokens,
       devices,
       deviceConfiguration,
+      signIn,
       revokedOrigins,
       outbox,
       requests,
@@ -352,6 +396,7 @@ export const make = (options: TestCognito.Options, restored?: Restored) =>
       clock,
       clients,
       identityPools,
+      oauth,
       settings,
       now,
       touch,

@@ -9,6 +9,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import type { Claims } from "../jwt.js"
 import type { Devices } from "./devices.js"
 import type { AuthResponse, Device, Secret, State, User } from "./state.js"
 
@@ -16,13 +17,23 @@ import type { AuthResponse, Device, Secret, State, User } from "./state.js"
  * The user's attributes as id-token claims: `email_verified` and `phone_number_verified`
  * are JSON booleans, as Cognito sends them (false for an address not yet verified).
  */
-export const idTokenAttributes = (attributes: Readonly<Record<string, string>>): Record<string, string | boolean> => {
-  const claims: Record<string, string | boolean> = { ...attributes }
+export const idTokenAttributes = (attributes: Readonly<Record<string, string>>): Record<string, Claims[string]> => {
+  const claims: Record<string, Claims[string]> = { ...attributes }
+  // A federated user's `identities` attribute is JSON text; the id token carries it as an array.
+  if (attributes.identities !== undefined) claims.identities = parseIdentities(attributes.identities)
   for (const base of ["email", "phone_number"]) {
     const name = `${base}_verified`
     if (attributes[base] !== undefined || attributes[name] !== undefined) claims[name] = attributes[name] === "true"
   }
   return claims
+}
+
+const parseIdentities = (text: string): Claims[string] => {
+  try {
+    return JSON.parse(text) as Claims[string]
+  } catch {
+    return text
+  }
 }
 
 /** The tokens of one pool. */
@@ -43,8 +54,18 @@ export const make = (state: State, devices: Devices) => {
   } = state
   const issueTokens = (
     user: User,
-    origin?: { readonly originJti: string; readonly authTime: number },
-    deviceKey?: string
+    origin?: {
+      readonly originJti: string
+      readonly authTime: number
+      /** The domain's scopes (kept by its refresh tokens); default Cognito's API scope. */
+      readonly scopes?: ReadonlyArray<string> | undefined
+    },
+    deviceKey?: string,
+    /** The domain's additions: the id token's `nonce`, federated `identities`, the access token's `version`. */
+    extra?: {
+      readonly idClaims?: Readonly<Record<string, unknown>>
+      readonly accessClaims?: Readonly<Record<string, unknown>>
+    }
   ) =>
     Effect.gen(function* () {
       const at = yield* now
@@ -63,11 +84,12 @@ export const make = (state: State, devices: Devices) => {
         ...common,
         client_id: config.clientId,
         token_use: "access",
-        scope: "aws.cognito.signin.user.admin",
+        scope: (origin?.scopes ?? ["aws.cognito.signin.user.admin"]).join(" "),
         ...(deviceKey === undefined ? {} : { device_key: deviceKey }),
         exp: iat + Math.floor(validity.access / 1000),
         jti: crypto.randomUUID(),
-        username: user.username
+        username: user.username,
+        ...(extra?.accessClaims as Claims | undefined)
       })
       const idToken = yield* signer.sign({
         ...idTokenAttributes(user.attributes),
@@ -76,12 +98,20 @@ export const make = (state: State, devices: Devices) => {
         aud: config.clientId,
         token_use: "id",
         exp: iat + Math.floor(validity.id / 1000),
-        jti: crypto.randomUUID()
+        jti: crypto.randomUUID(),
+        ...(extra?.idClaims as Claims | undefined)
       })
       return { accessToken, idToken, originJti, authTime, at }
     })
 
-  const newRefreshToken = (user: User, originJti: string, authTime: number, at: number, deviceKey?: string) =>
+  const newRefreshToken = (
+    user: User,
+    originJti: string,
+    authTime: number,
+    at: number,
+    deviceKey?: string,
+    scopes?: ReadonlyArray<string>
+  ) =>
     Effect.map(randomHex(64), (token) => {
       refreshTokens.set(token, {
         username: user.username,
@@ -90,6 +120,7 @@ export const make = (state: State, devices: Devices) => {
         authTime,
         expiresAt: at + validity.refresh,
         ...(deviceKey === undefined ? {} : { deviceKey }),
+        ...(scopes === undefined ? {} : { scopes }),
         revoked: false
       })
       return Redacted.make(token)
