@@ -579,7 +579,9 @@ export declare namespace Auth {
     readonly signedHttpClient: (options: SignedHttpClientOptions) => HttpClientTransform
     /**
      * Adds `Authorization: Bearer` with the access or id token from `getTokens`; on a 401
-     * forces one refresh and retries once (see `AwsSigning.bearer`).
+     * forces one refresh and retries once (see `AwsSigning.bearer`). A request refused with a
+     * token that another caller's refresh already replaced retries with the new one: any
+     * number of refused requests cost one refresh.
      */
     readonly bearerHttpClient: (options: { readonly token: "access" | "id" }) => HttpClientTransform
   }

@@ -16,6 +16,7 @@ import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -756,6 +757,46 @@ describe("requests through Auth", () => {
         `Bearer ${Redacted.value(refreshed.accessToken)}`
       ])
       assert.notStrictEqual(Redacted.value(refreshed.accessToken), Redacted.value(tokens.accessToken))
+    }).pipe(Effect.provide(TestCognito.layer()))
+  )
+
+  it.effect("bearerHttpClient: 20 requests refused with the same token cause one refresh, not one each", () =>
+    Effect.gen(function* () {
+      const tokens = yield* signedIn
+      const auth = yield* Auth.Auth
+      const old = `Bearer ${Redacted.value(tokens.accessToken)}`
+      const callers = 20
+      // Every request with the old token is held until all have arrived, then refused one at a
+      // time, each once the one before it went through again: the retries come after one
+      // another's refresh, as the 401s of a busy API do.
+      const allArrived = yield* Deferred.make<void>()
+      let arrived = 0
+      const accepted: Array<string> = []
+      const server = HttpClient.make((request) =>
+        Effect.gen(function* () {
+          const authorization = request.headers.authorization ?? ""
+          if (authorization === old) {
+            const order = arrived++
+            if (arrived === callers) yield* Deferred.succeed(allArrived, undefined)
+            yield* Deferred.await(allArrived)
+            while (accepted.length < order) yield* Effect.yieldNow
+            return HttpClientResponse.fromWeb(request, new Response("", { status: 401 }))
+          }
+          accepted.push(authorization)
+          return HttpClientResponse.fromWeb(request, new Response("", { status: 200 }))
+        })
+      )
+      const api = auth.bearerHttpClient({ token: "access" })(server)
+      const statuses = yield* Effect.all(
+        Array.from({ length: callers }, () => Effect.map(api.get("https://api.example.com/me"), (r) => r.status)),
+        { concurrency: "unbounded" }
+      )
+      assert.deepStrictEqual(
+        statuses,
+        Array.from({ length: callers }, () => 200)
+      )
+      assert.strictEqual(new Set(accepted).size, 1, "one refreshed token for every retry")
+      assert.strictEqual(accepted[0], `Bearer ${Redacted.value((yield* auth.getTokens()).accessToken)}`)
     }).pipe(Effect.provide(TestCognito.layer()))
   )
 })

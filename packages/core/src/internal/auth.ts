@@ -793,7 +793,17 @@ class AuthSession implements Service {
     return (options) => (client) =>
       AwsSigning.bearer(client, {
         token: options.token,
-        getTokens: (forceRefresh) => this.session.getTokens({ forceRefresh })
+        // A refused token forces a refresh only while it is still the session's: requests
+        // refused with a token another caller's refresh already replaced take the new one.
+        getTokens: (forceRefresh, refused) =>
+          forceRefresh && refused !== undefined
+            ? Effect.flatMap(this.session.getTokens(), (tokens) =>
+                Redacted.value(options.token === "access" ? tokens.accessToken : tokens.idToken) ===
+                Redacted.value(refused)
+                  ? this.session.getTokens({ forceRefresh: true })
+                  : Effect.succeed(tokens)
+              )
+            : this.session.getTokens({ forceRefresh })
       })
   }
 }
