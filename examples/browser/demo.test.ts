@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Page } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { type Chromium, launch } from "../../packages/browser/test/harness.js"
+import { addVirtualAuthenticator, type Chromium, launch } from "../../packages/browser/test/harness.js"
 import { type Demo, start } from "./server.js"
 
 const codes = new Map<string, string>()
@@ -79,17 +79,7 @@ describe("the browser demo", () => {
 
   it("signs up without a password, registers a passkey, signs out and back in with it and no password; a deleted passkey no longer signs in; an email code does", async () => {
     const page = await chromium.context.newPage()
-    const cdp = await chromium.context.newCDPSession(page)
-    await cdp.send("WebAuthn.enable")
-    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2",
-        transport: "internal",
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true
-      }
-    })
+    const { cdp, authenticatorId } = await addVirtualAuthenticator(chromium.context, page)
     const passkeysInAuthenticator = async () =>
       (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials
     assert.match(demo.url, /^http:\/\/localhost:\d+\/$/, "a relying party id cannot be an IP address")

@@ -181,55 +181,68 @@ const credPropsOf = (credential: PublicKeyCredential): Record<string, unknown> =
   return typeof results.credProps?.rk === "boolean" ? { credProps: { rk: results.credProps.rk } } : {}
 }
 
+/**
+ * The credential a ceremony returned, with its response of the kind the ceremony gives
+ * (`kind`, named `what` in the error), or `InvalidResponse`.
+ */
+const received = <R extends AuthenticatorResponse>(
+  method: string,
+  credential: Credential | null,
+  kind: { new (): R; readonly prototype: R },
+  what: string
+): Effect.Effect<{ readonly credential: PublicKeyCredential; readonly response: R }, AuthError.AuthError> => {
+  if (credential === null || !(credential instanceof PublicKeyCredential))
+    return Effect.fail(invalidResponse(method, "no public key credential"))
+  const response = credential.response
+  return response instanceof kind
+    ? Effect.succeed({ credential, response })
+    : Effect.fail(invalidResponse(method, `no ${what} response`))
+}
+
+/** What every credential's JSON starts with. */
+const identity = (credential: PublicKeyCredential) => ({
+  id: credential.id,
+  rawId: text(credential.rawId),
+  type: "public-key" as const
+})
+
 /** A new credential as Cognito's `CompleteWebAuthnRegistration` takes it (RegistrationResponseJSON). */
 export const fromRegistration = (
   credential: Credential | null
 ): Effect.Effect<WebAuthn.RegistrationResponseJson, AuthError.AuthError> =>
-  Effect.suspend(() => {
-    const method = "WebAuthn.create"
-    if (credential === null || !(credential instanceof PublicKeyCredential))
-      return Effect.fail(invalidResponse(method, "no public key credential"))
-    const response = credential.response
-    if (!(response instanceof AuthenticatorAttestationResponse))
-      return Effect.fail(invalidResponse(method, "no attestation response"))
-    const transports = typeof response.getTransports === "function" ? response.getTransports() : []
-    const algorithm =
-      typeof response.getPublicKeyAlgorithm === "function" ? response.getPublicKeyAlgorithm() : undefined
-    const publicKey = typeof response.getPublicKey === "function" ? response.getPublicKey() : null
-    const authenticatorData =
-      typeof response.getAuthenticatorData === "function" ? response.getAuthenticatorData() : undefined
-    return Effect.succeed({
-      id: credential.id,
-      rawId: text(credential.rawId),
-      type: "public-key" as const,
-      response: {
-        clientDataJSON: text(response.clientDataJSON),
-        attestationObject: text(response.attestationObject),
-        transports,
-        ...(algorithm === undefined ? {} : { publicKeyAlgorithm: algorithm }),
-        ...(publicKey === null ? {} : { publicKey: text(publicKey) }),
-        ...(authenticatorData === undefined ? {} : { authenticatorData: text(authenticatorData) })
-      },
-      ...attachment(credential),
-      clientExtensionResults: credPropsOf(credential)
-    })
-  })
+  Effect.map(
+    Effect.suspend(() => received("WebAuthn.create", credential, AuthenticatorAttestationResponse, "attestation")),
+    ({ credential, response }) => {
+      const transports = typeof response.getTransports === "function" ? response.getTransports() : []
+      const algorithm =
+        typeof response.getPublicKeyAlgorithm === "function" ? response.getPublicKeyAlgorithm() : undefined
+      const publicKey = typeof response.getPublicKey === "function" ? response.getPublicKey() : null
+      const authenticatorData =
+        typeof response.getAuthenticatorData === "function" ? response.getAuthenticatorData() : undefined
+      return {
+        ...identity(credential),
+        response: {
+          clientDataJSON: text(response.clientDataJSON),
+          attestationObject: text(response.attestationObject),
+          transports,
+          ...(algorithm === undefined ? {} : { publicKeyAlgorithm: algorithm }),
+          ...(publicKey === null ? {} : { publicKey: text(publicKey) }),
+          ...(authenticatorData === undefined ? {} : { authenticatorData: text(authenticatorData) })
+        },
+        ...attachment(credential),
+        clientExtensionResults: credPropsOf(credential)
+      }
+    }
+  )
 
 /** An assertion as Cognito's `WEB_AUTHN` challenge takes it (AuthenticationResponseJSON). */
 export const fromAssertion = (
   credential: Credential | null
 ): Effect.Effect<WebAuthn.AuthenticationResponseJson, AuthError.AuthError> =>
-  Effect.suspend(() => {
-    const method = "WebAuthn.get"
-    if (credential === null || !(credential instanceof PublicKeyCredential))
-      return Effect.fail(invalidResponse(method, "no public key credential"))
-    const response = credential.response
-    if (!(response instanceof AuthenticatorAssertionResponse))
-      return Effect.fail(invalidResponse(method, "no assertion response"))
-    return Effect.succeed({
-      id: credential.id,
-      rawId: text(credential.rawId),
-      type: "public-key" as const,
+  Effect.map(
+    Effect.suspend(() => received("WebAuthn.get", credential, AuthenticatorAssertionResponse, "assertion")),
+    ({ credential, response }) => ({
+      ...identity(credential),
       response: {
         clientDataJSON: text(response.clientDataJSON),
         authenticatorData: text(response.authenticatorData),
@@ -239,7 +252,7 @@ export const fromAssertion = (
       ...attachment(credential),
       clientExtensionResults: {}
     })
-  })
+  )
 
 /**
  * The service over a credentials container (default `navigator.credentials`). Each

@@ -18,7 +18,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { CDPSession, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, it } from "vitest"
-import { bundle, type Chromium, launch, pageEntry, type Server, serve } from "./harness.js"
+import { addVirtualAuthenticator, bundle, type Chromium, launch, pageEntry, type Server, serve } from "./harness.js"
 import type { Outcome } from "./pages/webAuthn.js"
 
 let chromium: Chromium
@@ -47,17 +47,7 @@ interface Authenticated {
 const withAuthenticator = async (): Promise<Authenticated> => {
   const page = await chromium.context.newPage()
   await page.goto(`${origin}/webAuthn.html`)
-  const cdp = await chromium.context.newCDPSession(page)
-  await cdp.send("WebAuthn.enable")
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      transport: "internal",
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true
-    }
-  })
+  const { cdp, authenticatorId } = await addVirtualAuthenticator(chromium.context, page)
   return { page, cdp, authenticatorId }
 }
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as esbuild from "esbuild"
-import { type BrowserContext, chromium } from "playwright-core"
+import { type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core"
 
 export const executablePath = "/usr/bin/chromium"
 
@@ -115,4 +115,27 @@ export const launch = async (): Promise<Chromium> => {
       await rm(userDataDir, { recursive: true, force: true })
     }
   }
+}
+
+/**
+ * A DevTools virtual authenticator on `page`, as a phone or laptop has one built in (CTAP2,
+ * internal transport, resident keys, user verification that succeeds): WebAuthn ceremonies
+ * on the page then run with no prompt.
+ */
+export const addVirtualAuthenticator = async (
+  context: BrowserContext,
+  page: Page
+): Promise<{ readonly cdp: CDPSession; readonly authenticatorId: string }> => {
+  const cdp = await context.newCDPSession(page)
+  await cdp.send("WebAuthn.enable")
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true
+    }
+  })
+  return { cdp, authenticatorId }
 }
